@@ -1,0 +1,1 @@
+"""The ``secretariaat`` command line."""

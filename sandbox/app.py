@@ -1,0 +1,227 @@
+"""The sandbox as one ASGI app: Entra ID's endpoints, Graph under /v1.0, a control plane.
+
+``create_app(config)`` builds everything from explicit configuration; nothing is read at
+import time. The same app serves in-process tests (httpx.ASGITransport) and the HTTPS server.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from sandbox import resources
+from sandbox.directory import Directory
+from sandbox.dispatch import DroppedConnection, Sandbox
+from sandbox.identity.keys import SigningKey
+from sandbox.identity.tokens import OAuthError, TokenService
+from sandbox.limits import Limits, LimitSettings
+from sandbox.router import GraphRequest
+from sandbox.seed import apply as seeding
+from sandbox.store import Store
+
+__all__ = ["SandboxConfig", "create_app"]
+
+log = logging.getLogger(__name__)
+
+GRAPH_CONTENT_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"
+    "charset=utf-8"
+)
+
+
+@dataclass
+class SandboxConfig:
+    base_url: str = "https://sandbox.test"
+    state_dir: Path | None = None  # None: in memory, seeded on start
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    admin: bool = False
+    reset: bool = False
+    today: dt.date | None = None  # the demo week is built around this day
+
+
+def build_sandbox(config: SandboxConfig) -> Sandbox:
+    if config.state_dir is not None:
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(config.state_dir / "sandbox.sqlite3")
+        key = SigningKey.load_or_create(config.state_dir / "signing-key.pem")
+    else:
+        store, key = Store(), SigningKey.generate()
+    directory = Directory(store)
+    if config.reset or store.get_meta("tenant") is None:
+        seeding.seed_demo(store, today=config.today or dt.date.today())
+    directory.reload()
+    tokens = TokenService(key=key, directory=directory, base_url=config.base_url)
+    return Sandbox(
+        store=store,
+        directory=directory,
+        tokens=tokens,
+        limits=Limits(config.limits),
+        router=resources.router(),
+        base_url=config.base_url.rstrip("/") + "/v1.0",
+        admin_enabled=config.admin,
+    )
+
+
+def create_app(config: SandboxConfig) -> Starlette:
+    sandbox = build_sandbox(config)
+
+    def oauth_error(err: OAuthError) -> JSONResponse:
+        return JSONResponse(err.body(), status_code=err.status)
+
+    async def openid_configuration(request: Request) -> Response:
+        if request.path_params["tenant"] not in _tenant_names(sandbox):
+            return oauth_error(OAuthError(400, "invalid_tenant", 90002, "Tenant not found."))
+        return JSONResponse(sandbox.tokens.openid_configuration())
+
+    async def keys(request: Request) -> Response:
+        return JSONResponse(sandbox.tokens.jwks())
+
+    async def token(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            body = sandbox.tokens.token_endpoint(
+                request.path_params["tenant"], form, _basic_auth(request)
+            )
+        except OAuthError as err:
+            return oauth_error(err)
+        return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    async def sign_in(request: Request) -> Response:
+        """Harness sign-in: GET lists the seeded users, POST returns a token for one."""
+        if request.method == "GET":
+            return HTMLResponse(_sign_in_page(sandbox))
+        data = await _json_or_form(request)
+        try:
+            body = sandbox.tokens.sign_in(
+                str(data.get("username", "")),
+                client_id=str(data.get("client_id", "")),
+                scope=data.get("scope"),
+            )
+        except OAuthError as err:
+            return oauth_error(err)
+        return JSONResponse(body)
+
+    routes = [
+        Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration),
+        Route("/{tenant}/discovery/v2.0/keys", keys),
+        Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
+        Route("/{tenant}/sandbox/signin", sign_in, methods=["GET", "POST"]),
+        Mount("/v1.0", app=GraphASGI(sandbox)),
+    ]
+    if config.admin:
+        from sandbox.admin import admin_routes
+
+        routes.insert(0, Mount("/_admin", routes=admin_routes(sandbox, config)))
+    app = Starlette(routes=routes)
+    app.state.sandbox = sandbox
+    return app
+
+
+class GraphASGI:
+    """Raw ASGI for /v1.0 so a fault can cut the connection mid-response."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        raw_path = scope.get("raw_path")
+        path = unquote(raw_path.decode().split("?", 1)[0]) if raw_path else scope["path"]
+        path = path[len("/v1.0") :] if path.lower().startswith("/v1.0") else scope["path"]
+        req = GraphRequest(
+            method=scope["method"],
+            path=path or "/",
+            query=_query(scope.get("query_string", b"").decode("latin-1")),
+            headers=headers,
+            body=body,
+        )
+        try:
+            resp = await self.sandbox.handle(req)
+        except DroppedConnection:
+            headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b'{"value": [', "more_body": True})
+            raise
+        payload = resp.encoded()
+        ctype = GRAPH_CONTENT_TYPE if resp.content_type == "application/json" else resp.content_type
+        out_headers = [(b"content-length", str(len(payload)).encode())]
+        if payload or resp.content_type != "application/json":
+            out_headers.append((b"content-type", ctype.encode()))
+        if resp.content_type == "application/json" and payload:
+            out_headers.append((b"odata-version", b"4.0"))
+        for k, v in resp.headers.items():
+            out_headers.append((k.lower().encode(), str(v).encode("latin-1")))
+        await send({"type": "http.response.start", "status": resp.status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _query(qs: str) -> dict[str, str]:
+    """Query parameters, decoded, keeping ``+`` as Graph does in OData literals."""
+    out: dict[str, str] = {}
+    for part in qs.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        out[unquote(name)] = unquote(value)
+    return out
+
+
+def _tenant_names(sandbox: Sandbox) -> set[str]:
+    t = sandbox.directory.tenant
+    return {t.id, t.domain} if t else set()
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return unquote(user), unquote(secret)
+
+
+async def _json_or_form(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+def _sign_in_page(sandbox: Sandbox) -> str:
+    from html import escape
+
+    rows = "".join(
+        f"<li><code>{escape(u['userPrincipalName'])}</code> — {escape(u.get('displayName') or '')}"
+        f" ({escape(u.get('jobTitle') or '')})</li>"
+        for u in sorted(sandbox.directory.users(), key=lambda u: u["userPrincipalName"])
+    )
+    return (
+        "<!doctype html><html lang='nl'><meta charset='utf-8'><title>Sandbox aanmelden</title>"
+        f"<h1>Sandbox: aanmelden als</h1><ul>{rows}</ul>"
+        "<p>POST <code>username</code> en <code>client_id</code> naar deze URL voor een token.</p>"
+    )

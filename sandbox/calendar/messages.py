@@ -1,0 +1,146 @@
+"""Meeting messages Exchange drops in Inboxes: requests, cancellations and responses.
+
+They are ordinary messages with an eventMessage ``@odata.type`` so mail routes, delta and
+``$filter`` on ``meetingMessageType`` treat them like any other Inbox item.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sandbox.directory import Directory
+from sandbox.mail import service as mail
+from sandbox.store import Record, Store
+
+__all__ = ["cancellation", "invitation", "response"]
+
+log = logging.getLogger(__name__)
+
+# Subject prefixes Exchange puts on response and cancellation messages.
+_PREFIX = {
+    "accepted": "Accepted: ",
+    "tentativelyAccepted": "Tentative: ",
+    "declined": "Declined: ",
+    "meetingCancelled": "Canceled: ",
+}
+_RESPONSE_TYPE = {
+    "accepted": "meetingAccepted",
+    "tentativelyAccepted": "meetingTenativelyAccepted",  # sic: Graph's enum member
+    "declined": "meetingDeclined",
+}
+
+
+def _recipient(user: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "emailAddress": {
+            "name": user["displayName"],
+            "address": user.get("mail") or user["userPrincipalName"],
+        }
+    }
+
+
+def _common(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "startDateTime": event["start"],
+        "endDateTime": event["end"],
+        "location": event.get("location"),
+        "type": event.get("type", "singleInstance"),
+        "recurrence": event.get("recurrence"),
+        "isOutOfDate": False,
+        "isAllDay": event.get("isAllDay", False),
+        "isDelegated": False,
+    }
+
+
+def _drop(store: Store, mailbox_id: str, message: dict[str, Any]) -> Record:
+    inbox = mail.well_known(store, mailbox_id, "inbox")
+    return mail.deliver(store, mailbox_id, inbox.id, message)
+
+
+def invitation(
+    store: Store, mailbox_id: str, copy: Record | None, *, update: bool = False
+) -> Record | None:
+    """A meetingRequest in the attendee's Inbox for her copy of the meeting."""
+    if copy is None:
+        return None
+    ev = copy.data
+    msg = {
+        "@odata.type": "#microsoft.graph.eventMessageRequest",
+        "subject": ev.get("subject", ""),
+        "body": ev.get("body"),
+        "from": ev["organizer"],
+        "sender": ev["organizer"],
+        "toRecipients": [_att(a) for a in ev["attendees"] if a["type"] != "optional"],
+        "ccRecipients": [_att(a) for a in ev["attendees"] if a["type"] == "optional"],
+        "meetingMessageType": "meetingRequest",
+        "meetingRequestType": "fullUpdate" if update else "newMeetingRequest",
+        "allowNewTimeProposals": ev.get("allowNewTimeProposals", True),
+        "responseRequested": ev.get("responseRequested", True),
+        "previousStartDateTime": None,
+        "previousEndDateTime": None,
+        "previousLocation": None,
+        **_common(ev),
+        "_event": copy.id,
+    }
+    return _drop(store, mailbox_id, msg)
+
+
+def cancellation(
+    store: Store, mailbox_id: str, ev: dict[str, Any], event_id: str, comment: str
+) -> Record:
+    """A meetingCancelled in the attendee's Inbox, with the organizer's comment as body.
+
+    ``ev`` is the cancelled item as the attendee had it (a whole meeting or one occurrence).
+    """
+    msg = {
+        "@odata.type": "#microsoft.graph.eventMessage",
+        "subject": _PREFIX["meetingCancelled"] + (ev.get("subject") or ""),
+        "body": {"contentType": "text", "content": comment or ""},
+        "from": ev["organizer"],
+        "sender": ev["organizer"],
+        "toRecipients": [_att(a) for a in ev["attendees"] if a["type"] != "optional"],
+        "ccRecipients": [_att(a) for a in ev["attendees"] if a["type"] == "optional"],
+        "importance": "high",
+        "meetingMessageType": "meetingCancelled",
+        **_common(ev),
+        "_event": event_id,
+    }
+    return _drop(store, mailbox_id, msg)
+
+
+def response(
+    store: Store,
+    directory: Directory,
+    organizer_rec: Record,
+    responder_id: str,
+    kind: str,
+    comment: str,
+    proposed: dict[str, Any] | None = None,
+    ev: dict[str, Any] | None = None,
+) -> Record | None:
+    """The attendee's answer in the organizer's Inbox (``kind``: accepted/declined/...)."""
+    if organizer_rec.mailbox is None:
+        return None
+    user = directory.user(responder_id)
+    if user is None:
+        return None
+    ev = ev or organizer_rec.data
+    msg = {
+        "@odata.type": "#microsoft.graph.eventMessageResponse",
+        "subject": _PREFIX[kind] + (ev.get("subject") or ""),
+        "body": {"contentType": "text", "content": comment or ""},
+        "from": _recipient(user),
+        "sender": _recipient(user),
+        "toRecipients": [ev["organizer"]],
+        "meetingMessageType": _RESPONSE_TYPE[kind],
+        "responseType": kind,
+        "proposedNewTime": proposed,
+        **_common(ev),
+        "_event": organizer_rec.id,
+    }
+    return _drop(store, organizer_rec.mailbox, msg)
+
+
+def _att(a: dict[str, Any]) -> dict[str, Any]:
+    return {"emailAddress": a["emailAddress"]}

@@ -1,0 +1,285 @@
+"""findMeetingTimes and getSchedule: free/busy from the calendars the tenant holds.
+
+findMeetingTimes follows its reference page: candidate slots inside the time constraint and the
+activity domain's hours (work: Monday-Friday 08:00-17:00 in the mailbox's zone), each
+attendee's chance of attending (free 100, unknown 49, busy 0), the average as confidence, at
+least ``minimumAttendeePercentage`` (default 50), ordered by confidence then chronologically.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sandbox.calendar import access, render
+from sandbox.calendar.fields import parse_times
+from sandbox.context import Ctx
+from sandbox.errors import ErrorAccessDenied, GraphError
+from sandbox.router import GraphResponse, Router
+from sandbox.store import Store
+from sandbox.timezones import format_graph_datetime, to_zoneinfo
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = Router()
+
+MAILBOX_ZONE = "W. Europe Standard Time"  # the demo tenant's mailboxes are Dutch
+_STEP = timedelta(minutes=30)
+_CHANCE = {
+    "free": 100,
+    "tentative": 100,
+    "workingElsewhere": 100,
+    "unknown": 49,
+    "busy": 0,
+    "oof": 0,
+}
+_RANK = {"free": 0, "tentative": 1, "workingElsewhere": 2, "busy": 3, "oof": 4}
+_VIEW = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4"}
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_REASON = "Suggested because it is one of the nearest times when all attendees are available."
+_REASON_SOME = "Suggested because it is one of the nearest times when most attendees are available."
+
+
+def _bool(value: Any, default: bool) -> bool:
+    """Graph's docs send booleans as strings ("true"); both forms are read."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _duration(value: Any) -> timedelta:
+    if value is None:
+        return timedelta(minutes=30)
+    match = _DURATION.match(str(value))
+    if not match or not any(match.groups()):
+        raise GraphError(f"The value '{value}' is not a valid duration.", code="BadRequest")
+    d, h, m, s = (int(g or 0) for g in match.groups())
+    return timedelta(days=d, hours=h, minutes=m, seconds=s)
+
+
+def busy_periods(store: Store, mailbox_id: str, start: datetime, end: datetime) -> list[tuple]:
+    """(start, end, showAs, item) of what occupies a calendar; free and cancelled items don't."""
+    out = []
+    for item in render.view_items(store, mailbox_id, start, end):
+        data = {**item.master, **(item.master.get("_exceptions") or {}).get(item.stamp or "", {})}
+        if data.get("isCancelled") or data.get("showAs") in ("free", "unknown", None):
+            continue
+        out.append((item.start, item.end, data["showAs"], data))
+    return out
+
+
+def _status(periods: list[tuple], start: datetime, end: datetime) -> str:
+    worst = "free"
+    for p_start, p_end, show, _ in periods:
+        if p_start < end and p_end > start and _RANK.get(show, 0) > _RANK[worst]:
+            worst = show
+    return worst
+
+
+def _in_hours(start: datetime, end: datetime, domain: str, zone: str) -> bool:
+    if domain == "unrestricted":
+        return True
+    local_start, local_end = start.astimezone(to_zoneinfo(zone)), end.astimezone(to_zoneinfo(zone))
+    if local_start.date() != local_end.date() and local_end.time() != time(0):
+        return False
+    if domain in ("work", "unknown") and local_start.weekday() >= 5:
+        return False
+    day_end = local_end.time() if local_end.time() != time(0) else time(23, 59)
+    return local_start.time() >= time(8) and day_end <= time(17)
+
+
+def _slots(body: dict[str, Any], now: datetime) -> tuple[list[tuple[datetime, datetime]], str]:
+    constraint = body.get("timeConstraint") or {}
+    domain = str(constraint.get("activityDomain") or "work")
+    if domain not in ("work", "personal", "unrestricted", "unknown"):
+        raise GraphError(f"Invalid activityDomain '{domain}'.", code="BadRequest")
+    slots = []
+    for slot in constraint.get("timeSlots") or []:
+        if not isinstance(slot, dict):
+            raise GraphError(
+                "At least one property failed validation.", code="ErrorPropertyValidationFailure"
+            )
+        slots.append(tuple(t.astimezone(UTC) for t in parse_times(slot)))
+    if not slots:
+        start = now.replace(second=0, microsecond=0)
+        slots = [(start, start + timedelta(days=2))]
+    return slots, domain
+
+
+def _candidates(
+    slots: list, duration: timedelta, domain: str, zone: str
+) -> list[tuple[datetime, datetime]]:
+    out = []
+    for slot_start, slot_end in slots:
+        minute = 0 if slot_start.minute == 0 else (30 if slot_start.minute <= 30 else 60)
+        cur = slot_start.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minute)
+        while cur + duration <= slot_end and len(out) < 2000:
+            if _in_hours(cur, cur + duration, domain, zone):
+                out.append((cur, cur + duration))
+            cur += _STEP
+    return out
+
+
+@router.route("POST", "/users/{user}/findMeetingTimes", resource="calendar")
+async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
+    if ctx.caller.is_app_only:
+        raise ErrorAccessDenied()
+    body = ctx.request.json()
+    duration = _duration(body.get("meetingDuration"))
+    minimum = float(body.get("minimumAttendeePercentage") or 50)
+    organizer_optional = _bool(body.get("isOrganizerOptional"), False)
+    reasons = _bool(body.get("returnSuggestionReasons"), False)
+    limit = int(body.get("maxCandidates") or 10)
+    slots, domain = _slots(body, datetime.now(UTC))
+    candidates = _candidates(slots, duration, domain, MAILBOX_ZONE)
+    zone = access.zone(ctx)
+    attendees = []
+    for att in body.get("attendees") or []:
+        address = ((att or {}).get("emailAddress") or {}).get("address")
+        if not address:
+            raise GraphError(
+                "At least one property failed validation.", code="ErrorPropertyValidationFailure"
+            )
+        attendees.append(address)
+    if candidates:
+        first, last = candidates[0][0], max(c[1] for c in candidates)
+    else:
+        first = last = datetime.now(UTC)
+    calendars = {}
+    for address in attendees:
+        user = ctx.directory.user(address)
+        calendars[address] = busy_periods(ctx.store, user["id"], first, last) if user else None
+    own = busy_periods(ctx.store, ctx.mailbox_id, first, last)
+    locations = [
+        {k: v for k, v in loc.items() if k != "resolveAvailability"}
+        for loc in (body.get("locationConstraint") or {}).get("locations") or []
+        if isinstance(loc, dict)
+    ]
+    found, organizer_blocked = [], 0
+    for start, end in candidates:
+        mine = _status(own, start, end)
+        if not organizer_optional and mine in ("busy", "oof"):
+            organizer_blocked += 1
+            continue
+        availability = [
+            (address, "unknown" if periods is None else _status(periods, start, end))
+            for address, periods in calendars.items()
+        ]
+        chances = [_CHANCE[a] for _, a in availability]
+        confidence = sum(chances) / len(chances) if chances else 100.0
+        if confidence < minimum:
+            continue
+        suggestion: dict[str, Any] = {
+            "confidence": round(confidence, 2) if confidence % 1 else int(confidence),
+            "organizerAvailability": mine,
+            "attendeeAvailability": [
+                {"availability": a, "attendee": {"emailAddress": {"address": addr}}}
+                for addr, a in availability
+            ],
+            "locations": locations,
+            "meetingTimeSlot": {
+                "start": format_graph_datetime(start, zone),
+                "end": format_graph_datetime(end, zone),
+            },
+        }
+        if reasons:
+            suggestion["suggestionReason"] = _REASON if confidence == 100 else _REASON_SOME
+        found.append((-confidence, start, suggestion))
+    found.sort(key=lambda f: (f[0], f[1]))
+    suggestions = []
+    for order, (_, _, suggestion) in enumerate(found[:limit], start=1):
+        suggestions.append(
+            {"confidence": suggestion.pop("confidence"), "order": order, **suggestion}
+        )
+    reason = ""
+    if not suggestions:
+        if not candidates:
+            reason = "unknown"
+        elif organizer_blocked == len(candidates):
+            reason = "organizerUnavailable"
+        elif any(p is None for p in calendars.values()):
+            reason = "attendeesUnavailableOrUnknown"
+        else:
+            reason = "attendeesUnavailable"
+    result = {
+        "@odata.context": ctx.context_url("microsoft.graph.meetingTimeSuggestionsResult"),
+        "emptySuggestionsReason": reason,
+        "meetingTimeSuggestions": suggestions,
+    }
+    return GraphResponse(body=result, headers=access.headers(ctx))
+
+
+@router.route("POST", "/users/{user}/calendar/getSchedule", resource="calendar")
+async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
+    """Free/busy per schedule in ``availabilityViewInterval`` minute steps (default 30)."""
+    body = ctx.request.json()
+    schedules = body.get("schedules")
+    if not isinstance(schedules, list) or not schedules:
+        raise GraphError(
+            "At least one property failed validation.", code="ErrorPropertyValidationFailure"
+        )
+    start, end = (
+        t.astimezone(UTC)
+        for t in parse_times({"start": body.get("startTime"), "end": body.get("endTime")})
+    )
+    interval = int(body.get("availabilityViewInterval") or 30)
+    if not 5 <= interval <= 1440:
+        raise GraphError(
+            "At least one property failed validation.", code="ErrorPropertyValidationFailure"
+        )
+    step, zone = timedelta(minutes=interval), access.zone(ctx)
+    value = []
+    for address in schedules:
+        user = ctx.directory.user(str(address))
+        if user is None:
+            value.append(
+                {
+                    "scheduleId": address,
+                    "availabilityView": "",
+                    "scheduleItems": [],
+                    "error": {
+                        "message": "The recipient could not be found.",
+                        "responseCode": "ErrorMailRecipientNotFound",
+                    },
+                }
+            )
+            continue
+        periods = busy_periods(ctx.store, user["id"], start, end)
+        view, cur = [], start
+        while cur < end:
+            view.append(_VIEW[_status(periods, cur, min(cur + step, end))])
+            cur += step
+        items = []
+        for p_start, p_end, show, data in periods:
+            private = data.get("sensitivity") == "private"
+            item = {"isPrivate": private, "status": show}
+            if not private:
+                item["subject"] = data.get("subject") or ""
+                item["location"] = (data.get("location") or {}).get("displayName") or ""
+            item["start"] = format_graph_datetime(p_start, zone)
+            item["end"] = format_graph_datetime(p_end, zone)
+            items.append(item)
+        value.append(
+            {
+                "scheduleId": address,
+                "availabilityView": "".join(view),
+                "scheduleItems": items,
+                "workingHours": {
+                    "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                    "startTime": "08:00:00.0000000",
+                    "endTime": "17:00:00.0000000",
+                    "timeZone": {"name": MAILBOX_ZONE},
+                },
+            }
+        )
+    body_out = {
+        "@odata.context": ctx.context_url("Collection(microsoft.graph.scheduleInformation)"),
+        "value": value,
+    }
+    return GraphResponse(body=body_out, headers=access.headers(ctx))

@@ -1,0 +1,117 @@
+"""The tenant's directory: users, app registrations and Exchange delegate rights.
+
+Small and read on every request, so it is cached in memory and reloaded after a seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.store import Record, Store
+
+__all__ = ["App", "Directory", "Tenant"]
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    display_name: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class App:
+    client_id: str
+    display_name: str
+    secret_sha256: str
+    api_scopes: tuple[str, ...]
+    delegated_permissions: tuple[str, ...]
+    application_permissions: tuple[str, ...]
+    rbac_scope: frozenset[str]  # user ids the app may reach app-only
+
+    @property
+    def app_id_uri(self) -> str:
+        return f"api://{self.client_id}"
+
+    def secret_matches(self, secret: str) -> bool:
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        return hmac.compare_digest(digest, self.secret_sha256)
+
+
+@dataclass
+class Directory:
+    store: Store
+    tenant: Tenant | None = None
+    _users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _by_upn: dict[str, str] = field(default_factory=dict)
+    _apps: dict[str, App] = field(default_factory=dict)
+    _delegates: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def reload(self) -> None:
+        t = self.store.get_meta("tenant")
+        self.tenant = Tenant(**t) if t else None
+        self._users = {r.id: r.data for r in self.store.find("user")}
+        self._by_upn = {u["userPrincipalName"].lower(): i for i, u in self._users.items()}
+        for u in list(self._users.values()):
+            if u.get("mail"):
+                self._by_upn.setdefault(u["mail"].lower(), u["id"])
+        self._apps = {}
+        for r in self.store.find("app"):
+            d = r.data
+            self._apps[r.id] = App(
+                client_id=r.id,
+                display_name=d["displayName"],
+                secret_sha256=d["_secretSha256"],
+                api_scopes=tuple(d.get("apiScopes", ())),
+                delegated_permissions=tuple(d.get("delegatedPermissions", ())),
+                application_permissions=tuple(d.get("applicationPermissions", ())),
+                rbac_scope=frozenset(d.get("rbacScope", ())),
+            )
+        self._delegates = {
+            (r.data["owner"], r.data["delegate"]): r.data["rights"]
+            for r in self.store.find("delegate")
+        }
+
+    # -- users -----------------------------------------------------------------------------
+    def user(self, key: str) -> dict[str, Any] | None:
+        """A user by object id, UPN or primary SMTP address (case-insensitive)."""
+        if key in self._users:
+            return self._users[key]
+        uid = self._by_upn.get(key.lower())
+        return self._users.get(uid) if uid else None
+
+    def users(self) -> list[dict[str, Any]]:
+        return list(self._users.values())
+
+    def is_internal(self, address: str) -> bool:
+        return address.lower() in self._by_upn
+
+    # -- apps and rights -------------------------------------------------------------------
+    def app(self, client_id: str) -> App | None:
+        return self._apps.get(client_id)
+
+    def apps(self) -> list[App]:
+        return list(self._apps.values())
+
+    def delegate_rights(self, owner_id: str, delegate_id: str) -> dict[str, str]:
+        return self._delegates.get((owner_id, delegate_id), {})
+
+    def delegations(self) -> list[tuple[str, str, dict[str, str]]]:
+        return [(o, d, r) for (o, d), r in self._delegates.items()]
+
+    # -- writes (used by the seed loader and the control plane) -----------------------------
+    def save_user(self, user: dict[str, Any]) -> None:
+        self.store.put(
+            Record(id=user["id"], kind="user", mailbox=user["id"], parent=None, data=user)
+        )
+
+    def save_app(self, data: dict[str, Any]) -> None:
+        self.store.put(Record(id=data["appId"], kind="app", mailbox=None, parent=None, data=data))
+
+    def save_delegate(self, owner_id: str, delegate_id: str, rights: dict[str, str]) -> None:
+        data = {"owner": owner_id, "delegate": delegate_id, "rights": rights}
+        key = f"delegate:{owner_id}:{delegate_id}"
+        self.store.put(Record(id=key, kind="delegate", mailbox=owner_id, parent=None, data=data))

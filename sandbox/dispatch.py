@@ -1,0 +1,189 @@
+"""One Graph request through the sandbox: authenticate, route, authorise, limit, handle.
+
+Plain requests and ``$batch`` sub-requests both come through ``Sandbox.handle`` so they get
+the same checks, limits and faults.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.context import Ctx
+from sandbox.directory import Directory
+from sandbox.errors import (
+    ApplicationThrottled,
+    ErrorAccessDenied,
+    ErrorInvalidUser,
+    GatewayTimeout,
+    GraphError,
+    ResourceNotFound,
+    ServiceUnavailable,
+    error_body,
+)
+from sandbox.identity.tokens import Caller, TokenService
+from sandbox.limits import Limits
+from sandbox.router import GraphRequest, GraphResponse, Router
+from sandbox.store import Store
+
+__all__ = ["DroppedConnection", "Sandbox"]
+
+log = logging.getLogger(__name__)
+
+_ME = re.compile(r"^/me(?=/|$)", re.IGNORECASE)
+_USER = re.compile(r"^/users/(?P<user>[^/]+)", re.IGNORECASE)
+
+# Which permissions let a caller reach a resource kind: (delegated scope prefixes, app roles).
+_NEEDS = {
+    "mail": (("Mail.",), ("Mail.ReadWrite", "Mail.Read", "Mail.Send")),
+    "calendar": (("Calendars.",), ("Calendars.ReadWrite", "Calendars.Read")),
+    "tasks": (("Tasks.",), ("Tasks.ReadWrite.All", "Tasks.Read.All")),
+    "drive": (("Files.", "Sites."), ("Files.ReadWrite.All", "Sites.ReadWrite.All")),
+    "site": (("Sites.", "Files."), ("Sites.ReadWrite.All", "Files.ReadWrite.All")),
+    "directory": (("User.",), ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All")),
+}
+
+
+class DroppedConnection(Exception):
+    """Raised by the transport layer to cut a connection mid-response (fault injection)."""
+
+
+@dataclass
+class Sandbox:
+    store: Store
+    directory: Directory
+    tokens: TokenService
+    limits: Limits
+    router: Router
+    base_url: str  # https://host:port/v1.0
+    admin_enabled: bool = False
+
+    async def handle(self, req: GraphRequest, *, caller: Caller | None = None) -> GraphResponse:
+        """Answer one request; every GraphError becomes Graph's error body."""
+        req.request_id = req.request_id or str(uuid.uuid4())
+        client_request_id = req.headers.get("client-request-id") or req.request_id
+        try:
+            resp = await self._handle(req, caller)
+        except GraphError as err:
+            resp = GraphResponse(
+                status=err.status,
+                body=error_body(
+                    err, request_id=req.request_id, client_request_id=client_request_id
+                ),
+                headers=dict(err.headers),
+            )
+            if err.status == 401:
+                resp.headers["WWW-Authenticate"] = (
+                    f'Bearer realm="", authorization_uri="{self.tokens.base_url}/'
+                    f'common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
+                )
+        resp.headers["request-id"] = req.request_id
+        resp.headers["client-request-id"] = client_request_id
+        return resp
+
+    async def _handle(self, req: GraphRequest, caller: Caller | None) -> GraphResponse:
+        path = req.path or "/"
+        route, params = self.router.match(req.method, self._rewrite_me(path, None))
+        if route.resource == "anonymous":
+            return await route.handler(self._ctx(req, None, None), **params)
+        if caller is None:
+            caller = self.tokens.graph_caller(req.headers.get("authorization"))
+        path = self._rewrite_me(path, caller)
+        route, params = self.router.match(req.method, path)
+        req.path = path
+        mailbox = None
+        if "user" in params:
+            mailbox = self.directory.user(params["user"])
+            if mailbox is None:
+                if route.resource == "directory":
+                    raise ResourceNotFound(
+                        f"Resource '{params['user']}' does not exist or one of its queried"
+                        " reference-property objects are not present."
+                    )
+                raise ErrorInvalidUser(f"The requested user '{params['user']}' is invalid.")
+            params["user"] = mailbox["id"]
+        self._authorise(caller, mailbox, route.resource)
+        if route.resource != "batch":
+            self._inject_fault(req)
+        ctx = self._ctx(req, caller, mailbox)
+        key = mailbox["id"] if mailbox is not None and route.resource != "directory" else None
+        async with self.limits.slot(caller.app_id, key):
+            return await route.handler(ctx, **params)
+
+    def _ctx(self, req: GraphRequest, caller: Caller | None, mailbox: dict[str, Any] | None) -> Ctx:
+        anonymous = Caller(app_id="", user_id=None, upn=None, scopes=frozenset(), roles=frozenset())
+        return Ctx(
+            store=self.store,
+            directory=self.directory,
+            caller=caller or anonymous,
+            request=req,
+            base_url=self.base_url,
+            services=self,
+            mailbox=mailbox,
+        )
+
+    def _rewrite_me(self, path: str, caller: Caller | None) -> str:
+        if not _ME.match(path):
+            return path
+        if caller is None:
+            return _ME.sub("/users/me", path)
+        if caller.user_id is None:
+            raise GraphError(
+                "/me request is only valid with delegated authentication flow.",
+                code="BadRequest",
+            )
+        return _ME.sub(f"/users/{caller.user_id}", path)
+
+    def _authorise(self, caller: Caller, mailbox: dict[str, Any] | None, resource: str) -> None:
+        """Exchange's view: own mailbox, seeded delegate rights, or the app's RBAC scope."""
+        if resource in ("none", "batch"):
+            return
+        scope_prefixes, roles = _NEEDS.get(resource, ((), ()))
+        if caller.is_app_only:
+            if not caller.roles & set(roles):
+                raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
+            app = self.directory.app(caller.app_id)
+            in_scope = app is not None and mailbox is not None and mailbox["id"] in app.rbac_scope
+            if resource in ("mail", "calendar") and mailbox is not None and not in_scope:
+                raise ErrorAccessDenied(
+                    "Access to OData is disabled: the mailbox is outside the application's"
+                    " RBAC for Applications scope."
+                )
+            return
+        if not any(s.startswith(scope_prefixes) for s in caller.scopes):
+            raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
+        if mailbox is None or mailbox["id"] == caller.user_id or resource in ("directory", "site"):
+            return
+        if resource == "drive":
+            return  # OneDrive sharing is checked by the drive routes (403 accessDenied)
+        if resource == "tasks":  # To Do has no delegate access; Graph answers so
+            raise GraphError("Invalid request", code="invalidRequest")
+        rights = self.directory.delegate_rights(mailbox["id"], caller.user_id or "")
+        shared = any(s.endswith(".Shared") for s in caller.scopes if s.startswith(scope_prefixes))
+        if not shared or rights.get(resource) not in ("editor", "reviewer", "author"):
+            raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
+
+    def _inject_fault(self, req: GraphRequest) -> None:
+        kind = self.limits.draw_fault()
+        if kind is None:
+            return
+        retry = self.limits.settings.retry_after_s
+        if kind == "429":
+            raise ApplicationThrottled(
+                "Application is over its MailboxConcurrency limit.", retry_after=retry
+            )
+        if kind == "503":
+            raise ServiceUnavailable(retry_after=retry)
+        if kind == "504" or req.in_batch:
+            raise GatewayTimeout()
+        raise DroppedConnection()
+
+    def can_write(self, caller: Caller, mailbox_id: str, resource: str) -> bool:
+        """Reviewer delegates may read but not change (used by handlers that mutate)."""
+        if caller.is_app_only or caller.user_id == mailbox_id:
+            return True
+        rights = self.directory.delegate_rights(mailbox_id, caller.user_id or "")
+        return rights.get(resource) in ("editor", "author")

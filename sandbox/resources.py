@@ -1,0 +1,38 @@
+"""The URL table of the sandbox's Graph: every resource module's routes in one router."""
+
+from __future__ import annotations
+
+import importlib
+
+from sandbox.router import Router
+
+__all__ = ["MODULES", "router"]
+
+# Resource modules, each exporting ``router``. Order matters only where templates overlap.
+MODULES = (
+    "sandbox.users",
+    "sandbox.mail.folders",
+    "sandbox.mail.messages",
+    "sandbox.mail.attachments",
+    "sandbox.mail.categories",
+    "sandbox.calendar.events",
+    "sandbox.calendar.scheduling",
+    "sandbox.drive.items",
+    "sandbox.drive.drives",
+    "sandbox.drive.upload",
+    "sandbox.todo.tasks",
+    "sandbox.batch",
+)
+
+
+def router() -> Router:
+    out = Router()
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a resource not built yet
+        out.include(module.router)
+    return out

@@ -1,0 +1,80 @@
+"""Put the demo municipality into a store: directory first, then mailboxes, calendars, files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from pathlib import Path
+
+from sandbox.calendar import service as calendar
+from sandbox.directory import Directory
+from sandbox.drive import service as drive
+from sandbox.mail import service as mail
+from sandbox.seed.loader import Seed, load_seed
+from sandbox.store import Store
+from sandbox.todo import service as todo
+
+__all__ = ["seed_demo", "seed_store"]
+
+
+def seed_demo(store: Store, *, today: dt.date, path: Path | None = None) -> Seed:
+    """Wipe the store and load the demo (or ``path``) for the week around ``today``."""
+    seed = load_seed(path, today=today)
+    seed_store(store, seed)
+    return seed
+
+
+def seed_store(store: Store, seed: Seed) -> None:
+    old_secrets = {
+        app["client_id"]: store.get_meta(f"client_secret:{app['client_id']}") for app in seed.apps
+    }
+    with store.transaction():
+        store.reset()
+        store.set_meta("tenant", seed.tenant)
+        directory = Directory(store)
+        for app in seed.apps:
+            secret = old_secrets.get(app["client_id"]) or secrets.token_urlsafe(32)
+            store.set_meta(f"client_secret:{app['client_id']}", secret)
+            directory.save_app(
+                {
+                    "appId": app["client_id"],
+                    "displayName": app["displayName"],
+                    "_secretSha256": hashlib.sha256(secret.encode()).hexdigest(),
+                    "apiScopes": app["api_scopes"],
+                    "delegatedPermissions": app["delegated_permissions"],
+                    "applicationPermissions": app["application_permissions"],
+                    "rbacScope": app["rbac_scope_ids"],
+                }
+            )
+        for user in seed.users:
+            directory.save_user(user)
+        directory.reload()
+        for d in seed.delegates:
+            directory.save_delegate(d["owner_id"], d["delegate_id"], d["rights"])
+        store.set_meta("roster", seed.roster)
+        directory.reload()
+        for user in seed.users:
+            mail.provision_mailbox(store, user["id"])
+            drive.provision_drive(store, user["id"])
+            for cat in seed.categories.get(user["userPrincipalName"], []):
+                mail.add_category(store, user["id"], cat["displayName"], cat["color"])
+            for path in seed.folders.get(user["userPrincipalName"], []):
+                mail.folder_by_path(store, user["id"], path, create=True)
+        for item in seed.messages:
+            owner = directory.user(item["mailbox"])
+            assert owner is not None
+            folder = mail.folder_by_path(store, owner["id"], item["folder"], create=True)
+            mail.deliver(store, owner["id"], folder.id, item["message"])
+        for item in seed.events:
+            # An organizer outside the tenant gets no event of her own, only attendee copies.
+            calendar.create_event(store, directory, item["organizer"], item["event"], seeded=True)
+        if seed.site:
+            drive.create_site(store, seed.site)
+        for upn, lists in seed.todo.items():
+            owner = directory.user(upn)
+            assert owner is not None
+            for lst in lists:
+                created = todo.create_list(store, owner["id"], lst["displayName"])
+                for task in lst.get("tasks", []):
+                    todo.create_task(store, owner["id"], created.id, task)
