@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -176,13 +176,13 @@ class GraphASGI:
 
 
 def _query(qs: str) -> dict[str, str]:
-    """Query parameters, decoded, keeping ``+`` as Graph does in OData literals."""
+    """Query parameters, decoded as Graph decodes them (``+`` is a space, ``%2B`` a plus)."""
     out: dict[str, str] = {}
     for part in qs.split("&"):
         if not part:
             continue
         name, _, value = part.partition("=")
-        out[unquote(name)] = unquote(value)
+        out[unquote_plus(name)] = unquote_plus(value)
     return out
 
 

@@ -95,8 +95,8 @@ def _step(item: Any) -> Step:
     if not all(isinstance(v, str) and v.strip() for v in (rid, method, url)):
         raise GraphError(INVALID_PAYLOAD)
     assert isinstance(rid, str) and isinstance(method, str) and isinstance(url, str)
-    headers = item.get("headers", {})
-    depends = item.get("dependsOn", [])
+    headers = {} if item.get("headers") is None else item["headers"]
+    depends = [] if item.get("dependsOn") is None else item["dependsOn"]
     if not isinstance(headers, dict) or not isinstance(depends, list):
         raise GraphError(INVALID_PAYLOAD)
     if not all(isinstance(d, str) for d in depends):

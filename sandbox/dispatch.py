@@ -47,6 +47,17 @@ _NEEDS = {
 }
 
 
+# Graph refuses larger requests with 413 (BadRequest, "The maximum request length supported is
+# 4MB."); OneDrive uploads (simple PUT, upload sessions) have their own, larger limits.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
+def _unexpected(req: GraphRequest, exc: Exception) -> GraphError:
+    """Last resort for a handler bug: log it, answer Graph's 500 body."""
+    log.error("unhandled error in %s %s", req.method, req.path, exc_info=exc)
+    return GraphError("General exception while processing.", code="generalException", status=500)
+
+
 class DroppedConnection(Exception):
     """Raised by the transport layer to cut a connection mid-response (fault injection)."""
 
@@ -67,7 +78,10 @@ class Sandbox:
         client_request_id = req.headers.get("client-request-id") or req.request_id
         try:
             resp = await self._handle(req, caller)
-        except GraphError as err:
+        except DroppedConnection:
+            raise
+        except Exception as exc:  # a handler bug still answers in Graph's shape, never a traceback
+            err = exc if isinstance(exc, GraphError) else _unexpected(req, exc)
             resp = GraphResponse(
                 status=err.status,
                 body=error_body(
@@ -94,6 +108,8 @@ class Sandbox:
         path = self._rewrite_me(path, caller)
         route, params = self.router.match(req.method, path)
         req.path = path
+        if len(req.body) > MAX_REQUEST_BYTES and route.resource not in ("drive", "site"):
+            raise GraphError("The maximum request length supported is 4MB.", status=413)
         mailbox = None
         if "user" in params:
             mailbox = self.directory.user(params["user"])

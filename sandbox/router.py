@@ -34,7 +34,7 @@ class GraphRequest:
             return {}
         try:
             value = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # too deep is unreadable
             raise GraphError(
                 f"Unable to read JSON request payload. Please ensure Content-Type header is set"
                 f" and payload is of valid JSON format. ({exc})",

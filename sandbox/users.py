@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sandbox.context import Ctx, public
+from sandbox.errors import GraphError
 from sandbox.router import GraphResponse, Router
 
 router = Router()
@@ -33,9 +35,51 @@ def user_view(ctx: Ctx, user: dict[str, Any]) -> dict[str, Any]:
     return {k: data.get(k) for k in DEFAULT_USER_FIELDS}
 
 
+_TERM = re.compile(r'"(?P<prop>\w+):(?P<value>[^"]*)"|(?P<op>\bOR\b|\bAND\b)')
+
+
+def search_users(ctx: Ctx, users: list[dict[str, Any]], expr: str) -> list[dict[str, Any]]:
+    """Directory ``$search``: ``"displayName:wa" OR "mail:jo"``, word-prefix matching.
+
+    Graph only runs it with ``ConsistencyLevel: eventual`` (advanced queries).
+    """
+    if ctx.request.headers.get("consistencylevel", "").lower() != "eventual":
+        raise GraphError(
+            "Request with $search query parameter only works through MSGraph with a special"
+            " request header: 'ConsistencyLevel: eventual'",
+            code="Request_UnsupportedQuery",
+        )
+    terms: list[tuple[str, str]] = []
+    op = "OR"
+    pos = 0
+    for m in _TERM.finditer(expr):
+        if expr[pos : m.start()].strip():
+            break
+        pos = m.end()
+        if m.group("op"):
+            op = m.group("op")
+        else:
+            terms.append((m.group("prop"), m.group("value").lower()))
+    if not terms or expr[pos:].strip():
+        raise GraphError(
+            f"Syntax error: invalid $search expression '{expr}'.", code="Request_BadRequest"
+        )
+
+    def matches(user: dict[str, Any], prop: str, value: str) -> bool:
+        field = next((v for k, v in user.items() if k.lower() == prop.lower()), None)
+        words = re.split(r"[\s@._-]+", str(field or "").lower())
+        return any(w.startswith(value) for w in words)
+
+    combine = all if op == "AND" else any
+    return [u for u in users if combine(matches(u, p, v) for p, v in terms)]
+
+
 @router.route("GET", "/users", resource="directory")
 async def list_users(ctx: Ctx) -> GraphResponse:
     users = sorted(ctx.directory.users(), key=lambda u: u["userPrincipalName"].lower())
+    search = ctx.query().search
+    if search:
+        users = search_users(ctx, users, search)
     items = [user_view(ctx, u) for u in users]
     return ctx.collection(items, "users", default_page=100, max_page=999)
 
@@ -43,4 +87,6 @@ async def list_users(ctx: Ctx) -> GraphResponse:
 @router.route("GET", "/users/{user}", resource="directory")
 async def get_user(ctx: Ctx, user: str) -> GraphResponse:
     assert ctx.mailbox is not None
-    return ctx.entity(user_view(ctx, ctx.mailbox), "users/$entity")
+    select = ctx.query().select
+    fragment = f"users({','.join(select)})/$entity" if select else "users/$entity"
+    return ctx.entity(user_view(ctx, ctx.mailbox), fragment)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox import odata
 from sandbox.calendar import render
+from sandbox.calendar.fields import READ_ONLY, WRITABLE
 from sandbox.calendar.recurrence import expand, parse_occurrence_id
 from sandbox.calendar.service import stamp_of
 from sandbox.context import Ctx
@@ -20,9 +22,18 @@ from sandbox.errors import ErrorAccessDenied, ErrorItemNotFound, GraphError
 from sandbox.store import Record
 from sandbox.timezones import format_graph_datetime, parse_graph_datetime, parse_iso_instant
 
-__all__ = ["Found", "find", "headers", "rendered", "require_write", "window", "zone"]
+__all__ = ["Found", "check_query", "find", "headers", "rendered", "require_write", "window", "zone"]
 
 _ID = re.compile(r"^[A-Za-z0-9_\-+/]{20,}={0,2}$")
+KNOWN_EVENT = {*WRITABLE, *READ_ONLY}
+
+
+def check_query(ctx: Ctx) -> None:
+    """$select names must be event properties, refused as Outlook does (RequestBroker--ParseUri)."""
+    try:
+        odata.parse_query(ctx.request.query, known=KNOWN_EVENT, entity_type="microsoft.graph.event")
+    except odata.ODataError as exc:
+        raise GraphError(exc.message, code=exc.code) from exc
 
 
 def require_write(ctx: Ctx) -> None:

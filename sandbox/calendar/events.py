@@ -68,6 +68,7 @@ def _params(ctx: Ctx, action: str, allowed: set[str]) -> dict[str, Any]:
 # -- collection ------------------------------------------------------------------------------
 async def list_events(ctx: Ctx, user: str) -> GraphResponse:
     """Single events and series masters, as Graph's /events lists them (no occurrences)."""
+    access.check_query(ctx)
     text = ctx.body_content_type == "text"
     zone = access.zone(ctx)
     items = [
@@ -88,6 +89,7 @@ async def create(ctx: Ctx, user: str) -> GraphResponse:
 
 # -- one event -------------------------------------------------------------------------------
 async def get_event(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
+    access.check_query(ctx)
     return entity(ctx, access.find(ctx, event_id))
 
 
@@ -158,7 +160,7 @@ def _responder(action: str):  # noqa: ANN202 - a route handler
                     " proposals.",
                     code="ErrorInvalidRequest",
                 )
-            service_fields_check(proposed)
+            _check_proposal(proposed)
         meetings.respond(
             ctx.store,
             ctx.directory,
@@ -175,7 +177,7 @@ def _responder(action: str):  # noqa: ANN202 - a route handler
     return answer
 
 
-def service_fields_check(proposed: Any) -> None:
+def _check_proposal(proposed: Any) -> None:
     """proposedNewTime is a timeSlot: start and end dateTimeTimeZone."""
     from sandbox.calendar.fields import parse_times
 

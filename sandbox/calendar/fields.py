@@ -23,6 +23,7 @@ __all__ = [
     "body",
     "join_url",
     "location",
+    "location_entry",
     "normalise_recurrence",
     "parse_times",
     "unknown_property",
@@ -40,11 +41,11 @@ WRITABLE: dict[str, Any] = {
 }  # fmt: skip
 # Known event properties the service ignores on write (read-only or navigation).
 READ_ONLY = frozenset(
-    "id createdDateTime lastModifiedDateTime changeKey iCalUId uid hasAttachments bodyPreview"
+    "id createdDateTime lastModifiedDateTime changeKey iCalUId hasAttachments bodyPreview"
     " isCancelled isOrganizer seriesMasterId type webLink onlineMeetingUrl onlineMeeting"
     " responseStatus originalStart calendar instances attachments extensions"
     " singleValueExtendedProperties multiValueExtendedProperties cancelledOccurrences"
-    " exceptionOccurrences occurrenceId".split()
+    " exceptionOccurrences".split()
 )
 _ENUMS = {
     "importance": ("low", "normal", "high"),
@@ -87,12 +88,17 @@ def _check(name: str, value: Any) -> None:
             f"Cannot convert the literal '{value}' to the expected type for property '{name}'.",
             code="RequestBodyRead",
         )
-    if name in _ENUMS and value not in _ENUMS[name]:
+    if name in _ENUMS and _canonical(value, _ENUMS[name]) is None:
         raise GraphError(
             f"Cannot convert the literal '{value}' to the expected type"
             f" 'microsoft.graph.{'freeBusyStatus' if name == 'showAs' else name}'.",
             code="RequestBodyRead",
         )
+
+
+def _canonical(value: str, choices: tuple[str, ...]) -> str | None:
+    """Enum members are read case-insensitively (the docs send "Required", "HTML")."""
+    return next((c for c in choices if c.lower() == value.lower()), None)
 
 
 def parse_times(event: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -156,7 +162,16 @@ def location(loc: dict[str, Any] | None) -> dict[str, Any]:
     """Graph fills locationType and a private uniqueId for a typed-in location."""
     if not loc or not loc.get("displayName"):
         return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"}
-    out = {"locationType": "default", "uniqueId": loc["displayName"], "uniqueIdType": "private"}
+    out = {"displayName": loc["displayName"], "locationType": "default"}
+    out.update({"uniqueId": loc["displayName"], "uniqueIdType": "private"})
+    out.update({k: v for k, v in loc.items() if v is not None})
+    return out
+
+
+def location_entry(loc: dict[str, Any]) -> dict[str, Any]:
+    """An entry of ``locations``: a typed-in place has no uniqueId there (user-post-events)."""
+    out = {"displayName": loc.get("displayName") or "", "locationType": "default"}
+    out["uniqueIdType"] = "unknown"
     out.update({k: v for k, v in loc.items() if v is not None})
     return out
 
@@ -190,10 +205,10 @@ def attendee(a: Any, known: dict[str, dict[str, Any]] | None = None) -> dict[str
         or (previous or {}).get("status")
         or {"response": "none", "time": "0001-01-01T00:00:00Z"}
     )
-    kind = a.get("type") or "required"
-    if kind not in ("required", "optional", "resource"):
+    kind = _canonical(str(a.get("type") or "required"), ("required", "optional", "resource"))
+    if kind is None:
         raise GraphError(
-            f"Cannot convert the literal '{kind}' to the expected type"
+            f"Cannot convert the literal '{a.get('type')}' to the expected type"
             " 'microsoft.graph.attendeeType'.",
             code="RequestBodyRead",
         )
@@ -222,9 +237,11 @@ def apply_changes(
         elif name == "location":
             value = location(value)
         elif name == "locations":
-            value = [location(x) for x in value if isinstance(x, dict)]
+            value = [location_entry(x) for x in value if isinstance(x, dict)]
         elif name == "subject":
             value = value or ""
+        elif name in _ENUMS:
+            value = _canonical(value, _ENUMS[name])
         if data.get(name) != value:
             changed.add(name)
         data[name] = value
@@ -246,7 +263,12 @@ def apply_changes(
     if "body" in changed or creating:
         data["bodyPreview"] = body_preview(data.get("body"))
     if "location" in patch and "locations" not in patch:
-        data["locations"] = [data["location"]] if data["location"]["displayName"] else []
+        shown = (
+            {k: v for k, v in patch["location"].items() if v is not None}
+            if patch["location"]
+            else {}
+        )
+        data["locations"] = [location_entry(shown)] if data["location"]["displayName"] else []
     elif "locations" in patch and "location" not in patch:
         names = "; ".join(x["displayName"] for x in data["locations"])
         data["location"] = location({"displayName": names} if names else None)

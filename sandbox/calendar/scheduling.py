@@ -53,12 +53,20 @@ def _bool(value: Any, default: bool) -> bool:
     return bool(value)
 
 
+def _folded(body: dict[str, Any]) -> dict[str, Any]:
+    """Action parameters are case-insensitive; the SDK sends getSchedule's in PascalCase."""
+    return {k.lower(): v for k, v in body.items()}
+
+
 def _duration(value: Any) -> timedelta:
     if value is None:
         return timedelta(minutes=30)
     match = _DURATION.match(str(value))
     if not match or not any(match.groups()):
-        raise GraphError(f"The value '{value}' is not a valid duration.", code="BadRequest")
+        raise GraphError(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.Duration'.",
+            code="RequestBodyRead",
+        )
     d, h, m, s = (int(g or 0) for g in match.groups())
     return timedelta(days=d, hours=h, minutes=m, seconds=s)
 
@@ -95,7 +103,7 @@ def _in_hours(start: datetime, end: datetime, domain: str, zone: str) -> bool:
 
 
 def _slots(body: dict[str, Any], now: datetime) -> tuple[list[tuple[datetime, datetime]], str]:
-    constraint = body.get("timeConstraint") or {}
+    constraint = body.get("timeconstraint") or {}
     domain = str(constraint.get("activityDomain") or "work")
     if domain not in ("work", "personal", "unrestricted", "unknown"):
         raise GraphError(f"Invalid activityDomain '{domain}'.", code="BadRequest")
@@ -130,12 +138,12 @@ def _candidates(
 async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
     if ctx.caller.is_app_only:
         raise ErrorAccessDenied()
-    body = ctx.request.json()
-    duration = _duration(body.get("meetingDuration"))
-    minimum = float(body.get("minimumAttendeePercentage") or 50)
-    organizer_optional = _bool(body.get("isOrganizerOptional"), False)
-    reasons = _bool(body.get("returnSuggestionReasons"), False)
-    limit = int(body.get("maxCandidates") or 10)
+    body = _folded(ctx.request.json())
+    duration = _duration(body.get("meetingduration"))
+    minimum = float(body.get("minimumattendeepercentage") or 50)
+    organizer_optional = _bool(body.get("isorganizeroptional"), False)
+    reasons = _bool(body.get("returnsuggestionreasons"), False)
+    limit = int(body.get("maxcandidates") or 10)
     slots, domain = _slots(body, datetime.now(UTC))
     candidates = _candidates(slots, duration, domain, MAILBOX_ZONE)
     zone = access.zone(ctx)
@@ -158,7 +166,7 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
     own = busy_periods(ctx.store, ctx.mailbox_id, first, last)
     locations = [
         {k: v for k, v in loc.items() if k != "resolveAvailability"}
-        for loc in (body.get("locationConstraint") or {}).get("locations") or []
+        for loc in (body.get("locationconstraint") or {}).get("locations") or []
         if isinstance(loc, dict)
     ]
     found, organizer_blocked = [], 0
@@ -218,7 +226,7 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
 @router.route("POST", "/users/{user}/calendar/getSchedule", resource="calendar")
 async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
     """Free/busy per schedule in ``availabilityViewInterval`` minute steps (default 30)."""
-    body = ctx.request.json()
+    body = _folded(ctx.request.json())
     schedules = body.get("schedules")
     if not isinstance(schedules, list) or not schedules:
         raise GraphError(
@@ -226,9 +234,9 @@ async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
         )
     start, end = (
         t.astimezone(UTC)
-        for t in parse_times({"start": body.get("startTime"), "end": body.get("endTime")})
+        for t in parse_times({"start": body.get("starttime"), "end": body.get("endtime")})
     )
-    interval = int(body.get("availabilityViewInterval") or 30)
+    interval = int(body.get("availabilityviewinterval") or 30)
     if not 5 <= interval <= 1440:
         raise GraphError(
             "At least one property failed validation.", code="ErrorPropertyValidationFailure"

@@ -29,6 +29,7 @@ def _render_all(ctx: Ctx, items: list[render.Item]) -> list[dict[str, Any]]:
 
 
 async def calendar_view(ctx: Ctx, user: str) -> GraphResponse:
+    access.check_query(ctx)
     start, end = access.window(ctx.request.query)
     items = _render_all(ctx, render.view_items(ctx.store, ctx.mailbox_id, start, end))
     q = ctx.query()
@@ -42,6 +43,7 @@ async def calendar_view(ctx: Ctx, user: str) -> GraphResponse:
 
 async def instances(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
     """Occurrences and exceptions of one series in the window (a single event has none)."""
+    access.check_query(ctx)
     start, end = access.window(ctx.request.query)
     found = access.find(ctx, event_id)
     items = []
@@ -73,6 +75,7 @@ async def get_calendar(ctx: Ctx, user: str) -> GraphResponse:
 
 for base in ("/users/{user}", "/users/{user}/calendar"):
     router.route("GET", base + "/calendarView", resource="calendar")(calendar_view)
-    router.route("GET", base + "/calendarView/delta", resource="calendar")(calendar_view_delta)
+    for name in ("delta", "delta()"):  # the SDK calls the function form
+        router.route("GET", f"{base}/calendarView/{name}", resource="calendar")(calendar_view_delta)
     router.route("GET", base + "/events/{event_id}/instances", resource="calendar")(instances)
 router.route("GET", "/users/{user}/calendar", resource="calendar")(get_calendar)

@@ -50,7 +50,8 @@ async def get_user_drive(ctx: Ctx, user: str) -> GraphResponse:
 @router.route("GET", "/sites", resource="site")
 async def search_sites(ctx: Ctx) -> GraphResponse:
     """``/sites?search=`` over names and descriptions (Graph requires the parameter)."""
-    term = ctx.request.query.get("search")
+    query = ctx.request.query
+    term = query.get("search", query.get("$search"))  # the SDK sends $search
     if term is None:
         raise GraphError(
             "Listing all sites requires the search query parameter.", code="invalidRequest"
@@ -99,40 +100,46 @@ def _split_site(ctx: Ctx, rest: str) -> tuple[Record, list[str], str]:
     return site, [s for s in after.split("/") if s], after
 
 
-for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+async def by_site(ctx: Ctx, **_: str) -> GraphResponse:
+    """Everything below ``/sites/{address}``; the address may itself hold slashes."""
+    site, segments, after = _split_site(ctx, ctx.request.path.split("/", 2)[2])
+    method = ctx.request.method
+    site_key = quote(site.id, safe=",")
+    if len(segments) >= 2 and segments[0] == "drive":
+        drive = _default_drive(ctx, site)
+        rest_of = after.split("/", 1)[1]
+        target = items.parse_target(
+            ctx, drive, rest_of, context=f"sites('{site_key}')/drive", by_drive_id=False
+        )
+        return await items.handle(ctx, target)
+    if len(segments) >= 3 and segments[0] == "drives":
+        drive = _site_drive(ctx, site, segments[1])
+        rest_of = after.split("/", 2)[2]
+        context = f"sites('{site_key}')/drives('{quote(drive.id, safe='')}')"
+        target = items.parse_target(ctx, drive, rest_of, context=context, by_drive_id=True)
+        return await items.handle(ctx, target)
+    if method != "GET":
+        raise MethodNotAllowed(f"The HTTP method '{method}' is not allowed for this resource.")
+    if not segments:
+        return ctx.entity(render.site_json(site), "sites/$entity")
+    if segments == ["drive"]:
+        return _drive_entity(ctx, _default_drive(ctx, site))
+    if segments == ["drives"]:
+        drives = [
+            render.drive_json(ctx.store, d) for d in service.drives_of_site(ctx.store, site.id)
+        ]
+        return ctx.collection(drives, "drives", default_page=200, allow_filter=False)
+    if len(segments) == 2 and segments[0] == "drives":
+        return _drive_entity(ctx, _site_drive(ctx, site, segments[1]))
+    raise GraphError(f"Resource not found for the segment '{segments[0]}'.", code="BadRequest")
 
-    @router.route(_method, "/sites/{rest:path}", resource="site")
-    async def by_site(ctx: Ctx, rest: str) -> GraphResponse:
-        site, segments, after = _split_site(ctx, rest)
-        method = ctx.request.method
-        site_key = quote(site.id, safe=",")
-        if len(segments) >= 2 and segments[0] == "drive":
-            drive = _default_drive(ctx, site)
-            rest_of = after.split("/", 1)[1]
-            target = items.parse_target(
-                ctx, drive, rest_of, context=f"sites('{site_key}')/drive", by_drive_id=False
-            )
-            return await items.handle(ctx, target)
-        if len(segments) >= 3 and segments[0] == "drives":
-            drive = _site_drive(ctx, site, segments[1])
-            rest_of = after.split("/", 2)[2]
-            context = f"sites('{site_key}')/drives('{quote(drive.id, safe='')}')"
-            target = items.parse_target(ctx, drive, rest_of, context=context, by_drive_id=True)
-            return await items.handle(ctx, target)
-        if method != "GET":
-            raise MethodNotAllowed(f"The HTTP method '{method}' is not allowed for this resource.")
-        if not segments:
-            return ctx.entity(render.site_json(site), "sites/$entity")
-        if segments == ["drive"]:
-            return _drive_entity(ctx, _default_drive(ctx, site))
-        if segments == ["drives"]:
-            drives = [
-                render.drive_json(ctx.store, d) for d in service.drives_of_site(ctx.store, site.id)
-            ]
-            return ctx.collection(drives, "drives", default_page=200, allow_filter=False)
-        if len(segments) == 2 and segments[0] == "drives":
-            return _drive_entity(ctx, _site_drive(ctx, site, segments[1]))
-        raise GraphError(f"Resource not found for the segment '{segments[0]}'.", code="BadRequest")
+
+# Most specific first: the handler parses the path itself, the templates only pick methods.
+for _method, _suffix in items.ACTIONS:
+    for _prefix in ("/sites/{site:path}/drives/{drive_id}", "/sites/{site:path}/drive"):
+        router.route(_method, _prefix + "/{item:path}" + _suffix, resource="site")(by_site)
+for _template in ("/drives/{drive_id}", "/drives", "/drive", ""):
+    router.route("GET", "/sites/{site:path}" + _template, resource="site")(by_site)
 
 
 def _default_drive(ctx: Ctx, site: Record) -> Record:

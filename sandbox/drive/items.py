@@ -8,28 +8,25 @@ drive prefix parses that address; ``sandbox.drive.drives`` forwards the ``/sites
 
 from __future__ import annotations
 
-import base64
 import logging
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from sandbox import odata
 from sandbox.context import Ctx
-from sandbox.drive import render, service, upload
+from sandbox.drive import render, service, upload, versions
 from sandbox.drive.service import ItemNotFound
 from sandbox.errors import GraphError, MethodNotAllowed, NameAlreadyExists
 from sandbox.router import GraphResponse, Router
 from sandbox.store import Record
 
-__all__ = ["Target", "handle", "parse_target", "router"]
+__all__ = ["ACTIONS", "Target", "handle", "parse_target", "router"]
 
 log = logging.getLogger(__name__)
 router = Router()
 
 _ADDRESS = re.compile(r"^(root|items/([^/:]+))(.*)$", re.IGNORECASE)
-_PAGE, _MAX_PAGE = 200, 1000
 
 
 @dataclass
@@ -72,23 +69,40 @@ def check_personal(ctx: Ctx, drive: Record) -> None:
 
 
 # -- the two drive prefixes ---------------------------------------------------------------------
-for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+# Templates for the coverage list and method matching; the handlers parse the path themselves,
+# because ``{item}`` may itself be a colon path (``root:/a/b:``) holding any segment names.
+ACTIONS = (
+    ("GET", ""), ("PATCH", ""), ("DELETE", ""),
+    ("GET", "/children"), ("POST", "/children"),
+    ("GET", "/content"), ("PUT", "/content"),
+    ("GET", "/versions"), ("GET", "/versions/{version_id}"),
+    ("GET", "/versions/{version_id}/content"),
+    ("POST", "/versions/{version_id}/restoreVersion"),
+    ("POST", "/createUploadSession"),
+)  # fmt: skip
+_BY_DRIVE = re.compile(r"^/drives/[^/]+/", re.IGNORECASE)
+_BY_USER = re.compile(r"^/users/[^/]+/drive/", re.IGNORECASE)
 
-    @router.route(_method, "/drives/{drive_id}/{rest:path}", resource="site")
-    async def by_drive(ctx: Ctx, drive_id: str, rest: str) -> GraphResponse:
-        drive = service.get_drive(ctx.store, drive_id)
-        check_personal(ctx, drive)
-        ctx_prefix = f"drives('{quote(drive.id, safe='')}')"
-        return await handle(
-            ctx, parse_target(ctx, drive, rest, context=ctx_prefix, by_drive_id=True)
-        )
 
-    @router.route(_method, "/users/{user}/drive/{rest:path}", resource="drive")
-    async def by_user(ctx: Ctx, user: str, rest: str) -> GraphResponse:
-        drive = service.drive_for_user(ctx.store, user)
-        check_personal(ctx, drive)
-        target = parse_target(ctx, drive, rest, context=f"users('{user}')/drive", by_drive_id=False)
-        return await handle(ctx, target)
+async def by_drive(ctx: Ctx, drive_id: str, **_: str) -> GraphResponse:
+    drive = service.get_drive(ctx.store, drive_id)
+    check_personal(ctx, drive)
+    rest = _BY_DRIVE.sub("", ctx.request.path, count=1)
+    prefix = f"drives('{quote(drive.id, safe='')}')"
+    return await handle(ctx, parse_target(ctx, drive, rest, context=prefix, by_drive_id=True))
+
+
+async def by_user(ctx: Ctx, user: str, **_: str) -> GraphResponse:
+    drive = service.drive_for_user(ctx.store, user)
+    check_personal(ctx, drive)
+    rest = _BY_USER.sub("", ctx.request.path, count=1)
+    prefix = f"users('{user}')/drive"
+    return await handle(ctx, parse_target(ctx, drive, rest, context=prefix, by_drive_id=False))
+
+
+for _method, _suffix in ACTIONS:
+    router.route(_method, "/drives/{drive_id}/{item:path}" + _suffix, resource="site")(by_drive)
+    router.route(_method, "/users/{user}/drive/{item:path}" + _suffix, resource="drive")(by_user)
 
 
 async def handle(ctx: Ctx, t: Target) -> GraphResponse:
@@ -102,10 +116,10 @@ async def handle(ctx: Ctx, t: Target) -> GraphResponse:
         ("POST", "children"): create_child,
         ("GET", "content"): get_content,
         ("PUT", "content"): put_content,
-        ("GET", "versions"): list_versions,
-        ("GET", "versions/{v}"): get_version,
-        ("GET", "versions/{v}/content"): get_version_content,
-        ("POST", "versions/{v}/restoreVersion"): restore_version,
+        ("GET", "versions"): versions.list_versions,
+        ("GET", "versions/{v}"): versions.get_version,
+        ("GET", "versions/{v}/content"): versions.get_version_content,
+        ("POST", "versions/{v}/restoreVersion"): versions.restore_version,
         ("POST", "createUploadSession"): create_upload_session,
     }
     if len(action) >= 2 and action[0] == "versions":
@@ -126,56 +140,12 @@ def entity(ctx: Ctx, t: Target, rec: Record, *, status: int = 200) -> GraphRespo
     return ctx.entity(body, f"{t.context}/{where}/$entity", status=status)
 
 
-def _item_segment(t: Target, rec: Record) -> str:
-    return f"{t.context}/root" if rec.parent is None else f"{t.context}/items('{rec.id}')"
-
-
 def _conflict(ctx: Ctx, body: dict[str, Any] | None = None, default: str = "fail") -> str:
     """``@microsoft.graph.conflictBehavior`` from the query string, else the body."""
     value = ctx.request.query.get("@microsoft.graph.conflictBehavior")
     if value is None and body is not None:
         value = body.get("@microsoft.graph.conflictBehavior")
     return str(value or default).lower()
-
-
-def page(ctx: Ctx, items: list[dict[str, Any]], fragment: str) -> GraphResponse:
-    """OneDrive paging: ``$top`` and an opaque ``$skiptoken`` in ``@odata.nextLink``."""
-    q = ctx.query()
-    if q.skip is not None:
-        raise GraphError(
-            "$skip is not supported on this API. Only URLs returned by the API can"
-            " be used to page.",
-            code="invalidRequest",
-        )
-    if q.filter is not None:
-        items = [i for i in items if q.filter(i)]
-    if q.orderby is not None:
-        items = q.orderby(items)
-    top = min(q.top if q.top is not None else _PAGE, _MAX_PAGE)
-    start = _read_skiptoken(ctx.request.query.get("$skiptoken"))
-    chunk = items[start : start + top]
-    if q.select:
-        chunk = [odata.apply_select(i, q.select) for i in chunk]
-    body: dict[str, Any] = {"@odata.context": ctx.context_url(fragment)}
-    if q.count:
-        body["@odata.count"] = len(items)
-    body["value"] = chunk
-    if start + top < len(items):
-        params = {k: v for k, v in ctx.request.query.items() if k != "$skiptoken"}
-        params["$skiptoken"] = base64.b64encode(f"Paged=TRUE&p_ID={start + top}".encode()).decode()
-        qs = urlencode(params, quote_via=quote, safe="$,()':/")
-        body["@odata.nextLink"] = f"{ctx.base_url}{ctx.request.path}?{qs}"
-    return GraphResponse(body=body)
-
-
-def _read_skiptoken(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.b64decode(token, validate=True).decode()
-        return int(text.rsplit("p_ID=", 1)[1])
-    except (ValueError, IndexError) as exc:
-        raise GraphError("Invalid skip token.", code="invalidRequest") from exc
 
 
 # -- item -------------------------------------------------------------------------------------
@@ -228,10 +198,12 @@ async def update_item(ctx: Ctx, t: Target) -> GraphResponse:
             raise NameAlreadyExists("The specified item name already exists.")
     with store.transaction():
         rec.data["name"] = new_name
-        if "description" in body:
+        if isinstance(body.get("description"), str):
             rec.data["description"] = body["description"]
-        if isinstance(body.get("fileSystemInfo"), dict):
-            rec.data["fileSystemInfo"].update(body["fileSystemInfo"])
+        info = body.get("fileSystemInfo")
+        for key in ("createdDateTime", "lastModifiedDateTime"):
+            if isinstance(info, dict) and isinstance(info.get(key), str):
+                rec.data["fileSystemInfo"][key] = info[key]
         rec.data["lastModifiedBy"] = render.identity(ctx)
         service.touch_item(rec)
         rec.parent = target_parent.id
@@ -267,26 +239,27 @@ async def list_children(ctx: Ctx, t: Target) -> GraphResponse:
         render.item_json(ctx, t.drive, c, by_drive_id=t.by_drive_id)
         for c in service.children(ctx.store, folder)
     ]
-    return page(ctx, items, f"{_item_segment(t, folder)}/children")
+    return render.page(ctx, items, f"{render.item_segment(t.context, folder)}/children")
 
 
 async def create_child(ctx: Ctx, t: Target) -> GraphResponse:
-    """POST children creates folders; files go through PUT content or an upload session."""
+    """POST children makes a folder, or an empty file when the body has a ``file`` facet."""
     parent, body = t.item(ctx), ctx.request.json()
     if "folder" not in parent.data:
         raise GraphError("The parent item is not a folder.", code="invalidRequest")
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise GraphError("The name property is required.", code="invalidRequest")
-    if "folder" not in body:
+    if ("folder" in body) == ("file" in body):
         raise GraphError(
-            "Only folders can be created with POST children; upload files with PUT content.",
-            code="invalidRequest",
+            "The item must have exactly one of the folder or file facets.", code="invalidRequest"
         )
-    rec, created = service.create_folder(
-        ctx.store, parent, name, render.identity(ctx), conflict=_conflict(ctx, body)
-    )
-    if created and body.get("description"):
+    by, conflict = render.identity(ctx), _conflict(ctx, body)
+    if "file" in body:
+        rec, created = service.write_file(ctx.store, parent, name, b"", by, conflict=conflict)
+    else:
+        rec, created = service.create_folder(ctx.store, parent, name, by, conflict=conflict)
+    if created and isinstance(body.get("description"), str):
         rec.data["description"] = body["description"]
         ctx.store.put(rec, container=rec.mailbox)
     return entity(ctx, t, rec, status=201 if created else 200)
@@ -329,50 +302,6 @@ def new_file_place(ctx: Ctx, t: Target) -> tuple[Record, str]:
     service.check_name(name)
     parent = service.ensure_folders(ctx.store, t.base, dirs, render.identity(ctx))
     return parent, name
-
-
-# -- versions ---------------------------------------------------------------------------------
-def _file(ctx: Ctx, t: Target) -> Record:
-    rec = t.item(ctx)
-    if "file" not in rec.data:
-        raise GraphError("Versions are only available for files.", code="invalidRequest")
-    return rec
-
-
-def _version(ctx: Ctx, rec: Record, version_id: str) -> dict[str, Any]:
-    for v in service.versions(ctx.store, rec):
-        if v["id"] == version_id:
-            return v
-    raise ItemNotFound("The requested version was not found.")
-
-
-async def list_versions(ctx: Ctx, t: Target) -> GraphResponse:
-    rec = _file(ctx, t)
-    items = [render.version_json(v) for v in service.versions(ctx.store, rec)]
-    return page(ctx, items, f"{_item_segment(t, rec)}/versions")
-
-
-async def get_version(ctx: Ctx, t: Target) -> GraphResponse:
-    rec = _file(ctx, t)
-    v = _version(ctx, rec, t.action[1])
-    return ctx.entity(render.version_json(v), f"{_item_segment(t, rec)}/versions/$entity")
-
-
-async def get_version_content(ctx: Ctx, t: Target) -> GraphResponse:
-    rec = _file(ctx, t)
-    v = _version(ctx, rec, t.action[1])
-    blob = ctx.store.get(v["_blob"])
-    assert blob is not None
-    return GraphResponse(status=302, headers={"Location": render.download_url(ctx, blob)})
-
-
-async def restore_version(ctx: Ctx, t: Target) -> GraphResponse:
-    """Restoring makes the old content the newest version, keeping the history."""
-    rec = _file(ctx, t)
-    v = _version(ctx, rec, t.action[1])
-    content = ctx.store.get_blob(v["_blob"]) or b""
-    service.replace_content(ctx.store, rec, content, render.identity(ctx))
-    return GraphResponse(status=204)
 
 
 # -- upload sessions --------------------------------------------------------------------------

@@ -6,11 +6,15 @@ child counts) is computed here at read time, so renames and moves never rewrite 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+from sandbox import odata
 from sandbox.context import Ctx, public
 from sandbox.drive import service
+from sandbox.errors import GraphError
+from sandbox.router import GraphResponse
 from sandbox.store import Record, Store
 
 __all__ = [
@@ -18,10 +22,13 @@ __all__ = [
     "drive_json",
     "identity",
     "item_json",
+    "item_segment",
+    "page",
     "site_json",
     "version_json",
 ]
 
+_PAGE, _MAX_PAGE = 200, 1000
 _OFFICE = (".docx", ".xlsx", ".pptx", ".doc", ".xls", ".ppt")
 
 
@@ -69,6 +76,8 @@ def item_json(
         out["@microsoft.graph.downloadUrl"] = download_url(ctx, rec)
     out["createdBy"] = data.get("createdBy", service.SYSTEM)
     out["createdDateTime"] = data["createdDateTime"]
+    if data.get("description"):
+        out["description"] = data["description"]
     out["eTag"] = f'"{{{_uid(rec)}}},{data.get("_etagVersion", 1)}"'
     out["id"] = rec.id
     out["lastModifiedBy"] = data.get("lastModifiedBy", service.SYSTEM)
@@ -117,6 +126,51 @@ def web_url(store: Store, drive: Record, rec: Record) -> str:
             f"&file={quote(name)}&action=default&mobileredirect=true"
         )
     return base + quote(f"{folder}/{name}")
+
+
+def item_segment(context: str, rec: Record) -> str:
+    """The OData context path of one item below a drive prefix."""
+    return f"{context}/root" if rec.parent is None else f"{context}/items('{rec.id}')"
+
+
+def page(ctx: Ctx, items: list[dict[str, Any]], fragment: str) -> GraphResponse:
+    """OneDrive paging: ``$top`` and an opaque ``$skiptoken`` in ``@odata.nextLink``."""
+    q = ctx.query()
+    if q.skip is not None:
+        raise GraphError(
+            "$skip is not supported on this API. Only URLs returned by the API can"
+            " be used to page.",
+            code="invalidRequest",
+        )
+    if q.filter is not None:
+        items = [i for i in items if q.filter(i)]
+    if q.orderby is not None:
+        items = q.orderby(items)
+    top = min(q.top if q.top is not None else _PAGE, _MAX_PAGE)
+    start = _read_skiptoken(ctx.request.query.get("$skiptoken"))
+    chunk = items[start : start + top]
+    if q.select:
+        chunk = [odata.apply_select(i, q.select) for i in chunk]
+    body: dict[str, Any] = {"@odata.context": ctx.context_url(fragment)}
+    if q.count:
+        body["@odata.count"] = len(items)
+    body["value"] = chunk
+    if start + top < len(items):
+        params = {k: v for k, v in ctx.request.query.items() if k != "$skiptoken"}
+        params["$skiptoken"] = base64.b64encode(f"Paged=TRUE&p_ID={start + top}".encode()).decode()
+        qs = urlencode(params, quote_via=quote, safe="$,()':/")
+        body["@odata.nextLink"] = f"{ctx.base_url}{ctx.request.path}?{qs}"
+    return GraphResponse(body=body)
+
+
+def _read_skiptoken(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        text = base64.b64decode(token, validate=True).decode()
+        return int(text.rsplit("p_ID=", 1)[1])
+    except (ValueError, IndexError) as exc:
+        raise GraphError("Invalid skip token.", code="invalidRequest") from exc
 
 
 def version_json(version: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ its version record's id.
 from __future__ import annotations
 
 import base64
-import hashlib
 import mimetypes
 import secrets
 import uuid
@@ -97,7 +96,7 @@ def provision_drive(store: Store, user_id: str) -> None:
         "lastModifiedDateTime": now_iso(),
         "webUrl": f"{web_url}/Documents",
         "createdBy": {"user": {"displayName": "System Account"}},
-        "owner": {"user": {"id": user_id, "displayName": name, "email": upn}},
+        "owner": {"user": {"id": user_id, "displayName": name}},
         "quota": _quota(),
         "_userId": user_id,
     }
@@ -132,8 +131,7 @@ def create_site(store: Store, site: dict[str, Any]) -> None:
             "lastModifiedDateTime": now,
             "webUrl": f"{site['webUrl']}/{lib['name'].replace(' ', '%20')}",
             "createdBy": {"user": {"displayName": "System Account"}},
-            "owner": {"group": {"id": _derived("group", site["id"]),
-                                "displayName": f"{site['displayName']} Owners"}},
+            "owner": {"user": {"displayName": "System Account"}},
             "quota": _quota(),
             "_siteId": site_id,
         }  # fmt: skip
@@ -363,22 +361,8 @@ def replace_content(store: Store, rec: Record, content: bytes, by: dict[str, Any
 def _set_content(rec: Record, content: bytes) -> None:
     rec.data["size"] = len(content)
     rec.data["file"]["hashes"] = {"quickXorHash": quick_xor_hash(content)}
-    rec.data["_sha256"] = hashlib.sha256(content).hexdigest()
     rec.data["_contentVersion"] = rec.data.get("_contentVersion", 0) + 1
     rec.data["_downloadToken"] = secrets.token_urlsafe(24)
-
-
-def versions(store: Store, rec: Record) -> list[dict[str, Any]]:
-    """Newest first, as Graph lists them; the current version is ``N.0`` and comes first."""
-    old = [store.get(v, "driveItemVersion") for v in rec.data.get("_versions", [])]
-    out = [{"id": f"{len(old) + 1}.0", "lastModifiedDateTime": rec.data["lastModifiedDateTime"],
-            "lastModifiedBy": rec.data["lastModifiedBy"], "size": rec.data["size"],
-            "_blob": rec.id}]  # fmt: skip
-    for n, v in enumerate(old, start=1):
-        if v is not None:
-            out.append({"id": f"{n}.0", **v.data, "_blob": v.id})
-    out[1:] = reversed(out[1:])
-    return out
 
 
 def touch_item(rec: Record) -> None:

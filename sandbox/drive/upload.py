@@ -148,6 +148,7 @@ async def put_fragment(ctx: Ctx, drive_id: str, item_id: str) -> GraphResponse:
     body = ctx.request.body
     start, end, total = _content_range(ctx.request.headers.get("content-range"), len(body))
     data = rec.data
+    log.debug("upload session %s: bytes %d-%d/%d (%s)", rec.id, start, end, total, data["_state"])
     if data["_state"] == "committed":
         if end == data["_total"] - 1 and total == data["_total"]:
             return _item_response(ctx, rec)

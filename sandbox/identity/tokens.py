@@ -68,6 +68,7 @@ class TokenService:
         self.key = key
         self.directory = directory
         self.base_url = base_url.rstrip("/")
+        self._verified: dict[str, tuple[Caller, float]] = {}
 
     # -- discovery -------------------------------------------------------------------------
     @property
@@ -203,10 +204,24 @@ class TokenService:
         )
 
     def graph_caller(self, authorization: str | None) -> Caller:
-        """The caller of a Graph request, or Graph's 401."""
+        """The caller of a Graph request, or Graph's 401.
+
+        A verified token is remembered until it expires: an RSA check per request would be
+        most of the sandbox's own overhead.
+        """
         if not authorization or not authorization.lower().startswith("bearer "):
             raise InvalidAuthenticationToken("Access token is empty.")
         token = authorization[7:].strip()
+        hit = self._verified.get(token)
+        if hit is not None and hit[1] > time.time():
+            return hit[0]
+        caller, exp = self._verify_graph_token(token)
+        if len(self._verified) >= 4096:
+            self._verified.clear()
+        self._verified[token] = (caller, exp)
+        return caller
+
+    def _verify_graph_token(self, token: str) -> tuple[Caller, float]:
         try:
             claims = self.decode(token, audiences=GRAPH_AUDIENCES)
         except jwt.ExpiredSignatureError as exc:
@@ -225,13 +240,14 @@ class TokenService:
         user = None if is_app else self.directory.user(claims.get("oid", ""))
         if not is_app and user is None:
             raise InvalidAuthenticationToken("The user of this token does not exist in the tenant.")
-        return Caller(
+        caller = Caller(
             app_id=claims.get("azp", ""),
             user_id=None if is_app else user["id"],  # type: ignore[index]
             upn=None if is_app else user["userPrincipalName"],  # type: ignore[index]
             scopes=frozenset((claims.get("scp") or "").split()),
             roles=frozenset(claims.get("roles") or ()),
         )
+        return caller, float(claims["exp"])
 
     # -- the token endpoint ----------------------------------------------------------------
     def token_endpoint(

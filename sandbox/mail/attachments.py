@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from typing import Any
 
 from sandbox import odata
 from sandbox.context import Ctx
 from sandbox.errors import ErrorInvalidRequest, GraphError
-from sandbox.mail import access, service
-from sandbox.mail.render import attachment_json
+from sandbox.ids import new_id
+from sandbox.mail import access, compose, mime, service
+from sandbox.mail.render import attachment_json, item_json
 from sandbox.router import GraphResponse, Router
 from sandbox.store import Record
 
@@ -37,6 +37,43 @@ def _refresh(ctx: Ctx, msg: Record) -> None:
     msg.data["hasAttachments"] = any(not a.data.get("isInline") for a in atts)
     service.touch(msg.data)
     service.save_message(ctx.store, msg)
+
+
+def _normal_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
+    """An attached item as Exchange stores it: a message gets the fields a message has."""
+    item = {k: v for k, v in item.items() if k != "id"}
+    kind = str(item.get("@odata.type") or "#microsoft.graph.message")
+    item["@odata.type"] = kind if kind.startswith("#") else f"#{kind}"
+    if not kind.lower().endswith("message"):
+        return item
+    now = service.now_iso()
+    nested = []
+    for att in item.get("attachments") or []:
+        raw = base64.b64decode(att.get("contentBytes") or "")
+        ctype = att.get("contentType") or "application/octet-stream"
+        nested.append(
+            {"@odata.type": "#microsoft.graph.fileAttachment", "@odata.mediaContentType": ctype,
+             "id": new_id("attachment"), "lastModifiedDateTime": now, "name": att.get("name"),
+             "contentType": ctype, "size": len(raw), "isInline": bool(att.get("isInline")),
+             "contentId": att.get("contentId"), "contentLocation": att.get("contentLocation"),
+             "contentBytes": att.get("contentBytes") or ""}
+        )  # fmt: skip
+    body = compose.wrap_body(item.get("body") or {"contentType": "html", "content": ""})
+    defaults = {
+        "createdDateTime": now, "lastModifiedDateTime": now, "receivedDateTime": now,
+        "sentDateTime": now, "internetMessageId": f"<{new_id('message')[8:30]}@zeeveen.sandbox>",
+        "subject": "", "importance": "normal", "conversationId": "AAQkAD" + new_id("")[4:48],
+        "conversationIndex": base64.b64encode(new_id("").encode()[:22]).decode(),
+        "isDeliveryReceiptRequested": False, "isReadReceiptRequested": False, "isRead": True,
+        "isDraft": False, "webLink": "https://outlook.office365.com/owa/?ItemID="
+        f"{new_id('message')}&exvsurl=1&viewmodel=ItemAttachment", "internetMessageHeaders": [],
+        "toRecipients": [], "ccRecipients": [], "flag": {"flagStatus": "notFlagged"},
+    }  # fmt: skip
+    out = {**defaults, **item, "body": body, "attachments": nested}
+    out.setdefault("sender", out.get("from"))
+    out["hasAttachments"] = any(not a["isInline"] for a in nested)
+    out["bodyPreview"] = service.body_preview(body)
+    return out
 
 
 def _kind(body: dict[str, Any]) -> str:
@@ -90,6 +127,19 @@ async def get_attachment(
     q = ctx.query()
     if q.select:
         body = odata.apply_select(body, q.select)
+    expand = (q.expand or "").replace(" ", "").casefold()
+    if expand and expand not in ("microsoft.graph.itemattachment/item", "item"):
+        raise GraphError(
+            f"Parsing OData Select and Expand failed: Could not find a property named"
+            f" '{q.expand}' on type 'microsoft.graph.attachment'.",
+            code="BadRequest",
+        )
+    if expand and "_item" in att.data:
+        context = ctx.context_url(
+            f"{_fragment(ctx, message)}('{att.id}')/microsoft.graph.itemAttachment/item"
+        )
+        body["item@odata.context"] = f"{context}/$entity"
+        body["item"] = item_json(att.data["_item"], context)
     return ctx.entity(body, f"{_fragment(ctx, message)}/$entity", select=False)
 
 
@@ -101,7 +151,7 @@ async def attachment_value(
     msg = access.message(ctx, message, folder)
     att = access.attachment(ctx, msg, attachment)
     if att.data.get("@odata.type", "").endswith("itemAttachment"):
-        content = json.dumps(att.data.get("_item") or {}).encode()
+        content = mime.item_value(att.data.get("_item") or {})
         return GraphResponse(body=content, content_type="text/plain")
     ctype = att.data.get("contentType") or "application/octet-stream"
     return GraphResponse(body=ctx.store.get_blob(att.id) or b"", content_type=ctype)
@@ -141,10 +191,10 @@ async def add_attachment(
         item = body.get("item")
         if not isinstance(item, dict):
             raise ErrorInvalidRequest("An item attachment needs an item.")
-        raw = json.dumps(item).encode()
+        item = _normal_item(ctx, item)
         data.update(
             {"@odata.type": "#microsoft.graph.itemAttachment", "contentType": None,
-             "size": len(raw), "_item": item}
+             "size": len(mime.item_value(item)), "_item": item}
         )  # fmt: skip
     with ctx.store.transaction():
         rec = service.add_attachment(ctx.store, msg, data)

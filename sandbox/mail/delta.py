@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sandbox.context import Ctx
-from sandbox.errors import GraphError
+from sandbox.errors import ErrorItemNotFound, GraphError
 from sandbox.mail import access, render
 from sandbox.router import GraphResponse, Router
 from sandbox.store import Record
@@ -23,6 +23,7 @@ __all__ = ["router"]
 
 router = Router()
 
+_CHILD = "/users/{user}/mailFolders/{folder}/childFolders/{child}"
 DEFAULT_PAGE = 10
 MAX_PAGE = 1000
 
@@ -94,8 +95,16 @@ def _render(ctx: Ctx, rec: Record, select: list[str] | None) -> dict[str, Any]:
 
 @router.route("GET", "/users/{user}/mailFolders/{folder}/messages/delta", resource="mail")
 @router.route("GET", "/users/{user}/mailFolders/{folder}/messages/delta()", resource="mail")
-async def messages_delta(ctx: Ctx, user: str, folder: str) -> GraphResponse:
+@router.route("GET", _CHILD + "/messages/delta", resource="mail")
+@router.route("GET", _CHILD + "/messages/delta()", resource="mail")
+async def messages_delta(
+    ctx: Ctx, user: str, folder: str, child: str | None = None
+) -> GraphResponse:
     target = access.folder(ctx, folder)
+    if child is not None:
+        parent, target = target, access.folder(ctx, child)
+        if target.parent != parent.id:
+            raise ErrorItemNotFound()
     q = render.parse_message_query(ctx)
     size, headers = _page_size(ctx)
     if q.top is not None:

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 _WRITABLE = {"displayName", "isHidden"}
 
 
-def _children(ctx: Ctx, parent: Record) -> GraphResponse:
+def _children(ctx: Ctx, parent: Record) -> list[dict[str, Any]]:
     hidden = ctx.query().extra.get("includeHiddenFolders", "").lower() == "true"
     stats = service.folder_stats(ctx.store, ctx.mailbox_id)
     kids = ctx.store.find("mailFolder", mailbox=ctx.mailbox_id, parent=parent.id)

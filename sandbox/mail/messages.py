@@ -8,10 +8,12 @@ import logging
 from typing import Any
 
 from sandbox.context import Ctx
-from sandbox.errors import GraphError
+from sandbox.errors import ErrorItemNotFound, GraphError
 from sandbox.mail import access, compose, delta, listing, mime, render, sending, service
 from sandbox.router import GraphResponse, Router
 from sandbox.store import Record
+
+_CHILD = "/users/{user}/mailFolders/{folder}/childFolders/{child}"
 
 router = Router()
 router.include(delta.router)  # before /messages/{message}, which would swallow "delta"
@@ -78,6 +80,16 @@ async def list_messages(ctx: Ctx, user: str) -> GraphResponse:
 async def list_folder_messages(ctx: Ctx, user: str, folder: str) -> GraphResponse:
     fragment = f"{ctx.user_segment()}/mailFolders('{folder}')/messages"
     return listing.list_messages(ctx, _in_folder(ctx, folder), fragment)
+
+
+@router.route(
+    "GET", "/users/{user}/mailFolders/{folder}/childFolders/{child}/messages", resource="mail"
+)
+async def list_child_folder_messages(ctx: Ctx, user: str, folder: str, child: str) -> GraphResponse:
+    if access.folder(ctx, child).parent != access.folder(ctx, folder).id:
+        raise ErrorItemNotFound()
+    fragment = f"{ctx.user_segment()}/mailFolders('{folder}')/childFolders('{child}')/messages"
+    return listing.list_messages(ctx, _in_folder(ctx, child), fragment)
 
 
 @router.route("POST", "/users/{user}/messages", resource="mail")

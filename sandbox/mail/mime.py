@@ -1,17 +1,21 @@
-"""A message's ``$value``: the RFC 822 form Exchange serves, built with the email package."""
+"""``$value`` payloads: a message as RFC 822 (email package), an attached contact as vCard,
+an attached event as iCalendar, as Exchange serves them."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import uuid
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
+from sandbox import timezones
 from sandbox.store import Record, Store
 
-__all__ = ["message_mime"]
+__all__ = ["build_mime", "item_value", "message_mime"]
 
 
 def _address(recipient: dict[str, Any] | None) -> Address | None:
@@ -35,8 +39,17 @@ def _date(value: str | None) -> str:
 
 
 def message_mime(store: Store, rec: Record) -> bytes:
-    """Headers, the body as text/html or text/plain, and every file attachment."""
-    data = rec.data
+    """A stored message with every file attachment."""
+    files = [
+        {**att.data, "content": store.get_blob(att.id) or b""}
+        for att in store.find("attachment", parent=rec.id)
+        if att.data.get("@odata.type", "").endswith("fileAttachment")
+    ]
+    return build_mime(rec.data, files)
+
+
+def build_mime(data: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
+    """Headers, the body as text/html or text/plain, and the given files."""
     msg = EmailMessage()
     sender = _address(data.get("from"))
     if sender is not None:
@@ -68,18 +81,73 @@ def message_mime(store: Store, rec: Record) -> bytes:
     body = data.get("body") or {}
     subtype = "html" if (body.get("contentType") or "").lower() == "html" else "plain"
     msg.set_content(body.get("content") or "", subtype=subtype, charset="utf-8")
-    for att in store.find("attachment", parent=rec.id):
-        if not att.data.get("@odata.type", "").endswith("fileAttachment"):
-            continue
-        maintype, _, subtype = (
-            att.data.get("contentType") or "application/octet-stream"
-        ).partition("/")
+    for att in files:
+        ctype = att.get("contentType") or "application/octet-stream"
+        maintype, _, subtype = ctype.partition("/")
         msg.add_attachment(
-            store.get_blob(att.id) or b"",
+            att["content"],
             maintype=maintype or "application",
             subtype=subtype or "octet-stream",
-            filename=att.data.get("name") or "attachment",
-            disposition="inline" if att.data.get("isInline") else "attachment",
-            cid=att.data.get("contentId") or None,
+            filename=att.get("name") or "attachment",
+            disposition="inline" if att.get("isInline") else "attachment",
+            cid=att.get("contentId") or None,
         )
     return msg.as_bytes(policy=SMTP)
+
+
+def item_value(item: dict[str, Any]) -> bytes:
+    """An item attachment's ``$value``: MIME for a message, vCard, or iCalendar."""
+    kind = str(item.get("@odata.type", "")).lower()
+    if kind.endswith("contact"):
+        return _vcard(item)
+    if kind.endswith("event"):
+        return _vcalendar(item)
+    files = [
+        {**a, "content": base64.b64decode(a.get("contentBytes") or "")}
+        for a in item.get("attachments") or []
+        if str(a.get("@odata.type", "")).endswith("fileAttachment")
+    ]
+    return build_mime(item, files)
+
+
+def _escape(value: Any) -> str:
+    return str(value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+
+
+def _vcard(contact: dict[str, Any]) -> bytes:
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{_escape(contact.get('surname'))};{_escape(contact.get('givenName'))};;;",
+        f"FN:{_escape(contact.get('displayName'))}",
+    ]
+    for mail in contact.get("emailAddresses") or []:
+        lines.append(f"EMAIL;TYPE=INTERNET:{mail.get('address', '')}")
+    for phone in contact.get("businessPhones") or []:
+        lines.append(f"TEL;TYPE=WORK:{phone}")
+    lines.append("END:VCARD")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _ical_time(value: dict[str, Any] | None) -> str:
+    when = timezones.parse_graph_datetime(value or {"dateTime": "1970-01-01T00:00:00"})
+    return f"{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _vcalendar(event: dict[str, Any]) -> bytes:
+    now = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "METHOD:PUBLISH",
+        "PRODID:Microsoft Exchange Server 2010",
+        "VERSION:2.0",
+        "BEGIN:VEVENT",
+        f"UID:{uuid.uuid5(uuid.NAMESPACE_URL, repr(sorted(event.items()))).hex.upper()}",
+        f"SUMMARY;LANGUAGE=nl-NL:{_escape(event.get('subject'))}",
+        f"DTSTART:{_ical_time(event.get('start'))}",
+        f"DTEND:{_ical_time(event.get('end'))}",
+        f"DTSTAMP:{now}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()

@@ -28,6 +28,7 @@ __all__ = [
     "attachment_json",
     "folder_json",
     "html_to_text",
+    "item_json",
     "message_json",
     "parse_expand",
     "parse_message_query",
@@ -278,3 +279,34 @@ def _root_parent(rec: Record) -> str:
     """msgfolderroot's parent is the mailbox's non-IPM root: a stable id derived from it."""
     raw = (rec.id.encode() * 2)[:33]
     return "AAMkAGI2AC" + base64.urlsafe_b64encode(bytes(b ^ 0x5A for b in raw)).decode() + "="
+
+
+# Properties of a message inside an item attachment, in the order Graph shows them.
+ITEM_MESSAGE_PROPS = (
+    "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "sentDateTime",
+    "hasAttachments", "internetMessageId", "subject", "bodyPreview", "importance",
+    "conversationId", "conversationIndex", "isDeliveryReceiptRequested",
+    "isReadReceiptRequested", "isRead", "isDraft", "webLink", "internetMessageHeaders", "body",
+    "sender", "from", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "flag",
+)  # fmt: skip
+
+
+def item_json(item: dict[str, Any], context: str) -> dict[str, Any]:
+    """The item of an itemAttachment (``$expand=microsoft.graph.itemAttachment/item``)."""
+    kind = item.get("@odata.type") or "#microsoft.graph.message"
+    out: dict[str, Any] = {"@odata.type": kind, "id": ""}
+    if not kind.lower().endswith("message"):
+        out.update({k: v for k, v in item.items() if k not in ("@odata.type", "id")})
+        return out
+    for name in ITEM_MESSAGE_PROPS:
+        value = item.get(name)
+        if (name in ("bccRecipients", "replyTo") and not value) or (
+            name in ("sender", "from") and value is None
+        ):
+            continue  # Exchange leaves empty ones out of an attached message
+        out[name] = value
+    nested = item.get("attachments") or []
+    if nested:
+        out["attachments@odata.context"] = f"{context}/microsoft.graph.message/attachments"
+        out["attachments"] = nested
+    return out

@@ -152,7 +152,11 @@ def _deliver_internal(ctx: Ctx, data: dict[str, Any], attachments: list[dict[str
             if user is None or user["id"] in seen:
                 continue
             seen.add(user["id"])
-            inbox = service.well_known(ctx.store, user["id"], "inbox")
+            try:
+                inbox = service.well_known(ctx.store, user["id"], "inbox")
+            except ErrorItemNotFound:
+                log.warning("no mailbox for %s; delivery skipped", user["id"])
+                continue
             copy = {k: v for k, v in data.items() if not k.startswith("_") or k == "_svep"}
             copy.pop("@odata.etag", None)
             copy.pop("changeKey", None)
@@ -252,6 +256,9 @@ async def _create_draft(ctx: Ctx, message: str, folder: str | None, kind: str) -
     data, attachments = _compose(ctx, original, kind, operation, allowed)
     now = service.now_iso()
     data.update(sentDateTime=now, receivedDateTime=now, createdDateTime=now, isRead=True)
+    assert ctx.mailbox is not None
+    data.setdefault("from", person(ctx.mailbox))
+    data.setdefault("sender", data["from"])
     drafts = service.well_known(ctx.store, ctx.mailbox_id, "drafts")
     rec = service.deliver(
         ctx.store, ctx.mailbox_id, drafts.id, {**data, "attachments": attachments}, is_draft=True

@@ -48,7 +48,7 @@ def seed_store(store: Store, seed: Seed) -> None:
                 }
             )
         for user in seed.users:
-            directory.save_user(user)
+            directory.save_user(_directory_user(user, seed.tenant["domain"]))
         directory.reload()
         for d in seed.delegates:
             directory.save_delegate(d["owner_id"], d["delegate_id"], d["rights"])
@@ -78,3 +78,25 @@ def seed_store(store: Store, seed: Seed) -> None:
                 created = todo.create_list(store, owner["id"], lst["displayName"])
                 for task in lst.get("tasks", []):
                     todo.create_task(store, owner["id"], created.id, task)
+
+
+def _directory_user(user: dict, domain: str) -> dict:
+    """The seed's user as Entra ID holds it: the role is ours, so it is kept internal."""
+    data = {k: v for k, v in user.items() if k != "role"}
+    data["_role"] = user.get("role")
+    data.setdefault("accountEnabled", True)
+    data.setdefault("mailNickname", data["userPrincipalName"].split("@")[0])
+    data.setdefault("usageLocation", "NL")
+    data.setdefault("country", "Nederland")
+    data.setdefault("companyName", "Gemeente Zeeveen")
+    data.setdefault(
+        "identities",
+        [
+            {
+                "signInType": "userPrincipalName",
+                "issuer": domain,
+                "issuerAssignedId": data["userPrincipalName"],
+            }
+        ],
+    )
+    return data

@@ -117,6 +117,13 @@ def _check_task(task: dict[str, Any]) -> None:
         raise GraphError(
             f"Invalid value '{task['importance']}' for importance.", code="invalidRequest"
         )
+    kinds = {"title": str, "isReminderOn": bool, "recurrence": dict}
+    for key, kind in kinds.items():
+        if task.get(key) is not None and not isinstance(task[key], kind):
+            raise GraphError(f"Invalid value for property '{key}'.", code="invalidRequest")
+    categories = task.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise GraphError("Invalid value for property 'categories'.", code="invalidRequest")
     for key in _DATE_FIELDS:
         if task.get(key) is not None:
             task[key] = _utc(key, task[key])

@@ -79,6 +79,19 @@ async def test_sdk_batch_reports_a_denied_mailbox_per_item_without_failing_the_b
     assert result.get_response_status_codes() == {"own": 200, "foreign": 403}
 
 
+async def test_sdk_depends_on_is_ignored_as_the_sdk_sends_the_wrong_key(tenant: Tenant) -> None:
+    """msgraph-core writes ``depends_on``, not ``dependsOn`` (msgraph-sdk-python-core#996), and
+    Graph ignores unknown keys: the steps run unordered and a failed one blocks nothing."""
+    client = tenant.graph(SECRETARY_A)
+    content = BatchRequestContent()
+    missing = client.users.by_user_id("niemand@zeeveen.nl").to_get_request_information()
+    content.add_request("1", BatchRequestItem(missing, id="1"))
+    me = client.me.to_get_request_information()
+    content.add_request("2", BatchRequestItem(me, id="2", depends_on=["1"]))
+    result = await client.batch.post(content)
+    assert result.get_response_status_codes() == {"1": 404, "2": 200}
+
+
 async def test_sdk_retry_handler_does_not_retry_throttled_sub_responses(
     tenant: Tenant, admin: httpx.Client
 ) -> None:

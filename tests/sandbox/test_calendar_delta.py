@@ -13,8 +13,12 @@ from msgraph.generated.models.event import Event
 from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
     CalendarViewRequestBuilder,
 )
-from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import DeltaRequestBuilder
-from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import CancelPostRequestBody
+from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import (
+    DeltaRequestBuilder,
+)
+from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import (
+    CancelPostRequestBody,
+)
 
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import GEMEENTESECRETARIS, SECRETARY_A
@@ -57,13 +61,17 @@ def meeting(subject: str, day: str = "2026-11-27") -> Event:
     )
 
 
-async def test_the_first_round_pages_through_the_whole_view_and_ends_in_a_delta_link(tenant: Tenant) -> None:
+async def test_the_first_round_pages_through_the_whole_view_and_ends_in_a_delta_link(
+    tenant: Tenant,
+) -> None:
     entries, _ = await sync(tenant)
     params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
         start_date_time=WEEK[0], end_date_time=WEEK[1], top=500
     )
-    view = await tenant.graph(SECRETARY_A).users.by_user_id(GEMEENTESECRETARIS).calendar_view.get(
-        request_configuration=RequestConfiguration(query_parameters=params)
+    view = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(GEMEENTESECRETARIS)
+        .calendar_view.get(request_configuration=RequestConfiguration(query_parameters=params))
     )
     assert [e.id for e in entries] == [e.id for e in view.value] and len(entries) > 5
     assert entries[0].start.time_zone == ZONE
@@ -82,8 +90,12 @@ async def test_the_next_round_returns_only_what_changed(tenant: Tenant) -> None:
     await client.events.by_event_id(made.id).patch(Event(subject="Nieuw in de week (gewijzigd)"))
     outside = await client.events.post(meeting("Ver weg", day="2027-03-01"))
     entries, _ = await sync(tenant, link)
-    assert [(e.id, e.subject) for e in entries if e.id == made.id] == [(made.id, "Nieuw in de week (gewijzigd)")]
-    assert removed(entries) == {outside.id}  # outside the window: reported as removed, as documented
+    assert [(e.id, e.subject) for e in entries if e.id == made.id] == [
+        (made.id, "Nieuw in de week (gewijzigd)")
+    ]
+    assert removed(entries) == {
+        outside.id
+    }  # outside the window: reported as removed, as documented
     assert len(entries) == 2
 
 
@@ -100,8 +112,12 @@ async def test_a_deleted_event_comes_back_as_removed(tenant: Tenant) -> None:
 async def test_a_cancelled_occurrence_comes_back_as_removed(tenant: Tenant) -> None:
     client = tenant.graph(SECRETARY_A).users.by_user_id(GEMEENTESECRETARIS)
     first, link = await sync(tenant)
-    [monday] = [e for e in first if e.subject == "Dagstart" and e.start.date_time.startswith("2026-11-23")]
-    await client.events.by_event_id(monday.id).cancel.post(CancelPostRequestBody(comment="Studiedag"))
+    [monday] = [
+        e for e in first if e.subject == "Dagstart" and e.start.date_time.startswith("2026-11-23")
+    ]
+    await client.events.by_event_id(monday.id).cancel.post(
+        CancelPostRequestBody(comment="Studiedag")
+    )
     entries, _ = await sync(tenant, link)
     assert monday.id in removed(entries)
     assert {e.start.date_time[:10] for e in entries if e.subject == "Dagstart"} == {
@@ -111,7 +127,9 @@ async def test_a_cancelled_occurrence_comes_back_as_removed(tenant: Tenant) -> N
 
 async def test_an_unknown_delta_token_is_refused_like_an_expired_one(tenant: Tenant) -> None:
     async with tenant.raw(SECRETARY_A) as graph:
-        resp = await graph.get(f"/users/{GEMEENTESECRETARIS}/calendarView/delta", params={"$deltatoken": "bogus"})
+        resp = await graph.get(
+            f"/users/{GEMEENTESECRETARIS}/calendarView/delta", params={"$deltatoken": "bogus"}
+        )
     assert (resp.status_code, resp.json()["error"]["code"]) == (410, "SyncStateNotFound")
 
 

@@ -34,39 +34,61 @@ def window(start: str, end: str, **extra: object) -> RequestConfiguration:
 
 
 async def tuesday_of(tenant: Tenant, upn: str, viewer: str = SECRETARY_A, **extra: object):  # noqa: ANN201
-    page = await tenant.graph(viewer).users.by_user_id(upn).calendar_view.get(
-        request_configuration=window(*TUESDAY, **extra)
+    page = (
+        await tenant.graph(viewer)
+        .users.by_user_id(upn)
+        .calendar_view.get(request_configuration=window(*TUESDAY, **extra))
     )
     return page.value
 
 
-async def test_the_weekly_college_meeting_appears_as_an_occurrence_of_its_series(tenant: Tenant) -> None:
+async def test_the_weekly_college_meeting_appears_as_an_occurrence_of_its_series(
+    tenant: Tenant,
+) -> None:
     events = await tuesday_of(tenant, BURGEMEESTER)
     [college] = [e for e in events if e.subject == "Collegevergadering"]
     assert college.type.value == "occurrence"
     assert college.series_master_id and college.recurrence is None
-    master = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).events.by_event_id(
-        college.series_master_id
-    ).get()
+    master = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .events.by_event_id(college.series_master_id)
+        .get()
+    )
     assert master.type.value == "seriesMaster" and master.recurrence.pattern.type.value == "weekly"
 
 
 async def test_an_occurrence_id_reads_back_as_that_occurrence(tenant: Tenant) -> None:
-    [college] = [e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"]
-    again = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).events.by_event_id(college.id).get()
-    assert (again.id, again.type.value, again.start.date_time) == (college.id, "occurrence", college.start.date_time)
+    [college] = [
+        e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
+    ]
+    again = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .events.by_event_id(college.id)
+        .get()
+    )
+    assert (again.id, again.type.value, again.start.date_time) == (
+        college.id,
+        "occurrence",
+        college.start.date_time,
+    )
     assert set(again.additional_data) <= {"@odata.context", "@odata.etag"}
     assert again.original_start is not None
 
 
 async def test_prefer_outlook_timezone_renders_amsterdam_time(tenant: Tenant) -> None:
-    [college] = [e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"]
+    [college] = [
+        e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
+    ]
     assert college.start.time_zone == ZONE
     assert college.start.date_time == "2026-11-24T09:30:00.0000000"
     assert college.end.date_time == "2026-11-24T12:30:00.0000000"
 
 
-async def test_without_prefer_the_times_are_utc_and_no_preference_is_applied(tenant: Tenant) -> None:
+async def test_without_prefer_the_times_are_utc_and_no_preference_is_applied(
+    tenant: Tenant,
+) -> None:
     async with tenant.raw(SECRETARY_A, prefer=None) as graph:
         resp = await graph.get(
             f"/users/{BURGEMEESTER}/calendarView",
@@ -87,17 +109,26 @@ async def test_the_applied_time_zone_is_echoed_in_preference_applied(tenant: Ten
 
 
 async def test_a_week_holds_one_occurrence_per_weekday_of_a_weekday_series(tenant: Tenant) -> None:
-    page = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).calendar_view.get(
-        request_configuration=window(*WEEK)
+    page = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .calendar_view.get(request_configuration=window(*WEEK))
     )
-    starts = [e.start.date_time[:10] for e in page.value if e.subject == "Dagstart" and e.is_organizer]
+    starts = [
+        e.start.date_time[:10] for e in page.value if e.subject == "Dagstart" and e.is_organizer
+    ]
     assert starts == ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
-    assert len({e.series_master_id for e in page.value if e.subject == "Dagstart" and e.is_organizer}) == 1
+    assert (
+        len({e.series_master_id for e in page.value if e.subject == "Dagstart" and e.is_organizer})
+        == 1
+    )
 
 
 async def test_the_view_is_ordered_by_start(tenant: Tenant) -> None:
-    page = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).calendar_view.get(
-        request_configuration=window(*WEEK)
+    page = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .calendar_view.get(request_configuration=window(*WEEK))
     )
     starts = [e.start.date_time for e in page.value]
     assert starts == sorted(starts) and len(starts) > 10
@@ -133,23 +164,37 @@ async def test_select_and_filter_apply_to_the_expanded_view(tenant: Tenant) -> N
 
 
 async def test_instances_lists_the_occurrences_of_a_series_in_a_window(tenant: Tenant) -> None:
-    [college] = [e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"]
+    [college] = [
+        e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
+    ]
     params = InstancesRequestBuilder.InstancesRequestBuilderGetQueryParameters(
         start_date_time="2026-11-01T00:00:00Z", end_date_time="2026-12-01T00:00:00Z"
     )
-    page = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).events.by_event_id(
-        college.series_master_id
-    ).instances.get(request_configuration=RequestConfiguration(query_parameters=params))
-    assert [e.start.date_time[:10] for e in page.value] == ["2026-11-03", "2026-11-10", "2026-11-17", "2026-11-24"]
+    page = (
+        await tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .events.by_event_id(college.series_master_id)
+        .instances.get(request_configuration=RequestConfiguration(query_parameters=params))
+    )
+    assert [e.start.date_time[:10] for e in page.value] == [
+        "2026-11-03",
+        "2026-11-10",
+        "2026-11-17",
+        "2026-11-24",
+    ]
     assert {e.series_master_id for e in page.value} == {college.series_master_id}
 
 
 async def test_the_attendees_copy_is_a_series_of_her_own_with_her_response(tenant: Tenant) -> None:
-    [college] = [e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"]
+    [college] = [
+        e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
+    ]
     assert college.is_organizer is False
     assert college.organizer.email_address.address == GEMEENTESECRETARIS
     assert college.response_status.response.value == "accepted"
-    [own] = [e for e in await tuesday_of(tenant, GEMEENTESECRETARIS) if e.subject == "Collegevergadering"]
+    [own] = [
+        e for e in await tuesday_of(tenant, GEMEENTESECRETARIS) if e.subject == "Collegevergadering"
+    ]
     assert own.is_organizer is True and own.series_master_id != college.series_master_id
 
 
@@ -171,3 +216,26 @@ async def test_an_unreadable_window_bound_is_refused(tenant: Tenant) -> None:
             params={"startDateTime": "gisteren", "endDateTime": TUESDAY[1]},
         )
     assert (resp.status_code, resp.json()["error"]["code"]) == (400, "ErrorInvalidParameter")
+
+
+async def test_the_backend_app_reads_an_executives_view_app_only(tenant: Tenant) -> None:
+    events = await tuesday_of(tenant, BURGEMEESTER, viewer=None)
+    assert "Collegevergadering" in {e.subject for e in events}
+
+
+async def test_the_backend_app_cannot_read_a_mailbox_outside_its_rbac_scope(tenant: Tenant) -> None:
+    with pytest.raises(ODataError) as err:
+        await tuesday_of(tenant, SECRETARY_A, viewer=None)
+    assert err.value.response_status_code == 403 and err.value.error.code == "ErrorAccessDenied"
+
+
+async def test_bodies_come_as_text_when_preferred(tenant: Tenant) -> None:
+    prefer = f'outlook.body-content-type="text", outlook.timezone="{ZONE}"'
+    async with tenant.raw(SECRETARY_A, prefer=prefer) as graph:
+        resp = await graph.get(
+            f"/users/{BURGEMEESTER}/calendarView",
+            params={"startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1], "$top": "100"},
+        )
+    [college] = [e for e in resp.json()["value"] if e["subject"] == "Collegevergadering"]
+    assert college["body"]["contentType"] == "text" and "<p>" not in college["body"]["content"]
+    assert 'outlook.body-content-type="text"' in resp.headers["preference-applied"]

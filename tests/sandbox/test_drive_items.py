@@ -169,7 +169,7 @@ async def test_a_file_put_by_path_is_created_and_reads_back_byte_identical(
 ) -> None:
     client = tenant.graph(SECRETARY_A, retry=True)  # the default middleware follows the 302
     drive_id = await library(client)
-    data = "Notitie voor het college\n".encode() * 50
+    data = b"Notitie voor het college\n" * 50
     item = await at(client, drive_id, path("Notities/notitie.txt")).content.put(data)
     assert item.size == len(data)
     assert item.file.mime_type == "text/plain"
@@ -188,9 +188,11 @@ async def test_replacing_a_file_answers_200_and_keeps_the_old_bytes_as_a_version
     assert (first.status_code, second.status_code) == (201, 200)
     versions = await at(client, drive_id, first.json()["id"]).versions.get()
     assert [v.id for v in versions.value] == ["2.0", "1.0"]
-    old = await at(client, drive_id, first.json()["id"]).versions.by_drive_item_version_id(
-        "1.0"
-    ).content.get()
+    old = (
+        await at(client, drive_id, first.json()["id"])
+        .versions.by_drive_item_version_id("1.0")
+        .content.get()
+    )
     assert old == b"versie een"
 
 
@@ -250,3 +252,36 @@ async def test_the_own_onedrive_takes_files_through_me_drive_paths(tenant: Tenan
     assert put.status_code == 201
     assert put.json()["parentReference"]["path"] == "/drive/root:/Concepten"
     assert [c["name"] for c in children.json()["value"]] == ["brief.txt"]
+
+
+# -- the other ways to address an item ------------------------------------------------------------
+async def test_a_path_below_an_item_id_finds_the_same_file(tenant: Tenant) -> None:
+    client = tenant.graph(SECRETARY_A)
+    drive_id = await library(client)
+    meeting = await at(client, drive_id, path(MEETING)).get()
+    by_path = await at(client, drive_id, path(AGENDA)).get()
+    relative = AGENDA.removeprefix(f"{MEETING}/")
+    below = await at(client, drive_id, f"{meeting.id}:/{relative}:").get()
+    assert below.id == by_path.id
+
+
+async def test_the_site_drive_prefix_reaches_the_same_items_as_the_drive_id(
+    tenant: Tenant,
+) -> None:
+    client = tenant.graph(SECRETARY_A)
+    drive_id = await library(client)
+    site = await client.sites.by_site_id(SITE).get()
+    async with tenant.raw(SECRETARY_A) as raw:
+        via_site = await raw.get(f"/sites/{site.id}/drive/root:/{AGENDA}")
+        via_drive = await raw.get(f"/drives/{drive_id}/root:/{AGENDA}")
+    assert via_site.status_code == 200
+    assert via_site.json()["id"] == via_drive.json()["id"]
+    assert via_site.json()["parentReference"]["siteId"] == site.id
+
+
+async def test_an_unknown_action_on_an_item_is_400_bad_request(tenant: Tenant) -> None:
+    client = tenant.graph(SECRETARY_A)
+    async with tenant.raw(SECRETARY_A) as raw:
+        resp = await raw.get(f"/drives/{await library(client)}/root/frobnicate")
+    assert resp.status_code == 400
+    assert resp.json()["error"]["code"] == "BadRequest"

@@ -406,3 +406,14 @@ async def test_count_endpoint_counts_the_filtered_messages(tenant: Tenant) -> No
         resp = await raw.get(url)
     unread = [m for m in await inbox_messages(tenant) if not m.is_read]
     assert resp.status_code == 200 and int(resp.text) == len(unread)
+
+
+async def test_me_is_the_signed_in_users_own_mailbox(tenant: Tenant) -> None:
+    client = tenant.graph(EXEC)
+    mine = await client.me.messages.get()
+    created = await client.me.messages.post(Message(subject="Eigen concept"))
+    moved = await client.me.messages.by_message_id(created.id).move.post(
+        MovePostRequestBody(destination_id="archive")
+    )
+    theirs = await client.users.by_user_id(EXEC).messages.by_message_id(moved.id).get()
+    assert mine.value and theirs.subject == "Eigen concept" and moved.id == created.id

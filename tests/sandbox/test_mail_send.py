@@ -186,17 +186,14 @@ async def test_an_operation_tag_finds_the_sent_message(tenant: Tenant) -> None:
         to_recipients=to(OFFICIAL),
         single_value_extended_properties=[SingleValueLegacyExtendedProperty(id=OP_PROP, value=op)],
     )
-    await (
-        tenant.graph(SECRETARY)
-        .users.by_user_id(EXEC)
-        .send_mail.post(SendMailPostRequestBody(message=message))
-    )
+    mailbox = tenant.graph(SECRETARY).users.by_user_id(EXEC)
+    # msgraph-sdk's SendMailPostRequestBody defaults save_to_sent_items to False
+    await mailbox.send_mail.post(SendMailPostRequestBody(message=message, save_to_sent_items=True))
+    tagged = f"ep/id eq '{OP_PROP}' and ep/value eq '{op}'"
     params = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
-        filter=f"singleValueExtendedProperties/Any(ep: ep/id eq '{OP_PROP}' and ep/value eq '{op}')"
+        filter=f"singleValueExtendedProperties/Any(ep: {tagged})"
     )
-    sent_items = (
-        tenant.graph(SECRETARY).users.by_user_id(EXEC).mail_folders.by_mail_folder_id("sentitems")
-    )
+    sent_items = mailbox.mail_folders.by_mail_folder_id("sentitems")
     found = await sent_items.messages.get(RequestConfiguration(query_parameters=params))
     assert [m.subject for m in found.value] == [message.subject]
 

@@ -1,4 +1,7 @@
-"""A running HTTPS sandbox per test module, and the real clients that talk to it."""
+"""A running HTTPS sandbox per test module, and the real clients that talk to it.
+
+Shared by every suite: the sandbox is the tenant all integration tests run against.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,20 @@ from tests.sandbox.graphclients import Tenant
 
 # The demo week is fixed so tests are the same on every day they run: a Tuesday.
 TODAY = dt.date(2026, 11, 24)
+
+
+# LimitSettings as a fresh sandbox has them; the admin fixture restores them after each test.
+DEFAULT_LIMITS = {
+    "latency_ms": 0.0,
+    "fault_rate": 0.0,
+    "seed": 0,
+    "concurrency": 4,
+    "budget": 10_000,
+    "window_s": 600.0,
+    "batch_parallel": 4,
+    "retry_after_s": 1,
+    "fault_kinds": ["429", "503", "504", "drop"],
+}
 
 
 @pytest.fixture(scope="module")

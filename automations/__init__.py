@@ -1,0 +1,1 @@
+"""The domain: everything the secretariat does, independent of HTTP."""

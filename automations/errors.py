@@ -1,0 +1,118 @@
+"""Typed domain errors: what went wrong, in a form the API and the task pane can show.
+
+Domain code raises these, never HTTP exceptions; ``server`` renders every ``AppError`` as
+``{"error": {"code", "message", "request_id"}}`` with ``status``. Errors that come from
+Microsoft Graph also carry Graph's own error code and the ``request-id`` of the failed call,
+so support can find the call in Graph's logs.
+
+    AppError
+     ├── BadRequest            400  the request cannot be done as asked
+     ├── AuthenticationFailed  401  no token for Graph (MSAL or the token endpoint refused)
+     ├── AccessDenied          403  Graph or our own policy refuses this mailbox
+     ├── NotFound              404  the item, folder or mailbox does not exist
+     ├── Conflict              409  changed meanwhile (changeKey / etag) or already exists
+     ├── Throttled             429  Graph's limits; ``retry_after`` seconds to wait
+     └── Unavailable           503  Graph did not answer usably; ``outcome_unknown`` when a
+          └── GraphTimeout     504  non-idempotent request may have been carried out
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDenied",
+    "AppError",
+    "AuthenticationFailed",
+    "BadRequest",
+    "Conflict",
+    "GraphTimeout",
+    "NotFound",
+    "Throttled",
+    "Unavailable",
+]
+
+
+class AppError(Exception):
+    """Base of every error the product reports to a user; ``code`` is stable for clients."""
+
+    code: str = "internal_error"
+    status: int = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        graph_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.graph_code = graph_code  # Graph's own error code, e.g. ErrorItemNotFound
+        self.request_id = request_id  # Graph's request-id of the failed call
+
+    def __str__(self) -> str:
+        extra = ", ".join(
+            f"{k}={v}" for k, v in (("graph", self.graph_code), ("request-id", self.request_id)) if v
+        )
+        return f"{self.message} ({extra})" if extra else self.message
+
+
+class BadRequest(AppError):
+    code, status = "bad_request", 400
+
+
+class AuthenticationFailed(AppError):
+    code, status = "authentication_failed", 401
+
+
+class AccessDenied(AppError):
+    code, status = "access_denied", 403
+
+
+class NotFound(AppError):
+    code, status = "not_found", 404
+
+
+class Conflict(AppError):
+    code, status = "conflict", 409
+
+
+class Throttled(AppError):
+    code, status = "throttled", 429
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        graph_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, graph_code=graph_code, request_id=request_id)
+        self.retry_after = retry_after
+
+
+class Unavailable(AppError):
+    code, status = "unavailable", 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome_unknown: bool = False,
+        graph_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, graph_code=graph_code, request_id=request_id)
+        # True when a request that is not safe to repeat was sent and no answer came back:
+        # the caller must check (extended property of the operation) before trying again.
+        self.outcome_unknown = outcome_unknown
+
+
+class GraphTimeout(Unavailable):
+    code, status = "graph_timeout", 504

@@ -1,0 +1,161 @@
+"""Graph tokens through MSAL: app-only for jobs, on-behalf-of the signed-in user for clicks.
+
+One ``ConfidentialClientApplication`` per ``GraphConfig`` for the whole process, so its token
+cache works (a new app per call would ask Entra ID for a token on every request). MSAL is
+synchronous, so every call runs in a worker thread. Tokens are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any, Protocol
+
+import msal
+import requests
+
+from automations.errors import AuthenticationFailed, Unavailable
+from automations.graph.config import GraphConfig
+
+__all__ = ["MsalTokenSource", "TokenSource", "token_source_for"]
+
+log = logging.getLogger(__name__)
+
+# How many user assertions we remember (to find the user's cached Graph token again).
+_REMEMBERED_ASSERTIONS = 2048
+
+
+class TokenSource(Protocol):
+    """Where the gateway gets bearer tokens for Graph."""
+
+    async def app_token(self) -> str: ...
+
+    async def user_token(self, assertion: str) -> str: ...
+
+
+class MsalTokenSource:
+    """Client credentials and on-behalf-of with one MSAL app and its in-memory cache.
+
+    MSAL answers ``acquire_token_for_client`` from its cache by itself. Its
+    ``acquire_token_on_behalf_of`` always asks Entra ID but caches the result under the
+    user's account, so we remember which account an assertion belonged to (keyed by the
+    assertion's hash, only after Entra ID accepted it) and ask MSAL's cache for that account
+    first. A forged assertion therefore never reaches a cached token.
+    """
+
+    def __init__(self, config: GraphConfig, *, http_client: requests.Session | None = None):
+        self.config = config
+        self._http = http_client or _session(config)
+        self._app: msal.ConfidentialClientApplication | None = None
+        self._lock = threading.Lock()
+        self._accounts: OrderedDict[str, str] = OrderedDict()  # sha256(assertion) -> account
+
+    async def app_token(self) -> str:
+        return await asyncio.to_thread(self._app_token)
+
+    async def user_token(self, assertion: str) -> str:
+        return await asyncio.to_thread(self._user_token, assertion)
+
+    @property
+    def token_cache(self) -> msal.TokenCache:
+        return self._msal().token_cache
+
+    # -- in a worker thread ---------------------------------------------------------------------
+    def _msal(self) -> msal.ConfidentialClientApplication:
+        with self._lock:
+            if self._app is None:  # construction fetches the authority's metadata
+                self._app = _call(
+                    lambda: msal.ConfidentialClientApplication(
+                        self.config.client_id,
+                        client_credential=self.config.client_secret.get_secret_value(),
+                        authority=self.config.authority,
+                        instance_discovery=False,  # our authority is configured, not discovered
+                        http_client=self._http,
+                        timeout=self.config.timeout_s,
+                    )
+                )
+            return self._app
+
+    def _app_token(self) -> str:
+        app = self._msal()
+        return _token(_call(lambda: app.acquire_token_for_client(scopes=list(self.config.scopes))))
+
+    def _user_token(self, assertion: str) -> str:
+        app, key = self._msal(), hashlib.sha256(assertion.encode()).hexdigest()
+        with self._lock:
+            home_id = self._accounts.get(key)
+        if home_id is not None:
+            account = next((a for a in app.get_accounts() if a["home_account_id"] == home_id), None)
+            cached = account and app.acquire_token_silent(list(self.config.scopes), account=account)
+            if cached and "access_token" in cached:
+                return str(cached["access_token"])
+        result = _call(
+            lambda: app.acquire_token_on_behalf_of(assertion, scopes=list(self.config.scopes))
+        )
+        token = _token(result)
+        home_id = _home_account_id(app, result.get("id_token_claims") or {})
+        if home_id is not None:
+            with self._lock:
+                self._accounts[key] = home_id
+                self._accounts.move_to_end(key)
+                while len(self._accounts) > _REMEMBERED_ASSERTIONS:
+                    self._accounts.popitem(last=False)
+        return token
+
+
+_SOURCES: dict[GraphConfig, MsalTokenSource] = {}
+_SOURCES_LOCK = threading.Lock()
+
+
+def token_source_for(config: GraphConfig) -> MsalTokenSource:
+    """The process-wide token source for ``config`` (one MSAL app, one cache)."""
+    with _SOURCES_LOCK:
+        if config not in _SOURCES:
+            _SOURCES[config] = MsalTokenSource(config)
+        return _SOURCES[config]
+
+
+def _session(config: GraphConfig) -> requests.Session:
+    """MSAL's HTTP client. With our own CA, ignore the environment: ``REQUESTS_CA_BUNDLE``
+    would otherwise override ``Session.verify``; without it, proxies and CA from the
+    environment apply as the operator set them."""
+    session = requests.Session()
+    if config.ca_cert is not None:
+        session.trust_env = False
+        session.verify = str(config.ca_cert)
+    return session
+
+
+def _call(fn: Any) -> Any:
+    """Run an MSAL call; an unreachable identity provider is ``Unavailable``."""
+    try:
+        return fn()
+    except requests.RequestException as exc:
+        log.warning("identity provider unreachable: %s", type(exc).__name__)
+        raise Unavailable("The identity provider could not be reached.") from exc
+    except ValueError as exc:  # MSAL: authority metadata missing or invalid
+        raise AuthenticationFailed(f"MSAL refused the configuration: {exc}") from exc
+
+
+def _token(result: dict[str, Any] | None) -> str:
+    """The access token, or ``AuthenticationFailed`` with Entra ID's error code."""
+    if result and "access_token" in result:
+        return str(result["access_token"])
+    result = result or {}
+    code = str(result.get("error") or "no_token")
+    description = str(result.get("error_description") or "No token was issued.")
+    message = description.splitlines()[0]
+    log.warning("token request refused: %s (correlation %s)", code, result.get("correlation_id"))
+    raise AuthenticationFailed(message, graph_code=code, request_id=result.get("correlation_id"))
+
+
+def _home_account_id(app: msal.ConfidentialClientApplication, claims: dict[str, Any]) -> str | None:
+    """The MSAL account that the on-behalf-of token was cached under."""
+    oid, tid = claims.get("oid"), claims.get("tid")
+    for account in app.get_accounts():
+        if account.get("local_account_id") == oid and account.get("realm") == tid:
+            return str(account["home_account_id"])
+    return None

@@ -1,0 +1,206 @@
+"""The httpx transport under the SDK: every Graph request, SDK or ``$batch``, passes here.
+
+It sits below kiota's middleware (which we run without kiota's own retry handler), so one
+place adds our ``Prefer`` preferences, holds the mailbox's slots while the request is on the
+wire, retries by the rule in ``retry.py``, and records each call's ``request-id`` for the
+audit log. The response body is read while the slots are held, so a connection dropped
+halfway through a response is seen (and retried) here, not later in the SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from automations.errors import GraphTimeout, Unavailable
+from automations.graph.config import PREFER, GraphConfig
+from automations.graph.limits import MailboxLimiter, batch_weights, mailbox_key
+from automations.graph.retry import (
+    IDEMPOTENT_METHODS,
+    parse_retry_after,
+    retry_delay,
+    status_is_retryable,
+)
+
+__all__ = ["GraphCall", "GraphTransport", "merge_prefer", "record_calls"]
+
+log = logging.getLogger(__name__)
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_LOST = (
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+)
+
+
+@dataclass(frozen=True)
+class GraphCall:
+    """One attempt that got an answer: what the audit log keeps (no query, no body)."""
+
+    method: str
+    path: str
+    status: int
+    request_id: str | None
+    attempt: int
+
+
+_recorders: ContextVar[tuple[list[GraphCall], ...]] = ContextVar("graph_recorders", default=())
+
+
+@contextmanager
+def record_calls() -> Iterator[list[GraphCall]]:
+    """Collect the Graph calls made inside the block (including tasks it starts)."""
+    calls: list[GraphCall] = []
+    token = _recorders.set((*_recorders.get(), calls))
+    try:
+        yield calls
+    finally:
+        _recorders.reset(token)
+
+
+def merge_prefer(existing: str | None) -> str:
+    """The caller's ``Prefer`` plus ours, without repeating a preference already there."""
+    parts = [p.strip() for p in (existing or "").split(",") if p.strip()]
+    names = {p.split("=", 1)[0].strip().lower() for p in parts}
+    parts += [p for p in PREFER if p.split("=", 1)[0].lower() not in names]
+    return ", ".join(parts)
+
+
+class GraphTransport(httpx.AsyncBaseTransport):
+    def __init__(
+        self, config: GraphConfig, inner: httpx.AsyncBaseTransport, limiter: MailboxLimiter
+    ) -> None:
+        self.config = config
+        self.inner = inner
+        self.limiter = limiter
+        self._base_path = urlsplit(config.graph_url).path.rstrip("/")
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # a body we can send again
+        request.headers["Prefer"] = merge_prefer(request.headers.get("Prefer"))
+        request.headers.setdefault("client-request-id", str(uuid.uuid4()))
+        path = self._graph_path(request.url.path)
+        weights, idempotent = self._plan(request, path)
+        attempt = 0
+        while True:
+            try:
+                async with self.limiter.hold(weights):
+                    response = await self._send(request)
+            except _NOT_SENT as exc:
+                delay = retry_delay(self.config, attempt, None)
+                if delay is None:
+                    raise _lost(exc, request, path, outcome_unknown=False) from exc
+            except _LOST as exc:
+                delay = retry_delay(self.config, attempt, None) if idempotent else None
+                if delay is None:
+                    raise _lost(exc, request, path, outcome_unknown=not idempotent) from exc
+            else:
+                self._record(request, path, response, attempt)
+                status = response.status_code
+                if not status_is_retryable(status, idempotent=idempotent):
+                    if status == 504 and not idempotent:
+                        raise _unknown_outcome(request, path, response)
+                    return response
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = retry_delay(self.config, attempt, retry_after)
+                if delay is None:
+                    return response  # the SDK raises; translated into Throttled/Unavailable
+            log.info(
+                "graph %s %s: attempt %d failed, retrying in %.2fs",
+                request.method,
+                path,
+                attempt + 1,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """One attempt, body included; the result owns its bytes (still content-encoded)."""
+        response = await self.inner.handle_async_request(request)
+        try:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        finally:
+            await response.aclose()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx.ByteStream(raw),
+            request=request,
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
+
+    def _graph_path(self, url_path: str) -> str:
+        if self._base_path and url_path.startswith(self._base_path):
+            return url_path[len(self._base_path) :] or "/"
+        return url_path
+
+    def _plan(self, request: httpx.Request, path: str) -> tuple[dict[str, int], bool]:
+        """The slots this request needs, and whether it is safe to send twice."""
+        method = request.method.upper()
+        if method == "POST" and path.rstrip("/").lower() == "/$batch":
+            return batch_weights(request.content, self.limiter.capacity), _batch_idempotent(
+                request.content
+            )
+        key = mailbox_key(path)
+        return ({key: 1} if key else {}), method in IDEMPOTENT_METHODS
+
+    def _record(
+        self, request: httpx.Request, path: str, response: httpx.Response, attempt: int
+    ) -> None:
+        call = GraphCall(
+            method=request.method,
+            path=path,
+            status=response.status_code,
+            request_id=response.headers.get("request-id"),
+            attempt=attempt,
+        )
+        for calls in _recorders.get():
+            calls.append(call)
+
+
+def _batch_idempotent(body: bytes) -> bool:
+    """A batch is safe to send twice only when every sub-request is."""
+    try:
+        requests = json.loads(body or b"{}").get("requests") or []
+        return all(str(r.get("method", "")).upper() in IDEMPOTENT_METHODS for r in requests)
+    except (ValueError, AttributeError):
+        return False
+
+
+def _lost(exc: Exception, request: httpx.Request, path: str, *, outcome_unknown: bool) -> Exception:
+    """A typed error for a request that got no answer."""
+    what = f"{request.method} {path}"
+    log.warning("graph %s: no answer (%s)", what, type(exc).__name__)
+    if isinstance(exc, httpx.TimeoutException):
+        return GraphTimeout(
+            f"Microsoft Graph did not answer {what} in time.", outcome_unknown=outcome_unknown
+        )
+    return Unavailable(
+        f"The connection to Microsoft Graph was lost during {what}.",
+        outcome_unknown=outcome_unknown,
+    )
+
+
+def _unknown_outcome(request: httpx.Request, path: str, response: httpx.Response) -> Exception:
+    return GraphTimeout(
+        f"Microsoft Graph timed out on {request.method} {path}; it may have been carried out.",
+        outcome_unknown=True,
+        graph_code="GatewayTimeout",
+        request_id=response.headers.get("request-id"),
+    )

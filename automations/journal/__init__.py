@@ -1,0 +1,39 @@
+"""The operations journal: every mutation planned, recorded step by step, resumable.
+
+See ``service`` for the guarantees and how they are kept. Executors and verifiers are plain
+async callables supplied by the feature; nothing here talks to Graph.
+"""
+
+from automations.journal.errors import (
+    InvalidOperation,
+    OperationConflict,
+    OperationInProgress,
+    OperationNotFound,
+)
+from automations.journal.models import (
+    Executor,
+    Operation,
+    Step,
+    StepContext,
+    StepOutcome,
+    StepPlan,
+    Verifier,
+)
+from automations.journal.service import DEFAULT_LEASE, Journal, fingerprint
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "Executor",
+    "InvalidOperation",
+    "Journal",
+    "Operation",
+    "OperationConflict",
+    "OperationInProgress",
+    "OperationNotFound",
+    "Step",
+    "StepContext",
+    "StepOutcome",
+    "StepPlan",
+    "Verifier",
+    "fingerprint",
+]

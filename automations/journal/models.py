@@ -1,0 +1,121 @@
+"""What the journal takes and gives back: plans, step contexts, outcomes, snapshots.
+
+Plain frozen dataclasses rather than ORM rows, so callers (use cases, the API, tests) never
+hold a live database object and cannot change the journal behind its back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "Executor",
+    "Operation",
+    "Step",
+    "StepContext",
+    "StepOutcome",
+    "StepPlan",
+    "Verifier",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """One step to plan: ``name`` says which executor branch runs it, ``params`` its input.
+
+    ``params`` must be JSON-serialisable: it is stored before anything runs and is part of the
+    fingerprint that tells a resubmit from a different request under the same id.
+    """
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Everything an executor needs to carry out (or verify) one step.
+
+    ``operation_id`` is what non-idempotent Graph calls tag their items with (an extended
+    property) so that ``verify`` can later find out whether the call went through.
+    ``attempt`` counts the times this step was started, including the current one.
+    """
+
+    operation_id: str
+    kind: str
+    actor: str
+    on_behalf_of: str | None
+    mailbox: str
+    index: int
+    name: str
+    params: Mapping[str, Any]
+    attempt: int
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a step produced: a JSON result and the Graph ``request-id`` for the audit log."""
+
+    result: Any = None
+    graph_request_id: str | None = None
+
+
+# An executor carries out one step (usually one Graph call). Returning a mapping is short for
+# ``StepOutcome(result=mapping)``; returning None means "done, nothing to report".
+Executor = Callable[[StepContext], Awaitable[StepOutcome | Mapping[str, Any] | None]]
+# A verifier looks (read-only) whether a step that may have run already took effect: it returns
+# the outcome when it did, None when the step must run again.
+Verifier = Callable[[StepContext], Awaitable[StepOutcome | Mapping[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A journaled step as stored."""
+
+    index: int
+    name: str
+    params: Mapping[str, Any]
+    state: str
+    attempts: int
+    result: Any
+    error: str | None
+    graph_request_id: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A journaled operation as stored, with its steps in order."""
+
+    id: str
+    kind: str
+    actor: str
+    on_behalf_of: str | None
+    mailbox: str
+    status: str
+    result: Any
+    error: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    finished_at: dt.datetime | None
+    steps: tuple[Step, ...]
+
+    def context(self, step: Step) -> StepContext:
+        return StepContext(
+            operation_id=self.id,
+            kind=self.kind,
+            actor=self.actor,
+            on_behalf_of=self.on_behalf_of,
+            mailbox=self.mailbox,
+            index=step.index,
+            name=step.name,
+            params=MappingProxyType(dict(step.params)),
+            attempt=step.attempts,
+        )

@@ -1,0 +1,478 @@
+"""The operations journal (DESIGN principle 3): plan first, record every step, resume safely.
+
+How it keeps its promises:
+
+- **Written before it runs.** ``plan`` stores the operation and all its steps as 'pending'
+  before any executor is called, so a crash at any point leaves a record of what was meant.
+- **One runner at a time.** ``run`` first takes a lease on the operation with one conditional
+  UPDATE (``WHERE lease_owner IS NULL OR lease_expires_at < now``). Both databases apply such an
+  UPDATE atomically (PostgreSQL re-checks the WHERE after waiting for the row lock; SQLite has
+  a single writer), so of two workers exactly one wins; the other gets ``OperationInProgress``.
+  No database transaction is held open across a Graph call: SQLite would block every other
+  writer and PostgreSQL would hold a row lock for seconds.
+- **State before and after each call.** A step goes pending -> running (committed) -> executor
+  -> done/failed (committed). Each transition is again a conditional UPDATE that also renews
+  the lease and checks we still own it, so a worker whose lease was taken over stops.
+- **Resume repeats nothing.** Done steps are skipped. A step found 'running' (the worker died
+  during the call) or 'failed' (the call raised) may or may not have taken effect in Graph;
+  if the caller passes ``verify``, it is asked first and the step is only run again when
+  ``verify`` finds no effect. That is how non-idempotent calls (send, forward, cancel) are
+  guarded; without ``verify`` the executor itself must be idempotent.
+- **Resubmit returns the first result.** ``submit`` with an existing id and the same request
+  (same fingerprint) returns the stored operation without calling anything once it is done;
+  a different request under that id is ``OperationConflict``.
+
+A crash is anything that is not an ``Exception`` (cancellation, ``SystemExit``, a killed
+process): then nothing more is written and the lease simply runs out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.journal.errors import (
+    InvalidOperation,
+    OperationConflict,
+    OperationInProgress,
+    OperationNotFound,
+)
+from automations.journal.models import (
+    Executor,
+    Operation,
+    Step,
+    StepOutcome,
+    StepPlan,
+    Verifier,
+)
+from automations.store.models import OperationRow, OperationStepRow, utcnow
+
+__all__ = ["DEFAULT_LEASE", "Journal", "fingerprint"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = dt.timedelta(minutes=5)
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+_MAX_ERROR = 2000
+
+
+def fingerprint(
+    *, kind: str, actor: str, on_behalf_of: str | None, mailbox: str, steps: Sequence[StepPlan]
+) -> str:
+    """A stable hash of what was asked: equal requests give equal fingerprints."""
+    request = {
+        "kind": kind,
+        "actor": actor,
+        "on_behalf_of": on_behalf_of,
+        "mailbox": mailbox,
+        "steps": [[s.name, s.params] for s in steps],
+    }
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Journal:
+    """Plans and runs journaled operations on one database (``sessions``)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        # The lease must outlast the slowest step (Graph retries included): it is renewed at
+        # every step transition, and only a worker that stops renewing loses it.
+        self._sessions = sessions
+        self._lease = lease
+        self._clock = clock
+
+    # --- public API -----------------------------------------------------------------------
+
+    async def plan(
+        self,
+        *,
+        kind: str,
+        actor: str,
+        mailbox: str,
+        steps: Sequence[StepPlan],
+        operation_id: str | None = None,
+        on_behalf_of: str | None = None,
+    ) -> Operation:
+        """Store an operation and its steps as planned; idempotent for the same request."""
+        op_id = operation_id if operation_id is not None else str(uuid.uuid4())
+        actor, mailbox = _upn(actor, "actor"), _upn(mailbox, "mailbox")
+        on_behalf_of = _upn(on_behalf_of, "on_behalf_of") if on_behalf_of else None
+        steps = _check_plan(op_id, kind, steps)
+        fp = fingerprint(
+            kind=kind, actor=actor, on_behalf_of=on_behalf_of, mailbox=mailbox, steps=steps
+        )
+        existing = await self._find(op_id)
+        if existing is not None:
+            return await self._same_request(existing, fp)
+        now = self._clock()
+        row = OperationRow(
+            id=op_id,
+            kind=kind,
+            actor_upn=actor,
+            on_behalf_of=on_behalf_of,
+            mailbox=mailbox,
+            status="planned",
+            fingerprint=fp,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with self._sessions() as session, session.begin():
+                session.add(row)
+                await session.flush()  # the operation row first: steps reference it
+                session.add_all(
+                    OperationStepRow(
+                        operation_id=op_id,
+                        index=i,
+                        name=s.name,
+                        params=dict(s.params),
+                        state="pending",
+                        attempts=0,
+                    )
+                    for i, s in enumerate(steps)
+                )
+        except IntegrityError:
+            # Another request planned the same id between our look-up and our insert.
+            existing = await self._find(op_id)
+            if existing is None:
+                raise
+            return await self._same_request(existing, fp)
+        log.info("operation %s planned: %s on %s, %d steps", op_id, kind, mailbox, len(steps))
+        return await self.get(op_id)
+
+    async def run(
+        self, operation_id: str, executor: Executor, *, verify: Verifier | None = None
+    ) -> Operation:
+        """Run (or resume) an operation: every step not done yet, in order, exactly once."""
+        owner = uuid.uuid4().hex
+        if not await self._acquire(operation_id, owner):
+            op = await self.get(operation_id)
+            if op.status == "done":
+                return op
+            raise OperationInProgress(f"operation {operation_id} is being run by another worker")
+        op = await self.get(operation_id)
+        done = sum(s.state == "done" for s in op.steps)
+        if done:
+            log.info("operation %s resumed: %d of %d steps done", op.id, done, len(op.steps))
+        for step in op.steps:
+            if step.state == "done":
+                continue
+            await self._run_step(op, step, owner, executor, verify)
+        return await self._complete(op, owner)
+
+    async def submit(
+        self,
+        *,
+        kind: str,
+        actor: str,
+        mailbox: str,
+        steps: Sequence[StepPlan],
+        executor: Executor,
+        verify: Verifier | None = None,
+        operation_id: str | None = None,
+        on_behalf_of: str | None = None,
+    ) -> Operation:
+        """Plan and run; a resubmit of a finished operation returns its first result as is."""
+        op = await self.plan(
+            kind=kind,
+            actor=actor,
+            mailbox=mailbox,
+            steps=steps,
+            operation_id=operation_id,
+            on_behalf_of=on_behalf_of,
+        )
+        if op.status == "done":
+            log.info("operation %s resubmitted: already done, nothing run", op.id)
+            return op
+        return await self.run(op.id, executor, verify=verify)
+
+    async def get(self, operation_id: str) -> Operation:
+        op = await self._find(operation_id)
+        if op is None:
+            raise OperationNotFound(f"no operation {operation_id!r}")
+        return op
+
+    # --- steps ----------------------------------------------------------------------------
+
+    async def _run_step(
+        self, op: Operation, step: Step, owner: str, executor: Executor, verify: Verifier | None
+    ) -> None:
+        if step.state in ("running", "failed") and verify is not None:
+            # The call may have gone through before the crash or error: look before redoing.
+            try:
+                found = await verify(op.context(step))
+                verified = None if found is None else _outcome(found)
+            except Exception as exc:
+                await self._fail(op, step.index, step.attempts, owner, exc)
+                raise
+            if verified is not None:
+                log.info("operation %s step %d (%s) verified done", op.id, step.index, step.name)
+                await self._finish(op.id, step.index, step.attempts, owner, verified)
+                return
+        attempt = await self._start(op.id, step, owner)
+        context = dataclasses.replace(op.context(step), attempt=attempt)
+        try:
+            outcome = _outcome(await executor(context))
+        except Exception as exc:
+            await self._fail(op, step.index, attempt, owner, exc)
+            raise
+        await self._finish(op.id, step.index, attempt, owner, outcome)
+
+    async def _acquire(self, op_id: str, owner: str) -> bool:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            claimed = await session.execute(
+                update(OperationRow)
+                .where(
+                    OperationRow.id == op_id,
+                    OperationRow.status != "done",
+                    or_(OperationRow.lease_owner.is_(None), OperationRow.lease_expires_at < now),
+                )
+                .values(
+                    lease_owner=owner,
+                    lease_expires_at=now + self._lease,
+                    status="running",
+                    error=None,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+    async def _renew(self, session: AsyncSession, op_id: str, owner: str, now: dt.datetime) -> None:
+        renewed = await session.execute(
+            update(OperationRow)
+            .where(OperationRow.id == op_id, OperationRow.lease_owner == owner)
+            .values(lease_expires_at=now + self._lease, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+            raise OperationInProgress(f"operation {op_id} was taken over by another worker")
+
+    async def _start(self, op_id: str, step: Step, owner: str) -> int:
+        """Mark the step running (committed before the call); returns the attempt number."""
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await self._renew(session, op_id, owner, now)
+            started = await session.execute(
+                _step_where(op_id, step.index, step.attempts)
+                .where(OperationStepRow.state == step.state)
+                .values(
+                    state="running",
+                    attempts=step.attempts + 1,
+                    started_at=now,
+                    finished_at=None,
+                    error=None,
+                )
+            )
+            if started.rowcount != 1:  # type: ignore[attr-defined]
+                raise OperationInProgress(f"step {step.index} of {op_id} changed meanwhile")
+        return step.attempts + 1
+
+    async def _finish(
+        self, op_id: str, index: int, attempt: int, owner: str, outcome: StepOutcome
+    ) -> None:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await self._renew(session, op_id, owner, now)
+            finished = await session.execute(
+                _step_where(op_id, index, attempt).values(
+                    state="done",
+                    result=outcome.result,
+                    graph_request_id=outcome.graph_request_id,
+                    error=None,
+                    finished_at=now,
+                )
+            )
+            if finished.rowcount != 1:  # type: ignore[attr-defined]
+                raise OperationInProgress(f"step {index} of {op_id} changed meanwhile")
+
+    async def _fail(
+        self, op: Operation, index: int, attempt: int, owner: str, exc: Exception
+    ) -> None:
+        """Record the failure and let go of the operation, so a retry can resume it at once."""
+        error = _describe(exc)
+        log.warning("operation %s step %d failed: %s", op.id, index, error)
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            released = await session.execute(
+                update(OperationRow)
+                .where(OperationRow.id == op.id, OperationRow.lease_owner == owner)
+                .values(
+                    status="failed",
+                    error=f"step {index}: {error}",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if released.rowcount != 1:  # type: ignore[attr-defined]
+                log.warning("operation %s was taken over; failure not recorded", op.id)
+                return
+            await session.execute(
+                _step_where(op.id, index, attempt).values(
+                    state="failed",
+                    error=error,
+                    graph_request_id=getattr(exc, "request_id", None),
+                    finished_at=now,
+                )
+            )
+
+    async def _complete(self, op: Operation, owner: str) -> Operation:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            steps = (
+                await session.scalars(
+                    select(OperationStepRow)
+                    .where(OperationStepRow.operation_id == op.id)
+                    .order_by(OperationStepRow.index)
+                )
+            ).all()
+            result = {"steps": [{"name": s.name, "result": s.result} for s in steps]}
+            completed = await session.execute(
+                update(OperationRow)
+                .where(OperationRow.id == op.id, OperationRow.lease_owner == owner)
+                .values(
+                    status="done",
+                    result=result,
+                    error=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                    finished_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if completed.rowcount != 1:  # type: ignore[attr-defined]
+                raise OperationInProgress(f"operation {op.id} was taken over by another worker")
+        log.info("operation %s done (%s, %d steps)", op.id, op.kind, len(op.steps))
+        return await self.get(op.id)
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def _find(self, op_id: str) -> Operation | None:
+        async with self._sessions() as session:
+            row = await session.get(OperationRow, op_id)
+            if row is None:
+                return None
+            steps = (
+                await session.scalars(
+                    select(OperationStepRow)
+                    .where(OperationStepRow.operation_id == op_id)
+                    .order_by(OperationStepRow.index)
+                )
+            ).all()
+        return Operation(
+            id=row.id,
+            kind=row.kind,
+            actor=row.actor_upn,
+            on_behalf_of=row.on_behalf_of,
+            mailbox=row.mailbox,
+            status=row.status,
+            result=row.result,
+            error=row.error,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            finished_at=row.finished_at,
+            steps=tuple(
+                Step(
+                    index=s.index,
+                    name=s.name,
+                    params=s.params,
+                    state=s.state,
+                    attempts=s.attempts,
+                    result=s.result,
+                    error=s.error,
+                    graph_request_id=s.graph_request_id,
+                    started_at=s.started_at,
+                    finished_at=s.finished_at,
+                )
+                for s in steps
+            ),
+        )
+
+    async def _same_request(self, existing: Operation, fp: str) -> Operation:
+        async with self._sessions() as session:
+            stored = await session.scalar(
+                select(OperationRow.fingerprint).where(OperationRow.id == existing.id)
+            )
+        if stored != fp:
+            raise OperationConflict(
+                f"operation id {existing.id!r} was already used for a different request"
+            )
+        return existing
+
+
+def _step_where(op_id: str, index: int, attempts: int) -> Any:
+    return (
+        update(OperationStepRow)
+        .where(
+            OperationStepRow.operation_id == op_id,
+            OperationStepRow.index == index,
+            OperationStepRow.attempts == attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _upn(value: str | None, what: str) -> str:
+    upn = (value or "").strip().lower()
+    if not upn or len(upn) > 320:
+        raise InvalidOperation(f"{what} must be a user principal name")
+    return upn
+
+
+def _check_plan(op_id: str, kind: str, steps: Sequence[StepPlan]) -> list[StepPlan]:
+    if not _ID.fullmatch(op_id):
+        raise InvalidOperation("operation id must be 1-64 characters: letters, digits and . _ : - ")
+    if not _NAME.fullmatch(kind):
+        raise InvalidOperation(f"operation kind {kind!r} is not a valid name")
+    if not steps:
+        raise InvalidOperation("an operation needs at least one step")
+    checked = []
+    for step in steps:
+        if not _NAME.fullmatch(step.name):
+            raise InvalidOperation(f"step name {step.name!r} is not a valid name")
+        checked.append(StepPlan(step.name, _json(step.params, f"params of step {step.name}")))
+    return checked
+
+
+def _json(value: Any, what: str) -> Any:
+    """A JSON round trip: what we return is exactly what the database will give back later."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise InvalidOperation(f"{what} must be JSON: {exc}") from exc
+
+
+def _outcome(raw: StepOutcome | Mapping[str, Any] | None) -> StepOutcome:
+    if raw is None:
+        return StepOutcome()
+    if isinstance(raw, StepOutcome):
+        return StepOutcome(_json(raw.result, "step result"), raw.graph_request_id)
+    return StepOutcome(_json(dict(raw), "step result"))
+
+
+def _describe(exc: Exception) -> str:
+    code = getattr(exc, "code", None)
+    head = code if isinstance(code, str) else type(exc).__name__
+    return f"{head}: {exc}"[:_MAX_ERROR]

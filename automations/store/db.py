@@ -1,0 +1,89 @@
+"""Engines and sessions for the store: one SQLite file by default, PostgreSQL in production.
+
+Why a wrapper around SQLAlchemy's own ``create_async_engine``: the two databases need
+different care. SQLite needs per-connection pragmas (WAL so readers never wait for the one
+writer, foreign keys because SQLite ignores them otherwise, a busy timeout so a second writer
+waits instead of failing at once) and its parent directory to exist; PostgreSQL needs a pool
+that notices connections dropped by a restart or a load balancer. Callers only pass a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["DEFAULT_URL", "create_engine", "is_sqlite", "session_factory"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "sqlite+aiosqlite:///var/secretariaat.sqlite3"
+
+# How long a SQLite writer waits for another writer before giving up (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
+    """An async engine for ``url`` (``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, echo=echo)
+    if backend == "postgresql":
+        return _create_async_engine(
+            parsed,
+            echo=echo,
+            # A handful of connections covers the API and the scheduled jobs of one process;
+            # overflow absorbs bursts (a calamity clear) without holding idle connections.
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=30,
+            # Drop connections a restart or an idle-killing proxy closed behind our back.
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"timeout": 10, "server_settings": {"application_name": "secretariaat"}},
+        )
+    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (we return snapshots to callers)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    kwargs: dict[str, Any] = {"echo": echo}
+    if in_memory:
+        # Every connection to ":memory:" is a new, empty database: share one connection.
+        kwargs["poolclass"] = StaticPool
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    engine = _create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                # Safe with WAL: a power cut can lose the last commits but never corrupts.
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return engine

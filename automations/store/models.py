@@ -1,0 +1,273 @@
+"""Tables for what Graph cannot hold (DESIGN principle 1): roster, operations journal, audit log.
+
+Mail and calendar stay in Graph; these tables only keep our own state. Choices that apply to
+all of them:
+
+- Status and role columns are plain strings guarded by named CHECK constraints rather than
+  native enums: adding a value later is a one-line migration on both databases, where a
+  PostgreSQL ``ENUM`` needs ``ALTER TYPE`` outside a transaction.
+- Timestamps are always timezone-aware UTC in Python (``UTCDateTime``); SQLite has no time
+  zones, so there they are stored as naive UTC and given their zone back on the way out.
+- A naming convention names every constraint, which SQLite's batch migrations need to find
+  them again and which makes migrations reviewable.
+- UPNs are stored lower-case by the code that writes them; the columns are wide enough for
+  any address (320 characters).
+
+The first migration (``migrations/versions/0001_initial.py``) is written by hand from this
+module; a test compares the two so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AUDIT_OUTCOMES",
+    "OPERATION_STATUSES",
+    "ROLES",
+    "STEP_STATES",
+    "AuditLogRow",
+    "Base",
+    "JSONType",
+    "OperationRow",
+    "OperationStepRow",
+    "RosterAssignment",
+    "RosterException",
+    "RosterFrontOffice",
+    "RosterMember",
+    "UTCDateTime",
+    "utcnow",
+]
+
+log = logging.getLogger(__name__)
+
+ROLES = ("secretary", "executive", "admin")
+OPERATION_STATUSES = ("planned", "running", "done", "failed")
+STEP_STATES = ("pending", "running", "done", "failed")
+AUDIT_OUTCOMES = ("success", "failure", "denied")
+EXCEPTION_KINDS = ("absent", "front_office")
+
+UPN = String(320)
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in Python on both databases; refuses naive ones on the way in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timestamps as aware UTC")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# JSONB on PostgreSQL (compact, indexable); JSON text on SQLite.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# A 64-bit id that is still SQLite's auto-incrementing rowid there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- roster -------------------------------------------------------------------------------
+
+
+class RosterMember(Base):
+    """A person the product knows: secretary, executive (bestuurder) or admin."""
+
+    __tablename__ = "roster_members"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    upn: Mapped[str] = mapped_column(UPN, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class RosterAssignment(Base):
+    """Which executives a secretary serves (front or back office): the authorisation basis."""
+
+    __tablename__ = "roster_assignments"
+
+    secretary_upn: Mapped[str] = mapped_column(
+        ForeignKey("roster_members.upn", ondelete="CASCADE"), primary_key=True
+    )
+    executive_upn: Mapped[str] = mapped_column(
+        ForeignKey("roster_members.upn", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RosterFrontOffice(Base):
+    """Per executive and weekday (0 = Monday) the secretary who is front office (4-1, 3-2)."""
+
+    __tablename__ = "roster_front_office"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),)
+
+    executive_upn: Mapped[str] = mapped_column(
+        ForeignKey("roster_members.upn", ondelete="CASCADE"), primary_key=True
+    )
+    weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    secretary_upn: Mapped[str] = mapped_column(
+        ForeignKey("roster_members.upn", ondelete="CASCADE"), index=True
+    )
+
+
+class RosterException(Base):
+    """A dated deviation: a secretary absent, or a one-day front office swap for an executive."""
+
+    __tablename__ = "roster_exceptions"
+    __table_args__ = (
+        CheckConstraint(_in("kind", EXCEPTION_KINDS), name="kind"),
+        CheckConstraint(
+            "kind <> 'front_office' OR executive_upn IS NOT NULL", name="front_office_executive"
+        ),
+        Index(None, "on_date", "secretary_upn"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    secretary_upn: Mapped[str] = mapped_column(ForeignKey("roster_members.upn", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    executive_upn: Mapped[str | None] = mapped_column(
+        ForeignKey("roster_members.upn", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+# --- operations journal -------------------------------------------------------------------
+
+
+class OperationRow(Base):
+    """One user-visible mutation (a quick step, a calamity clear), written before it runs.
+
+    ``fingerprint`` is a hash of what was asked, so a resubmit under the same id can be told
+    apart from a different request reusing the id. ``lease_owner``/``lease_expires_at`` let
+    exactly one worker run the operation at a time; a crashed worker's lease runs out.
+    """
+
+    __tablename__ = "operations"
+    __table_args__ = (
+        CheckConstraint(_in("status", OPERATION_STATUSES), name="status"),
+        Index(None, "mailbox", "created_at"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    actor_upn: Mapped[str] = mapped_column(UPN)
+    on_behalf_of: Mapped[str | None] = mapped_column(UPN)
+    mailbox: Mapped[str] = mapped_column(UPN)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    result: Mapped[Any | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class OperationStepRow(Base):
+    """One planned Graph call of an operation; its state is written before and after the call."""
+
+    __tablename__ = "operation_steps"
+    __table_args__ = (
+        CheckConstraint(_in("state", STEP_STATES), name="state"),
+        ForeignKeyConstraint(["operation_id"], ["operations.id"], ondelete="CASCADE"),
+    )
+
+    operation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    params: Mapped[Any] = mapped_column(JSONType)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[Any | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    graph_request_id: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+
+class AuditLogRow(Base):
+    """Append-only: who changed what in whose mailbox, with Graph's request id to prove it.
+
+    No foreign key to ``operations``: the audit log must accept entries for work that was
+    refused or failed before an operation existed, and must outlive any journal clean-up.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", AUDIT_OUTCOMES), name="outcome"),
+        Index(None, "actor_upn", "at"),
+        Index(None, "mailbox", "at"),
+        Index(None, "operation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_upn: Mapped[str] = mapped_column(UPN)
+    on_behalf_of: Mapped[str | None] = mapped_column(UPN)
+    mailbox: Mapped[str | None] = mapped_column(UPN)
+    action: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str | None] = mapped_column(String(512))
+    outcome: Mapped[str] = mapped_column(String(16))
+    graph_request_id: Mapped[str | None] = mapped_column(String(128))
+    operation_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[Any | None] = mapped_column(JSONType)

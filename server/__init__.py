@@ -1,0 +1,1 @@
+"""The backend's HTTP layer: FastAPI app, authentication, settings. Transport only."""

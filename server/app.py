@@ -1,0 +1,55 @@
+"""``create_app(settings)``: the backend's FastAPI app, built from explicit settings."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from server.auth import TokenValidator
+from server.errors import install_error_handlers
+from server.routes import health, me
+from server.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    identity = settings.identity()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.validator.aclose()
+
+    app = FastAPI(
+        title="Secretariaat",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.identity = identity
+    app.state.validator = TokenValidator(identity)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Every response carries a request id; a caller's own id is kept if it sent one."""
+        rid = request.headers.get("x-request-id") or str(uuid.uuid4())
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = rid
+        return response
+
+    app.include_router(health.router)
+    app.include_router(me.router)
+    return app

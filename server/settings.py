@@ -1,0 +1,111 @@
+"""One ``Settings`` for the backend, read from ``SECRETARIAAT_*`` variables when the app starts.
+
+Mode ``sandbox`` (the default) takes tenant, client and CA from the sandbox's
+``connection.json``; mode ``tenant`` takes them from the environment and refuses placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Identity", "Settings", "SettingsError"]
+
+PLACEHOLDERS = {"", "changeme", "change-me", "secret", "your-secret", "xxx", "todo", "placeholder"}
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Where the tenant is and who the backend is in it."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: SecretStr
+    authority: str  # https://login.microsoftonline.com/{tenant}
+    graph_url: str
+    api_audience: str  # api://{client_id}
+    ca_cert: Path | None  # the sandbox CA; None: the system's trust store
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.authority}/v2.0"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.authority}/discovery/v2.0/keys"
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        return (self.client_id, self.api_audience)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SECRETARIAAT_", extra="forbid")
+
+    mode: Literal["sandbox", "tenant"] = "sandbox"
+    sandbox_state: Path = Path("var/sandbox")
+    database_url: str = "sqlite+aiosqlite:///var/secretariaat.sqlite3"
+    base_url: str = "https://127.0.0.1:8443"
+    roster_file: Path | None = None
+
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    authority_host: str = "https://login.microsoftonline.com"
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    api_audience: str | None = None
+
+    @model_validator(mode="after")
+    def _tenant_mode_needs_real_credentials(self) -> Settings:
+        if self.mode != "tenant":
+            return self
+        missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(self, n)]
+        if missing:
+            names = ", ".join(f"SECRETARIAAT_{n.upper()}" for n in missing)
+            raise ValueError(f"tenant mode needs {names}")
+        secret = self.client_secret.get_secret_value() if self.client_secret else ""
+        if secret.strip().lower() in PLACEHOLDERS or secret.startswith("<"):
+            raise ValueError("SECRETARIAAT_CLIENT_SECRET is a placeholder; set the real secret")
+        return self
+
+    def identity(self) -> Identity:
+        """Resolve the tenant: from the environment, or from the running sandbox."""
+        if self.mode == "tenant":
+            assert self.tenant_id and self.client_id and self.client_secret
+            return Identity(
+                tenant_id=self.tenant_id,
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+                authority=f"{self.authority_host.rstrip('/')}/{self.tenant_id}",
+                graph_url=self.graph_url,
+                api_audience=self.api_audience or f"api://{self.client_id}",
+                ca_cert=None,
+            )
+        path = self.sandbox_state / "connection.json"
+        try:
+            info = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise SettingsError(
+                f"no sandbox found at {path}: start it with 'secretariaat sandbox' or set"
+                " SECRETARIAAT_MODE=tenant"
+            ) from None
+        except ValueError as exc:
+            raise SettingsError(f"{path} is not valid JSON: {exc}") from None
+        return Identity(
+            tenant_id=info["tenant_id"],
+            client_id=info["client_id"],
+            client_secret=SecretStr(info["client_secret"]),
+            authority=info["authority"],
+            graph_url=info["graph_url"],
+            api_audience=f"api://{info['client_id']}",
+            ca_cert=Path(info["ca_cert"]),
+        )
