@@ -57,7 +57,9 @@ class AppError(Exception):
 
     def __str__(self) -> str:
         extra = ", ".join(
-            f"{k}={v}" for k, v in (("graph", self.graph_code), ("request-id", self.request_id)) if v
+            f"{k}={v}"
+            for k, v in (("graph", self.graph_code), ("request-id", self.request_id))
+            if v
         )
         return f"{self.message} ({extra})" if extra else self.message
 
