@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/secretariaat sandbox --port $(PORT) --state $(STATE)
+	$(BIN)/secretariaat demo --sandbox-port $(PORT) --state $(STATE)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

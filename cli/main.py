@@ -80,6 +80,79 @@ def sandbox(
         fail(f"kan niet luisteren op 127.0.0.1:{port}: {exc.strerror or exc}")
 
 
+def _backend_settings(state: Path | None = None):  # noqa: ANN202 - lazily imported type
+    from pydantic import ValidationError
+
+    from server.settings import Settings
+
+    try:
+        return Settings(sandbox_state=state) if state else Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"configuratie ongeldig: {first.get('msg')}")
+
+
+def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  # noqa: ANN001
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import SettingsError
+
+    try:
+        app_ = create_app(settings)
+    except SettingsError as exc:
+        fail(str(exc))
+    kwargs = {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]} if tls else {}
+    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning", **kwargs)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=1, max=65535)] = 8443,
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS key (PEM).")] = None,
+) -> None:
+    """Start the backend (reads SECRETARIAAT_* settings)."""
+    settings = _backend_settings()
+    tls = None
+    if certfile and keyfile:
+        tls = (str(certfile), str(keyfile))
+    elif settings.mode == "sandbox":
+        tls = (
+            str(settings.sandbox_state / "server.pem"),
+            str(settings.sandbox_state / "server-key.pem"),
+        )
+    typer.echo(f"Backend luistert op https://127.0.0.1:{port}")
+    _serve_backend(settings, port, tls)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Backend port.", min=1, max=65535)] = 8443,
+    sandbox_port: Annotated[int, typer.Option(help="Sandbox port.", min=1, max=65535)] = 9443,
+    state: Annotated[Path, typer.Option(help="Sandbox state directory.")] = DEFAULT_SANDBOX_STATE,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Seed the demo municipality anew.")
+    ] = False,
+) -> None:
+    """Start the sandbox tenant and the backend together, on the demo municipality."""
+    from sandbox.app import SandboxConfig
+    from sandbox.server import start_in_thread
+
+    try:
+        running = start_in_thread(SandboxConfig(state_dir=state, reset=reset), port=sandbox_port)
+    except OSError as exc:
+        fail(f"sandbox kan niet starten op poort {sandbox_port}: {exc.strerror or exc}")
+    settings = _backend_settings(state)
+    typer.echo(f"Sandbox-tenant: {running.info['graph_url']}")
+    typer.echo(f"Backend:        https://127.0.0.1:{port}/api/docs")
+    typer.echo(f"CA-certificaat: {running.info['ca_cert']}")
+    try:
+        _serve_backend(settings, port, (str(state / "server.pem"), str(state / "server-key.pem")))
+    finally:
+        running.stop()
+
+
 @app.command("sandbox-info")
 def sandbox_info(
     state: Annotated[

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def create_app(config: SandboxConfig) -> Starlette:
         Route("/{tenant}/discovery/v2.0/keys", keys),
         Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
         Route("/{tenant}/sandbox/signin", sign_in, methods=["GET", "POST"]),
-        Mount("/v1.0", app=GraphASGI(sandbox)),
+        _graph_mount(sandbox),
     ]
     if config.admin:
         from sandbox.admin import admin_routes
@@ -127,6 +128,14 @@ def create_app(config: SandboxConfig) -> Starlette:
     app = Starlette(routes=routes)
     app.state.sandbox = sandbox
     return app
+
+
+def _graph_mount(sandbox: Sandbox) -> Mount:
+    """/v1.0 and everything below it, even a path holding a decoded newline (``%0A``), which
+    Starlette's ``.*`` would not match, leaving a plain-text 404 instead of Graph's answer."""
+    mount = Mount("/v1.0", app=GraphASGI(sandbox))
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    return mount
 
 
 class GraphASGI:

@@ -63,7 +63,7 @@ def parse_batch(raw: bytes) -> list[Step]:
     """The batch's steps, or Graph's 400 for the whole batch."""
     try:
         payload = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise GraphError(INVALID_PAYLOAD) from exc
     requests = payload.get("requests") if isinstance(payload, dict) else None
     if not isinstance(requests, list) or not requests:

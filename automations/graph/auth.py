@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # How many user assertions we remember (to find the user's cached Graph token again).
 _REMEMBERED_ASSERTIONS = 2048
+# OpenID scopes MSAL adds itself and refuses to be given.
+_RESERVED = frozenset({"openid", "profile", "offline_access", "email"})
 
 
 class TokenSource(Protocol):
@@ -40,10 +42,11 @@ class MsalTokenSource:
     """Client credentials and on-behalf-of with one MSAL app and its in-memory cache.
 
     MSAL answers ``acquire_token_for_client`` from its cache by itself. Its
-    ``acquire_token_on_behalf_of`` always asks Entra ID but caches the result under the
-    user's account, so we remember which account an assertion belonged to (keyed by the
-    assertion's hash, only after Entra ID accepted it) and ask MSAL's cache for that account
-    first. A forged assertion therefore never reaches a cached token.
+    ``acquire_token_on_behalf_of`` always asks Entra ID, and caches the result under the
+    user's account and the scopes Entra ID granted. So we remember, per assertion (by its
+    hash, and only after Entra ID accepted it), that account and those scopes, and ask MSAL's
+    cache for them first: the same task pane token costs one token request per hour, and a
+    forged assertion never reaches a cached token.
     """
 
     def __init__(self, config: GraphConfig, *, http_client: requests.Session | None = None):
@@ -51,17 +54,14 @@ class MsalTokenSource:
         self._http = http_client or _session(config)
         self._app: msal.ConfidentialClientApplication | None = None
         self._lock = threading.Lock()
-        self._accounts: OrderedDict[str, str] = OrderedDict()  # sha256(assertion) -> account
+        # sha256(assertion) -> (MSAL account id, granted scopes), only after Entra ID said yes
+        self._accounts: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
 
     async def app_token(self) -> str:
         return await asyncio.to_thread(self._app_token)
 
     async def user_token(self, assertion: str) -> str:
         return await asyncio.to_thread(self._user_token, assertion)
-
-    @property
-    def token_cache(self) -> msal.TokenCache:
-        return self._msal().token_cache
 
     # -- in a worker thread ---------------------------------------------------------------------
     def _msal(self) -> msal.ConfidentialClientApplication:
@@ -86,24 +86,39 @@ class MsalTokenSource:
     def _user_token(self, assertion: str) -> str:
         app, key = self._msal(), hashlib.sha256(assertion.encode()).hexdigest()
         with self._lock:
-            home_id = self._accounts.get(key)
-        if home_id is not None:
-            account = next((a for a in app.get_accounts() if a["home_account_id"] == home_id), None)
-            cached = account and app.acquire_token_silent(list(self.config.scopes), account=account)
-            if cached and "access_token" in cached:
-                return str(cached["access_token"])
+            remembered = self._accounts.get(key)
+        if remembered is not None:
+            cached = self._cached_user_token(app, *remembered)
+            if cached is not None:
+                return cached
         result = _call(
             lambda: app.acquire_token_on_behalf_of(assertion, scopes=list(self.config.scopes))
         )
         token = _token(result)
         home_id = _home_account_id(app, result.get("id_token_claims") or {})
-        if home_id is not None:
+        # MSAL files the token under the scopes Entra ID granted, not under ".default".
+        granted = tuple(
+            s for s in str(result.get("scope") or "").split() if s.lower() not in _RESERVED
+        )
+        if home_id is not None and granted:
             with self._lock:
-                self._accounts[key] = home_id
+                self._accounts[key] = (home_id, granted)
                 self._accounts.move_to_end(key)
                 while len(self._accounts) > _REMEMBERED_ASSERTIONS:
                     self._accounts.popitem(last=False)
         return token
+
+    def _cached_user_token(
+        self, app: msal.ConfidentialClientApplication, home_id: str, scopes: tuple[str, ...]
+    ) -> str | None:
+        """The user's token from MSAL's cache (MSAL may refresh it); None: ask again."""
+        account = next((a for a in app.get_accounts() if a["home_account_id"] == home_id), None)
+        if account is None:
+            return None
+        result = _call(lambda: app.acquire_token_silent_with_error(list(scopes), account=account))
+        if result and "access_token" in result:
+            return str(result["access_token"])
+        return None
 
 
 _SOURCES: dict[GraphConfig, MsalTokenSource] = {}

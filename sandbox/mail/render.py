@@ -46,6 +46,22 @@ MESSAGE_PROPS = (
 )  # fmt: skip
 # Selectable only by name.
 EXTRA_PROPS = ("uniqueBody", "internetMessageHeaders")
+# The derived eventMessage types (invitations, cancellations, responses) add these.
+EVENT_MESSAGE_PROPS = {
+    "#microsoft.graph.eventMessage": (
+        "meetingMessageType", "startDateTime", "endDateTime", "location", "type", "recurrence",
+        "isOutOfDate", "isAllDay", "isDelegated",
+    ),
+    "#microsoft.graph.eventMessageRequest": (
+        "meetingMessageType", "startDateTime", "endDateTime", "location", "type", "recurrence",
+        "isOutOfDate", "isAllDay", "isDelegated", "allowNewTimeProposals", "meetingRequestType",
+        "previousEndDateTime", "previousLocation", "previousStartDateTime", "responseRequested",
+    ),
+    "#microsoft.graph.eventMessageResponse": (
+        "meetingMessageType", "startDateTime", "endDateTime", "location", "type", "recurrence",
+        "isOutOfDate", "isAllDay", "isDelegated", "proposedNewTime", "responseType",
+    ),
+}  # fmt: skip
 NAVIGATION = ("attachments", "singleValueExtendedProperties", "multiValueExtendedProperties",
               "extensions")  # fmt: skip
 KNOWN_MESSAGE = {"id", *MESSAGE_PROPS, *EXTRA_PROPS, *NAVIGATION}
@@ -181,7 +197,10 @@ def message_json(
     data = rec.data
     mid = ctx.id_of(rec)
     out: dict[str, Any] = {}
-    if odata_type:
+    derived = data.get("@odata.type")
+    if derived in EVENT_MESSAGE_PROPS:
+        out["@odata.type"] = derived  # Graph annotates derived types, even in collections
+    elif odata_type:
         out["@odata.type"] = "#microsoft.graph.message"
     out["@odata.etag"] = data.get("@odata.etag")
     out["id"] = mid
@@ -210,6 +229,9 @@ def message_json(
         else:
             value = data.get(name)
         out[name] = value
+    for name in EVENT_MESSAGE_PROPS.get(derived, ()):
+        if chosen is None or name.casefold() in chosen:
+            out[name] = data.get(name)
     for name, test in (expand or {}).items():
         if name == "attachments":
             atts = ctx.store.find("attachment", parent=rec.id)

@@ -18,6 +18,9 @@ from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
 from msgraph.generated.models.day_of_week import DayOfWeek
 from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.event import Event
+from msgraph.generated.models.event_message import EventMessage
+from msgraph.generated.models.event_message_request import EventMessageRequest
+from msgraph.generated.models.meeting_message_type import MeetingMessageType
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.patterned_recurrence import PatternedRecurrence
 from msgraph.generated.models.recurrence_pattern import RecurrencePattern
@@ -123,6 +126,25 @@ async def test_an_invitation_lands_in_the_attendees_inbox_as_a_meeting_request(
     [request] = await inbox_of(tenant, STAFF, made.subject)
     assert request.subject == made.subject
     assert request.from_.email_address.address == BURGEMEESTER
+    assert isinstance(request, EventMessageRequest)
+    assert request.meeting_message_type == MeetingMessageType.MeetingRequest
+    assert request.start_date_time is not None
+
+
+async def test_a_cancellation_is_an_event_message_of_its_own_kind(tenant: Tenant) -> None:
+    made = await organize(tenant)
+    body = CancelPostRequestBody(comment="Vervalt.")
+    await (
+        tenant.graph(SECRETARY_A)
+        .users.by_user_id(BURGEMEESTER)
+        .events.by_event_id(made.id)
+        .cancel.post(body)
+    )
+    [notice] = [
+        m for m in await inbox_of(tenant, STAFF, made.subject) if m.subject.startswith("Canceled:")
+    ]
+    assert isinstance(notice, EventMessage)
+    assert notice.meeting_message_type == MeetingMessageType.MeetingCancelled
 
 
 async def test_cancelling_marks_the_attendees_copies_and_tells_them_why(tenant: Tenant) -> None:

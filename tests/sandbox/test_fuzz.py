@@ -16,7 +16,7 @@ import logging
 import re
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -63,18 +63,24 @@ class _Failures(logging.Handler):
         return "\n".join(text.splitlines()[-6:])
 
 
-@dataclass
 class World:
-    clients: dict[str, httpx.Client]
-    endpoints: list[tuple[str, str]]
-    pools: dict[str, list[str]] = field(default_factory=dict)
-    failures: _Failures = field(default_factory=_Failures)
+    """Clients, endpoint templates and id pools (a plain class: Hypothesis prints its repr)."""
+
+    def __init__(self, clients: dict[str, httpx.Client], endpoints: list[tuple[str, str]]):
+        self.clients, self.endpoints = clients, endpoints
+        # param name -> owner (a UPN, or "" for site content) -> real values
+        self.pools: dict[str, dict[str, list[str]]] = {}
+        self.failures = _Failures()
 
     def __repr__(self) -> str:
         return f"World({len(self.endpoints)} endpoints)"
 
-    def pool(self, name: str) -> list[str]:
-        return self.pools.get(name) or self.pools["any"]
+    def values(self, name: str, owner: str | None = None) -> list[str]:
+        """Values for ``{name}``: the owner's own when there are any, else everyone's."""
+        by_owner = self.pools.get(name) or self.pools["any"]
+        if owner and by_owner.get(owner):
+            return by_owner[owner]
+        return [v for vs in by_owner.values() for v in vs] or ["x"]
 
 
 def _ids(client: httpx.Client, path: str, key: str = "id", top: int = 4) -> list[str]:
@@ -84,59 +90,51 @@ def _ids(client: httpx.Client, path: str, key: str = "id", top: int = 4) -> list
     return [str(v[key]) for v in resp.json().get("value", []) if key in v][:top]
 
 
-def _collect(sec: httpx.Client, app: httpx.Client) -> dict[str, list[str]]:
+def _collect(sec: httpx.Client, app: httpx.Client) -> dict[str, dict[str, list[str]]]:
     """A few real ids of every kind the templates name (best effort: modules change)."""
-    pools: dict[str, list[str]] = {}
-    users = [*EXECUTIVES, WETHOUDERS[0], SECRETARY_A, SECRETARY_B, STAFF]
-    pools["user"] = [*users, *_ids(app, "/users", top=3), "me", "nobody@zeeveen.nl"]
-    messages, folders, events, attachments, categories = [], [], [], [], []
+    pools: dict[str, dict[str, list[str]]] = {}
+
+    def add(name: str, owner: str, values: list[str]) -> None:
+        pools.setdefault(name, {}).setdefault(owner, []).extend(values)
+
+    others = [WETHOUDERS[0], SECRETARY_A, SECRETARY_B, STAFF, "me", "nobody@zeeveen.nl"]
+    add("user", "", [*EXECUTIVES * 4, *others, *_ids(app, "/users", top=2)])
     for upn in EXECUTIVES:
         base = f"/users/{upn}"
-        messages += _ids(sec, f"{base}/messages", top=3)
+        add("message", upn, _ids(sec, f"{base}/mailFolders/inbox/messages", top=3))
         with_files = _ids(sec, f"{base}/messages?$filter=hasAttachments%20eq%20true", top=2)
-        messages += with_files
+        add("message", upn, with_files)
         for m in with_files:
-            attachments += _ids(sec, f"{base}/messages/{m}/attachments", top=2)
-        folders += _ids(sec, f"{base}/mailFolders", top=4)
-        folders += _ids(sec, f"{base}/mailFolders/inbox/childFolders", top=2)
-        events += _ids(sec, f"{base}/events", top=4)
+            add("attachment", upn, _ids(sec, f"{base}/messages/{m}/attachments", top=2))
+        folders = _ids(sec, f"{base}/mailFolders", top=4)
+        add("folder", upn, ["inbox"] * 4 + folders + ["drafts", "sentitems", "msgfolderroot"])
+        add("child", upn, _ids(sec, f"{base}/mailFolders/inbox/childFolders", top=2) + folders)
+        add("event_id", upn, _ids(sec, f"{base}/events", top=4))
         cats = sec.get(f"{base}/outlook/masterCategories").json().get("value", [])
-        categories += [c["id"] for c in cats[:3]] + [c["displayName"] for c in cats[:2]]
-    well_known = ["inbox", "drafts", "sentitems", "deleteditems", "archive", "msgfolderroot"]
-    lists, tasks, links = [], [], []
+        add("category", upn, [c["id"] for c in cats[:3]] + [c["displayName"] for c in cats[:2]])
     for upn in (SECRETARY_A, BURGEMEESTER):
-        owned = _ids(app, f"/users/{upn}/todo/lists", top=2)
-        lists += owned
-        for lst in owned[:1]:
-            found = _ids(app, f"/users/{upn}/todo/lists/{lst}/tasks", top=3)
-            tasks += found
-            for t in found[:2]:
-                links += _ids(app, f"/users/{upn}/todo/lists/{lst}/tasks/{t}/linkedResources")
+        lists = _ids(app, f"/users/{upn}/todo/lists", top=2)
+        add("list_id", upn, lists)
+        for lst in lists[:1]:
+            tasks = _ids(app, f"/users/{upn}/todo/lists/{lst}/tasks", top=3)
+            add("task_id", upn, tasks)
+            for t in tasks[:2]:
+                links = _ids(app, f"/users/{upn}/todo/lists/{lst}/tasks/{t}/linkedResources")
+                add("link_id", upn, links)
     sites = _ids(app, "/sites?search=*", top=2)
     drives = [d for s in sites for d in _ids(app, f"/sites/{s}/drives", top=2)]
     items = [i for d in drives for i in _ids(app, f"/drives/{d}/root/children", top=4)]
     own_drive = app.get(f"/users/{BURGEMEESTER}/drive")
     if own_drive.status_code == 200:
-        drives.append(own_drive.json()["id"])
-    item_paths = ["root", "root/children", "root:/College van B&W:", "root:/nope.txt:"]
-    item_paths += [f"items/{i}" for i in items] + [f"items/{i}/children" for i in items[:2]]
-    pools.update(
-        message=messages,
-        folder=folders + well_known,
-        child=folders,
-        attachment=attachments,
-        event_id=events,
-        category=categories,
-        list_id=lists,
-        task_id=tasks,
-        link_id=links,
-        drive_id=drives,
-        item_id=items,
-        item=item_paths,
-        site=sites + ["root", "zeeveen.sharepoint.com:/sites/Bestuursondersteuning:"],
-        rest=item_paths + [f"{s}/drives" for s in sites] + sites,
-    )
-    pools["any"] = [v for vs in pools.values() for v in vs] or ["x"]
+        add("drive_id", BURGEMEESTER, [own_drive.json()["id"]])
+    paths = ["root", "root/children", "root:/College van B&W:", "root:/nope.txt:"]
+    paths += [f"items/{i}" for i in items] + [f"items/{i}/children" for i in items[:2]]
+    add("drive_id", "", drives)
+    add("item_id", "", items)
+    add("item", "", paths)
+    add("site", "", [*sites, "root", "zeeveen.sharepoint.com:/sites/Bestuursondersteuning:"])
+    add("rest", "", paths + [f"{s}/drives" for s in sites] + sites)
+    pools["any"] = {"": [v for p in pools.values() for vs in p.values() for v in vs] or ["x"]}
     return pools
 
 
@@ -306,7 +304,7 @@ PREFER = [
     "odata.track-changes",
     'IdType="ImmutableId", outlook.timezone="W. Europe Standard Time"',
 ]
-header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
+header_text = st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=60)
 
 
 @dataclass
@@ -323,17 +321,21 @@ class Call:
 
 
 def _fill(draw: st.DrawFn, w: World, template: str) -> str:
-    """The template with every ``{param}`` replaced by a real id, a known name or junk."""
+    """The template with every ``{param}`` replaced by a real id (mostly of the mailbox the
+    URL names), a known name, any other real id, or junk."""
+    owner: list[str] = []
 
     def value(m: re.Match[str]) -> str:
         name, is_path = m.group(1), bool(m.group(2))
         choice = draw(st.integers(0, 9))
-        if choice < 6:
-            raw = draw(st.sampled_from(w.pool(name)))
-        elif choice < 7:
-            raw = draw(st.sampled_from(w.pools["any"]))
+        if choice < 7:
+            raw = draw(st.sampled_from(w.values(name, owner[0] if owner else None)))
+        elif choice < 8:
+            raw = draw(st.sampled_from(w.values("any")))
         else:
             raw = draw(HOSTILE)
+        if name == "user":
+            owner.append(raw)
         return quote(raw, safe="/:,!'()" if is_path else "")
 
     return _PARAM.sub(value, template)

@@ -1,0 +1,170 @@
+"""The Graph gateway: msgraph-sdk clients on our own httpx client, for a user or for the app.
+
+    gateway = GraphGateway(config, token_source_for(config))
+    async with gateway.for_user(assertion, upn=principal.upn) as graph:
+        msg = await graph.run(graph.sdk.users.by_user_id(mailbox).messages.by_message_id(i).get())
+        answers = await graph.batch([BatchRequest("GET", f"/users/{mailbox}/messages/{i}")])
+    await gateway.aclose()
+
+One gateway per process: it owns the connection pool and the per-mailbox limiter, which must
+be shared by every user and job because Exchange counts per app and mailbox. A session is
+cheap (an SDK client over the shared pool with that caller's token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from kiota_abstractions.api_error import APIError
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from kiota_http.kiota_client_factory import KiotaClientFactory
+from kiota_http.middleware import RetryHandler
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import options as SDK_OPTIONS
+from msgraph_core import GraphClientFactory
+from msgraph_core.middleware import GraphTelemetryHandler
+from msgraph_core.middleware.options import GraphTelemetryHandlerOption
+
+from automations.graph.auth import TokenSource
+from automations.graph.batch import BatchRequest, BatchResponse, send_batch
+from automations.graph.config import GraphConfig
+from automations.graph.errors import translate
+from automations.graph.limits import MailboxLimiter, current_me
+from automations.graph.transport import GraphTransport
+
+__all__ = ["GraphGateway", "GraphSession"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Idle connections are dropped before a server would close them (uvicorn: 5 s), so a reused
+# connection is not cut under a POST we then could not safely repeat.
+KEEPALIVE_EXPIRY_S = 4.0
+
+
+class _Tokens(AccessTokenProvider):
+    """Asks the token source on every request; MSAL's cache makes that cheap."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[str]], host: str) -> None:
+        self._fetch = fetch
+        self._hosts = AllowedHostsValidator([host])  # a token never leaves for another host
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        return await self._fetch()
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return self._hosts
+
+
+@dataclass
+class GraphSession:
+    """One caller's view of Graph: the SDK, raw batches, and error translation."""
+
+    sdk: GraphServiceClient
+    adapter: GraphRequestAdapter
+    config: GraphConfig
+
+    async def run(self, call: Awaitable[T]) -> T:
+        """Await an SDK call; Graph's errors come out as ``automations.errors`` types."""
+        try:
+            return await call
+        except APIError as exc:
+            raise translate(exc) from exc
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResponse]:
+        """``$batch`` in posts of 20, throttled sub-responses retried, answers in input order."""
+        return await send_batch(self.adapter, self.config, requests)
+
+
+class GraphGateway:
+    def __init__(self, config: GraphConfig, token_source: TokenSource) -> None:
+        self.config = config
+        self.tokens = token_source
+        self.limiter = MailboxLimiter(config.max_in_flight_per_mailbox)
+        self.http = _http_client(config, self.limiter)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> GraphGateway:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @asynccontextmanager
+    async def for_user(
+        self, assertion: str, *, upn: str | None = None
+    ) -> AsyncIterator[GraphSession]:
+        """Act on-behalf-of the user whose API token is ``assertion`` (already validated).
+
+        ``upn`` lets ``/me`` share the limiter with ``/users/{upn}``.
+        """
+        me = upn.lower() if upn else "me:" + hashlib.sha256(assertion.encode()).hexdigest()[:16]
+        async with self._session(lambda: self.tokens.user_token(assertion), me) as session:
+            yield session
+
+    @asynccontextmanager
+    async def for_app(self) -> AsyncIterator[GraphSession]:
+        """Act as the application (scheduled jobs, operator CLI): client credentials."""
+        async with self._session(self.tokens.app_token, "me:app") as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session(
+        self, fetch: Callable[[], Awaitable[str]], me: str
+    ) -> AsyncIterator[GraphSession]:
+        auth = BaseBearerTokenAuthenticationProvider(_Tokens(fetch, self.config.host))
+        adapter = GraphRequestAdapter(auth, client=self.http)
+        adapter.base_url = self.config.graph_url
+        session = GraphSession(GraphServiceClient(request_adapter=adapter), adapter, self.config)
+        token = current_me.set(me)
+        try:
+            yield session
+        except APIError as exc:
+            raise translate(exc) from exc
+        finally:
+            current_me.reset(token)
+
+
+def _http_client(config: GraphConfig, limiter: MailboxLimiter) -> httpx.AsyncClient:
+    """Our httpx client: explicit CA and timeouts, HTTP/1.1 keep-alive, our transport
+    innermost and kiota's middleware (minus its retry handler: ours retries) around it."""
+    tls = ssl.create_default_context(cafile=str(config.ca_cert) if config.ca_cert else None)
+    wire = httpx.AsyncHTTPTransport(
+        verify=tls,
+        http1=True,
+        http2=False,
+        limits=httpx.Limits(
+            max_connections=64, max_keepalive_connections=32, keepalive_expiry=KEEPALIVE_EXPIRY_S
+        ),
+    )
+    client = httpx.AsyncClient(
+        transport=GraphTransport(config, wire, limiter),
+        timeout=httpx.Timeout(config.timeout_s),
+        follow_redirects=False,
+        trust_env=False,  # no proxy mounts that would route around our transport
+    )
+    middleware = [
+        m
+        for m in KiotaClientFactory.get_default_middleware(SDK_OPTIONS)
+        if not isinstance(m, RetryHandler)
+    ]
+    telemetry = SDK_OPTIONS[GraphTelemetryHandlerOption.get_key()]
+    assert isinstance(telemetry, GraphTelemetryHandlerOption)
+    middleware.append(GraphTelemetryHandler(options=telemetry))
+    return GraphClientFactory.create_with_custom_middleware(middleware=middleware, client=client)
