@@ -92,12 +92,27 @@ def _backend_settings(state: Path | None = None):  # noqa: ANN202 - lazily impor
         fail(f"configuratie ongeldig: {first.get('msg')}")
 
 
+def _prepare_store(settings) -> None:  # noqa: ANN001
+    import asyncio
+
+    from automations.errors import AppError
+    from server.startup import prepare_store
+
+    try:
+        asyncio.run(prepare_store(settings))
+    except AppError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"database niet bereikbaar ({settings.database_url}): {exc}")
+
+
 def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  # noqa: ANN001
     import uvicorn
 
     from server.app import create_app
     from server.settings import SettingsError
 
+    _prepare_store(settings)
     try:
         app_ = create_app(settings)
     except SettingsError as exc:
@@ -151,6 +166,39 @@ def demo(
         _serve_backend(settings, port, (str(state / "server.pem"), str(state / "server-key.pem")))
     finally:
         running.stop()
+
+
+db = typer.Typer(help="The store: migrations.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@db.command("upgrade")
+def db_upgrade(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Migrate the database (SECRETARIAAT_DATABASE_URL) to the newest schema."""
+    import asyncio
+
+    from automations.store.migrate import current_revision, upgrade
+
+    settings = _backend_settings()
+    Path("var").mkdir(exist_ok=True)
+    try:
+        upgrade(settings.database_url)
+        revision = asyncio.run(current_revision(settings.database_url))
+    except Exception as exc:  # noqa: BLE001 - one readable line for the operator
+        fail(f"migratie mislukt ({type(exc).__name__}): {exc}".splitlines()[0])
+    if as_json:
+        typer.echo(json.dumps({"database": _safe_url(settings.database_url), "revision": revision}))
+    else:
+        typer.echo(f"Database bijgewerkt tot revisie {revision}")
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for output."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @app.command("sandbox-info")

@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
+from automations.store import create_engine, session_factory
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
-from server.routes import health, me
+from server.routes import audit, health, me, roster
 from server.settings import Settings
 
 __all__ = ["create_app"]
@@ -26,6 +27,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await app.state.validator.aclose()
+        await app.state.engine.dispose()
 
     app = FastAPI(
         title="Secretariaat",
@@ -37,6 +39,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.identity = identity
     app.state.validator = TokenValidator(identity)
+    app.state.engine = create_engine(settings.database_url)
+    app.state.sessions = session_factory(app.state.engine)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -50,6 +54,6 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers["X-Request-Id"] = rid
         return response
 
-    app.include_router(health.router)
-    app.include_router(me.router)
+    for module in (health, me, roster, audit):
+        app.include_router(module.router)
     return app

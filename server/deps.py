@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.roster.models import Roster
+from automations.roster.service import snapshot
 from server.auth import Principal, TokenValidator
 from server.settings import Settings
 
-__all__ = ["CurrentUser", "SettingsDep"]
+__all__ = ["CurrentUser", "RosterDep", "SessionDep", "SessionsDep", "SettingsDep"]
 
 
 def _settings(request: Request) -> Settings:
@@ -20,9 +24,25 @@ def _validator(request: Request) -> TokenValidator:
     return request.app.state.validator
 
 
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessions
+
+
 async def _current_user(request: Request) -> Principal:
     return await _validator(request).validate(request.headers.get("authorization"))
 
 
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with _sessions(request)() as session:
+        yield session
+
+
+async def _roster(session: Annotated[AsyncSession, Depends(_session)]) -> Roster:
+    return await snapshot(session)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CurrentUser = Annotated[Principal, Depends(_current_user)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+RosterDep = Annotated[Roster, Depends(_roster)]

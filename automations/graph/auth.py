@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 # How many user assertions we remember (to find the user's cached Graph token again).
 _REMEMBERED_ASSERTIONS = 2048
+_STRIPES = 32
 # OpenID scopes MSAL adds itself and refuses to be given.
 _RESERVED = frozenset({"openid", "profile", "offline_access", "email"})
 
@@ -54,6 +55,8 @@ class MsalTokenSource:
         self._http = http_client or _session(config)
         self._app: msal.ConfidentialClientApplication | None = None
         self._lock = threading.Lock()
+        # Callers asking for the same token at once wait for one request to Entra ID.
+        self._stripes = [threading.Lock() for _ in range(_STRIPES)]
         # sha256(assertion) -> (MSAL account id, granted scopes), only after Entra ID said yes
         self._accounts: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
 
@@ -79,12 +82,22 @@ class MsalTokenSource:
                 )
             return self._app
 
+    def _stripe(self, key: str) -> threading.Lock:
+        return self._stripes[int(key[:8], 16) % _STRIPES]
+
     def _app_token(self) -> str:
         app = self._msal()
-        return _token(_call(lambda: app.acquire_token_for_client(scopes=list(self.config.scopes))))
+        with self._stripe("0" * 8):
+            scopes = list(self.config.scopes)
+            return _token(_call(lambda: app.acquire_token_for_client(scopes=scopes)))
 
     def _user_token(self, assertion: str) -> str:
-        app, key = self._msal(), hashlib.sha256(assertion.encode()).hexdigest()
+        key = hashlib.sha256(assertion.encode()).hexdigest()
+        with self._stripe(key):
+            return self._user_token_once(assertion, key)
+
+    def _user_token_once(self, assertion: str, key: str) -> str:
+        app = self._msal()
         with self._lock:
             remembered = self._accounts.get(key)
         if remembered is not None:

@@ -109,6 +109,8 @@ class GraphTransport(httpx.AsyncBaseTransport):
                 delay = retry_delay(self.config, attempt, None) if idempotent else None
                 if delay is None:
                     raise _lost(exc, request, path, outcome_unknown=not idempotent) from exc
+            except httpx.TransportError as exc:  # proxy, protocol: nothing to gain by repeating
+                raise _lost(exc, request, path, outcome_unknown=False) from exc
             else:
                 self._record(request, path, response, attempt)
                 status = response.status_code

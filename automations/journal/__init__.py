@@ -19,7 +19,8 @@ from automations.journal.models import (
     StepPlan,
     Verifier,
 )
-from automations.journal.service import DEFAULT_LEASE, Journal, fingerprint
+from automations.journal.plans import fingerprint
+from automations.journal.service import DEFAULT_LEASE, Journal
 
 __all__ = [
     "DEFAULT_LEASE",

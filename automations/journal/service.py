@@ -30,12 +30,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import logging
-import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -43,7 +40,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.journal.errors import (
-    InvalidOperation,
     OperationConflict,
     OperationInProgress,
     OperationNotFound,
@@ -56,31 +52,21 @@ from automations.journal.models import (
     StepPlan,
     Verifier,
 )
+from automations.journal.plans import (
+    as_outcome,
+    check_plan,
+    describe_error,
+    fingerprint,
+    normalise_upn,
+    to_operation,
+)
 from automations.store.models import OperationRow, OperationStepRow, utcnow
 
-__all__ = ["DEFAULT_LEASE", "Journal", "fingerprint"]
+__all__ = ["DEFAULT_LEASE", "Journal"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
-_MAX_ERROR = 2000
-
-
-def fingerprint(
-    *, kind: str, actor: str, on_behalf_of: str | None, mailbox: str, steps: Sequence[StepPlan]
-) -> str:
-    """A stable hash of what was asked: equal requests give equal fingerprints."""
-    request = {
-        "kind": kind,
-        "actor": actor,
-        "on_behalf_of": on_behalf_of,
-        "mailbox": mailbox,
-        "steps": [[s.name, s.params] for s in steps],
-    }
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class Journal:
@@ -113,9 +99,9 @@ class Journal:
     ) -> Operation:
         """Store an operation and its steps as planned; idempotent for the same request."""
         op_id = operation_id if operation_id is not None else str(uuid.uuid4())
-        actor, mailbox = _upn(actor, "actor"), _upn(mailbox, "mailbox")
-        on_behalf_of = _upn(on_behalf_of, "on_behalf_of") if on_behalf_of else None
-        steps = _check_plan(op_id, kind, steps)
+        actor, mailbox = normalise_upn(actor, "actor"), normalise_upn(mailbox, "mailbox")
+        on_behalf_of = normalise_upn(on_behalf_of, "on_behalf_of") if on_behalf_of else None
+        steps = check_plan(op_id, kind, steps)
         fp = fingerprint(
             kind=kind, actor=actor, on_behalf_of=on_behalf_of, mailbox=mailbox, steps=steps
         )
@@ -219,7 +205,7 @@ class Journal:
             # The call may have gone through before the crash or error: look before redoing.
             try:
                 found = await verify(op.context(step))
-                verified = None if found is None else _outcome(found)
+                verified = None if found is None else as_outcome(found)
             except Exception as exc:
                 await self._fail(op, step.index, step.attempts, owner, exc)
                 raise
@@ -230,7 +216,7 @@ class Journal:
         attempt = await self._start(op.id, step, owner)
         context = dataclasses.replace(op.context(step), attempt=attempt)
         try:
-            outcome = _outcome(await executor(context))
+            outcome = as_outcome(await executor(context))
         except Exception as exc:
             await self._fail(op, step.index, attempt, owner, exc)
             raise
@@ -309,7 +295,7 @@ class Journal:
         self, op: Operation, index: int, attempt: int, owner: str, exc: Exception
     ) -> None:
         """Record the failure and let go of the operation, so a retry can resume it at once."""
-        error = _describe(exc)
+        error = describe_error(exc)
         log.warning("operation %s step %d failed: %s", op.id, index, error)
         now = self._clock()
         async with self._sessions() as session, session.begin():
@@ -381,34 +367,7 @@ class Journal:
                     .order_by(OperationStepRow.index)
                 )
             ).all()
-        return Operation(
-            id=row.id,
-            kind=row.kind,
-            actor=row.actor_upn,
-            on_behalf_of=row.on_behalf_of,
-            mailbox=row.mailbox,
-            status=row.status,
-            result=row.result,
-            error=row.error,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            finished_at=row.finished_at,
-            steps=tuple(
-                Step(
-                    index=s.index,
-                    name=s.name,
-                    params=s.params,
-                    state=s.state,
-                    attempts=s.attempts,
-                    result=s.result,
-                    error=s.error,
-                    graph_request_id=s.graph_request_id,
-                    started_at=s.started_at,
-                    finished_at=s.finished_at,
-                )
-                for s in steps
-            ),
-        )
+        return to_operation(row, steps)
 
     async def _same_request(self, existing: Operation, fp: str) -> Operation:
         async with self._sessions() as session:
@@ -432,47 +391,3 @@ def _step_where(op_id: str, index: int, attempts: int) -> Any:
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def _upn(value: str | None, what: str) -> str:
-    upn = (value or "").strip().lower()
-    if not upn or len(upn) > 320:
-        raise InvalidOperation(f"{what} must be a user principal name")
-    return upn
-
-
-def _check_plan(op_id: str, kind: str, steps: Sequence[StepPlan]) -> list[StepPlan]:
-    if not _ID.fullmatch(op_id):
-        raise InvalidOperation("operation id must be 1-64 characters: letters, digits and . _ : - ")
-    if not _NAME.fullmatch(kind):
-        raise InvalidOperation(f"operation kind {kind!r} is not a valid name")
-    if not steps:
-        raise InvalidOperation("an operation needs at least one step")
-    checked = []
-    for step in steps:
-        if not _NAME.fullmatch(step.name):
-            raise InvalidOperation(f"step name {step.name!r} is not a valid name")
-        checked.append(StepPlan(step.name, _json(step.params, f"params of step {step.name}")))
-    return checked
-
-
-def _json(value: Any, what: str) -> Any:
-    """A JSON round trip: what we return is exactly what the database will give back later."""
-    try:
-        return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise InvalidOperation(f"{what} must be JSON: {exc}") from exc
-
-
-def _outcome(raw: StepOutcome | Mapping[str, Any] | None) -> StepOutcome:
-    if raw is None:
-        return StepOutcome()
-    if isinstance(raw, StepOutcome):
-        return StepOutcome(_json(raw.result, "step result"), raw.graph_request_id)
-    return StepOutcome(_json(dict(raw), "step result"))
-
-
-def _describe(exc: Exception) -> str:
-    code = getattr(exc, "code", None)
-    head = code if isinstance(code, str) else type(exc).__name__
-    return f"{head}: {exc}"[:_MAX_ERROR]

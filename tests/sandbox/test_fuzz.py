@@ -270,21 +270,185 @@ SHAPED: list[Any] = [
     {"id": "x", "driveId": "y", "path": "/drive/root:/a"},
     "2026-11-25T10:00:00Z", "PT30M", "P-1D", "high", "preset3", "notStarted", "rename",
 ]  # fmt: skip
-PROPERTIES = [
-    "subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "from", "replyTo",
-    "isRead", "categories", "flag", "importance", "singleValueExtendedProperties", "isDraft",
-    "start", "end", "recurrence", "attendees", "isAllDay", "location", "locations",
-    "isOnlineMeeting", "showAs", "sensitivity", "responseRequested", "organizer", "type",
-    "message", "saveToSentItems", "comment", "destinationId", "sendResponse", "proposedNewTime",
-    "schedules", "startTime", "endTime", "availabilityViewInterval", "timeConstraint",
-    "meetingDuration", "maxCandidates", "displayName", "color", "parentFolderId",
-    "title", "status", "dueDateTime", "reminderDateTime", "linkedResources", "webUrl",
-    "applicationName", "externalId", "name", "folder", "file", "parentReference",
-    "@microsoft.graph.conflictBehavior", "item", "deferCommit", "contentBytes", "contentType",
-    "@odata.type", "attachmentItem", "id", "changeKey", "requests",
+# The properties each kind of request body has, by the template's last segment(s).
+MESSAGE = [
+    "subject",
+    "body",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "from",
+    "replyTo",
+    "isRead",
+    "categories",
+    "flag",
+    "importance",
+    "singleValueExtendedProperties",
+    "isDraft",
+    "inferenceClassification",
+    "internetMessageHeaders",
+    "attachments",
+]
+EVENT = [
+    "subject",
+    "body",
+    "start",
+    "end",
+    "recurrence",
+    "attendees",
+    "isAllDay",
+    "location",
+    "locations",
+    "isOnlineMeeting",
+    "showAs",
+    "sensitivity",
+    "responseRequested",
+    "categories",
+    "importance",
+    "isReminderOn",
+    "reminderMinutesBeforeStart",
+    "singleValueExtendedProperties",
+    "originalStartTimeZone",
+    "allowNewTimeProposals",
+    "transactionId",
+]
+TASK = [
+    "title",
+    "status",
+    "importance",
+    "body",
+    "dueDateTime",
+    "reminderDateTime",
+    "isReminderOn",
+    "categories",
+    "linkedResources",
+    "startDateTime",
+    "completedDateTime",
+    "recurrence",
+]
+DRIVE_ITEM = [
+    "name",
+    "folder",
+    "file",
+    "parentReference",
+    "@microsoft.graph.conflictBehavior",
+    "description",
+    "item",
+    "deferCommit",
+]
+FAMILIES: list[tuple[str, list[str]]] = [
+    ("/$batch", ["requests"]),
+    ("/sendMail", ["message", "saveToSentItems"]),
+    ("/reply", ["comment", "message", "toRecipients"]),
+    ("/replyAll", ["comment", "message"]),
+    ("/forward", ["comment", "message", "toRecipients"]),
+    ("/createReply", ["comment", "message"]),
+    ("/createReplyAll", ["comment", "message"]),
+    ("/createForward", ["comment", "message", "toRecipients"]),
+    ("/move", ["destinationId"]),
+    ("/copy", ["destinationId", "parentReference", "name"]),
+    ("/accept", ["comment", "sendResponse"]),
+    ("/decline", ["comment", "sendResponse", "proposedNewTime"]),
+    ("/tentativelyAccept", ["comment", "sendResponse", "proposedNewTime"]),
+    ("/cancel", ["comment"]),
+    ("/getSchedule", ["schedules", "startTime", "endTime", "availabilityViewInterval"]),
+    ("/findMeetingTimes", [
+        "attendees", "timeConstraint", "meetingDuration", "maxCandidates", "locationConstraint",
+        "isOrganizerOptional", "returnSuggestionReasons", "minimumAttendeePercentage",
+    ]),
+    ("/attachments", [
+        "@odata.type", "name", "contentBytes", "contentType", "isInline", "contentId", "item",
+        "size",
+    ]),
+    ("/linkedResources", ["webUrl", "applicationName", "displayName", "externalId"]),
+    ("/linkedResources/{link_id}", ["webUrl", "applicationName", "displayName", "externalId"]),
+    ("/tasks", TASK),
+    ("/tasks/{task_id}", TASK),
+    ("/lists", ["displayName"]),
+    ("/lists/{list_id}", ["displayName"]),
+    ("/masterCategories", ["displayName", "color"]),
+    ("/masterCategories/{category}", ["displayName", "color"]),
+    ("/childFolders", ["displayName", "isHidden"]),
+    ("/mailFolders", ["displayName", "isHidden"]),
+    ("/mailFolders/{folder}", ["displayName", "isHidden"]),
+    ("/messages", MESSAGE),
+    ("/messages/{message}", MESSAGE),
+    ("/events", EVENT),
+    ("/events/{event_id}", EVENT),
+    ("/uploadSession", ["item", "deferCommit"]),
+    ("/createUploadSession", ["item", "deferCommit"]),
+    ("}", DRIVE_ITEM),
+    ("/children", DRIVE_ITEM),
 ]  # fmt: skip
+ALL_PROPERTIES = sorted({p for _, props in FAMILIES for p in props} | {"id", "changeKey"})
+# Plausible values per property, so a body gets past the first check more often than not.
+ADDRESS = [{"emailAddress": {"address": a}} for a in (BURGEMEESTER, "x@extern.nl", "bad")]
+LIKELY: dict[str, list[Any]] = {
+    "toRecipients": [ADDRESS[:1], ADDRESS, [{"emailAddress": {}}], []],
+    "ccRecipients": [ADDRESS[1:2], []],
+    "attendees": [
+        [{**ADDRESS[0], "type": "required"}], [{**ADDRESS[1], "type": "sideways"}], ["x"], [{}],
+    ],
+    "start": SHAPED[:4], "end": SHAPED[:4], "proposedNewTime": [
+        {"start": SHAPED[0], "end": SHAPED[1]}, {"start": SHAPED[0]},
+    ],
+    "dueDateTime": SHAPED[:4], "reminderDateTime": SHAPED[:4], "startDateTime": SHAPED[:3],
+    "completedDateTime": SHAPED[:3], "startTime": SHAPED[:4], "endTime": SHAPED[:4],
+    "recurrence": SHAPED[10:14], "body": SHAPED[8:10] + [{"content": "x"}],
+    "message": [{"subject": "x", "toRecipients": ADDRESS[:1]}, {"body": 5}, {"fooBar": 1}],
+    "destinationId": ["inbox", "deleteditems", "archive", "AAMkAGI2" + "Q" * 44 + "=", ""],
+    "schedules": [[BURGEMEESTER, "x@extern.nl"], [], [5]],
+    "availabilityViewInterval": [30, 0, -5, 100000, "15"],
+    "timeConstraint": [
+        {"timeslots": [{"start": SHAPED[0], "end": SHAPED[1]}]}, {"timeslots": []},
+        {"activityDomain": "work", "timeslots": [{"start": SHAPED[1], "end": SHAPED[0]}]},
+    ],
+    "meetingDuration": ["PT30M", "PT0S", "P-1D", "PT100000H", "x"],
+    "maxCandidates": [1, 0, -1, 10**9],
+    "flag": [SHAPED[14], {"flagStatus": "sideways"}],
+    "@odata.type": [
+        "#microsoft.graph.fileAttachment", "#microsoft.graph.itemAttachment",
+        "#microsoft.graph.referenceAttachment", "#microsoft.graph.nope",
+    ],
+    "contentBytes": ["aGFsbG8=", "!!", ""],
+    "status": ["notStarted", "completed", "inProgress", "sideways"],
+    "color": ["preset3", "preset99", "none"],
+    "showAs": ["busy", "free", "sideways"],
+    "importance": ["high", "low", "urgent"],
+    "@microsoft.graph.conflictBehavior": ["rename", "fail", "replace", "shrug"],
+    "folder": [{}, {"childCount": 1}], "file": [{}, {"mimeType": "text/plain"}],
+    "parentReference": [SHAPED[22], {"id": "root"}, {}],
+    "item": [{"@microsoft.graph.conflictBehavior": "rename"}, {"attachmentType": "file",
+             "name": "big.bin", "size": 5000000}, {"size": -1}],
+    "linkedResources": [[{"webUrl": "https://x", "applicationName": "Secretariaat"}], [5]],
+    "webUrl": ["https://zeeveen.nl/x", "not a url", ""],
+}  # fmt: skip
 property_value = st.one_of(any_json, st.sampled_from(SHAPED), WELL_KNOWN_TEXT)
-shaped_object = st.dictionaries(st.sampled_from(PROPERTIES), property_value, max_size=5)
+
+
+def _family(template: str) -> list[str]:
+    for suffix, props in FAMILIES:
+        if template.endswith(suffix):
+            return props
+    return ALL_PROPERTIES
+
+
+def _shaped(draw: st.DrawFn, template: str) -> dict[str, Any]:
+    """An object of the resource's own properties (now and then a stranger), plausible values
+    more often than junk."""
+    props = _family(template)
+    keys = draw(st.lists(st.sampled_from(props), max_size=4, unique=True))
+    if draw(st.integers(0, 7)) == 0:
+        keys.append(draw(st.sampled_from(ALL_PROPERTIES)))
+    out: dict[str, Any] = {}
+    for key in keys:
+        likely = LIKELY.get(key)
+        if likely and draw(st.integers(0, 9)) < 6:
+            out[key] = draw(st.sampled_from(likely))
+        else:
+            out[key] = draw(property_value)
+    return out
+
 
 CONTENT_TYPES = [
     "application/json",
@@ -336,7 +500,10 @@ def _fill(draw: st.DrawFn, w: World, template: str) -> str:
             raw = draw(HOSTILE)
         if name == "user":
             owner.append(raw)
-        return quote(raw, safe="/:,!'()" if is_path else "")
+        encoded = quote(raw, safe="/:,!'()" if is_path else "")
+        # A bare "." or ".." segment would be resolved away by the client, not sent.
+        dots = {".": "%2E", "..": "%2E%2E"}
+        return "/".join(dots.get(seg, seg) for seg in encoded.split("/"))
 
     return _PARAM.sub(value, template)
 
@@ -359,7 +526,7 @@ def _sub_request(draw: st.DrawFn, w: World) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         step["headers"] = {"Content-Type": "application/json"}
-        step["body"] = draw(st.one_of(shaped_object, any_json))
+        step["body"] = _shaped(draw, template) if draw(st.booleans()) else draw(any_json)
     if draw(st.integers(0, 4)) == 0:
         step["dependsOn"] = draw(st.lists(st.sampled_from(["1", "2", "x"]), max_size=2))
     return step
@@ -377,7 +544,7 @@ def _body(draw: st.DrawFn, w: World, template: str) -> bytes | None:
         steps = draw(st.lists(st.builds(dict), min_size=1, max_size=4))
         value: Any = {"requests": [_sub_request(draw, w) for _ in steps]}
     elif kind == "shaped":
-        value = draw(shaped_object)
+        value = _shaped(draw, template)
     else:
         value = draw(any_json)
     return json.dumps(value).encode()

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from sandbox.server import RunningSandbox
-from server.app import create_app
-from server.settings import Settings
 from tests.forgery import resign, sign_with_unknown_key, unsigned
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import SECRETARY_A
-
-
-@pytest.fixture
-async def api(running: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(sandbox_state=Path(running.info["ca_cert"]).parent)
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://backend.test") as client:
-        yield client
-    await app.state.validator.aclose()
 
 
 async def test_a_signed_in_secretary_is_recognised(api: httpx.AsyncClient, tenant: Tenant) -> None:

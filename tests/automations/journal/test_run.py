@@ -62,7 +62,9 @@ async def test_a_failing_step_fails_the_operation_and_keeps_the_error_and_reques
 
     op = await journal.get("run-fails")
     assert op.status == "failed"
-    assert op.error == "step 1: unavailable: Graph did not answer (request-id=req-fail-add_category)"
+    assert (
+        op.error == "step 1: unavailable: Graph did not answer (request-id=req-fail-add_category)"
+    )
     assert [s.state for s in op.steps] == ["done", "failed", "pending"]
     assert op.steps[1].graph_request_id == "req-fail-add_category"
     assert graph.calls["send"] == 0

@@ -37,9 +37,7 @@ BACKENDS = [
     "sqlite",
     pytest.param(
         "postgresql",
-        marks=pytest.mark.skipif(
-            not postgres_enabled(), reason="SECRETARIAAT_TEST_POSTGRES=0"
-        ),
+        marks=pytest.mark.skipif(not postgres_enabled(), reason="SECRETARIAAT_TEST_POSTGRES=0"),
     ),
 ]
 

@@ -61,7 +61,9 @@ async def test_serving_someone_who_is_not_on_the_roster_is_refused(
     with pytest.raises(IntegrityError):
         async with sessions() as session, session.begin():
             session.add(
-                RosterAssignment(secretary_upn="carla@fk.example", executive_upn="nobody@fk.example")
+                RosterAssignment(
+                    secretary_upn="carla@fk.example", executive_upn="nobody@fk.example"
+                )
             )
 
 

@@ -1,0 +1,1 @@
+"""The team: who serves which executive, who is front office when, and who may do what."""

@@ -1,0 +1,106 @@
+"""The roster as a document: what the YAML file holds and what the admin API accepts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument"]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Role = Literal["secretary", "executive", "admin"]
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    upn: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+
+
+class RosterDocument(BaseModel):
+    """A whole roster; every reference must name a member of the right role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    members: list[Member]
+    serves: dict[str, list[str]] = Field(default_factory=dict)
+    front_office: dict[str, dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str]] = (
+        Field(default_factory=dict)
+    )
+
+    @model_validator(mode="after")
+    def _references(self) -> RosterDocument:
+        self.members = [m.model_copy(update={"upn": m.upn.lower()}) for m in self.members]
+        roles = {m.upn: m.role for m in self.members}
+        if len(roles) != len(self.members):
+            raise ValueError("members: a person is listed twice")
+        problems = []
+
+        def need(upn: str, role: str, where: str) -> None:
+            if roles.get(upn.lower()) != role:
+                problems.append(f"{where}: {upn} is not a {role} in members")
+
+        for secretary, executives in self.serves.items():
+            need(secretary, "secretary", f"serves.{secretary}")
+            for executive in executives:
+                need(executive, "executive", f"serves.{secretary}")
+        for executive, days in self.front_office.items():
+            need(executive, "executive", f"front_office.{executive}")
+            for day, secretary in days.items():
+                need(secretary, "secretary", f"front_office.{executive}.{day}")
+                if executive.lower() not in [e.lower() for e in self.serves.get(secretary, [])]:
+                    problems.append(
+                        f"front_office.{executive}.{day}: {secretary} does not serve {executive}"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A read-only snapshot for policy decisions (loaded once per request)."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    serves: dict[str, frozenset[str]] = field(default_factory=dict)  # secretary -> executives
+    front_office: dict[tuple[str, int], str] = field(default_factory=dict)  # (executive, weekday)
+    absent: dict[dt.date, frozenset[str]] = field(default_factory=dict)
+    swaps: dict[tuple[dt.date, str], str] = field(default_factory=dict)  # (day, executive) -> sec
+
+    @classmethod
+    def from_document(cls, doc: RosterDocument) -> Roster:
+        """A snapshot straight from a validated document (no dated exceptions)."""
+        serves = {s.lower(): frozenset(e.lower() for e in ex) for s, ex in doc.serves.items()}
+        front = {
+            (executive.lower(), WEEKDAYS.index(day)): secretary.lower()
+            for executive, days in doc.front_office.items()
+            for day, secretary in days.items()
+        }
+        return cls(
+            roles={m.upn: m.role for m in doc.members},
+            names={m.upn: m.display_name for m in doc.members},
+            serves=serves,
+            front_office=front,
+        )
+
+    def role(self, upn: str) -> str | None:
+        return self.roles.get(upn.lower())
+
+    def front_office_on(self, executive: str, day: dt.date) -> str | None:
+        """Who is front office for ``executive`` on ``day``, exceptions applied."""
+        executive = executive.lower()
+        swap = self.swaps.get((day, executive))
+        if swap:
+            return swap
+        who = self.front_office.get((executive, day.weekday()))
+        if who and who in self.absent.get(day, frozenset()):
+            colleagues = [s for s, ex in self.serves.items() if executive in ex and s != who]
+            present = [s for s in colleagues if s not in self.absent.get(day, frozenset())]
+            return sorted(present)[0] if present else None
+        return who

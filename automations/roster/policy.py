@@ -1,0 +1,67 @@
+"""The one place that answers "may this user do this to this mailbox?" (DESIGN principle 6).
+
+Graph's delegate rights are not enough: app-only jobs can reach every mailbox in the app's
+scope, so the product checks the roster itself before every action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from automations.errors import AccessDenied
+from automations.roster.models import Roster
+
+__all__ = ["Action", "authorize", "may", "served_by", "serving_today"]
+
+
+class Action(StrEnum):
+    ACT_ON_MAILBOX = "act_on_mailbox"  # read or change mail and calendar
+    DECIDE_APPROVAL = "decide_approval"  # approve/reject a draft in the mailbox
+    EDIT_CONFIGURATION = "edit_configuration"  # quick steps, roster, templates
+
+
+def may(roster: Roster, actor: str, action: Action, mailbox: str | None = None) -> bool:
+    actor = actor.lower()
+    role = roster.role(actor)
+    if role is None:
+        return False
+    if action is Action.EDIT_CONFIGURATION:
+        return role == "admin"
+    if mailbox is None:
+        return False
+    mailbox = mailbox.lower()
+    if action is Action.DECIDE_APPROVAL:
+        return role == "executive" and actor == mailbox
+    if role == "executive":
+        return actor == mailbox
+    if role == "secretary":
+        return mailbox in roster.serves.get(actor, frozenset())
+    return False
+
+
+def authorize(roster: Roster, actor: str, action: Action, mailbox: str | None = None) -> None:
+    """Raise a clear 403 when ``actor`` may not do ``action`` (on ``mailbox``)."""
+    if may(roster, actor, action, mailbox):
+        return
+    if roster.role(actor) is None:
+        raise AccessDenied(f"{actor} staat niet in het rooster van het secretariaat.")
+    if action is Action.EDIT_CONFIGURATION:
+        raise AccessDenied("Alleen beheerders mogen de instellingen en het rooster wijzigen.")
+    if action is Action.DECIDE_APPROVAL:
+        raise AccessDenied("Alleen de bestuurder zelf mag over haar concepten beslissen.")
+    raise AccessDenied(f"{actor} werkt niet voor de bestuurder van mailbox {mailbox}.")
+
+
+def served_by(roster: Roster, secretary: str) -> list[str]:
+    return sorted(roster.serves.get(secretary.lower(), frozenset()))
+
+
+def serving_today(roster: Roster, secretary: str, day: dt.date) -> list[dict[str, str]]:
+    """Per executive this secretary serves: front or back office on ``day``."""
+    out = []
+    for executive in served_by(roster, secretary):
+        front = roster.front_office_on(executive, day)
+        office = "front" if front == secretary.lower() else "back"
+        out.append({"executive": executive, "office": office})
+    return out

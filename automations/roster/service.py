@@ -1,0 +1,113 @@
+"""Roster state: read from YAML, kept in the store, edited by admins, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from automations.errors import BadRequest
+from automations.roster.models import WEEKDAYS, Roster, RosterDocument
+from automations.store.models import (
+    RosterAssignment,
+    RosterException,
+    RosterFrontOffice,
+    RosterMember,
+)
+
+__all__ = ["document_of", "load_roster_file", "parse_roster", "replace_roster", "snapshot"]
+
+
+def parse_roster(data: object) -> RosterDocument:
+    """Validate a roster document; every problem is reported with its place in the file."""
+    try:
+        return RosterDocument.model_validate(data)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            message = str(err["msg"]).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
+        raise BadRequest("Rooster ongeldig: " + "; ".join(parts), code="invalid_roster") from None
+
+
+def load_roster_file(path: Path) -> RosterDocument:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadRequest(f"Rooster {path} is niet te lezen: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise BadRequest(f"Rooster {path} is geen geldige YAML: {exc}") from None
+    return parse_roster(data)
+
+
+async def replace_roster(session: AsyncSession, doc: RosterDocument) -> None:
+    """Swap the whole roster in one transaction (the caller commits and audits)."""
+    for table in (RosterFrontOffice, RosterAssignment, RosterException, RosterMember):
+        await session.execute(delete(table))
+    for m in doc.members:
+        session.add(RosterMember(upn=m.upn, display_name=m.display_name, role=m.role))
+    await session.flush()
+    for secretary, executives in doc.serves.items():
+        for executive in executives:
+            session.add(
+                RosterAssignment(secretary_upn=secretary.lower(), executive_upn=executive.lower())
+            )
+    for executive, days in doc.front_office.items():
+        for day, secretary in days.items():
+            session.add(
+                RosterFrontOffice(
+                    executive_upn=executive.lower(),
+                    weekday=WEEKDAYS.index(day),
+                    secretary_upn=secretary.lower(),
+                )
+            )
+    await session.flush()
+
+
+async def snapshot(session: AsyncSession) -> Roster:
+    members = (await session.execute(select(RosterMember).where(RosterMember.active))).scalars()
+    roles, names = {}, {}
+    for m in members:
+        roles[m.upn], names[m.upn] = m.role, m.display_name
+    serves: dict[str, set[str]] = {}
+    for a in (await session.execute(select(RosterAssignment))).scalars():
+        serves.setdefault(a.secretary_upn, set()).add(a.executive_upn)
+    front = {
+        (f.executive_upn, f.weekday): f.secretary_upn
+        for f in (await session.execute(select(RosterFrontOffice))).scalars()
+    }
+    absent: dict[dt.date, set[str]] = {}
+    swaps: dict[tuple[dt.date, str], str] = {}
+    for e in (await session.execute(select(RosterException))).scalars():
+        if e.kind == "absent":
+            absent.setdefault(e.on_date, set()).add(e.secretary_upn)
+        elif e.executive_upn:
+            swaps[(e.on_date, e.executive_upn)] = e.secretary_upn
+    return Roster(
+        roles=roles,
+        names=names,
+        serves={s: frozenset(ex) for s, ex in serves.items()},
+        front_office=front,
+        absent={d: frozenset(s) for d, s in absent.items()},
+        swaps=swaps,
+    )
+
+
+def document_of(roster: Roster) -> dict:
+    """The snapshot as the document the API and the YAML file use."""
+    front: dict[str, dict[str, str]] = {}
+    for (executive, weekday), secretary in sorted(roster.front_office.items()):
+        front.setdefault(executive, {})[WEEKDAYS[weekday]] = secretary
+    return {
+        "members": [
+            {"upn": u, "display_name": roster.names[u], "role": r}
+            for u, r in sorted(roster.roles.items())
+        ],
+        "serves": {s: sorted(ex) for s, ex in sorted(roster.serves.items())},
+        "front_office": front,
+    }

@@ -1,0 +1,40 @@
+"""The backend as an ASGI app on a fresh SQLite store, against the running sandbox tenant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.server import RunningSandbox
+from server.app import create_app
+from server.settings import Settings
+from server.startup import prepare_store
+from tests.sandbox.graphclients import Tenant
+
+
+@pytest.fixture
+async def api(running: RunningSandbox, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        sandbox_state=Path(running.info["ca_cert"]).parent,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
+    )
+    await prepare_store(settings)
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://backend.test") as client:
+        yield client
+    await app.state.validator.aclose()
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+def login(tenant: Tenant):
+    """Headers of a signed-in user (the task pane's token for our API scope)."""
+
+    def headers(upn: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tenant.user_token(upn)}"}
+
+    return headers

@@ -1,0 +1,86 @@
+"""The team as the backend knows it: who I am, the roster, and who may change it."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.sandbox.people import (
+    ADMIN,
+    BURGEMEESTER,
+    GEMEENTESECRETARIS,
+    SECRETARY_A,
+    SECRETARY_B,
+    STAFF,
+)
+
+
+async def test_a_secretary_sees_whom_she_serves_today(api: httpx.AsyncClient, login) -> None:
+    me = (await api.get("/api/v1/me", headers=login(SECRETARY_A))).json()
+    assert me["role"] == "secretary"
+    assert {s["executive"] for s in me["serves_today"]} == {BURGEMEESTER, GEMEENTESECRETARIS}
+    # Monique is front office Monday to Thursday and back office on Friday (the 4-1 split).
+    expected = "back" if me["today"] and _weekday(me["today"]) == 4 else "front"
+    if _weekday(me["today"]) < 5:
+        assert {s["office"] for s in me["serves_today"]} == {expected}
+
+
+async def test_someone_outside_the_secretariat_has_no_role(api: httpx.AsyncClient, login) -> None:
+    me = (await api.get("/api/v1/me", headers=login(STAFF))).json()
+    assert me["role"] is None and me["serves_today"] == []
+
+
+async def test_the_roster_shows_the_splits(api: httpx.AsyncClient, login) -> None:
+    roster = (await api.get("/api/v1/roster", headers=login(SECRETARY_B))).json()
+    assert roster["front_office"][BURGEMEESTER]["fri"] == "ellen.dijkhuis@zeeveen.nl"
+    assert SECRETARY_A in roster["serves"]
+
+
+async def test_a_secretary_may_not_change_the_roster(api: httpx.AsyncClient, login) -> None:
+    before = (await api.get("/api/v1/roster", headers=login(SECRETARY_A))).json()
+    changed = {**before, "serves": {**before["serves"], SECRETARY_A: []}}
+    resp = await api.put("/api/v1/roster", json=changed, headers=login(SECRETARY_A))
+    assert resp.status_code == 403
+    assert resp.json()["error"]["code"] == "access_denied"
+    assert (await api.get("/api/v1/roster", headers=login(SECRETARY_A))).json() == before
+
+
+async def test_an_admin_changes_the_roster_and_it_is_audited(api: httpx.AsyncClient, login) -> None:
+    roster = (await api.get("/api/v1/roster", headers=login(ADMIN))).json()
+    roster["front_office"][BURGEMEESTER]["fri"] = SECRETARY_A
+    resp = await api.put("/api/v1/roster", json=roster, headers=login(ADMIN))
+    assert resp.status_code == 200
+    after = (await api.get("/api/v1/roster", headers=login(ADMIN))).json()
+    assert after["front_office"][BURGEMEESTER]["fri"] == SECRETARY_A
+    audit = (
+        await api.get("/api/v1/audit", params={"action": "roster.replace"}, headers=login(ADMIN))
+    ).json()
+    [entry] = audit["entries"]
+    assert entry["actor"] == ADMIN and entry["outcome"] == "success"
+
+
+async def test_a_roster_with_a_stranger_is_refused_with_the_place(
+    api: httpx.AsyncClient, login
+) -> None:
+    roster = (await api.get("/api/v1/roster", headers=login(ADMIN))).json()
+    roster["serves"][SECRETARY_A] = ["nobody@zeeveen.nl"]
+    resp = await api.put("/api/v1/roster", json=roster, headers=login(ADMIN))
+    assert resp.status_code == 400
+    error = resp.json()["error"]
+    assert error["code"] == "invalid_roster"
+    assert "nobody@zeeveen.nl" in error["message"]
+
+
+async def test_the_audit_export_is_csv_and_non_admins_see_only_their_own(
+    api: httpx.AsyncClient, login
+) -> None:
+    resp = await api.get("/api/v1/audit.csv", headers=login(ADMIN))
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+    assert "roster.import" in resp.text
+    mine = (await api.get("/api/v1/audit", headers=login(SECRETARY_A))).json()
+    assert all(e["actor"] == SECRETARY_A for e in mine["entries"])
+
+
+def _weekday(iso: str) -> int:
+    import datetime as dt
+
+    return dt.date.fromisoformat(iso).weekday()
