@@ -122,12 +122,16 @@ class Sandbox:
                 raise ErrorInvalidUser(f"The requested user '{params['user']}' is invalid.")
             params["user"] = mailbox["id"]
         self._authorise(caller, mailbox, route.resource)
-        if route.resource != "batch":
-            self._inject_fault(req)
+        drop_after = route.resource != "batch" and self._inject_fault(req)
         ctx = self._ctx(req, caller, mailbox)
         key = mailbox["id"] if mailbox is not None and route.resource != "directory" else None
         async with self.limits.slot(caller.app_id, key):
-            return await route.handler(ctx, **params)
+            resp = await route.handler(ctx, **params)
+        if drop_after:
+            if req.in_batch:
+                raise GatewayTimeout()
+            raise DroppedConnection()
+        return resp
 
     def _ctx(self, req: GraphRequest, caller: Caller | None, mailbox: dict[str, Any] | None) -> Ctx:
         anonymous = Caller(app_id="", user_id=None, upn=None, scopes=frozenset(), roles=frozenset())
@@ -182,10 +186,13 @@ class Sandbox:
         if not shared or rights.get(resource) not in ("editor", "reviewer", "author"):
             raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
 
-    def _inject_fault(self, req: GraphRequest) -> None:
+    def _inject_fault(self, req: GraphRequest) -> bool:
+        """Raise the drawn fault now; True means: carry the request out, then drop."""
         kind = self.limits.draw_fault()
         if kind is None:
-            return
+            return False
+        if kind == "drop_after":
+            return True
         retry = self.limits.settings.retry_after_s
         if kind == "429":
             raise ApplicationThrottled(

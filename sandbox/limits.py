@@ -19,9 +19,12 @@ from typing import Any
 
 from sandbox.errors import ApplicationThrottled
 
-__all__ = ["FAULT_KINDS", "Limits", "LimitSettings"]
+__all__ = ["ALL_FAULT_KINDS", "FAULT_KINDS", "Limits", "LimitSettings"]
 
 FAULT_KINDS = ("429", "503", "504", "drop")
+# Opt-in: the request is carried out, then the connection drops before the answer arrives
+# (504 inside a $batch). This is the case that makes send/forward/cancel non-idempotent.
+ALL_FAULT_KINDS = (*FAULT_KINDS, "drop_after")
 
 
 @dataclass
@@ -152,9 +155,11 @@ def _validated(name: str, value: Any) -> Any:
     if name == "fault_kinds":
         if not isinstance(value, list | tuple) or not value:
             raise ValueError("fault_kinds must be a non-empty list of fault kinds")
-        unknown = [k for k in value if k not in FAULT_KINDS]
+        unknown = [k for k in value if k not in ALL_FAULT_KINDS]
         if unknown:
-            raise ValueError(f"unknown fault kinds {unknown!r}; choose from {list(FAULT_KINDS)}")
+            raise ValueError(
+                f"unknown fault kinds {unknown!r}; choose from {list(ALL_FAULT_KINDS)}"
+            )
         return tuple(value)
     if name not in _NUMBERS:
         raise ValueError(f"unknown limit setting {name!r}")

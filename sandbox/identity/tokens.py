@@ -28,6 +28,8 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_AUDIENCES = (GRAPH_RESOURCE, GRAPH_APP_ID)
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 LIFETIME = 3600
+REFRESH_AUDIENCE = "urn:sandbox:refresh"
+REFRESH_LIFETIME = 90 * 24 * 3600
 
 
 class OAuthError(Exception):
@@ -159,6 +161,14 @@ class TokenService:
             scp=scp,
             idtyp="user",
         )
+        if aud == GRAPH_RESOURCE:
+            claims["upn"] = user["userPrincipalName"]  # Graph's tokens carry it; ours do too
+        return self.sign(claims)
+
+    def refresh_token(self, user: dict[str, Any], client_id: str) -> str:
+        """Opaque to clients (Entra's are encrypted); here a signed note of who and for whom."""
+        claims = self._base_claims(REFRESH_AUDIENCE, client_id, REFRESH_LIFETIME)
+        claims.update(oid=user["id"], idtyp="refresh")
         return self.sign(claims)
 
     def app_token(self, app: App) -> str:
@@ -289,6 +299,8 @@ class TokenService:
             return self._client_credentials(app, scopes)
         if grant == JWT_BEARER and form.get("requested_token_use") == "on_behalf_of":
             return self._on_behalf_of(app, form.get("assertion", ""), scopes)
+        if grant == "refresh_token":
+            return self._refresh(app, form.get("refresh_token", ""), scopes)
         raise OAuthError(
             400, "unsupported_grant_type", 70003,
             f"The app requested an unsupported grant type '{grant}'.",
@@ -345,14 +357,43 @@ class TokenService:
             raise OAuthError(
                 400, "invalid_grant", 50034, "The user account does not exist in the directory."
             )
+        return self._delegated_response(app, user)
+
+    def _delegated_response(self, app: App, user: dict[str, Any]) -> dict[str, Any]:
         scp = " ".join(app.delegated_permissions)
         out = self.token_response(
             self.user_token(user, aud=GRAPH_RESOURCE, azp=app.client_id, scp=scp), scope=scp
         )
-        out["refresh_token"] = "sandbox-rt." + uuid.uuid4().hex
+        out["refresh_token"] = self.refresh_token(user, app.client_id)
         out["id_token"] = self.id_token(user, app.client_id)
         out["client_info"] = _client_info(user["id"], self.tenant_id)
         return out
+
+    def _refresh(self, app: App, token: str, scopes: list[str]) -> dict[str, Any]:
+        """The refresh_token grant MSAL uses when a cached OBO token has expired."""
+        resources = [s for s in scopes if s not in ("openid", "profile", "offline_access", "email")]
+        if any(not s.startswith(GRAPH_RESOURCE) for s in resources):
+            raise OAuthError(
+                400, "invalid_scope", 70011, f"The scope '{' '.join(scopes)}' is not valid."
+            )
+        try:
+            claims = self.decode(token, audiences=(REFRESH_AUDIENCE,))
+        except jwt.ExpiredSignatureError as exc:
+            raise OAuthError(
+                400, "invalid_grant", 700082, "The refresh token has expired due to inactivity."
+            ) from exc
+        except jwt.PyJWTError as exc:
+            raise OAuthError(
+                400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."
+            ) from exc
+        if claims.get("azp") != app.client_id:
+            raise OAuthError(
+                400, "invalid_grant", 70000, "Provided grant is invalid: issued to another client."
+            )
+        user = self.directory.user(claims.get("oid", ""))
+        if user is None:
+            raise OAuthError(400, "invalid_grant", 50034, "The user account does not exist.")
+        return self._delegated_response(app, user)
 
     def sign_in(self, username: str, *, client_id: str, scope: str | None = None) -> dict[str, Any]:
         """The harness's sign-in: a token for the backend's API scope as a seeded user."""

@@ -118,3 +118,21 @@ async def test_the_sdk_retry_handler_gets_every_request_through(
         assert (await mayor.mail_folders.by_mail_folder_id("inbox").get()).id
     faults = admin.get("/counters").json()["faults"]
     assert set(faults) == {"429", "503", "504"}  # each was retried, since every call succeeded
+
+
+async def test_a_request_can_be_carried_out_before_the_connection_drops(
+    tenant: Tenant, admin: httpx.Client
+) -> None:
+    """The case that makes a retried send or cancel dangerous: the change happened anyway."""
+    async with tenant.raw(SECRETARY_A) as graph:
+        listing = (await graph.get(f"{INBOX}/messages", params={"$top": "1"})).json()
+        message = listing["value"][0]
+        admin.post("/limits", json={"fault_rate": 1, "fault_kinds": ["drop_after"]})
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            await graph.patch(
+                f"/users/{BURGEMEESTER}/messages/{message['id']}", json={"categories": ["Pers"]}
+            )
+        admin.post("/limits", json=DEFAULT_LIMITS)
+        after = (await graph.get(f"/users/{BURGEMEESTER}/messages/{message['id']}")).json()
+    assert after["categories"] == ["Pers"]
+    assert after["changeKey"] != message["changeKey"]

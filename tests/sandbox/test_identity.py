@@ -177,3 +177,22 @@ async def test_unknown_user_is_404_request_resource_not_found(tenant: Tenant) ->
         resp = await client.get("/users/nobody@zeeveen.nl")
     assert resp.status_code == 404
     assert resp.json()["error"]["code"] == "Request_ResourceNotFound"
+
+
+def test_graph_tokens_name_the_user_as_graph_tokens_do(tenant: Tenant) -> None:
+    result = tenant.msal_app().acquire_token_on_behalf_of(
+        tenant.user_token(SECRETARY), scopes=GRAPH_DEFAULT
+    )
+    assert claims_of(result["access_token"])["upn"] == SECRETARY
+
+
+def test_a_refresh_token_from_on_behalf_of_gets_a_new_graph_token(tenant: Tenant) -> None:
+    app = tenant.msal_app()
+    first = app.acquire_token_on_behalf_of(tenant.user_token(SECRETARY), scopes=GRAPH_DEFAULT)
+    renewed = app.acquire_token_by_refresh_token(first["refresh_token"], scopes=GRAPH_DEFAULT)
+    assert claims_of(renewed["access_token"])["oid"] == claims_of(first["access_token"])["oid"]
+
+
+def test_a_forged_refresh_token_is_refused(tenant: Tenant) -> None:
+    result = tenant.msal_app().acquire_token_by_refresh_token("not-a-token", scopes=GRAPH_DEFAULT)
+    assert result["error"] == "invalid_grant" and result["error_codes"] == [9002313]
