@@ -118,7 +118,14 @@ def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  #
     except SettingsError as exc:
         fail(str(exc))
     kwargs = {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]} if tls else {}
-    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning", **kwargs)
+    uvicorn.run(
+        app_,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        **kwargs,
+    )
 
 
 @app.command()

@@ -69,16 +69,27 @@ def _prepare(config: SandboxConfig, port: int) -> tuple[Any, uvicorn.Config, dic
         log_level="warning",
         access_log=False,
         lifespan="off",
+        timeout_graceful_shutdown=2,  # idle keep-alive clients (MSAL, SDKs) must not hold a stop
     )
     logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
     return app, uv, info
 
 
 def serve(config: SandboxConfig, port: int) -> None:
-    """Blocking: run until interrupted."""
+    """Blocking: run until interrupted; say where it listens once it really does."""
     _app, uv, info = _prepare(config, port)
-    print(f"Sandbox luistert op {info['graph_url']} (staat in {config.state_dir})", flush=True)  # noqa: T201
-    uvicorn.Server(uv).run()
+    server = uvicorn.Server(uv)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started:
+            where = f"Sandbox luistert op {info['graph_url']} (staat in {config.state_dir})"
+            print(where, flush=True)  # noqa: T201 - the one line the operator reads
+        await task
+
+    asyncio.run(run())
 
 
 @dataclass

@@ -170,6 +170,42 @@ async def test_an_event_created_with_numbers_for_times_is_refused(tenant: Tenant
     assert_graph_error(resp, 400, "RequestBodyRead")
 
 
+async def test_an_event_created_with_a_string_for_attendees_is_refused(tenant: Tenant) -> None:
+    async with tenant.raw(SECRETARY_A) as graph:
+        resp = await graph.post(events(BURGEMEESTER), json={"subject": "x", "attendees": "x"})
+    assert_graph_error(resp, 400, "RequestBodyRead")
+
+
+async def test_an_event_created_with_strings_as_attendees_is_refused(tenant: Tenant) -> None:
+    async with tenant.raw(SECRETARY_A) as graph:
+        resp = await graph.post(events(BURGEMEESTER), json={"subject": "x", "attendees": ["x"]})
+    assert_graph_error(resp, 400)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"availabilityViewInterval": [1]},
+        {"availabilityViewInterval": "fifteen"},
+        {"schedules": "ingrid.zwanenburg@zeeveen.nl"},
+        {"startTime": 5},
+    ],
+)
+async def test_a_schedule_parameter_of_the_wrong_type_is_refused(
+    tenant: Tenant, change: dict[str, Any]
+) -> None:
+    day = {"timeZone": "W. Europe Standard Time"}
+    body = {
+        "schedules": [BURGEMEESTER],
+        "startTime": {"dateTime": "2026-11-24T08:00:00", **day},
+        "endTime": {"dateTime": "2026-11-24T18:00:00", **day},
+        **change,
+    }
+    async with tenant.raw(SECRETARY_A) as graph:
+        resp = await graph.post(f"/users/{BURGEMEESTER}/calendar/getSchedule", json=body)
+    assert_graph_error(resp, 400)
+
+
 # -- query options ------------------------------------------------------------------------------
 @pytest.mark.parametrize("collection", ["messages", "events"])
 @pytest.mark.parametrize(
