@@ -168,6 +168,7 @@ def demo(
     settings = _backend_settings(state)
     typer.echo(f"Sandbox-tenant: {running.info['graph_url']}")
     typer.echo(f"Backend:        https://127.0.0.1:{port}/api/docs")
+    typer.echo(f"Aanmelden als:  {running.info['signin_url']}")
     typer.echo(f"CA-certificaat: {running.info['ca_cert']}")
     try:
         _serve_backend(settings, port, (str(state / "server.pem"), str(state / "server-key.pem")))
