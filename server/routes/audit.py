@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from automations.audit import MAX_PAGE, AuditFilter, export_csv, query
@@ -15,19 +15,21 @@ from server.deps import CurrentUser, RosterDep, SessionDep, SessionsDep
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-def _filters(
-    user: str,
-    admin: bool,
-    actor: str | None,
-    mailbox: str | None,
-    action: str | None,
-    outcome: str | None,
-    operation_id: str | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
+def audit_filter(
+    user: CurrentUser,
+    roster: RosterDep,
+    actor: str | None = None,
+    mailbox: str | None = None,
+    action: str | None = None,
+    outcome: Annotated[str | None, Query(pattern="^(success|failure|denied)$")] = None,
+    operation_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> AuditFilter:
+    """The query's filters; a non-admin reads only what she did herself."""
+    admin = may(roster, user.upn, Action.EDIT_CONFIGURATION)
     return AuditFilter(
-        actor=actor if admin else user,  # a non-admin reads what she did herself
+        actor=actor if admin else user.upn,
         mailbox=mailbox,
         action=action,
         outcome=outcome,  # type: ignore[arg-type]
@@ -37,43 +39,23 @@ def _filters(
     )
 
 
+FilterDep = Annotated[AuditFilter, Depends(audit_filter)]
+
+
 @router.get("/audit", operation_id="list_audit")
 async def list_audit(
-    user: CurrentUser,
-    roster: RosterDep,
+    filters: FilterDep,
     session: SessionDep,
-    actor: str | None = None,
-    mailbox: str | None = None,
-    action: str | None = None,
-    outcome: Annotated[str | None, Query(pattern="^(success|failure|denied)$")] = None,
-    operation_id: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     before: int | None = None,
 ) -> dict[str, Any]:
     """Newest first; ``next_before`` is the cursor for the next page."""
-    admin = may(roster, user.upn, Action.EDIT_CONFIGURATION)
-    flt = _filters(user.upn, admin, actor, mailbox, action, outcome, operation_id, since, until)
-    page = await query(session, flt, limit=limit, before=before)
+    page = await query(session, filters, limit=limit, before=before)
     return page.model_dump(mode="json")
 
 
 @router.get("/audit.csv", operation_id="export_audit_csv")
-async def export_audit(
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    actor: str | None = None,
-    mailbox: str | None = None,
-    action: str | None = None,
-    outcome: Annotated[str | None, Query(pattern="^(success|failure|denied)$")] = None,
-    operation_id: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-) -> StreamingResponse:
+async def export_audit(filters: FilterDep, sessions: SessionsDep) -> StreamingResponse:
     """The same filters as a CSV download (cells that look like formulas are defused)."""
-    admin = may(roster, user.upn, Action.EDIT_CONFIGURATION)
-    flt = _filters(user.upn, admin, actor, mailbox, action, outcome, operation_id, since, until)
     headers = {"Content-Disposition": 'attachment; filename="audit.csv"'}
-    return StreamingResponse(export_csv(sessions, flt), media_type="text/csv", headers=headers)
+    return StreamingResponse(export_csv(sessions, filters), media_type="text/csv", headers=headers)
