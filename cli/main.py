@@ -110,8 +110,10 @@ def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  #
     import uvicorn
 
     from server.app import create_app
+    from server.logs import configure_logging
     from server.settings import SettingsError
 
+    configure_logging()
     _prepare_store(settings)
     try:
         app_ = create_app(settings)

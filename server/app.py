@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
+from automations.graph import GraphConfig, GraphGateway, token_source_for
 from automations.store import create_engine, session_factory
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
-from server.routes import audit, health, me, roster
+from server.logs import request_id_var
+from server.routes import audit, health, mailboxes, me, roster
 from server.settings import Settings
 
 __all__ = ["create_app"]
@@ -27,6 +29,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await app.state.validator.aclose()
+        await app.state.gateway.aclose()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -39,6 +42,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.identity = identity
     app.state.validator = TokenValidator(identity)
+    graph_config = GraphConfig(
+        graph_url=identity.graph_url,
+        authority=identity.authority,
+        client_id=identity.client_id,
+        client_secret=identity.client_secret,
+        ca_cert=identity.ca_cert,
+        api_audience=identity.api_audience,
+    )
+    app.state.gateway = GraphGateway(graph_config, token_source_for(graph_config))
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     install_error_handlers(app)
@@ -49,11 +61,17 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> Response:
         """Every response carries a request id; a caller's own id is kept if it sent one."""
         rid = request.headers.get("x-request-id") or str(uuid.uuid4())
+        if len(rid) > 128 or not rid.isprintable():
+            rid = str(uuid.uuid4())  # a caller's id goes into logs: keep it short and plain
         request.state.request_id = rid
-        response = await call_next(request)
+        token = request_id_var.set(rid)
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
         response.headers["X-Request-Id"] = rid
         return response
 
-    for module in (health, me, roster, audit):
+    for module in (health, me, mailboxes, roster, audit):
         app.include_router(module.router)
     return app

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.graph import GraphGateway, GraphSession
 from automations.roster.models import Roster
 from automations.roster.service import snapshot
 from server.auth import Principal, TokenValidator
 from server.settings import Settings
 
-__all__ = ["CurrentUser", "RosterDep", "SessionDep", "SessionsDep", "SettingsDep"]
+__all__ = ["CurrentUser", "RosterDep", "SessionDep", "SessionsDep", "SettingsDep", "UserGraph"]
 
 
 def _settings(request: Request) -> Settings:
@@ -37,6 +38,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _user_graph(
+    request: Request, user: Annotated[Principal, Depends(_current_user)]
+) -> AsyncIterator[GraphSession]:
+    """Graph on behalf of the signed-in user (on-behalf-of her validated token)."""
+    gateway: GraphGateway = request.app.state.gateway
+    async with gateway.for_user(user.token, upn=user.upn) as session:
+        yield session
+
+
 async def _roster(session: Annotated[AsyncSession, Depends(_session)]) -> Roster:
     return await snapshot(session)
 
@@ -46,3 +56,4 @@ CurrentUser = Annotated[Principal, Depends(_current_user)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 RosterDep = Annotated[Roster, Depends(_roster)]
+UserGraph = Annotated[GraphSession, Depends(_user_graph)]

@@ -27,6 +27,7 @@ async def api(running: RunningSandbox, tmp_path: Path) -> AsyncIterator[httpx.As
     async with httpx.AsyncClient(transport=transport, base_url="https://backend.test") as client:
         yield client
     await app.state.validator.aclose()
+    await app.state.gateway.aclose()
     await app.state.engine.dispose()
 
 

@@ -70,3 +70,12 @@ async def test_no_token_is_a_challenge(api: httpx.AsyncClient) -> None:
 async def test_health_needs_no_token(api: httpx.AsyncClient) -> None:
     assert (await api.get("/healthz")).json() == {"status": "ok"}
     assert (await api.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_a_callers_request_id_is_kept_and_a_hostile_one_replaced(
+    api: httpx.AsyncClient,
+) -> None:
+    kept = await api.get("/healthz", headers={"X-Request-Id": "pane-1234"})
+    assert kept.headers["X-Request-Id"] == "pane-1234"
+    replaced = await api.get("/healthz", headers={"X-Request-Id": "x" * 500})
+    assert len(replaced.headers["X-Request-Id"]) == 36

@@ -1,0 +1,64 @@
+"""Which executives' mailboxes a user works in, and how full their Inboxes are.
+
+The first use case that runs the whole path: policy from the roster, then Graph on behalf of
+the user (so Exchange's delegate rights apply too), reading only two counters per mailbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.users.item.mail_folders.item.mail_folder_item_request_builder import (
+    MailFolderItemRequestBuilder,
+)
+
+from automations.graph import GraphSession
+from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize, may
+
+__all__ = ["MailboxSummary", "get_mailbox", "list_mailboxes"]
+
+_COUNTS = RequestConfiguration(
+    query_parameters=MailFolderItemRequestBuilder.MailFolderItemRequestBuilderGetQueryParameters(
+        select=["unreadItemCount", "totalItemCount"]
+    )
+)
+
+
+@dataclass(frozen=True)
+class MailboxSummary:
+    upn: str
+    display_name: str
+    unread: int
+    total: int
+
+
+async def _summary(graph: GraphSession, roster: Roster, upn: str) -> MailboxSummary:
+    inbox = await graph.run(
+        graph.sdk.users.by_user_id(upn).mail_folders.by_mail_folder_id("inbox").get(_COUNTS)
+    )
+    return MailboxSummary(
+        upn=upn,
+        display_name=roster.names.get(upn, upn),
+        unread=(inbox.unread_item_count or 0) if inbox else 0,
+        total=(inbox.total_item_count or 0) if inbox else 0,
+    )
+
+
+async def list_mailboxes(
+    *, graph: GraphSession, roster: Roster, actor: str
+) -> list[MailboxSummary]:
+    """Every executive ``actor`` may act for (her own mailbox for an executive)."""
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    mine = [e for e in executives if may(roster, actor, Action.ACT_ON_MAILBOX, e)]
+    return list(await asyncio.gather(*(_summary(graph, roster, upn) for upn in mine)))
+
+
+async def get_mailbox(
+    *, graph: GraphSession, roster: Roster, actor: str, mailbox: str
+) -> MailboxSummary:
+    """One mailbox, refused before any Graph call when the roster does not allow it."""
+    authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
+    return await _summary(graph, roster, mailbox.lower())
