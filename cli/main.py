@@ -211,6 +211,33 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@app.command()
+def mailboxes(
+    actor: Annotated[
+        str, typer.Option("--actor", help="UPN of the person on whose behalf you act.")
+    ],
+    mailbox: Annotated[str | None, typer.Option(help="Only this executive's mailbox.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Inbox counts of the mailboxes ACTOR works in (app identity, roster-checked, audited)."""
+    import asyncio
+    from dataclasses import asdict
+
+    from automations.errors import AppError
+    from server.operator import run_as_operator
+
+    settings = _backend_settings()
+    try:
+        found = asyncio.run(run_as_operator(settings, actor=actor, mailbox=mailbox))
+    except AppError as exc:
+        fail(exc.message, code=3 if exc.status == 403 else 2)
+    if as_json:
+        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        return
+    for m in found:
+        typer.echo(f"{m.display_name:24s} {m.upn:36s} ongelezen {m.unread:4d} / {m.total:4d}")
+
+
 @app.command("sandbox-info")
 def sandbox_info(
     state: Annotated[

@@ -21,12 +21,17 @@ __all__ = [
     "apply_changes",
     "attendee",
     "body",
+    "check_properties",
+    "expect",
+    "invalid",
     "join_url",
     "location",
     "location_entry",
     "normalise_recurrence",
+    "number",
     "parse_times",
     "unknown_property",
+    "wrong_type",
 ]
 
 # Properties a client may set on an event (POST and PATCH), with their JSON kind.
@@ -69,6 +74,46 @@ def unknown_property(name: str) -> GraphError:
     )
 
 
+def invalid() -> GraphError:
+    """Graph's 400 for a value of the right type that Exchange still refuses."""
+    return GraphError(_INVALID, code="ErrorPropertyValidationFailure")
+
+
+def wrong_type(name: str, value: Any) -> GraphError:
+    """OData's reader refusing a value of the wrong JSON kind (a property or action parameter)."""
+    return GraphError(
+        f"Cannot convert the literal '{value}' to the expected type for property '{name}'.",
+        code="RequestBodyRead",
+    )
+
+
+def expect(name: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    """``value`` if it is of the JSON ``kind`` (a boolean is no number), else Graph's 400."""
+    numeric = kind in (int, float) or (isinstance(kind, tuple) and int in kind)
+    if not isinstance(value, kind) or (numeric and isinstance(value, bool)):
+        raise wrong_type(name, value)
+    return value
+
+
+def number(name: str, value: Any, kind: type[int] | type[float] = int) -> int | float:
+    """An Edm.Int32/Edm.Double parameter: a JSON number or a numeric string, as OData reads it."""
+    try:
+        if isinstance(value, str):
+            return kind(value.strip())
+        expect(name, value, (int, float))
+        if kind is int and not float(value).is_integer():
+            raise wrong_type(name, value)
+        return kind(value)
+    except (ValueError, OverflowError) as exc:
+        raise wrong_type(name, value) from exc
+
+
+def check_properties(patch: dict[str, Any]) -> None:
+    """Every property of a POSTed or PATCHed event checked before any of it is used."""
+    for name, value in patch.items():
+        _check(name, value)
+
+
 def _check(name: str, value: Any) -> None:
     """Type and enum checks for one property, as Graph's OData reader does them."""
     if name.startswith("@odata.") or name in READ_ONLY:
@@ -82,12 +127,7 @@ def _check(name: str, value: Any) -> None:
         raise GraphError(
             f"Cannot convert a null value for property '{name}'.", code="RequestBodyRead"
         )
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
-        raise GraphError(
-            f"Cannot convert the literal '{value}' to the expected type for property '{name}'.",
-            code="RequestBodyRead",
-        )
+    expect(name, value, kind)
     if name in _ENUMS and _canonical(value, _ENUMS[name]) is None:
         raise GraphError(
             f"Cannot convert the literal '{value}' to the expected type"
@@ -105,7 +145,7 @@ def parse_times(event: dict[str, Any]) -> tuple[datetime, datetime]:
     """start/end as aware datetimes, or Graph's 400 for a missing, bad or reversed pair."""
     start, end = event.get("start"), event.get("end")
     if not isinstance(start, dict) or not isinstance(end, dict):
-        raise GraphError(_INVALID, code="ErrorPropertyValidationFailure")
+        raise invalid()
     try:
         s, e = parse_graph_datetime(start), parse_graph_datetime(end)
     except UnknownTimeZone as exc:
@@ -119,7 +159,7 @@ def parse_times(event: dict[str, Any]) -> tuple[datetime, datetime]:
             f"Cannot convert the literal to 'Edm.DateTimeOffset': {exc}", code="BadRequest"
         ) from exc
     if e < s:
-        raise GraphError(_INVALID, code="ErrorPropertyValidationFailure")
+        raise invalid()
     return s, e
 
 
@@ -194,10 +234,10 @@ def body(value: Any) -> dict[str, Any]:
 def attendee(a: Any, known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """An attendee as stored; one already on the meeting keeps her response."""
     if not isinstance(a, dict) or not isinstance(a.get("emailAddress"), dict):
-        raise GraphError(_INVALID, code="ErrorPropertyValidationFailure")
+        raise invalid()
     email = {k: v for k, v in a["emailAddress"].items() if v is not None}
     if not email.get("address"):
-        raise GraphError(_INVALID, code="ErrorPropertyValidationFailure")
+        raise invalid()
     email.setdefault("name", email["address"])
     previous = (known or {}).get(email["address"].lower())
     status = (
@@ -219,8 +259,7 @@ def apply_changes(
     data: dict[str, Any], patch: dict[str, Any], *, creating: bool = False
 ) -> set[str]:
     """Merge ``patch`` into stored ``data``; returns the names that changed. Raises Graph's 400s."""
-    for name, value in patch.items():
-        _check(name, value)
+    check_properties(patch)
     changed: set[str] = set()
     known = {a["emailAddress"]["address"].lower(): a for a in data.get("attendees") or []}
     for name, value in patch.items():

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sandbox.calendar import access, render
-from sandbox.calendar.fields import parse_times
+from sandbox.calendar.fields import expect, invalid, number, parse_times
 from sandbox.context import Ctx
 from sandbox.errors import ErrorAccessDenied, GraphError
 from sandbox.router import GraphResponse, Router
@@ -56,6 +56,12 @@ def _bool(value: Any, default: bool) -> bool:
 def _folded(body: dict[str, Any]) -> dict[str, Any]:
     """Action parameters are case-insensitive; the SDK sends getSchedule's in PascalCase."""
     return {k.lower(): v for k, v in body.items()}
+
+
+def _number(body: dict[str, Any], name: str, default: float, kind: type = int) -> Any:
+    """A numeric parameter (folded ``body``); absent, null or zero means the default."""
+    value = body.get(name.lower())
+    return default if value is None else number(name, value, kind) or default
 
 
 def _duration(value: Any) -> timedelta:
@@ -103,16 +109,14 @@ def _in_hours(start: datetime, end: datetime, domain: str, zone: str) -> bool:
 
 
 def _slots(body: dict[str, Any], now: datetime) -> tuple[list[tuple[datetime, datetime]], str]:
-    constraint = body.get("timeconstraint") or {}
+    constraint = expect("timeConstraint", body.get("timeconstraint") or {}, dict)
     domain = str(constraint.get("activityDomain") or "work")
     if domain not in ("work", "personal", "unrestricted", "unknown"):
         raise GraphError(f"Invalid activityDomain '{domain}'.", code="BadRequest")
     slots = []
-    for slot in constraint.get("timeSlots") or []:
+    for slot in expect("timeSlots", constraint.get("timeSlots") or [], list):
         if not isinstance(slot, dict):
-            raise GraphError(
-                "At least one property failed validation.", code="ErrorPropertyValidationFailure"
-            )
+            raise invalid()
         slots.append(tuple(t.astimezone(UTC) for t in parse_times(slot)))
     if not slots:
         start = now.replace(second=0, microsecond=0)
@@ -134,27 +138,39 @@ def _candidates(
     return out
 
 
+def _attendee(att: Any) -> str:
+    """An attendeeBase's address; anything but an object with an emailAddress is a 400."""
+    email = expect("emailAddress", expect("attendees", att, dict).get("emailAddress") or {}, dict)
+    address = email.get("address")
+    if not address or not isinstance(address, str):
+        raise invalid()
+    return address
+
+
+def _locations(constraint: Any) -> list[dict[str, Any]]:
+    """The locationConstraint's locations, echoed in each suggestion."""
+    constraint = expect("locationConstraint", constraint or {}, dict)
+    return [
+        {k: v for k, v in loc.items() if k != "resolveAvailability"}
+        for loc in expect("locations", constraint.get("locations") or [], list)
+        if isinstance(loc, dict)
+    ]
+
+
 @router.route("POST", "/users/{user}/findMeetingTimes", resource="calendar")
 async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
     if ctx.caller.is_app_only:
         raise ErrorAccessDenied()
     body = _folded(ctx.request.json())
     duration = _duration(body.get("meetingduration"))
-    minimum = float(body.get("minimumattendeepercentage") or 50)
+    minimum = _number(body, "minimumAttendeePercentage", 50.0, float)
     organizer_optional = _bool(body.get("isorganizeroptional"), False)
     reasons = _bool(body.get("returnsuggestionreasons"), False)
-    limit = int(body.get("maxcandidates") or 10)
+    limit = int(_number(body, "maxCandidates", 10))
     slots, domain = _slots(body, datetime.now(UTC))
     candidates = _candidates(slots, duration, domain, MAILBOX_ZONE)
     zone = access.zone(ctx)
-    attendees = []
-    for att in body.get("attendees") or []:
-        address = ((att or {}).get("emailAddress") or {}).get("address")
-        if not address:
-            raise GraphError(
-                "At least one property failed validation.", code="ErrorPropertyValidationFailure"
-            )
-        attendees.append(address)
+    attendees = [_attendee(att) for att in expect("attendees", body.get("attendees") or [], list)]
     if candidates:
         first, last = candidates[0][0], max(c[1] for c in candidates)
     else:
@@ -164,11 +180,7 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
         user = ctx.directory.user(address)
         calendars[address] = busy_periods(ctx.store, user["id"], first, last) if user else None
     own = busy_periods(ctx.store, ctx.mailbox_id, first, last)
-    locations = [
-        {k: v for k, v in loc.items() if k != "resolveAvailability"}
-        for loc in (body.get("locationconstraint") or {}).get("locations") or []
-        if isinstance(loc, dict)
-    ]
+    locations = _locations(body.get("locationconstraint"))
     found, organizer_blocked = [], 0
     for start, end in candidates:
         mine = _status(own, start, end)
@@ -229,18 +241,14 @@ async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
     body = _folded(ctx.request.json())
     schedules = body.get("schedules")
     if not isinstance(schedules, list) or not schedules:
-        raise GraphError(
-            "At least one property failed validation.", code="ErrorPropertyValidationFailure"
-        )
+        raise invalid()
     start, end = (
         t.astimezone(UTC)
         for t in parse_times({"start": body.get("starttime"), "end": body.get("endtime")})
     )
-    interval = int(body.get("availabilityviewinterval") or 30)
+    interval = _number(body, "availabilityViewInterval", 30)
     if not 5 <= interval <= 1440:
-        raise GraphError(
-            "At least one property failed validation.", code="ErrorPropertyValidationFailure"
-        )
+        raise invalid()
     step, zone = timedelta(minutes=interval), access.zone(ctx)
     value = []
     for address in schedules:

@@ -180,9 +180,13 @@ def create_event(
     if seeded and event.get("organizer"):
         organizer = event["organizer"]
     if not seeded:
+        fields.check_properties(event)
         event = {
             **event,
-            "attendees": [{**a, "status": None} for a in event.get("attendees") or []],
+            "attendees": [
+                {**a, "status": None} if isinstance(a, dict) else a
+                for a in event.get("attendees") or []
+            ],
         }
     rec = Record(
         id=new_id("event"), kind="event", mailbox=user["id"] if user else None, parent=None

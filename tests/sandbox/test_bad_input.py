@@ -393,3 +393,22 @@ async def test_a_bad_sub_request_fails_alone_in_graphs_shape(tenant: Tenant) -> 
         error = by_id[i]["body"]["error"]
         assert error["code"] == code
         assert {"request-id", "date", "client-request-id"} <= set(error["innerError"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"attendees": ["x"]},
+        {"timeConstraint": "x"},
+        {"minimumAttendeePercentage": {}},
+        {"locationConstraint": "x"},
+        {"locationConstraint": [{}]},
+        {"meetingDuration": 5},
+    ],
+)
+async def test_a_meeting_time_request_of_the_wrong_shape_is_refused(
+    tenant: Tenant, body: dict[str, Any]
+) -> None:
+    async with tenant.raw(SECRETARY_A) as graph:
+        resp = await graph.post(f"/users/{BURGEMEESTER}/findMeetingTimes", json=body)
+    assert_graph_error(resp, 400)

@@ -1,0 +1,71 @@
+"""The operator's path into the domain: app identity, an ``--actor`` checked like a click.
+
+CLI commands that touch mailboxes act with the application's own token (no user is signed
+in), so the roster check and the audit entry are what keep them honest.
+"""
+
+from __future__ import annotations
+
+from automations.audit import AuditEntry, record
+from automations.errors import AccessDenied
+from automations.graph import GraphConfig, GraphGateway, token_source_for
+from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
+from automations.roster.service import snapshot
+from automations.store import create_engine, session_factory
+from server.settings import Settings
+from server.startup import prepare_store
+
+__all__ = ["run_as_operator"]
+
+
+async def run_as_operator(
+    settings: Settings, *, actor: str, mailbox: str | None = None
+) -> list[MailboxSummary]:
+    await prepare_store(settings)
+    identity = settings.identity()
+    config = GraphConfig(
+        graph_url=identity.graph_url,
+        authority=identity.authority,
+        client_id=identity.client_id,
+        client_secret=identity.client_secret,
+        ca_cert=identity.ca_cert,
+    )
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    actor = actor.lower()
+    try:
+        async with sessions() as session:
+            roster = await snapshot(session)
+            outcome, found = "success", []
+            try:
+                async with GraphGateway(config, token_source_for(config)) as gateway:
+                    async with gateway.for_app() as graph:
+                        if mailbox:
+                            found = [
+                                await get_mailbox(
+                                    graph=graph, roster=roster, actor=actor, mailbox=mailbox
+                                )
+                            ]
+                        else:
+                            found = await list_mailboxes(graph=graph, roster=roster, actor=actor)
+            except AccessDenied:
+                outcome = "denied"
+                raise
+            except Exception:
+                outcome = "failure"
+                raise
+            finally:
+                await record(
+                    session,
+                    AuditEntry(
+                        actor=actor,
+                        action="operator.mailboxes",
+                        outcome=outcome,
+                        mailbox=mailbox.lower() if mailbox else None,
+                        details={"via": "cli", "identity": "app"},
+                    ),
+                )
+                await session.commit()
+        return found
+    finally:
+        await engine.dispose()
