@@ -258,5 +258,25 @@ def sandbox_info(
             typer.echo(f"{key}: {value}")
 
 
+def main() -> None:
+    """The console entry point: usage errors become one line, as for every other failure."""
+    import sys
+
+    from typer.exceptions import TyperException
+
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as exc:  # usage errors and bad parameters (typer's own click)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if message:  # empty when a group was called without a command: its help was shown
+            typer.echo(f"fout: {message}", err=True)
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()

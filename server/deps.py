@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +16,18 @@ from automations.roster.service import snapshot
 from server.auth import Principal, TokenValidator
 from server.settings import Settings
 
-__all__ = ["CurrentUser", "RosterDep", "SessionDep", "SessionsDep", "SettingsDep", "UserGraph"]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+__all__ = [
+    "CurrentUser",
+    "RosterDep",
+    "SessionDep",
+    "SessionsDep",
+    "SettingsDep",
+    "Today",
+    "UserGraph",
+    "today",
+]
 
 
 def _settings(request: Request) -> Settings:
@@ -51,7 +64,13 @@ async def _roster(session: Annotated[AsyncSession, Depends(_session)]) -> Roster
     return await snapshot(session)
 
 
+def today() -> dt.date:
+    """The municipality's date (the roster's weekdays are Dutch weekdays)."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+Today = Annotated[dt.date, Depends(today)]
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]

@@ -15,24 +15,10 @@ import pytest
 
 from sandbox.app import SandboxConfig
 from sandbox.server import RunningSandbox, start_in_thread
-from tests.sandbox.graphclients import Tenant
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 
 # The demo week is fixed so tests are the same on every day they run: a Tuesday.
 TODAY = dt.date(2026, 11, 24)
-
-
-# LimitSettings as a fresh sandbox has them; the admin fixture restores them after each test.
-DEFAULT_LIMITS = {
-    "latency_ms": 0.0,
-    "fault_rate": 0.0,
-    "seed": 0,
-    "concurrency": 4,
-    "budget": 10_000,
-    "window_s": 600.0,
-    "batch_parallel": 4,
-    "retry_after_s": 1,
-    "fault_kinds": ["429", "503", "504", "drop"],
-}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +41,4 @@ def admin(running: RunningSandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=running.info["admin_url"], verify=tls) as c:
         c.post("/counters/reset")
         yield c
-        c.post(
-            "/limits",
-            json={"latency_ms": 0, "fault_rate": 0, "seed": 0, "concurrency": 4, "budget": 10000},
-        )
+        c.post("/limits", json=DEFAULT_LIMITS).raise_for_status()

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from automations.roster.policy import serving_today
-from server.deps import CurrentUser, RosterDep
+from server.deps import CurrentUser, RosterDep, Today
 
 router = APIRouter(prefix="/api/v1", tags=["me"])
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class Serving(BaseModel):
@@ -32,9 +29,8 @@ class Me(BaseModel):
 
 
 @router.get("/me", operation_id="get_me", response_model=Me)
-async def get_me(user: CurrentUser, roster: RosterDep) -> Me:
+async def get_me(user: CurrentUser, roster: RosterDep, today: Today) -> Me:
     """The signed-in user from her token, with her role and today's front/back office."""
-    today = dt.datetime.now(AMSTERDAM).date()
     role = roster.role(user.upn)
     serving = []
     if role == "secretary":

@@ -28,6 +28,19 @@ from msgraph.graph_request_adapter import options as SDK_OPTIONS
 from msgraph_core import GraphClientFactory
 
 GRAPH_DEFAULT = ["https://graph.microsoft.com/.default"]
+# LimitSettings as a fresh sandbox has them; the admin fixture restores them after each test.
+DEFAULT_LIMITS = {
+    "latency_ms": 0.0,
+    "fault_rate": 0.0,
+    "seed": 0,
+    "concurrency": 4,
+    "budget": 10_000,
+    "window_s": 600.0,
+    "batch_parallel": 4,
+    "retry_after_s": 1,
+    "fault_kinds": ["429", "503", "504", "drop"],
+}
+
 PREFER = 'IdType="ImmutableId", outlook.timezone="W. Europe Standard Time"'
 
 

@@ -112,6 +112,12 @@ def test_on_behalf_of_refuses_a_bad_assertion(tenant: Tenant, change: dict, code
     assert {"error_description", "timestamp", "trace_id", "correlation_id"} <= result.keys()
 
 
+def test_on_behalf_of_accepts_a_forged_but_unchanged_assertion(tenant: Tenant) -> None:
+    """The control for the refusals above: forging alone does not make an assertion bad."""
+    result = tenant.msal_app().acquire_token_on_behalf_of(forge(tenant), scopes=GRAPH_DEFAULT)
+    assert "access_token" in result, result
+
+
 def test_on_behalf_of_refuses_a_tampered_assertion(tenant: Tenant) -> None:
     header, payload, signature = tenant.user_token(SECRETARY).split(".")
     tampered = f"{header}.{payload}.{signature[:-6]}AAAAAA"

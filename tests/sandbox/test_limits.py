@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
-from tests.sandbox.test_batch import DEFAULT_LIMITS
 
 # Long enough that every concurrent request arrives while the first four hold their slots.
 HOLD_MS = 400
-
-
-@pytest.fixture(autouse=True)
-def default_limits(admin: httpx.Client) -> Iterator[None]:
-    yield
-    admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
 
 
 def inbox(upn: str) -> str:

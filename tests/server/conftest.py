@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from sandbox.server import RunningSandbox
 from server.app import create_app
@@ -16,19 +17,24 @@ from tests.sandbox.graphclients import Tenant
 
 
 @pytest.fixture
-async def api(running: RunningSandbox, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def backend(running: RunningSandbox, tmp_path: Path) -> AsyncIterator[FastAPI]:
     settings = Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
     )
     await prepare_store(settings)
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://backend.test") as client:
-        yield client
+    yield app
     await app.state.validator.aclose()
     await app.state.gateway.aclose()
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def api(backend: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=backend)
+    async with httpx.AsyncClient(transport=transport, base_url="https://backend.test") as client:
+        yield client
 
 
 @pytest.fixture

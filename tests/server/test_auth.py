@@ -20,6 +20,15 @@ async def test_a_signed_in_secretary_is_recognised(api: httpx.AsyncClient, tenan
     assert resp.headers["X-Request-Id"]
 
 
+async def test_a_token_resigned_unchanged_is_still_accepted(
+    api: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """The control for the cases below: re-signing alone does not make a token bad."""
+    token = resign(tenant.info, tenant.user_token(SECRETARY_A))
+    resp = await api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200
+
+
 @pytest.mark.parametrize(
     "bad_token",
     [

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
+import datetime as dt
 
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from server.deps import today
 from tests.sandbox.people import (
     ADMIN,
     BURGEMEESTER,
@@ -14,14 +19,20 @@ from tests.sandbox.people import (
 )
 
 
-async def test_a_secretary_sees_whom_she_serves_today(api: httpx.AsyncClient, login) -> None:
+@pytest.mark.parametrize(
+    ("day", "office"),
+    [(dt.date(2026, 11, 23), "front"), (dt.date(2026, 11, 27), "back")],
+    ids=["monday-front-office", "friday-back-office"],
+)
+async def test_a_secretary_sees_whom_she_serves_today(
+    backend: FastAPI, api: httpx.AsyncClient, login, day: dt.date, office: str
+) -> None:
+    """Monique is front office Monday to Thursday and back office on Friday (the 4-1 split)."""
+    backend.dependency_overrides[today] = lambda: day
     me = (await api.get("/api/v1/me", headers=login(SECRETARY_A))).json()
-    assert me["role"] == "secretary"
+    assert me["role"] == "secretary" and me["today"] == day.isoformat()
     assert {s["executive"] for s in me["serves_today"]} == {BURGEMEESTER, GEMEENTESECRETARIS}
-    # Monique is front office Monday to Thursday and back office on Friday (the 4-1 split).
-    expected = "back" if me["today"] and _weekday(me["today"]) == 4 else "front"
-    if _weekday(me["today"]) < 5:
-        assert {s["office"] for s in me["serves_today"]} == {expected}
+    assert {s["office"] for s in me["serves_today"]} == {office}
 
 
 async def test_someone_outside_the_secretariat_has_no_role(api: httpx.AsyncClient, login) -> None:
@@ -78,9 +89,3 @@ async def test_the_audit_export_is_csv_and_non_admins_see_only_their_own(
     assert "roster.import" in resp.text
     mine = (await api.get("/api/v1/audit", headers=login(SECRETARY_A))).json()
     assert all(e["actor"] == SECRETARY_A for e in mine["entries"])
-
-
-def _weekday(iso: str) -> int:
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso).weekday()

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from automations.graph import GraphConfig, GraphGateway, token_source_for
 from sandbox.server import RunningSandbox
-from tests.conftest import DEFAULT_LIMITS
+from tests.sandbox.graphclients import DEFAULT_LIMITS
 
 
 def graph_config(running: RunningSandbox, **changes: object) -> GraphConfig:
