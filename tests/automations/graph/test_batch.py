@@ -128,7 +128,7 @@ async def test_batches_and_single_requests_together_stay_within_four_per_mailbox
         )
     seen = counters(admin)
     assert {a.status for a in answers + answers2} == {200}
-    assert not seen["throttled"] and seen["maxConcurrency"][mayor] == 4
+    assert not seen["throttled"] and seen["maxConcurrency"][mayor] <= 4
 
 
 def test_a_chain_longer_than_a_batch_is_refused_before_anything_is_sent() -> None:

@@ -50,7 +50,7 @@ async def test_thirty_concurrent_reads_of_one_mailbox_never_exceed_four_in_fligh
         folders = await asyncio.gather(*(graph.run(inbox.get()) for _ in range(30)))
     seen = counters(admin)
     assert all(f.display_name for f in folders)
-    assert seen["maxConcurrency"][mayor] == 4  # parallel, but never a fifth
+    assert 2 <= seen["maxConcurrency"][mayor] <= 4  # parallel, but never a fifth
     assert seen["requests"][mayor] == 30 and not seen["throttled"]
 
 

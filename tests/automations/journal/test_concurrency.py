@@ -31,7 +31,8 @@ async def test_two_workers_running_the_same_operation_run_each_step_once(
         return_exceptions=True,
     )
 
-    assert _outcomes(results) == ["busy", "done"]
+    # The loser finds the operation busy, or already done on a slow machine; never a repeat.
+    assert "done" in _outcomes(results) and set(_outcomes(results)) <= {"busy", "done"}
     assert graph.calls == {"create_draft": 1, "add_category": 1, "send": 1}
 
 
@@ -51,7 +52,7 @@ async def test_two_workers_taking_over_an_abandoned_operation_run_each_step_once
         return_exceptions=True,
     )
 
-    assert _outcomes(results) == ["busy", "done"]
+    assert "done" in _outcomes(results) and set(_outcomes(results)) <= {"busy", "done"}
     assert graph.effects == {"create_draft": 1, "add_category": 1, "send": 1}
     assert graph.verified == {"add_category": 1}
 
