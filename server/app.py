@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from automations.graph import GraphConfig, GraphGateway, token_source_for
+from automations.graph import GraphGateway, token_source_for
 from automations.store import create_engine, session_factory
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
 from server.logs import request_id_var
 from server.routes import audit, health, mailboxes, me, roster
 from server.settings import Settings
+from server.startup import graph_config
 
 __all__ = ["create_app"]
 
@@ -42,15 +43,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.identity = identity
     app.state.validator = TokenValidator(identity)
-    graph_config = GraphConfig(
-        graph_url=identity.graph_url,
-        authority=identity.authority,
-        client_id=identity.client_id,
-        client_secret=identity.client_secret,
-        ca_cert=identity.ca_cert,
-        api_audience=identity.api_audience,
-    )
-    app.state.gateway = GraphGateway(graph_config, token_source_for(graph_config))
+    config = graph_config(identity)
+    app.state.gateway = GraphGateway(config, token_source_for(config))
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     install_error_handlers(app)

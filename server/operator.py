@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from automations.audit import AuditEntry, record
 from automations.errors import AccessDenied
-from automations.graph import GraphConfig, GraphGateway, token_source_for
+from automations.graph import GraphGateway, token_source_for
 from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
 from automations.roster.service import snapshot
 from automations.store import create_engine, session_factory
 from server.settings import Settings
-from server.startup import prepare_store
+from server.startup import graph_config, prepare_store
 
 __all__ = ["run_as_operator"]
 
@@ -22,14 +22,7 @@ async def run_as_operator(
     settings: Settings, *, actor: str, mailbox: str | None = None
 ) -> list[MailboxSummary]:
     await prepare_store(settings)
-    identity = settings.identity()
-    config = GraphConfig(
-        graph_url=identity.graph_url,
-        authority=identity.authority,
-        client_id=identity.client_id,
-        client_secret=identity.client_secret,
-        ca_cert=identity.ca_cert,
-    )
+    config = graph_config(settings.identity())
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     actor = actor.lower()

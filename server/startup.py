@@ -8,12 +8,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from automations.audit import AuditEntry, record
+from automations.graph import GraphConfig
 from automations.roster.service import load_roster_file, replace_roster
 from automations.store import create_engine, session_factory, upgrade_async
 from automations.store.models import RosterMember
-from server.settings import Settings
+from server.settings import Identity, Settings
 
-__all__ = ["DEMO_ROSTER", "prepare_store"]
+__all__ = ["DEMO_ROSTER", "graph_config", "prepare_store"]
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,15 @@ async def prepare_store(settings: Settings) -> None:
             log.info("roster loaded from %s", roster_file)
     finally:
         await engine.dispose()
+
+
+def graph_config(identity: Identity) -> GraphConfig:
+    """The gateway's configuration for this tenant (the API and the operator CLI alike)."""
+    return GraphConfig(
+        graph_url=identity.graph_url,
+        authority=identity.authority,
+        client_id=identity.client_id,
+        client_secret=identity.client_secret,
+        ca_cert=identity.ca_cert,
+        api_audience=identity.api_audience,
+    )
