@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from automations.graph import GraphGateway, token_source_for
 from automations.store import create_engine, session_factory
+from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
 from server.logs import request_id_var
-from server.routes import audit, health, mailboxes, me, roster
+from server.routes import addin, audit, health, mailboxes, me, roster
 from server.settings import Settings
 from server.startup import graph_config
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers["X-Request-Id"] = rid
         return response
 
-    for module in (health, me, mailboxes, roster, audit):
+    for module in (health, me, mailboxes, roster, audit, addin):
         app.include_router(module.router)
+    app.mount("/addin/icons", StaticFiles(directory=ADDIN_DIR / "icons"), name="addin-icons")
     return app
