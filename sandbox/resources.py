@@ -28,11 +28,5 @@ MODULES = (
 def router() -> Router:
     out = Router()
     for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a resource not built yet
-        out.include(module.router)
+        out.include(importlib.import_module(name).router)
     return out

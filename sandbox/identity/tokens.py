@@ -325,11 +325,7 @@ class TokenService:
         audiences = (app.client_id, app.app_id_uri)
         try:
             claims = self.decode(assertion, audiences=audiences)
-        except jwt.ExpiredSignatureError as exc:
-            raise OAuthError(
-                400, "invalid_grant", 500133, "Assertion is not within its valid time range."
-            ) from exc
-        except jwt.ImmatureSignatureError as exc:
+        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError) as exc:
             raise OAuthError(
                 400, "invalid_grant", 500133, "Assertion is not within its valid time range."
             ) from exc
