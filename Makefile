@@ -8,11 +8,19 @@ STATE  ?= var/sandbox
 
 .PHONY: demo test install lint format bench clean
 
-$(STAMP): pyproject.toml
+VENDOR := server/pane/static/vendor/.built
+
+$(STAMP): pyproject.toml $(VENDOR)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The pane's front-end packages (MSAL.js, Fluent tokens; axe-core for the tests), from npm.
+$(VENDOR): web/package.json web/package-lock.json web/build.mjs
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	node web/build.mjs
+	touch $(VENDOR)
 
 install: $(STAMP)
 
@@ -32,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var web/node_modules server/pane/static/vendor

@@ -16,7 +16,8 @@ from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
 from server.logs import request_id_var
-from server.routes import addin, audit, health, mailboxes, me, roster
+from server.pane import STATIC_DIR
+from server.routes import addin, audit, harness, health, mailboxes, me, pane, roster
 from server.settings import Settings
 from server.startup import graph_config
 
@@ -68,7 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers["X-Request-Id"] = rid
         return response
 
-    for module in (health, me, mailboxes, roster, audit, addin):
+    for module in (health, me, mailboxes, roster, audit, addin, pane, harness):
         app.include_router(module.router)
     app.mount("/addin/icons", StaticFiles(directory=ADDIN_DIR / "icons"), name="addin-icons")
+    app.mount("/pane/static", StaticFiles(directory=STATIC_DIR), name="pane-static")
     return app

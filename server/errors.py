@@ -1,4 +1,8 @@
-"""One JSON error shape for the whole API: ``{"error": {"code", "message", "request_id"}}``."""
+"""One JSON error shape for the whole API: ``{"error": {"code", "message", "request_id"}}``.
+
+The task pane's fragments (``/pane/...``) get the same error as the pane's error partial, in
+HTML, so the pane shows a readable message instead of JSON.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from automations.errors import AppError
+from server.pane import templates
 
 __all__ = ["ApiError", "error_response", "install_error_handlers"]
 
@@ -27,27 +32,55 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+PANE_TITLES = {
+    401: "Aanmelden is niet gelukt",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    409: "Intussen gewijzigd",
+    429: "Even geduld",
+    503: "Microsoft 365 reageert niet",
+    504: "Microsoft 365 reageert niet",
+}
+
+
 def error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
     request_id = getattr(request.state, "request_id", "")
+    if request.url.path.startswith("/pane/"):
+        return _pane_error(request, status, message, request_id, headers)
     body = {"error": {"code": code, "message": message, "request_id": request_id}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _pane_error(
+    request: Request, status: int, message: str, request_id: str, headers: dict[str, str] | None
+) -> Response:
+    title = PANE_TITLES.get(status, "Er ging iets mis" if status >= 500 else "Dit lukt niet")
+    values = {
+        "title": title,
+        "message": message,
+        "request_id": request_id,
+        "retry": status in (429, 503, 504) or status >= 500,
+    }
+    response = templates.TemplateResponse(request, "error.html", values, status_code=status)
+    response.headers.update(headers or {})
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> Response:
         return error_response(request, exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(AppError)
-    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+    async def app_error(request: Request, exc: AppError) -> Response:
         if exc.request_id:
             log.info("%s: %s (graph request-id %s)", exc.code, exc.message, exc.request_id)
         return error_response(request, exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
@@ -55,11 +88,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 422, "invalid_request", "; ".join(parts))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(request, exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error (request %s)", getattr(request.state, "request_id", "-"))
         return error_response(request, 500, "internal_error", "Er ging iets mis aan onze kant.")

@@ -1,0 +1,83 @@
+// A token for the backend's API scope, the way Microsoft documents it for Outlook add-ins:
+// Nested App Authentication through MSAL.js when the host supports it, and otherwise the
+// documented fallback, MSAL.js in an Office dialog. No legacy Exchange tokens.
+
+let nestable = null;
+
+function naaSupported() {
+  return Boolean(Office.context.requirements && Office.context.requirements.isSetSupported("NestedAppAuth", "1.1"));
+}
+
+async function nestableClient(config) {
+  if (!nestable) {
+    nestable = await msal.createNestablePublicClientApplication({
+      auth: { clientId: config.clientId, authority: config.authority },
+      system: { loggerOptions: { logLevel: msal.LogLevel.Warning, piiLoggingEnabled: false } },
+    });
+  }
+  return nestable;
+}
+
+async function viaNestedAppAuth(config) {
+  const pca = await nestableClient(config);
+  const request = { scopes: [config.apiScope] };
+  try {
+    return (await pca.acquireTokenSilent(request)).accessToken;
+  } catch (silentError) {
+    // Consent or a fresh sign-in is needed: the host shows its own prompt.
+    return (await pca.acquireTokenPopup(request)).accessToken;
+  }
+}
+
+let dialogToken = null;
+
+function viaDialog(config) {
+  if (dialogToken && dialogToken.expiresOn > Date.now() + 60_000) {
+    return Promise.resolve(dialogToken.accessToken);
+  }
+  return new Promise((resolve, reject) => {
+    Office.context.ui.displayDialogAsync(
+      `${config.baseUrl}/pane/aanmelden/dialoog`,
+      { height: 60, width: 30, promptBeforeOpen: false },
+      (opened) => {
+        if (opened.status !== Office.AsyncResultStatus.Succeeded) {
+          reject(new Error(`het aanmeldvenster opent niet (${opened.error.message})`));
+          return;
+        }
+        const dialog = opened.value;
+        dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
+          dialog.close();
+          let message;
+          try {
+            message = JSON.parse(arg.message);
+          } catch {
+            reject(new Error("onverwacht antwoord van het aanmeldvenster"));
+            return;
+          }
+          if (message.accessToken) {
+            dialogToken = message;
+            resolve(message.accessToken);
+          } else {
+            reject(new Error(message.error || "aanmelden afgebroken"));
+          }
+        });
+        dialog.addEventHandler(Office.EventType.DialogEventReceived, () => reject(new Error("aanmeldvenster gesloten")));
+      },
+    );
+  });
+}
+
+export function authMethod() {
+  return naaSupported() ? "naa" : "dialog";
+}
+
+export async function getToken(config) {
+  if (naaSupported()) {
+    try {
+      return await viaNestedAppAuth(config);
+    } catch (error) {
+      console.warn("Nested App Authentication failed; falling back to the dialog", error);
+    }
+  }
+  return viaDialog(config);
+}

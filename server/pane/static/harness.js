@@ -1,0 +1,300 @@
+// The Outlook harness: sign in as a seeded user, open her mailboxes, select an item, and host the
+// real task pane beside it. Everything shown here comes from the backend's API; it is put into the
+// page with textContent, never as markup.
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  signin: null, // the sandbox's token response for the API scope
+  me: null,
+  mailbox: null,
+  view: "mail",
+  day: null,
+  selected: null,
+  listeners: [],
+  bridgeRequests: {},
+};
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function today() {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+}
+
+function isoLocal(d) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:00`;
+}
+
+const timeFmt = new Intl.DateTimeFormat("nl-NL", { hour: "2-digit", minute: "2-digit" });
+const dayFmt = new Intl.DateTimeFormat("nl-NL", { weekday: "long", day: "numeric", month: "long" });
+const receivedFmt = new Intl.DateTimeFormat("nl-NL", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${state.signin.access_token}` } });
+  const body = await response.json();
+  if (!response.ok) {
+    const error = new Error(body.error ? body.error.message : `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function notice(text) {
+  $("melding").replaceChildren(text ? el("div", { className: "melding melding-fout" }, el("p", { textContent: text })) : "");
+}
+
+// --- What the Office.js shim in the pane's iframe asks of its host. ---
+window.secretariaatHarness = {
+  context() {
+    return {
+      user: { displayName: state.me.display_name, emailAddress: state.me.upn, timeZone: "W. Europe Standard Time", accountType: "enterprise" },
+      item: state.selected,
+      naa: $("naa").checked,
+    };
+  },
+  async token() {
+    return state.signin;
+  },
+  restUrl() {
+    return `${location.origin}/api/v1`;
+  },
+  onItemChanged(listener) {
+    state.listeners.push(listener);
+  },
+  countBridgeRequest(method) {
+    state.bridgeRequests[method] = (state.bridgeRequests[method] || 0) + 1;
+  },
+  openDialog(url, callback, status) {
+    const dialog = window.open(url, "secretariaat-aanmelden", "width=480,height=640");
+    if (!dialog) {
+      callback({ status: status.Failed, error: { code: 12009, message: "het venster werd geblokkeerd" } });
+      return;
+    }
+    const handlers = {};
+    window.secretariaatDialogMessage = (message) => handlers.dialogMessageReceived && handlers.dialogMessageReceived({ message });
+    callback({
+      status: status.Succeeded,
+      value: {
+        addEventHandler(type, handler) {
+          handlers[type] = handler;
+        },
+        close() {
+          dialog.close();
+        },
+      },
+    });
+  },
+};
+
+// --- The pane beside the selection, pinned: a new selection is an ItemChanged event. ---
+function select(item, row) {
+  for (const b of document.querySelectorAll("#items button[aria-current]")) b.removeAttribute("aria-current");
+  row.setAttribute("aria-current", "true");
+  state.selected = item;
+  const frame = $("taakvenster");
+  if (frame.hidden || !frame.src) {
+    frame.src = `/pane/${item.type === "appointment" ? "agenda" : "bericht"}`;
+    frame.hidden = false;
+    $("paneel-leeg").hidden = true;
+  } else {
+    for (const l of state.listeners) l(item);
+  }
+}
+
+function resetPane() {
+  const frame = $("taakvenster");
+  state.listeners = [];
+  state.selected = null;
+  frame.removeAttribute("src");
+  frame.hidden = true;
+  $("paneel-leeg").hidden = false;
+}
+
+function itemOf(kind, entry) {
+  const shared = state.mailbox !== state.me.upn;
+  return {
+    id: entry.id,
+    type: kind,
+    subject: entry.subject,
+    mailbox: state.mailbox,
+    shared,
+    delegatePermissions: shared ? 63 : 0, // read, write, delete-own, delete-all, edit-own, edit-all
+  };
+}
+
+// --- Mail and calendar of the open mailbox. ---
+async function showMessages() {
+  $("items-titel").textContent = `Postvak IN – ${nameOf(state.mailbox)}`;
+  const list = $("items");
+  list.replaceChildren(el("li", { className: "laden", textContent: "Laden…" }));
+  const { messages } = await api(`/api/v1/mailboxes/${encodeURIComponent(state.mailbox)}/messages?folder=inbox&top=50`);
+  list.replaceChildren(
+    ...messages.map((m) => {
+      const row = el(
+        "button",
+        { type: "button", className: m.is_read ? "" : "ongelezen", dataset: { id: m.id } },
+        el("span", { textContent: m.sender.name || m.sender.address }),
+        el("span", { className: "sub", textContent: m.subject || "(geen onderwerp)" }),
+        el("span", { className: "sub", textContent: m.received ? receivedFmt.format(new Date(m.received)) : "" }),
+      );
+      row.addEventListener("click", () => select(itemOf("message", m), row));
+      return el("li", {}, row);
+    }),
+  );
+  if (!messages.length) list.replaceChildren(el("li", { className: "leeg", textContent: "Geen berichten." }));
+}
+
+async function showCalendar(days) {
+  const start = state.day || today();
+  const from = new Date(start);
+  if (days === 7) from.setDate(from.getDate() - ((from.getDay() + 6) % 7)); // from Monday
+  const to = new Date(from);
+  to.setDate(to.getDate() + days);
+  $("items-titel").textContent = `Agenda – ${nameOf(state.mailbox)}`;
+  const list = $("items");
+  list.replaceChildren(el("li", { className: "laden", textContent: "Laden…" }));
+  const params = new URLSearchParams({ start: isoLocal(from), end: isoLocal(to) });
+  const { events } = await api(`/api/v1/mailboxes/${encodeURIComponent(state.mailbox)}/calendar?${params}`);
+  const rows = [];
+  for (let d = new Date(from); d < to; d.setDate(d.getDate() + 1)) {
+    rows.push(el("li", { className: "h-dagkop", textContent: dayFmt.format(d) }));
+    const key = isoLocal(d).slice(0, 10);
+    const onDay = events.filter((e) => e.start.slice(0, 10) === key);
+    if (!onDay.length) rows.push(el("li", { className: "leeg sub", textContent: "Geen afspraken" }));
+    for (const e of onDay) {
+      const when = e.is_all_day ? "hele dag" : `${timeFmt.format(new Date(e.start))}–${timeFmt.format(new Date(e.end))}`;
+      const row = el(
+        "button",
+        { type: "button", dataset: { id: e.id } },
+        el("span", { textContent: `${when}  ${e.subject || "(geen onderwerp)"}` }),
+        el("span", { className: "sub", textContent: [e.location, e.is_cancelled ? "geannuleerd" : ""].filter(Boolean).join(" · ") }),
+      );
+      row.addEventListener("click", () => select(itemOf("appointment", e), row));
+      rows.push(el("li", {}, row));
+    }
+  }
+  list.replaceChildren(...rows);
+}
+
+async function showView() {
+  notice("");
+  try {
+    if (state.view === "mail") await showMessages();
+    else await showCalendar(state.view === "week" ? 7 : 1);
+  } catch (error) {
+    $("items").replaceChildren();
+    notice(error.status === 403 ? `Geen toegang tot dit postvak. ${error.message}` : `Laden mislukt: ${error.message}`);
+  }
+}
+
+const names = {};
+function nameOf(upn) {
+  return names[upn] || upn;
+}
+
+async function openMailbox(upn, button) {
+  state.mailbox = upn.toLowerCase();
+  for (const b of document.querySelectorAll("#postvakken button")) b.removeAttribute("aria-current");
+  if (button) button.setAttribute("aria-current", "true");
+  resetPane();
+  $("weergave").hidden = false;
+  await showView();
+}
+
+function mailboxRow(upn, label, sub) {
+  const button = el("button", { type: "button", dataset: { upn } }, el("span", { textContent: label }), el("span", { className: "sub", textContent: sub }));
+  button.addEventListener("click", () => openMailbox(upn, button));
+  return el("li", {}, button);
+}
+
+async function signIn(upn) {
+  notice("");
+  resetPane();
+  const response = await fetch("/dev/outlook/aanmelden", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ upn }),
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    notice(body.error ? body.error.message : "Aanmelden mislukt.");
+    return;
+  }
+  state.signin = body;
+  state.me = await api("/api/v1/me");
+  names[state.me.upn] = state.me.display_name;
+  $("wie").textContent = `Aangemeld: ${state.me.display_name || state.me.upn}`;
+  const rows = [mailboxRow(state.me.upn, "Mijn postvak", state.me.upn)];
+  try {
+    const { mailboxes } = await api("/api/v1/mailboxes");
+    for (const m of mailboxes) {
+      if (m.upn === state.me.upn) continue;
+      names[m.upn] = m.display_name;
+      rows.push(mailboxRow(m.upn, m.display_name, `${m.unread} ongelezen · gemachtigde`));
+    }
+  } catch (error) {
+    notice(`Postvakken laden mislukt: ${error.message}`);
+  }
+  $("postvakken").replaceChildren(...rows);
+  $("ander-postvak").hidden = false;
+  $("items-titel").textContent = "Kies een postvak";
+  $("items").replaceChildren();
+  $("weergave").hidden = true;
+}
+
+async function loadUsers() {
+  const response = await fetch("/dev/outlook/gebruikers");
+  const { users } = await response.json();
+  const select = $("gebruiker");
+  select.replaceChildren(
+    el("option", { value: "", textContent: "Kies een gebruiker…" }),
+    ...users.map((u) => el("option", { value: u.upn, textContent: u.title ? `${u.name} – ${u.title}` : u.name || u.upn })),
+  );
+  const wanted = new URLSearchParams(location.search).get("als");
+  if (wanted) {
+    select.value = wanted;
+    await signIn(wanted);
+  }
+}
+
+$("aanmelden").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const upn = $("gebruiker").value;
+  if (upn) signIn(upn);
+});
+
+$("ander-postvak").addEventListener("submit", (event) => {
+  event.preventDefault();
+  openMailbox($("ander").value.trim());
+});
+
+for (const button of document.querySelectorAll("[data-weergave]")) {
+  button.addEventListener("click", () => {
+    state.view = button.dataset.weergave;
+    for (const b of document.querySelectorAll("[data-weergave]")) b.setAttribute("aria-pressed", String(b === button));
+    resetPane();
+    showView();
+  });
+}
+
+$("breedte").addEventListener("change", () => {
+  $("taakvenster").style.width = `${$("breedte").value}px`;
+});
+$("taakvenster").style.width = `${$("breedte").value}px`;
+$("naa").addEventListener("change", () => {
+  const frame = $("taakvenster");
+  if (!frame.hidden && frame.src) frame.src = frame.src; // reload the pane with the other auth path
+});
+
+loadUsers();

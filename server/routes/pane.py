@@ -1,0 +1,207 @@
+"""The task pane: an HTML shell per pane, and its content as server-rendered fragments.
+
+The shell needs no token (Outlook loads it before anyone signs in); the fragments do. The pane
+says which mailbox it is in (its own, or the executive's it opened as delegate) with
+``mailbox=``; the roster decides, before Graph is asked, whether the user may work there.
+Errors on these paths come back as the HTML error fragment (see ``server.errors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from automations.audit import AuditFilter, query
+from automations.mailboxes.reading import calendar_view, get_event, get_message
+from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize
+from server.deps import AMSTERDAM, CurrentUser, RosterDep, SessionDep, SettingsDep, Today, UserGraph
+from server.errors import ApiError
+from server.pane import templates
+from server.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+
+OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
+VIEWS = {"bericht": "Bericht", "agenda": "Agenda", "beheer": "Beheer"}
+ADMIN_VIEWS = frozenset({"beheer"})
+BODY_LIMIT = 4000  # characters of mail text shown in a 320 px pane; the rest stays in Outlook
+
+Mailbox = Annotated[str, Query(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+ItemId = Annotated[str | None, Query(max_length=512)]
+ItemType = Annotated[str | None, Query(pattern="^(message|appointment)$")]
+
+
+@dataclass(frozen=True)
+class PaneContext:
+    """Who is signed in and whose mailbox the pane is in, as the header shows it."""
+
+    user: str
+    user_name: str
+    mailbox: str
+    mailbox_name: str
+    delegate: bool
+    office: str | None  # "front" | "back" for a secretary in an executive's mailbox
+
+
+def office_js_url(settings: Settings) -> str:
+    """Microsoft's CDN in production; the harness's shim when running on the sandbox."""
+    return f"{settings.base_url}/dev/office.js" if settings.mode == "sandbox" else OFFICE_JS_CDN
+
+
+def pane_context(user: Any, roster: Roster, mailbox: str, today: dt.date) -> PaneContext:
+    mailbox = mailbox.lower()
+    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
+    office = None
+    if roster.role(user.upn) == "secretary" and mailbox != user.upn:
+        office = "front" if roster.front_office_on(mailbox, today) == user.upn else "back"
+    return PaneContext(
+        user=user.upn,
+        user_name=user.name or roster.names.get(user.upn, user.upn),
+        mailbox=mailbox,
+        mailbox_name=roster.names.get(mailbox, mailbox),
+        delegate=mailbox != user.upn,
+        office=office,
+    )
+
+
+def _fragment(request: Request, name: str, **values: Any) -> HTMLResponse:
+    values.setdefault("base_url", request.app.state.settings.base_url)
+    return templates.TemplateResponse(request, name, values)
+
+
+@router.get("/pane/")
+@router.get("/pane")
+async def pane_root(settings: SettingsDep) -> RedirectResponse:
+    return RedirectResponse(f"{settings.base_url}/pane/bericht", status_code=307)
+
+
+@router.get("/pane/{view}", response_class=HTMLResponse)
+async def shell(
+    request: Request,
+    view: str,
+    settings: SettingsDep,
+    tab: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z\-]*$")] = None,
+) -> HTMLResponse:
+    """The pane's page for Outlook: layout, navigation, and the script that signs in."""
+    if view not in VIEWS:
+        raise ApiError(404, "not_found", f"Onbekend onderdeel '{view}'.")
+    identity = request.app.state.identity
+    config = {
+        "view": view,
+        "tab": tab,
+        "baseUrl": settings.base_url,
+        "clientId": identity.client_id,
+        "authority": identity.authority,
+        "apiScope": f"{identity.api_audience}/access_as_user",
+        "sandbox": settings.mode == "sandbox",
+    }
+    return _fragment(
+        request,
+        "shell.html",
+        view=view,
+        views=VIEWS,
+        admin_views=ADMIN_VIEWS,
+        config=config,
+        office_js_url=office_js_url(settings),
+    )
+
+
+@router.get("/pane/bericht/inhoud", response_class=HTMLResponse)
+async def message_view(
+    request: Request,
+    user: CurrentUser,
+    roster: RosterDep,
+    graph: UserGraph,
+    today: Today,
+    mailbox: Mailbox,
+    item: ItemId = None,
+    type: ItemType = None,  # noqa: A002 - the name Office.js uses
+) -> HTMLResponse:
+    ctx = pane_context(user, roster, mailbox, today)
+    message = None
+    if item and type != "appointment":
+        message = await get_message(
+            graph=graph, roster=roster, actor=user.upn, mailbox=ctx.mailbox, message_id=item
+        )
+    body = message.body.strip() if message else ""
+    return _fragment(
+        request,
+        "views/bericht.html",
+        ctx=ctx,
+        message=message,
+        body=body[:BODY_LIMIT],
+        truncated=len(body) > BODY_LIMIT,
+    )
+
+
+@router.get("/pane/agenda/inhoud", response_class=HTMLResponse)
+async def agenda_view(
+    request: Request,
+    user: CurrentUser,
+    roster: RosterDep,
+    graph: UserGraph,
+    today: Today,
+    mailbox: Mailbox,
+    item: ItemId = None,
+    type: ItemType = None,  # noqa: A002
+) -> HTMLResponse:
+    """The selected appointment and its day; for a message, today in the mailbox's calendar."""
+    ctx = pane_context(user, roster, mailbox, today)
+    event = None
+    day = today
+    if item and type == "appointment":
+        event = await get_event(
+            graph=graph, roster=roster, actor=user.upn, mailbox=ctx.mailbox, event_id=item
+        )
+        day = event.start.date()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=AMSTERDAM)
+    events = await calendar_view(
+        graph=graph,
+        roster=roster,
+        actor=user.upn,
+        mailbox=ctx.mailbox,
+        start=start,
+        end=start + dt.timedelta(days=1),
+    )
+    return _fragment(request, "views/agenda.html", ctx=ctx, event=event, day=day, events=events)
+
+
+@router.get("/pane/beheer/inhoud", response_class=HTMLResponse)
+async def admin_view(
+    request: Request,
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+    today: Today,
+    mailbox: Mailbox,
+) -> HTMLResponse:
+    authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    ctx = pane_context(user, roster, mailbox, today)
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    front_office = [
+        {
+            "executive": roster.names.get(e, e),
+            "front": roster.names.get(f, f) if (f := roster.front_office_on(e, today)) else None,
+        }
+        for e in executives
+    ]
+    audit = (await query(session, AuditFilter(), limit=10)).entries
+    return _fragment(
+        request,
+        "views/beheer.html",
+        ctx=ctx,
+        today=today,
+        front_office=front_office,
+        audit=audit,
+    )
+
+
+@router.get("/help", response_class=HTMLResponse)
+async def help_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """The manifest's SupportUrl: what the add-in does and whom to ask."""
+    return _fragment(request, "help.html", sandbox=settings.mode == "sandbox")
