@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
-from server.deps import SettingsDep
+from server.deps import SettingsDep, Today
 from server.errors import ApiError
 from server.pane import STATIC_DIR, templates
 from server.settings import Identity, Settings
@@ -37,9 +37,10 @@ def _sandbox_only(settings: Settings) -> None:
 
 
 @router.get("/outlook", response_class=HTMLResponse)
-async def harness(request: Request, settings: SettingsDep) -> HTMLResponse:
+async def harness(request: Request, settings: SettingsDep, today: Today) -> HTMLResponse:
     _sandbox_only(settings)
-    return templates.TemplateResponse(request, "dev/outlook.html", {"base_url": settings.base_url})
+    values = {"base_url": settings.base_url, "today": today}
+    return templates.TemplateResponse(request, "dev/outlook.html", values)
 
 
 @router.get("/office.js")

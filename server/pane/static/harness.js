@@ -11,7 +11,6 @@ const state = {
   day: null,
   selected: null,
   listeners: [],
-  bridgeRequests: {},
 };
 
 function el(tag, props = {}, ...children) {
@@ -25,9 +24,10 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// The backend's "today" (the municipality's date; tests pin it), not the browser's clock.
 function today() {
-  const now = new Date();
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const [y, m, d] = document.body.dataset.vandaag.split("-").map(Number);
+  return new Date(y, m - 1, d);
 }
 
 function isoLocal(d) {
@@ -72,8 +72,9 @@ window.secretariaatHarness = {
   onItemChanged(listener) {
     state.listeners.push(listener);
   },
+  bridgeRequests: {}, // what MSAL.js asked over the nested-app-auth bridge, for tests and demos
   countBridgeRequest(method) {
-    state.bridgeRequests[method] = (state.bridgeRequests[method] || 0) + 1;
+    this.bridgeRequests[method] = (this.bridgeRequests[method] || 0) + 1;
   },
   openDialog(url, callback, status) {
     const dialog = window.open(url, "secretariaat-aanmelden", "width=480,height=640");
@@ -177,7 +178,8 @@ async function showCalendar(days) {
       const row = el(
         "button",
         { type: "button", dataset: { id: e.id } },
-        el("span", { textContent: `${when}  ${e.subject || "(geen onderwerp)"}` }),
+        el("span", { className: "tijd", textContent: `${when} ` }),
+        el("span", { className: "onderwerp", textContent: e.subject || "(geen onderwerp)" }),
         el("span", { className: "sub", textContent: [e.location, e.is_cancelled ? "geannuleerd" : ""].filter(Boolean).join(" · ") }),
       );
       row.addEventListener("click", () => select(itemOf("appointment", e), row));
@@ -189,12 +191,15 @@ async function showCalendar(days) {
 
 async function showView() {
   notice("");
+  $("items").setAttribute("aria-busy", "true"); // set before the first await: tests wait on it
   try {
     if (state.view === "mail") await showMessages();
     else await showCalendar(state.view === "week" ? 7 : 1);
   } catch (error) {
     $("items").replaceChildren();
     notice(error.status === 403 ? `Geen toegang tot dit postvak. ${error.message}` : `Laden mislukt: ${error.message}`);
+  } finally {
+    $("items").setAttribute("aria-busy", "false");
   }
 }
 

@@ -39,6 +39,14 @@ def test_a_secretary_outside_the_team_is_refused_with_a_clear_message() -> None:
     assert SECRETARY_B in refused.value.message and BURGEMEESTER in refused.value.message
 
 
+def test_everyone_on_the_roster_works_in_her_own_mailbox_only_there() -> None:
+    for who in (SECRETARY_A, ADMIN, BURGEMEESTER):
+        assert may(ROSTER, who, Action.ACT_ON_MAILBOX, who.upper())
+    assert not may(ROSTER, ADMIN, Action.ACT_ON_MAILBOX, BURGEMEESTER)
+    assert not may(ROSTER, BURGEMEESTER, Action.ACT_ON_MAILBOX, GEMEENTESECRETARIS)
+    assert not may(ROSTER, STAFF, Action.ACT_ON_MAILBOX, STAFF)  # not on the roster at all
+
+
 def test_an_executive_decides_only_on_her_own_drafts() -> None:
     assert may(ROSTER, BURGEMEESTER, Action.DECIDE_APPROVAL, BURGEMEESTER)
     with pytest.raises(AccessDenied):

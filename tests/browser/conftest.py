@@ -1,0 +1,139 @@
+"""The real task pane in a real browser: Debian's Chromium driven by Playwright, against the
+backend served over HTTPS beside the running sandbox (no mocks between browser and Graph).
+
+Screenshots go to ``$SECRETARIAAT_ARTEFACTS`` (default ``var/test-artefacts``). Without
+Chromium the suite is skipped on a developer's machine and fails in CI, which installs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import uvicorn
+
+from sandbox.server import RunningSandbox, free_port
+from server.app import create_app
+from server.deps import today
+from server.settings import Settings
+from server.startup import prepare_store
+from tests.conftest import TODAY
+
+T = TypeVar("T")
+CHROMIUM = Path(os.environ.get("SECRETARIAAT_CHROMIUM", "/usr/bin/chromium"))
+# As root Chromium needs --no-sandbox; without the background-networking flags it keeps trying
+# to reach Google on this closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ARTEFACTS = Path(os.environ.get("SECRETARIAAT_ARTEFACTS", ROOT / "var" / "test-artefacts"))
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run async setup (Graph, the store) beside Playwright, whose sync API holds this thread's
+    event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _require(path: Path, what: str) -> None:
+    if path.exists():
+        return
+    if _in_ci():
+        raise RuntimeError(f"{what} is missing in CI: {path}")
+    pytest.skip(f"{what} not installed ({path})")
+
+
+@pytest.fixture(scope="module")
+def backend_url(running: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The backend on its own HTTPS port, with the municipality's date pinned to the demo week."""
+    state = Path(running.info["ca_cert"]).parent
+    port = free_port()
+    base = f"https://127.0.0.1:{port}"
+    store = tmp_path_factory.mktemp("store") / "store.sqlite3"
+    settings = Settings(
+        sandbox_state=state, database_url=f"sqlite+aiosqlite:///{store}", base_url=base
+    )
+    run_async(prepare_store(settings))
+    app = create_app(settings)
+    app.dependency_overrides[today] = lambda: TODAY
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            ssl_certfile=str(state / "server.pem"),
+            ssl_keyfile=str(state / "server-key.pem"),
+            log_level="warning",
+            timeout_graceful_shutdown=2,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the backend did not start")
+        time.sleep(0.05)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    _require(CHROMIUM, "Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser profile per test; page errors fail the test."""
+    context = browser.new_context(
+        ignore_https_errors=True, viewport={"width": 1400, "height": 900}, locale="nl-NL"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    yield page
+    context.close()
+    assert not errors, f"{request.node.name}: the page raised {errors}"
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    path = ARTEFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    _require(AXE, "axe-core (npm ci --prefix web)")
+    return AXE.read_text(encoding="utf-8")

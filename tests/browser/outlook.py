@@ -1,0 +1,65 @@
+"""The harness as a secretary uses it: sign in, open a mailbox, pick an item, read the pane."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+
+class Outlook:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def sign_in(self, upn: str) -> Outlook:
+        self.page.goto(f"{self.base_url}/dev/outlook?als={upn}")
+        expect(self.page.get_by_test_id("aangemeld")).to_contain_text("Aangemeld:")
+        return self
+
+    @property
+    def mailboxes(self) -> list[str]:
+        return self.page.locator("#postvakken button > span:first-child").all_inner_texts()
+
+    def open_mailbox(self, name: str) -> Outlook:
+        button = self.page.locator("#postvakken button", has_text=name)
+        button.click()
+        expect(button).to_have_attribute("aria-current", "true")
+        return self.loaded()
+
+    def loaded(self) -> Outlook:
+        expect(self.page.locator("#items")).to_have_attribute("aria-busy", "false")
+        return self
+
+    def open_other_mailbox(self, upn: str) -> Outlook:
+        self.page.get_by_label("Ander postvak openen").fill(upn)
+        self.page.get_by_role("button", name="Openen", exact=True).click()
+        return self
+
+    def show(self, view: str) -> Outlook:
+        """``Postvak IN``, ``Dag`` or ``Week``."""
+        self.page.get_by_role("group", name="Weergave").get_by_role("button", name=view).click()
+        return self.loaded()
+
+    def select(self, text: str | re.Pattern[str]) -> Outlook:
+        self.page.locator("#items button", has_text=text).first.click()
+        return self
+
+    def pane_width(self, pixels: int) -> Outlook:
+        self.page.select_option("#breedte", str(pixels))
+        return self
+
+    @property
+    def pane(self) -> FrameLocator:
+        return self.page.frame_locator("#taakvenster")
+
+    def pane_loaded(self) -> FrameLocator:
+        expect(self.pane.locator("main")).to_have_attribute("aria-busy", "false", timeout=15_000)
+        return self.pane
+
+    def pane_frame(self) -> Any:
+        return self.page.locator("#taakvenster").element_handle().content_frame()
+
+    def bridge_requests(self) -> dict[str, int]:
+        return self.page.evaluate("({...window.secretariaatHarness.bridgeRequests})")

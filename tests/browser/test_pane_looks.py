@@ -1,0 +1,97 @@
+"""Each pane at Outlook's narrow and wide task pane widths: screenshots (test artefacts), no
+sideways scrolling at 320 px, and no serious or critical accessibility violations (axe-core)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from tests.browser.conftest import run_async
+from tests.browser.outlook import Outlook
+from tests.browser.test_task_pane import inbox, plant
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
+
+WIDTHS = (320, 800)
+
+
+def serious_violations(frame: Frame | Page, axe_source: str) -> list[dict]:
+    frame.add_script_tag(content=axe_source)
+    found = frame.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.map(n => n.target.join(" "))}))"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def message_pane(outlook: Outlook, tenant: Tenant) -> None:
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
+    outlook.select(inbox(tenant, BURGEMEESTER)[0]["subject"])
+
+
+def agenda_pane(outlook: Outlook, tenant: Tenant) -> None:
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").show("Dag")
+    outlook.page.locator("#items button").first.click()
+
+
+def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
+    plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
+    outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
+    outlook.pane_loaded().locator("nav a[data-view='beheer']").click()
+
+
+def error_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """A colleague deleted the message meanwhile: the pane says so when it reloads."""
+    plant(tenant, BURGEMEESTER, {"subject": "Wordt zo verwijderd"}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select("Wordt zo verwijderd")
+    outlook.pane_loaded()
+    message_id = outlook.page.locator("#items button[aria-current]").get_attribute("data-id")
+
+    async def delete() -> None:
+        async with tenant.raw(SECRETARY_A) as graph:
+            url = f"/users/{BURGEMEESTER}/messages/{message_id}"
+            for _ in range(2):  # to Deleted Items, then out of it (Graph keeps the id until then)
+                (await graph.delete(url)).raise_for_status()
+
+    run_async(delete())
+    outlook.pane.locator("nav a[data-view='bericht']").click()
+    alert = outlook.pane.get_by_role("alert")
+    expect(alert).to_contain_text("Niet gevonden")
+    expect(alert).to_contain_text("misschien verwijderd of verplaatst")
+
+
+PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
+    "bericht": message_pane,
+    "agenda": agenda_pane,
+    "beheer": admin_pane,
+    "fout": error_pane,
+}
+
+
+@pytest.mark.parametrize("name", PANES)
+def test_each_pane_reads_well_narrow_and_wide_and_passes_axe(
+    name: str, page: Page, backend_url: str, tenant: Tenant, artefacts: Path, axe_source: str
+) -> None:
+    outlook = Outlook(page, backend_url)
+    PANES[name](outlook, tenant)
+    for width in WIDTHS:
+        outlook.pane_width(width)
+        frame = outlook.pane_frame()
+        outlook.pane_loaded()
+        page.wait_for_function(
+            "w => document.querySelector('#taakvenster').clientWidth === w", arg=width
+        )
+        outlook.page.locator("#taakvenster").screenshot(path=artefacts / f"pane-{name}-{width}.png")
+        sideways = frame.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert sideways <= 0, f"{name} at {width}px scrolls sideways by {sideways}px"
+    assert serious_violations(outlook.pane_frame(), axe_source) == []
+
+
+def test_the_help_page_passes_axe(page: Page, backend_url: str, axe_source: str) -> None:
+    page.goto(f"{backend_url}/help")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Secretariaat in Outlook")
+    assert serious_violations(page, axe_source) == []

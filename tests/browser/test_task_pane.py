@@ -1,0 +1,158 @@
+"""A secretary works in Outlook (the harness) and the Secretariaat pane opens beside her mail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import run_async
+from tests.browser.outlook import Outlook
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
+
+HOSTILE_SUBJECT = '<script>window.__pwned=1</script>Begroting "><img src=x onerror=alert(1)>'
+HOSTILE_NAME = "Jan \u202egnissapmoh\u202c <img src=y onerror=alert(3)>"
+HOSTILE_BODY = 'Zie bijlage.\n<script>window.__pwned=2</script>\n"><img src=x onerror=alert(2)>'
+
+
+def inbox(tenant: Tenant, mailbox: str, top: int = 2) -> list[dict]:
+    async def read() -> list[dict]:
+        async with tenant.raw(mailbox) as graph:
+            url = f"/users/{mailbox}/mailFolders/inbox/messages"
+            params = {"$top": str(top), "$orderby": "receivedDateTime desc"}
+            return (await graph.get(url, params=params)).json()["value"]
+
+    return run_async(read())
+
+
+@pytest.fixture
+def outlook(page: Page, backend_url: str) -> Outlook:
+    return Outlook(page, backend_url)
+
+
+def test_a_secretary_opens_her_executives_mailbox_and_the_pane_knows_where_it_is(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    newest = inbox(tenant, BURGEMEESTER)[0]
+    outlook.sign_in(SECRETARY_A)
+    assert outlook.mailboxes == ["Mijn postvak", "Ingrid Zwanenburg", "Maarten Oosterveld"]
+
+    outlook.open_mailbox("Ingrid Zwanenburg").select(newest["subject"])
+    pane = outlook.pane_loaded()
+
+    expect(pane.get_by_test_id("postvak")).to_have_text("Ingrid Zwanenburg")
+    expect(pane.locator(".context")).to_contain_text("als gemachtigde")
+    expect(pane.get_by_test_id("gebruiker")).to_have_text("Monique Verschuren")
+    expect(pane.get_by_test_id("onderwerp")).to_have_text(newest["subject"])
+    expect(pane.locator("#context")).to_contain_text(f"in het postvak van {BURGEMEESTER}")
+    # The token came through MSAL.js's nested app authentication, as in Outlook.
+    asked = outlook.bridge_requests()
+    assert asked.get("GetInitContext") == 1 and asked.get("GetToken", 0) >= 1
+
+
+def test_a_secretary_of_another_team_gets_the_clear_refusal(outlook: Outlook) -> None:
+    outlook.sign_in(SECRETARY_B)
+    assert "Ingrid Zwanenburg" not in outlook.mailboxes
+
+    outlook.open_other_mailbox(BURGEMEESTER)
+
+    alert = outlook.page.get_by_role("alert")
+    expect(alert).to_contain_text("Geen toegang tot dit postvak")
+    expect(alert).to_contain_text(f"{SECRETARY_B} werkt niet voor de bestuurder")
+    expect(outlook.page.locator("#items button")).to_have_count(0)
+
+
+def test_the_pinned_pane_follows_the_selection_without_reloading(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    first, second = inbox(tenant, BURGEMEESTER)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(first["subject"])
+    expect(outlook.pane_loaded().get_by_test_id("onderwerp")).to_have_text(first["subject"])
+    outlook.pane_frame().evaluate("window.__sameDocument = true")
+
+    outlook.select(second["subject"])
+
+    expect(outlook.pane.get_by_test_id("onderwerp")).to_have_text(second["subject"])
+    assert outlook.pane_frame().evaluate("window.__sameDocument") is True
+
+
+def test_an_appointment_opens_the_agenda_pane_with_its_day(outlook: Outlook) -> None:
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").show("Dag")
+    first = outlook.page.locator("#items button").first
+    subject = first.locator(".onderwerp").inner_text()
+
+    first.click()
+    pane = outlook.pane_loaded()
+
+    expect(pane.get_by_test_id("onderwerp")).to_have_text(subject)
+    expect(pane.locator("nav a[aria-current='page']")).to_have_text("Agenda")
+    expect(pane.get_by_test_id("dag").locator("li")).to_have_count(
+        outlook.page.locator("#items button").count()
+    )
+
+
+def test_the_pane_is_keyboard_operable(outlook: Outlook, tenant: Tenant) -> None:
+    newest = inbox(tenant, BURGEMEESTER)[0]
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(newest["subject"])
+    pane = outlook.pane_loaded()
+
+    pane.locator("a.skip").focus()
+    outlook.page.keyboard.press("Tab")
+    expect(pane.locator("nav a[data-view='bericht']")).to_be_focused()
+    outlook.page.keyboard.press("Tab")
+    outlook.page.keyboard.press("Enter")
+
+    expect(pane.locator("nav a[aria-current='page']")).to_have_text("Agenda")
+    expect(pane.locator("#dag-titel")).to_have_text("dinsdag 24 november 2026")
+    expect(pane.locator("main")).to_be_focused()
+
+
+def plant(tenant: Tenant, mailbox: str, message: dict, *, as_user: str) -> None:
+    async def post() -> None:
+        async with tenant.raw(as_user) as graph:
+            url = f"/users/{mailbox}/mailFolders/inbox/messages"
+            (await graph.post(url, json=message)).raise_for_status()
+
+    run_async(post())
+
+
+def test_only_an_admin_gets_the_beheer_tab(outlook: Outlook, tenant: Tenant) -> None:
+    plant(tenant, ADMIN, {"subject": "Rooster volgende week"}, as_user=ADMIN)
+    outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster volgende week")
+    pane = outlook.pane_loaded()
+    beheer = pane.locator("nav a[data-view='beheer']")
+    expect(beheer).to_be_visible()
+    beheer.click()
+    expect(pane.locator("#rooster-titel")).to_have_text("Rooster van vandaag")
+
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(re.compile("."))
+    expect(outlook.pane_loaded().locator("nav a[data-view='agenda']")).to_be_visible()
+    expect(outlook.pane.locator("nav a[data-view='beheer']")).to_be_hidden()
+
+
+def test_hostile_mail_is_shown_as_text_in_the_list_and_the_pane(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    hostile = {
+        "subject": HOSTILE_SUBJECT,
+        "from": {"emailAddress": {"name": HOSTILE_NAME, "address": "x@evil.test"}},
+        "body": {"contentType": "text", "content": HOSTILE_BODY},
+    }
+    plant(tenant, BURGEMEESTER, hostile, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
+    row = outlook.page.locator("#items button", has_text="Begroting")
+    expect(row).to_contain_text(HOSTILE_SUBJECT)
+    expect(row).to_contain_text(HOSTILE_NAME)
+
+    row.click()
+    pane = outlook.pane_loaded()
+
+    expect(pane.get_by_test_id("onderwerp")).to_have_text(HOSTILE_SUBJECT)
+    expect(pane.get_by_test_id("afzender")).to_contain_text(HOSTILE_NAME)
+    expect(pane.get_by_test_id("tekst")).to_have_text(HOSTILE_BODY.strip())
+    for where in (outlook.page, outlook.pane_frame()):
+        assert where.evaluate("window.__pwned") is None
+        assert where.locator("img[src='x'], img[src='y'], main script").count() == 0
+    # The page fixture fails the test if any alert() opened.
