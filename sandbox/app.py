@@ -17,16 +17,24 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from sandbox import resources
 from sandbox.directory import Directory
 from sandbox.dispatch import DroppedConnection, Sandbox
+from sandbox.identity.authorize import (
+    AuthorizationCodes,
+    AuthorizeRequest,
+    redirect_with_code,
+    sign_in_form,
+)
 from sandbox.identity.keys import SigningKey
-from sandbox.identity.tokens import OAuthError, TokenService
+from sandbox.identity.tokens import OAuthError, TokenService, client_info_of
 from sandbox.limits import Limits, LimitSettings
 from sandbox.router import GraphRequest
 from sandbox.seed import apply as seeding
@@ -92,9 +100,13 @@ def create_app(config: SandboxConfig) -> Starlette:
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            body = sandbox.tokens.token_endpoint(
-                request.path_params["tenant"], form, _basic_auth(request)
-            )
+            if form.get("grant_type") == "authorization_code" and "client_secret" not in form:
+                _known_tenant(sandbox, request.path_params["tenant"])
+                body = codes.redeem(form)  # a single-page app: PKCE instead of a secret
+            else:
+                body = sandbox.tokens.token_endpoint(
+                    request.path_params["tenant"], form, _basic_auth(request)
+                )
         except OAuthError as err:
             return oauth_error(err)
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
@@ -114,7 +126,28 @@ def create_app(config: SandboxConfig) -> Starlette:
             return oauth_error(err)
         return JSONResponse(body)
 
+    async def authorize(request: Request) -> Response:
+        """Authorization code + PKCE for MSAL.js: GET shows the sign-in, POST issues a code."""
+        try:
+            _known_tenant(sandbox, request.path_params["tenant"])
+            if request.method == "GET":
+                params = dict(request.query_params)
+                asked = AuthorizeRequest.parse(params, sandbox.directory)
+                page = sign_in_form(asked, sandbox.directory.users(), str(request.url))
+                return HTMLResponse(page)
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            asked = AuthorizeRequest.parse(form, sandbox.directory)
+            code = codes.issue(asked, form.get("username", ""))
+        except OAuthError as err:
+            return oauth_error(err)
+        user = sandbox.directory.user(form["username"])
+        assert user is not None
+        client_info = client_info_of(user["id"], sandbox.tokens.tenant_id)
+        return RedirectResponse(redirect_with_code(asked, code, client_info), status_code=302)
+
+    codes = AuthorizationCodes(sandbox.directory, sandbox.tokens)
     routes = [
+        Route("/{tenant}/oauth2/v2.0/authorize", authorize, methods=["GET", "POST"]),
         Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration),
         Route("/{tenant}/discovery/v2.0/keys", keys),
         Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
@@ -125,7 +158,15 @@ def create_app(config: SandboxConfig) -> Starlette:
         from sandbox.admin import admin_routes
 
         routes.insert(0, Mount("/_admin", routes=admin_routes(sandbox, config)))
-    app = Starlette(routes=routes)
+    # Entra ID and Graph answer browsers' cross-origin requests (single-page apps); so do we.
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["request-id", "client-request-id", "Retry-After", "Location"],
+    )
+    app = Starlette(routes=routes, middleware=[cors])
     app.state.sandbox = sandbox
     return app
 
@@ -193,6 +234,11 @@ def _query(qs: str) -> dict[str, str]:
         name, _, value = part.partition("=")
         out[unquote_plus(name)] = unquote_plus(value)
     return out
+
+
+def _known_tenant(sandbox: Sandbox, tenant: str) -> None:
+    if tenant not in _tenant_names(sandbox):
+        raise OAuthError(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
 
 
 def _tenant_names(sandbox: Sandbox) -> set[str]:

@@ -31,6 +31,7 @@ class App:
     delegated_permissions: tuple[str, ...]
     application_permissions: tuple[str, ...]
     rbac_scope: frozenset[str]  # user ids the app may reach app-only
+    spa_redirect_uris: tuple[str, ...] = ()  # the registration's single-page-app redirects
 
     @property
     def app_id_uri(self) -> str:
@@ -69,6 +70,7 @@ class Directory:
                 delegated_permissions=tuple(d.get("delegatedPermissions", ())),
                 application_permissions=tuple(d.get("applicationPermissions", ())),
                 rbac_scope=frozenset(d.get("rbacScope", ())),
+                spa_redirect_uris=tuple(d.get("spaRedirectUris", ())),
             )
         self._delegates = {
             (r.data["owner"], r.data["delegate"]): r.data["rights"]

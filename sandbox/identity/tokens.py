@@ -28,6 +28,7 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_AUDIENCES = (GRAPH_RESOURCE, GRAPH_APP_ID)
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 LIFETIME = 3600
+OIDC_SCOPES = ("openid", "profile", "offline_access")
 REFRESH_AUDIENCE = "urn:sandbox:refresh"
 REFRESH_LIFETIME = 90 * 24 * 3600
 
@@ -177,7 +178,7 @@ class TokenService:
         claims.update(oid=oid, sub=oid, roles=list(app.application_permissions), idtyp="app")
         return self.sign(claims)
 
-    def id_token(self, user: dict[str, Any], client_id: str) -> str:
+    def id_token(self, user: dict[str, Any], client_id: str, *, nonce: str = "") -> str:
         claims = self._base_claims(client_id, client_id)
         claims.update(
             oid=user["id"],
@@ -185,6 +186,8 @@ class TokenService:
             name=user.get("displayName"),
             preferred_username=user["userPrincipalName"],
         )
+        if nonce:
+            claims["nonce"] = nonce
         return self.sign(claims)
 
     def token_response(self, access_token: str, *, scope: str | None = None) -> dict[str, Any]:
@@ -362,7 +365,7 @@ class TokenService:
         )
         out["refresh_token"] = self.refresh_token(user, app.client_id)
         out["id_token"] = self.id_token(user, app.client_id)
-        out["client_info"] = _client_info(user["id"], self.tenant_id)
+        out["client_info"] = client_info_of(user["id"], self.tenant_id)
         return out
 
     def _refresh(self, app: App, token: str, scopes: list[str]) -> dict[str, Any]:
@@ -391,6 +394,41 @@ class TokenService:
             raise OAuthError(400, "invalid_grant", 50034, "The user account does not exist.")
         return self._delegated_response(app, user)
 
+    def spa_response(
+        self, app: App, user: dict[str, Any], scopes: list[str], *, nonce: str
+    ) -> dict[str, Any]:
+        """Tokens for a redeemed authorization code: one resource per request, as in Entra."""
+        resources = [s for s in scopes if s not in OIDC_SCOPES]
+        own = [s for s in resources if s.startswith((app.app_id_uri + "/", app.client_id + "/"))]
+        if own and len(own) != len(resources):
+            raise OAuthError(
+                400, "invalid_scope", 28000,
+                "Provided value for the input parameter scope is not valid because it contains"
+                " more than one resource.",
+            )  # fmt: skip
+        if own:
+            names = [s.rsplit("/", 1)[1] for s in own]
+            unknown = [n for n in names if n not in app.api_scopes]
+            if unknown:
+                raise OAuthError(
+                    400, "invalid_scope", 65005,
+                    f"The application asked for scope '{unknown[0]}' that doesn't exist on the"
+                    f" resource '{app.client_id}'.",
+                )  # fmt: skip
+            scp = " ".join(names)
+            token = self.user_token(user, aud=app.client_id, azp=app.client_id, scp=scp)
+            granted = " ".join(f"{app.app_id_uri}/{n}" for n in names)
+        else:
+            scp = " ".join(app.delegated_permissions)
+            token = self.user_token(user, aud=GRAPH_RESOURCE, azp=app.client_id, scp=scp)
+            granted = scp
+        out = self.token_response(token, scope=" ".join([granted, *OIDC_SCOPES]))
+        out["refresh_token"] = self.refresh_token(user, app.client_id)
+        out["refresh_token_expires_in"] = REFRESH_LIFETIME
+        out["id_token"] = self.id_token(user, app.client_id, nonce=nonce)
+        out["client_info"] = client_info_of(user["id"], self.tenant_id)
+        return out
+
     def sign_in(self, username: str, *, client_id: str, scope: str | None = None) -> dict[str, Any]:
         """The harness's sign-in: a token for the backend's API scope as a seeded user."""
         app = self.directory.app(client_id)
@@ -407,10 +445,10 @@ class TokenService:
         token = self.user_token(user, aud=app.client_id, azp=app.client_id, scp=scp)
         out = self.token_response(token, scope=f"{app.app_id_uri}/{scp}")
         out["id_token"] = self.id_token(user, app.client_id)
-        out["client_info"] = _client_info(user["id"], self.tenant_id)
+        out["client_info"] = client_info_of(user["id"], self.tenant_id)
         return out
 
 
-def _client_info(uid: str, utid: str) -> str:
+def client_info_of(uid: str, utid: str) -> str:
     raw = json.dumps({"uid": uid, "utid": utid}).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

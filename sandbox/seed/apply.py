@@ -45,6 +45,7 @@ def seed_store(store: Store, seed: Seed) -> None:
                     "delegatedPermissions": app["delegated_permissions"],
                     "applicationPermissions": app["application_permissions"],
                     "rbacScope": app["rbac_scope_ids"],
+                    "spaRedirectUris": app.get("spa_redirect_uris", []),
                 }
             )
         for user in seed.users:

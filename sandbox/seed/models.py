@@ -55,6 +55,7 @@ class App(Strict):
     delegated_permissions: list[NonEmpty]
     application_permissions: list[NonEmpty]
     rbac_scope: list[Address] = Field(min_length=1)
+    spa_redirect_uris: list[NonEmpty] = Field(default_factory=list)
 
 
 class User(Strict):

@@ -80,6 +80,29 @@ async def pane_root(settings: SettingsDep) -> RedirectResponse:
     return RedirectResponse(f"{settings.base_url}/pane/bericht", status_code=307)
 
 
+def _sign_in_config(request: Request, settings: Settings, **extra: Any) -> dict[str, Any]:
+    identity = request.app.state.identity
+    return {
+        "baseUrl": settings.base_url,
+        "clientId": identity.client_id,
+        "authority": identity.authority,
+        "apiScope": f"{identity.api_audience}/access_as_user",
+        "sandbox": settings.mode == "sandbox",
+        **extra,
+    }
+
+
+@router.get("/pane/aanmelden/dialoog", response_class=HTMLResponse)
+async def sign_in_dialog(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """The Office dialog the pane opens when the host has no nested app authentication."""
+    return _fragment(
+        request,
+        "signin_dialog.html",
+        config=_sign_in_config(request, settings),
+        office_js_url=office_js_url(settings),
+    )
+
+
 @router.get("/pane/{view}", response_class=HTMLResponse)
 async def shell(
     request: Request,
@@ -90,16 +113,7 @@ async def shell(
     """The pane's page for Outlook: layout, navigation, and the script that signs in."""
     if view not in VIEWS:
         raise ApiError(404, "not_found", f"Onbekend onderdeel '{view}'.")
-    identity = request.app.state.identity
-    config = {
-        "view": view,
-        "tab": tab,
-        "baseUrl": settings.base_url,
-        "clientId": identity.client_id,
-        "authority": identity.authority,
-        "apiScope": f"{identity.api_audience}/access_as_user",
-        "sandbox": settings.mode == "sandbox",
-    }
+    config = _sign_in_config(request, settings, view=view, tab=tab)
     return _fragment(
         request,
         "shell.html",

@@ -156,3 +156,24 @@ def test_hostile_mail_is_shown_as_text_in_the_list_and_the_pane(
         assert where.evaluate("window.__pwned") is None
         assert where.locator("img[src='x'], img[src='y'], main script").count() == 0
     # The page fixture fails the test if any alert() opened.
+
+
+def test_without_nested_app_auth_the_pane_signs_in_through_the_office_dialog(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    """The documented fallback: MSAL.js in an Office dialog, auth code + PKCE at the tenant."""
+    newest = inbox(tenant, BURGEMEESTER)[0]
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
+    outlook.page.get_by_label("Nested App Authentication").uncheck()
+
+    with outlook.page.expect_popup() as opened:
+        outlook.select(newest["subject"])
+    dialog = opened.value
+    expect(dialog.get_by_role("heading", name="Aanmelden")).to_be_visible()  # the tenant's page
+    dialog.get_by_role("button", name=re.compile("Monique Verschuren")).click()
+
+    pane = outlook.pane_loaded()
+    expect(pane.get_by_test_id("onderwerp")).to_have_text(newest["subject"])
+    expect(pane.get_by_test_id("gebruiker")).to_have_text("Monique Verschuren")
+    assert dialog.is_closed()  # the pane closed it once the token arrived
+    assert outlook.bridge_requests() == {}  # no nested app auth was used
