@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -168,10 +169,15 @@ def demo(
     except OSError as exc:
         fail(f"sandbox kan niet starten op poort {sandbox_port}: {exc.strerror or exc}")
     settings = _backend_settings(state)
+    if "SECRETARIAAT_BASE_URL" not in os.environ:  # the pane's links must point at this port
+        settings = settings.model_copy(update={"base_url": f"https://127.0.0.1:{port}"})
+    typer.echo(f"Outlook (test): https://127.0.0.1:{port}/dev/outlook")
     typer.echo(f"Sandbox-tenant: {running.info['graph_url']}")
-    typer.echo(f"Backend:        https://127.0.0.1:{port}/api/docs")
-    typer.echo(f"Aanmelden als:  {running.info['signin_url']}")
-    typer.echo(f"CA-certificaat: {running.info['ca_cert']}")
+    typer.echo(f"Backend-API:    https://127.0.0.1:{port}/api/docs")
+    typer.echo(f"Manifest:       https://127.0.0.1:{port}/addin/manifest.xml")
+    typer.echo(
+        f"CA-certificaat: {running.info['ca_cert']} (vertrouwen, of waarschuwing accepteren)"
+    )
     try:
         _serve_backend(settings, port, (str(state / "server.pem"), str(state / "server-key.pem")))
     finally:

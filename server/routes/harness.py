@@ -9,26 +9,20 @@ its token through the same nested-app-auth bridge Outlook provides.
 from __future__ import annotations
 
 import ssl
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, HTMLResponse
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
+from automations.directory import list_users
 from server.deps import SettingsDep, Today
 from server.errors import ApiError
 from server.pane import STATIC_DIR, templates
 from server.settings import Identity, Settings
 
 router = APIRouter(prefix="/dev", include_in_schema=False)
-
-_USERS = RequestConfiguration(
-    query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
-        select=["displayName", "userPrincipalName", "jobTitle"], top=100
-    )
-)
 
 
 def _sandbox_only(settings: Settings) -> None:
@@ -54,13 +48,8 @@ async def users(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Everyone in the sandbox directory, read with the app's own identity."""
     _sandbox_only(settings)
     async with request.app.state.gateway.for_app() as graph:
-        page = await graph.run(graph.sdk.users.get(_USERS))
-    people = [
-        {"upn": u.user_principal_name, "name": u.display_name, "title": u.job_title}
-        for u in (page.value if page else None) or []
-        if u.user_principal_name
-    ]
-    return {"users": sorted(people, key=lambda p: p["name"] or p["upn"])}
+        people = await list_users(graph)
+    return {"users": [asdict(p) for p in people]}
 
 
 @router.post("/outlook/aanmelden")
