@@ -15,6 +15,7 @@ class Outlook:
 
     def sign_in(self, upn: str) -> Outlook:
         self.page.goto(f"{self.base_url}/dev/outlook?als={upn}")
+        # The harness names the user once her mailboxes are listed.
         expect(self.page.get_by_test_id("aangemeld")).to_contain_text("Aangemeld:")
         return self
 

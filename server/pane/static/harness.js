@@ -226,6 +226,7 @@ function mailboxRow(upn, label, sub) {
 async function signIn(upn) {
   notice("");
   resetPane();
+  $("wie").textContent = "";
   const response = await fetch("/dev/outlook/aanmelden", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -239,7 +240,6 @@ async function signIn(upn) {
   state.signin = body;
   state.me = await api("/api/v1/me");
   names[state.me.upn] = state.me.display_name;
-  $("wie").textContent = `Aangemeld: ${state.me.display_name || state.me.upn}`;
   const rows = [mailboxRow(state.me.upn, "Mijn postvak", state.me.upn)];
   try {
     const { mailboxes } = await api("/api/v1/mailboxes");
@@ -252,6 +252,7 @@ async function signIn(upn) {
     notice(`Postvakken laden mislukt: ${error.message}`);
   }
   $("postvakken").replaceChildren(...rows);
+  $("wie").textContent = `Aangemeld: ${state.me.display_name || state.me.upn}`; // last: ready
   $("ander-postvak").hidden = false;
   $("items-titel").textContent = "Kies een postvak";
   $("items").replaceChildren();
