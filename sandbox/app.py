@@ -30,6 +30,7 @@ from sandbox.dispatch import DroppedConnection, Sandbox
 from sandbox.identity.authorize import (
     AuthorizationCodes,
     AuthorizeRequest,
+    RedirectError,
     redirect_with_code,
     sign_in_form,
 )
@@ -100,8 +101,15 @@ def create_app(config: SandboxConfig) -> Starlette:
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            if form.get("grant_type") == "authorization_code" and "client_secret" not in form:
+            public = "client_secret" not in form and _basic_auth(request) is None
+            if form.get("grant_type") == "authorization_code" and public:
                 _known_tenant(sandbox, request.path_params["tenant"])
+                if not request.headers.get("origin"):
+                    raise OAuthError(
+                        400, "invalid_request", 9002327,
+                        "Tokens issued for the 'Single-Page Application' client-type may only be"
+                        " redeemed via cross-origin requests.",
+                    )  # fmt: skip
                 body = codes.redeem(form)  # a single-page app: PKCE instead of a secret
             else:
                 body = sandbox.tokens.token_endpoint(
@@ -137,7 +145,14 @@ def create_app(config: SandboxConfig) -> Starlette:
                 return HTMLResponse(page)
             form = {k: str(v) for k, v in (await request.form()).items()}
             asked = AuthorizeRequest.parse(form, sandbox.directory)
+            if form.get("cancel"):
+                raise RedirectError(
+                    asked.redirect_uri, asked.state, asked.response_mode, "access_denied",
+                    65004, "User declined to consent to access the app.",
+                )  # fmt: skip
             code = codes.issue(asked, form.get("username", ""))
+        except RedirectError as err:
+            return RedirectResponse(err.location(), status_code=302)
         except OAuthError as err:
             return oauth_error(err)
         user = sandbox.directory.user(form["username"])
@@ -159,10 +174,12 @@ def create_app(config: SandboxConfig) -> Starlette:
 
         routes.insert(0, Mount("/_admin", routes=admin_routes(sandbox, config)))
     # Entra ID and Graph answer browsers' cross-origin requests (single-page apps); so do we.
+    # Only pages on this machine (the backend, the harness) get to read answers; a page from
+    # anywhere else cannot use the sandbox's token endpoints or Graph from a developer's browser.
     cors = Middleware(
         CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["*"],
+        allow_origin_regex=r"https://(127\.0\.0\.1|localhost)(:\d{1,5})?",
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         allow_headers=["*"],
         expose_headers=["request-id", "client-request-id", "Retry-After", "Location"],
     )

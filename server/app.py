@@ -25,6 +25,12 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
+# Our pages run our scripts and Office.js from Microsoft's CDN, nothing else; mail shown in them
+# is escaped text, and this is the second line of defence if that ever failed.
+PAGE_POLICY = (
+    "script-src 'self' https://appsforoffice.microsoft.com; object-src 'none'; base-uri 'none'"
+)
+
 
 def create_app(settings: Settings) -> FastAPI:
     identity = settings.identity()
@@ -67,6 +73,9 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-Id"] = rid
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
     for module in (health, me, mailboxes, roster, audit, addin, pane, harness):

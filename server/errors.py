@@ -79,9 +79,13 @@ def _pane_error(
         "title": title,
         "message": message,
         "request_id": request_id,
-        "retry": status in (429, 503, 504) or status >= 500,
+        "retry": status in (401, 429) or status >= 500,
     }
-    response = templates.TemplateResponse(request, "error.html", values, status_code=status)
+    # A fragment for the pane's script to insert; a whole page when Outlook opened the URL.
+    page = "error.html" if request.url.path.endswith("/inhoud") else "error_page.html"
+    values["retry"] = values["retry"] and page == "error.html"  # the button needs the pane
+    values["base_url"] = request.app.state.settings.base_url
+    response = templates.TemplateResponse(request, page, values, status_code=status)
     response.headers.update(headers or {})
     return response
 
@@ -99,6 +103,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/pane/"):
+            names = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors()})
+            message = (
+                "Het taakvenster vroeg iets wat niet klopt (" + ", ".join(names) + "). Sluit"
+                " het taakvenster en open het opnieuw vanuit het bericht."
+            )
+            return error_response(request, 422, "invalid_request", message)
         parts = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")

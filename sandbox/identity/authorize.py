@@ -23,10 +23,36 @@ from urllib.parse import urlencode, urlsplit
 from sandbox.directory import App, Directory
 from sandbox.identity.tokens import OAuthError, TokenService
 
-__all__ = ["AuthorizationCodes", "AuthorizeRequest", "redirect_with_code", "sign_in_form"]
+__all__ = [
+    "AuthorizationCodes",
+    "AuthorizeRequest",
+    "RedirectError",
+    "redirect_with_code",
+    "sign_in_form",
+]
 
 CODE_LIFETIME = 600  # Entra's codes live about ten minutes
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class RedirectError(OAuthError):
+    """An error Entra reports to the app's redirect URI rather than on its own page."""
+
+    def __init__(
+        self, redirect_uri: str, state: str, mode: str, error: str, code: int, description: str
+    ) -> None:
+        super().__init__(302, error, code, description)
+        self.redirect_uri, self.state, self.mode = redirect_uri, state, mode
+
+    def location(self) -> str:
+        answer = urlencode(
+            {
+                "error": self.error,
+                "error_description": f"AADSTS{self.code}: {self.description}",
+                "state": self.state,
+            }
+        )
+        return f"{self.redirect_uri}{'?' if self.mode == 'query' else '#'}{answer}"
 
 
 @dataclass(frozen=True)
@@ -58,21 +84,29 @@ class AuthorizeRequest:
                 f"The redirect URI '{redirect_uri}' specified in the request does not match the"
                 f" redirect URIs configured for the application '{client_id}'.",
             )  # fmt: skip
+        # From here on the redirect URI is trusted: errors go back to the app, as in Entra.
+        state = params.get("state", "")
+        mode = params.get("response_mode", "fragment")
         if params.get("response_type") != "code":
-            raise OAuthError(
-                400, "unsupported_response_type", 900144,
+            raise RedirectError(
+                redirect_uri, state, mode, "unsupported_response_type", 900144,
                 "The request body must contain the following parameter: 'response_type'=code.",
             )  # fmt: skip
         if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
-            raise OAuthError(
-                400, "invalid_request", 9002325,
+            raise RedirectError(
+                redirect_uri, state, mode, "invalid_request", 9002325,
                 "Proof Key for Code Exchange is required for cross-origin authorization code"
                 " redemption.",
+            )  # fmt: skip
+        if not params.get("scope", "").strip():
+            raise RedirectError(
+                redirect_uri, state, mode, "invalid_request", 900144,
+                "The request body must contain the following parameter: 'scope'.",
             )  # fmt: skip
         return cls(
             client_id=client_id,
             redirect_uri=redirect_uri,
-            scope=params.get("scope", "openid profile"),
+            scope=params["scope"],
             state=params.get("state", ""),
             nonce=params.get("nonce", ""),
             code_challenge=params["code_challenge"],
@@ -97,17 +131,27 @@ class AuthorizeRequest:
 
 
 def redirect_allowed(app: App, uri: str) -> bool:
-    """Registered exactly, or registered on a loopback host with any port."""
+    """Registered exactly, or registered on a loopback host with any port (as Entra allows).
+
+    Anything a browser could read differently from ``urlsplit`` is refused first: user info,
+    query, fragment, backslashes, whitespace and control characters, and impossible ports.
+    """
     if uri in app.spa_redirect_uris:
         return True
-    parts = urlsplit(uri)
-    if parts.hostname not in LOOPBACK:
+    if not uri.isprintable() or any(c in uri for c in "\\ @?#"):
         return False
-    without_port = f"{parts.scheme}://{parts.hostname}{parts.path}"
-    return any(
-        f"{r.scheme}://{r.hostname}{r.path}" == without_port
-        for r in (urlsplit(u) for u in app.spa_redirect_uris)
-    )
+    parts = urlsplit(uri)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme != "https" or parts.hostname not in LOOPBACK or port == 0:
+        return False
+    for registered in map(urlsplit, app.spa_redirect_uris):
+        same = (registered.scheme, registered.hostname, registered.path)
+        if same == (parts.scheme, parts.hostname, parts.path):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -148,7 +192,8 @@ class AuthorizationCodes:
                 raise OAuthError(
                     400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed."
                 )
-            self._redeemed.add(code)
+            if grant is not None:
+                self._redeemed.add(code)
         if grant is None or grant.expires < time.time():
             raise OAuthError(
                 400, "invalid_grant", 70008,
@@ -202,7 +247,8 @@ def sign_in_form(request: AuthorizeRequest, users: list[dict[str, Any]], action:
         "margin:16px}ul{list-style:none;padding:0}button{width:100%;text-align:left;"
         "padding:8px;margin:2px 0;font:inherit}small{color:#555}</style></head><body>"
         "<h1>Aanmelden</h1><p>Sandbox-tenant: kies een account.</p>"
-        f'<form method="post" action="{escape(action)}">{hidden}<ul>{buttons}</ul></form>'
+        f'<form method="post" action="{escape(action)}">{hidden}<ul>{buttons}</ul>'
+        '<p><button type="submit" name="cancel" value="1">Annuleren</button></p></form>'
         "</body></html>"
     )
 

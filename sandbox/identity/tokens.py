@@ -31,6 +31,7 @@ LIFETIME = 3600
 OIDC_SCOPES = ("openid", "profile", "offline_access")
 REFRESH_AUDIENCE = "urn:sandbox:refresh"
 REFRESH_LIFETIME = 90 * 24 * 3600
+SPA_REFRESH_LIFETIME = 24 * 3600
 
 
 class OAuthError(Exception):
@@ -166,9 +167,11 @@ class TokenService:
             claims["upn"] = user["userPrincipalName"]  # Graph's tokens carry it; ours do too
         return self.sign(claims)
 
-    def refresh_token(self, user: dict[str, Any], client_id: str) -> str:
+    def refresh_token(
+        self, user: dict[str, Any], client_id: str, lifetime: int = REFRESH_LIFETIME
+    ) -> str:
         """Opaque to clients (Entra's are encrypted); here a signed note of who and for whom."""
-        claims = self._base_claims(REFRESH_AUDIENCE, client_id, REFRESH_LIFETIME)
+        claims = self._base_claims(REFRESH_AUDIENCE, client_id, lifetime)
         claims.update(oid=user["id"], idtyp="refresh")
         return self.sign(claims)
 
@@ -423,8 +426,8 @@ class TokenService:
             token = self.user_token(user, aud=GRAPH_RESOURCE, azp=app.client_id, scp=scp)
             granted = scp
         out = self.token_response(token, scope=" ".join([granted, *OIDC_SCOPES]))
-        out["refresh_token"] = self.refresh_token(user, app.client_id)
-        out["refresh_token_expires_in"] = REFRESH_LIFETIME
+        out["refresh_token"] = self.refresh_token(user, app.client_id, SPA_REFRESH_LIFETIME)
+        out["refresh_token_expires_in"] = SPA_REFRESH_LIFETIME  # 24 hours for SPAs in Entra
         out["id_token"] = self.id_token(user, app.client_id, nonce=nonce)
         out["client_info"] = client_info_of(user["id"], self.tenant_id)
         return out

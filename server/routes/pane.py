@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from automations.audit import AuditFilter, query
@@ -67,6 +67,29 @@ def pane_context(user: Any, roster: Roster, mailbox: str, today: dt.date) -> Pan
         delegate=mailbox != user.upn,
         office=office,
     )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Where the pane is, as it reports it: the mailbox (checked) and the selected item."""
+
+    ctx: PaneContext
+    item: str | None
+    type: str | None  # "message" | "appointment", Office.js's itemType
+
+
+async def _selection(
+    user: CurrentUser,
+    roster: RosterDep,
+    today: Today,
+    mailbox: Mailbox,
+    item: ItemId = None,
+    type: ItemType = None,  # noqa: A002 - the name Office.js uses
+) -> Selection:
+    return Selection(pane_context(user, roster, mailbox, today), item, type)
+
+
+Selected = Annotated[Selection, Depends(_selection)]
 
 
 def _fragment(request: Request, name: str, **values: Any) -> HTMLResponse:
@@ -127,26 +150,22 @@ async def shell(
 
 @router.get("/pane/bericht/inhoud", response_class=HTMLResponse)
 async def message_view(
-    request: Request,
-    user: CurrentUser,
-    roster: RosterDep,
-    graph: UserGraph,
-    today: Today,
-    mailbox: Mailbox,
-    item: ItemId = None,
-    type: ItemType = None,  # noqa: A002 - the name Office.js uses
+    request: Request, selected: Selected, user: CurrentUser, roster: RosterDep, graph: UserGraph
 ) -> HTMLResponse:
-    ctx = pane_context(user, roster, mailbox, today)
     message = None
-    if item and type != "appointment":
+    if selected.item and selected.type != "appointment":
         message = await get_message(
-            graph=graph, roster=roster, actor=user.upn, mailbox=ctx.mailbox, message_id=item
+            graph=graph,
+            roster=roster,
+            actor=user.upn,
+            mailbox=selected.ctx.mailbox,
+            message_id=selected.item,
         )
     body = message.body.strip() if message else ""
     return _fragment(
         request,
         "views/bericht.html",
-        ctx=ctx,
+        ctx=selected.ctx,
         message=message,
         body=body[:BODY_LIMIT],
         truncated=len(body) > BODY_LIMIT,
@@ -156,21 +175,19 @@ async def message_view(
 @router.get("/pane/agenda/inhoud", response_class=HTMLResponse)
 async def agenda_view(
     request: Request,
+    selected: Selected,
     user: CurrentUser,
     roster: RosterDep,
     graph: UserGraph,
     today: Today,
-    mailbox: Mailbox,
-    item: ItemId = None,
-    type: ItemType = None,  # noqa: A002
 ) -> HTMLResponse:
     """The selected appointment and its day; for a message, today in the mailbox's calendar."""
-    ctx = pane_context(user, roster, mailbox, today)
+    ctx = selected.ctx
     event = None
     day = today
-    if item and type == "appointment":
+    if selected.item and selected.type == "appointment":
         event = await get_event(
-            graph=graph, roster=roster, actor=user.upn, mailbox=ctx.mailbox, event_id=item
+            graph=graph, roster=roster, actor=user.upn, mailbox=ctx.mailbox, event_id=selected.item
         )
         day = event.start.date()
     start = dt.datetime.combine(day, dt.time(), tzinfo=AMSTERDAM)

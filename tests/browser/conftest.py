@@ -113,9 +113,16 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh browser profile per test; page errors fail the test."""
+    """A fresh browser profile per test; page errors fail the test.
+
+    Tests marked ``inject_scripts`` (axe-core) run with the pages' CSP bypassed: the policy
+    rightly refuses the inline script Playwright injects.
+    """
     context = browser.new_context(
-        ignore_https_errors=True, viewport={"width": 1400, "height": 900}, locale="nl-NL"
+        ignore_https_errors=True,
+        viewport={"width": 1400, "height": 900},
+        locale="nl-NL",
+        bypass_csp=request.node.get_closest_marker("inject_scripts") is not None,
     )
     page = context.new_page()
     errors: list[str] = []

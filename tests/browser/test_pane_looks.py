@@ -16,6 +16,7 @@ from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
 
 WIDTHS = (320, 800)
+pytestmark = pytest.mark.inject_scripts
 
 
 def serious_violations(frame: Frame | Page, axe_source: str) -> list[dict]:

@@ -64,11 +64,25 @@ async def test_the_calendar_of_a_day_holds_that_days_items_in_local_time(
     assert one.json()["subject"] == events[0]["subject"]
 
 
-async def test_another_team_reads_nothing(api: httpx.AsyncClient, login) -> None:
-    for path in ("messages", "calendar?start=2026-11-24T00:00&end=2026-11-25T00:00"):
-        resp = await api.get(f"/api/v1/mailboxes/{BURGEMEESTER}/{path}", headers=login(SECRETARY_B))
-        assert resp.status_code == 403, path
-        assert resp.json()["error"]["code"] == "access_denied"
+async def test_another_team_reads_nothing_and_graph_is_not_asked(
+    api: httpx.AsyncClient, login, tenant: Tenant, admin: httpx.Client
+) -> None:
+    async with tenant.raw(BURGEMEESTER) as graph:
+        message = (await graph.get(f"/users/{BURGEMEESTER}/messages?$top=1")).json()["value"][0]
+        event = (await graph.get(f"/users/{BURGEMEESTER}/events?$top=1")).json()["value"][0]
+    admin.post("/counters/reset")
+    paths = (
+        "messages",
+        f"messages/{message['id']}",
+        "calendar?start=2026-11-24T00:00&end=2026-11-25T00:00",
+        f"events/{event['id']}",
+    )
+    for mailbox in (BURGEMEESTER, BURGEMEESTER.upper()):
+        for path in paths:
+            resp = await api.get(f"/api/v1/mailboxes/{mailbox}/{path}", headers=login(SECRETARY_B))
+            assert resp.status_code == 403, path
+            assert resp.json()["error"]["code"] == "access_denied"
+    assert admin.get("/counters").json()["requests"] == {}
 
 
 async def test_everyone_reads_her_own_mailbox(api: httpx.AsyncClient, login) -> None:
@@ -80,6 +94,8 @@ async def test_bad_input_gets_one_clear_error(api: httpx.AsyncClient, login) -> 
     cases = {
         "messages?folder=../../users": 400,
         "messages?top=0": 422,
+        "messages?top=101": 422,
+        "messages/AAMkAGI2ADoesNotExist=": 404,
         "calendar?start=2026-11-24T10:00&end=2026-11-24T09:00": 400,
         "calendar?start=2026-01-01T00:00&end=2026-12-31T00:00": 400,
         "calendar?start=gisteren&end=morgen": 422,

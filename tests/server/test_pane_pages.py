@@ -6,6 +6,7 @@ what the server sends, including what it must never send unescaped.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -53,10 +54,20 @@ async def test_the_shell_needs_no_token_and_carries_the_sign_in_settings(
     assert 'lang="nl"' in resp.text
 
 
-async def test_an_unknown_pane_or_tab_is_a_readable_error(api: httpx.AsyncClient) -> None:
+async def test_an_unknown_pane_or_tab_is_a_readable_dutch_page(api: httpx.AsyncClient) -> None:
     resp = await api.get("/pane/snoepjes")
-    assert resp.status_code == 404 and "Niet gevonden" in resp.text
-    assert (await api.get("/pane/bericht", params={"tab": "<x>"})).status_code == 422
+    assert resp.status_code == 404 and "Niet gevonden" in resp.text and 'lang="nl"' in resp.text
+    bad_tab = await api.get("/pane/bericht", params={"tab": "<x>"})
+    assert bad_tab.status_code == 422
+    assert "open het opnieuw" in bad_tab.text and "String should" not in bad_tab.text
+    assert "<x>" not in bad_tab.text
+
+
+async def test_pages_carry_a_content_security_policy(api: httpx.AsyncClient) -> None:
+    for path in ("/pane/bericht", "/help", "/dev/outlook"):
+        policy = (await api.get(path)).headers["content-security-policy"]
+        assert "script-src 'self' https://appsforoffice.microsoft.com" in policy, path
+        assert "object-src 'none'" in policy
 
 
 async def test_a_delegate_sees_the_executives_message_and_whose_mailbox_it_is(
@@ -118,15 +129,41 @@ async def test_hostile_mail_is_shown_as_text(api: httpx.AsyncClient, login, tena
         headers=login(SECRETARY_A),
     )
     assert resp.status_code == 200
-    html = resp.text
+    page = resp.text
     for raw in ("<script>", "<img src=x", "<b>Baas</b>", "onerror=alert(1)>"):
-        assert raw not in html
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
-    assert "&lt;b&gt;Baas&lt;/b&gt;" in html
-    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
-    assert (
-        "\u202e" in html
-    )  # kept as text; CSS isolates it (unicode-bidi) so it cannot flip the row
+        assert raw not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    assert "&lt;b&gt;Baas&lt;/b&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+    # The override is kept as text; the pane's CSS isolates it so it cannot flip the row.
+    assert "\u202e" in page
+
+
+async def test_a_hostile_appointment_is_shown_as_text(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    day = TODAY.isoformat()
+    async with tenant.raw(SECRETARY_A) as graph:
+        created = (
+            await graph.post(
+                f"/users/{BURGEMEESTER}/events",
+                json={
+                    "subject": HOSTILE_SUBJECT,
+                    "location": {"displayName": HOSTILE_NAME},
+                    "start": {"dateTime": f"{day}T21:00:00", "timeZone": "W. Europe Standard Time"},
+                    "end": {"dateTime": f"{day}T21:30:00", "timeZone": "W. Europe Standard Time"},
+                },
+            )
+        ).json()
+    resp = await api.get(
+        "/pane/agenda/inhoud",
+        params={"mailbox": BURGEMEESTER, "item": created["id"], "type": "appointment"},
+        headers=login(SECRETARY_A),
+    )
+    assert resp.status_code == 200
+    assert "<script>" not in resp.text and "<img src=x" not in resp.text and "<b>" not in resp.text
+    assert resp.text.count("&lt;script&gt;window.__pwned=1&lt;/script&gt;") == 2  # item + day
+    assert "&lt;b&gt;Baas&lt;/b&gt;" in resp.text
 
 
 async def test_the_agenda_pane_shows_the_appointment_and_its_day(
@@ -147,7 +184,8 @@ async def test_the_agenda_pane_shows_the_appointment_and_its_day(
         headers=login(SECRETARY_A),
     )
     assert resp.status_code == 200
-    assert re.search(r'data-testid="onderwerp">([^<]*)<', resp.text).group(1) == chosen["subject"]
+    shown = re.search(r'data-testid="onderwerp">([^<]*)<', resp.text).group(1)
+    assert html.unescape(shown) == chosen["subject"]
     day_list = resp.text.split('data-testid="dag"')[1]
     assert day_list.count('class="afspraak') == len(events)
     assert "dinsdag 24 november 2026" in resp.text
@@ -186,6 +224,8 @@ async def test_the_harness_and_the_shim_exist_only_on_the_sandbox(
     async with httpx.AsyncClient(transport=transport, base_url="https://x.test") as client:
         for path in ("/dev/outlook", "/dev/office.js", "/dev/outlook/gebruikers"):
             assert (await client.get(path)).status_code == 404, path
+        minting = await client.post("/dev/outlook/aanmelden", json={"upn": "a@b.nl"})
+        assert minting.status_code == 404 and "access_token" not in minting.text
         shell = await client.get("/pane/bericht")
         assert "https://appsforoffice.microsoft.com/lib/1/hosted/office.js" in shell.text
     await app.state.validator.aclose()

@@ -1,26 +1,37 @@
 // A token for the backend's API scope, the way Microsoft documents it for Outlook add-ins:
 // Nested App Authentication through MSAL.js when the host supports it, and otherwise the
 // documented fallback, MSAL.js in an Office dialog. No legacy Exchange tokens.
+//
+// Concurrent callers share one in-flight request: one MSAL client, one dialog at a time.
 
-let nestable = null;
+let nestable = null; // Promise<PublicClientApplication>
+let dialogToken = null; // { accessToken, expiresOn }
+let dialogInFlight = null; // Promise<string>
+let refreshNext = false; // the backend refused the last token: skip MSAL's cache once
 
 function naaSupported() {
   return Boolean(Office.context.requirements && Office.context.requirements.isSetSupported("NestedAppAuth", "1.1"));
 }
 
-async function nestableClient(config) {
+function nestableClient(config) {
   if (!nestable) {
-    nestable = await msal.createNestablePublicClientApplication({
-      auth: { clientId: config.clientId, authority: config.authority },
-      system: { loggerOptions: { logLevel: msal.LogLevel.Warning, piiLoggingEnabled: false } },
-    });
+    nestable = msal
+      .createNestablePublicClientApplication({
+        auth: { clientId: config.clientId, authority: config.authority },
+        system: { loggerOptions: { logLevel: msal.LogLevel.Warning, piiLoggingEnabled: false } },
+      })
+      .catch((error) => {
+        nestable = null;
+        throw error;
+      });
   }
   return nestable;
 }
 
 async function viaNestedAppAuth(config) {
   const pca = await nestableClient(config);
-  const request = { scopes: [config.apiScope] };
+  const request = { scopes: [config.apiScope], forceRefresh: refreshNext };
+  refreshNext = false;
   try {
     return (await pca.acquireTokenSilent(request)).accessToken;
   } catch (silentError) {
@@ -29,23 +40,20 @@ async function viaNestedAppAuth(config) {
   }
 }
 
-let dialogToken = null;
-
-function viaDialog(config) {
-  if (dialogToken && dialogToken.expiresOn > Date.now() + 60_000) {
-    return Promise.resolve(dialogToken.accessToken);
-  }
+function openDialog(config) {
+  const origin = new URL(config.baseUrl).origin;
   return new Promise((resolve, reject) => {
     Office.context.ui.displayDialogAsync(
       `${config.baseUrl}/pane/aanmelden/dialoog`,
-      { height: 60, width: 30, promptBeforeOpen: false },
+      { height: 60, width: 30, promptBeforeOpen: true },
       (opened) => {
         if (opened.status !== Office.AsyncResultStatus.Succeeded) {
-          reject(new Error(`het aanmeldvenster opent niet (${opened.error.message})`));
+          reject(new Error(`het aanmeldvenster opent niet (${opened.error.code})`));
           return;
         }
         const dialog = opened.value;
         dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
+          if (arg.origin && arg.origin !== origin) return; // only our own sign-in page may answer
           dialog.close();
           let message;
           try {
@@ -67,8 +75,22 @@ function viaDialog(config) {
   });
 }
 
-export function authMethod() {
-  return naaSupported() ? "naa" : "dialog";
+function viaDialog(config) {
+  if (dialogToken && dialogToken.expiresOn > Date.now() + 60_000) {
+    return Promise.resolve(dialogToken.accessToken);
+  }
+  if (!dialogInFlight) {
+    dialogInFlight = openDialog(config).finally(() => {
+      dialogInFlight = null;
+    });
+  }
+  return dialogInFlight;
+}
+
+// The backend refused the token (expired, revoked): the next call signs in again.
+export function dropToken() {
+  dialogToken = null;
+  refreshNext = true;
 }
 
 export async function getToken(config) {

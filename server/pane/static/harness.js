@@ -11,6 +11,7 @@ const state = {
   day: null,
   selected: null,
   listeners: [],
+  viewTicket: 0,
 };
 
 function el(tag, props = {}, ...children) {
@@ -77,13 +78,14 @@ window.secretariaatHarness = {
     this.bridgeRequests[method] = (this.bridgeRequests[method] || 0) + 1;
   },
   openDialog(url, callback, status) {
-    const dialog = window.open(url, "secretariaat-aanmelden", "width=480,height=640");
+    const dialog = window.open(url, "_blank", "popup,width=480,height=640");
     if (!dialog) {
       callback({ status: status.Failed, error: { code: 12009, message: "het venster werd geblokkeerd" } });
       return;
     }
     const handlers = {};
-    window.secretariaatDialogMessage = (message) => handlers.dialogMessageReceived && handlers.dialogMessageReceived({ message });
+    window.secretariaatDialogMessage = (message, origin) =>
+      handlers.dialogMessageReceived && handlers.dialogMessageReceived({ message, origin });
     callback({
       status: status.Succeeded,
       value: {
@@ -113,6 +115,11 @@ function select(item, row) {
   }
 }
 
+function deselect() {
+  state.selected = null;
+  for (const l of state.listeners) l(null);
+}
+
 function resetPane() {
   const frame = $("taakvenster");
   state.listeners = [];
@@ -135,11 +142,12 @@ function itemOf(kind, entry) {
 }
 
 // --- Mail and calendar of the open mailbox. ---
-async function showMessages() {
+async function showMessages(current = () => true) {
   $("items-titel").textContent = `Postvak IN – ${nameOf(state.mailbox)}`;
   const list = $("items");
   list.replaceChildren(el("li", { className: "laden", textContent: "Laden…" }));
   const { messages } = await api(`/api/v1/mailboxes/${encodeURIComponent(state.mailbox)}/messages?folder=inbox&top=50`);
+  if (!current()) return;
   list.replaceChildren(
     ...messages.map((m) => {
       const row = el(
@@ -156,7 +164,7 @@ async function showMessages() {
   if (!messages.length) list.replaceChildren(el("li", { className: "leeg", textContent: "Geen berichten." }));
 }
 
-async function showCalendar(days) {
+async function showCalendar(days, current = () => true) {
   const start = state.day || today();
   const from = new Date(start);
   if (days === 7) from.setDate(from.getDate() - ((from.getDay() + 6) % 7)); // from Monday
@@ -167,6 +175,7 @@ async function showCalendar(days) {
   list.replaceChildren(el("li", { className: "laden", textContent: "Laden…" }));
   const params = new URLSearchParams({ start: isoLocal(from), end: isoLocal(to) });
   const { events } = await api(`/api/v1/mailboxes/${encodeURIComponent(state.mailbox)}/calendar?${params}`);
+  if (!current()) return;
   const rows = [];
   for (let d = new Date(from); d < to; d.setDate(d.getDate() + 1)) {
     rows.push(el("li", { className: "h-dagkop", textContent: dayFmt.format(d) }));
@@ -190,16 +199,19 @@ async function showCalendar(days) {
 }
 
 async function showView() {
+  const ticket = ++state.viewTicket; // a later click wins over a slower earlier answer
   notice("");
   $("items").setAttribute("aria-busy", "true"); // set before the first await: tests wait on it
   try {
-    if (state.view === "mail") await showMessages();
-    else await showCalendar(state.view === "week" ? 7 : 1);
+    const days = state.view === "week" ? 7 : 1;
+    const show = state.view === "mail" ? showMessages : (current) => showCalendar(days, current);
+    await show(() => ticket === state.viewTicket);
   } catch (error) {
+    if (ticket !== state.viewTicket) return;
     $("items").replaceChildren();
     notice(error.status === 403 ? `Geen toegang tot dit postvak. ${error.message}` : `Laden mislukt: ${error.message}`);
   } finally {
-    $("items").setAttribute("aria-busy", "false");
+    if (ticket === state.viewTicket) $("items").setAttribute("aria-busy", "false");
   }
 }
 
@@ -212,7 +224,7 @@ async function openMailbox(upn, button) {
   state.mailbox = upn.toLowerCase();
   for (const b of document.querySelectorAll("#postvakken button")) b.removeAttribute("aria-current");
   if (button) button.setAttribute("aria-current", "true");
-  resetPane();
+  deselect(); // a pinned pane stays open; Outlook tells it nothing is selected
   $("weergave").hidden = false;
   await showView();
 }
@@ -238,7 +250,15 @@ async function signIn(upn) {
     return;
   }
   state.signin = body;
-  state.me = await api("/api/v1/me");
+  try {
+    state.me = await api("/api/v1/me");
+  } catch (error) {
+    state.signin = null;
+    state.me = null;
+    $("postvakken").replaceChildren();
+    notice(`Aanmelden mislukt: ${error.message}`);
+    return;
+  }
   names[state.me.upn] = state.me.display_name;
   const rows = [mailboxRow(state.me.upn, "Mijn postvak", state.me.upn)];
   try {
@@ -289,7 +309,7 @@ for (const button of document.querySelectorAll("[data-weergave]")) {
   button.addEventListener("click", () => {
     state.view = button.dataset.weergave;
     for (const b of document.querySelectorAll("[data-weergave]")) b.setAttribute("aria-pressed", String(b === button));
-    resetPane();
+    deselect();
     showView();
   });
 }
@@ -300,7 +320,10 @@ $("breedte").addEventListener("change", () => {
 $("taakvenster").style.width = `${$("breedte").value}px`;
 $("naa").addEventListener("change", () => {
   const frame = $("taakvenster");
-  if (!frame.hidden && frame.src) frame.src = frame.src; // reload the pane with the other auth path
+  if (!frame.hidden && frame.src) {
+    state.listeners = []; // the reloaded pane registers its own handler
+    frame.src = frame.src; // reload the pane with the other auth path
+  }
 });
 
 loadUsers();

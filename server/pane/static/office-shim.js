@@ -148,7 +148,9 @@
           host.openDialog(url, cb, { Succeeded, Failed });
         },
         messageParent(message) {
-          if (window.opener && window.opener.secretariaatDialogMessage) window.opener.secretariaatDialogMessage(message);
+          if (window.opener && window.opener.secretariaatDialogMessage) {
+            window.opener.secretariaatDialogMessage(message, location.origin);
+          }
         },
       },
     },

@@ -1,13 +1,20 @@
 // The task pane: find out where Outlook has us (which mailbox, which item), get a token, and
 // show the chosen pane's content as the server renders it. The server escapes everything that
 // comes from mail; this script only moves its HTML into <main> and never builds markup from data.
-import { getToken } from "./auth.js";
+//
+// Every selection change takes a new ticket; whatever finishes for an older ticket is dropped, so
+// the pane always shows the item Outlook has selected now, whatever order answers arrive in.
+import { dropToken, getToken } from "./auth.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
 const main = document.getElementById("inhoud");
 const contextLine = document.getElementById("context");
 const nav = document.querySelector("nav.tabs");
-let current = { view: config.view, where: null, loaded: 0 };
+const state = {
+  chosen: config.view, // the tab the user picked (Bericht stays chosen across appointments)
+  where: null, // the selection the content belongs to
+  ticket: 0,
+};
 
 function setBusy(busy) {
   main.setAttribute("aria-busy", busy ? "true" : "false");
@@ -47,16 +54,22 @@ async function where() {
   const mailbox = Office.context.mailbox;
   const profile = mailbox.userProfile;
   const item = mailbox.item;
-  const found = { user: profile.emailAddress, userName: profile.displayName, mailbox: profile.emailAddress, itemId: null, itemType: null, shared: false };
+  const found = { user: profile.emailAddress, userName: profile.displayName, mailbox: profile.emailAddress, itemId: null, itemType: null, shared: false, note: "" };
   if (!item) return found;
   found.itemType = item.itemType;
   if (item.itemId) {
     found.itemId = mailbox.convertToRestId(item.itemId, Office.MailboxEnums.RestVersion.v2_0);
   }
   if (typeof item.getSharedPropertiesAsync === "function") {
-    const shared = await asyncResult((cb) => item.getSharedPropertiesAsync(cb));
-    found.mailbox = shared.owner;
-    found.shared = true;
+    try {
+      const shared = await asyncResult((cb) => item.getSharedPropertiesAsync(cb));
+      found.mailbox = shared.owner;
+      found.shared = true;
+    } catch {
+      // Outlook could not say whose mailbox this is: work in her own and say so.
+      found.itemId = null;
+      found.note = "Outlook gaf niet door in welk postvak dit item staat; u ziet uw eigen postvak.";
+    }
   }
   return found;
 }
@@ -65,75 +78,109 @@ function describe(w) {
   return w.shared ? `${w.userName} in het postvak van ${w.mailbox}` : `${w.userName} (${w.mailbox})`;
 }
 
-async function api(path, token) {
-  return fetch(`${config.baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/html" } });
+// The pane shown for a selection: an appointment opens Agenda even when Bericht is chosen.
+function viewFor(w) {
+  return w.itemType === "appointment" && state.chosen === "bericht" ? "agenda" : state.chosen;
 }
 
-async function load(view) {
-  const ticket = ++current.loaded;
-  current.view = view;
+function markTab(view) {
   for (const a of nav.querySelectorAll("a[data-view]")) {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  showLoading();
-  let token;
-  try {
-    token = await getToken(config);
-  } catch (error) {
-    showProblem("Aanmelden is niet gelukt", `Secretariaat kon u niet aanmelden: ${error.message || error}.`);
-    return;
-  }
-  const w = current.where;
+}
+
+async function fetchView(view, w, retried = false) {
+  const token = await getToken(config);
   const params = new URLSearchParams({ mailbox: w.mailbox });
   if (w.itemId) params.set("item", w.itemId);
   if (w.itemType) params.set("type", w.itemType);
+  const response = await fetch(`${config.baseUrl}/pane/${view}/inhoud?${params}`, {
+    headers: { Authorization: `Bearer ${token}`, Accept: "text/html" },
+  });
+  if (response.status === 401 && !retried) {
+    dropToken(); // expired or revoked: sign in again once
+    return fetchView(view, w, true);
+  }
+  return response;
+}
+
+async function load(ticket, w) {
+  const view = viewFor(w);
+  markTab(view);
+  showLoading();
   let response;
+  let html;
   try {
-    response = await api(`/pane/${view}/inhoud?${params}`, token);
+    response = await fetchView(view, w);
+    html = await response.text();
   } catch (error) {
-    showProblem("Geen verbinding", "De server van Secretariaat is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.");
+    if (ticket !== state.ticket) return;
+    const offline = error instanceof TypeError; // fetch's network failure
+    showProblem(
+      offline ? "Geen verbinding" : "Aanmelden is niet gelukt",
+      offline
+        ? "De server van Secretariaat is niet bereikbaar. Controleer de verbinding en probeer het opnieuw."
+        : "Secretariaat kon u niet aanmelden. Probeer het opnieuw; lukt het niet, meld dan het kenmerk hieronder.",
+    );
     return;
   }
-  const html = await response.text();
-  if (ticket !== current.loaded) return; // a newer selection won
+  if (ticket !== state.ticket) return; // a newer selection won
+  if (!(response.headers.get("content-type") || "").startsWith("text/html")) {
+    showProblem("Onverwacht antwoord", `De server gaf geen pagina terug (status ${response.status}).`);
+    return;
+  }
   main.innerHTML = html; // server-rendered with autoescaping: mail content arrives as text
+  if (w.note) {
+    const note = document.createElement("p");
+    note.className = "melding";
+    note.setAttribute("role", "status");
+    note.textContent = w.note;
+    main.prepend(note);
+  }
   main.dataset.status = String(response.status);
   setBusy(false);
 }
 
+// Outlook selected another item (or we just opened): read where we are, then load.
+async function refresh() {
+  const ticket = ++state.ticket;
+  showLoading();
+  let w;
+  try {
+    w = await where();
+  } catch {
+    if (ticket !== state.ticket) return;
+    showProblem("Outlook gaf geen gegevens", "Het gekozen item kon niet worden gelezen. Kies het opnieuw.");
+    return;
+  }
+  if (ticket !== state.ticket) return;
+  state.where = w;
+  contextLine.textContent = describe(w);
+  await load(ticket, w);
+}
+
 async function showAdminTabs() {
+  let role = "onbekend";
   try {
     const token = await getToken(config);
-    const response = await api("/api/v1/me", token);
-    if (!response.ok) return;
-    const me = await response.json();
-    if (me.role === "admin") {
-      for (const a of nav.querySelectorAll("a[data-admin]")) a.hidden = false;
-    }
+    const response = await fetch(`${config.baseUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    if (response.ok) role = (await response.json()).role || "geen";
   } catch {
     // The tab stays hidden; the pane itself reports sign-in problems.
   }
-}
-
-async function refresh() {
-  try {
-    current.where = await where();
-  } catch (error) {
-    showProblem("Outlook gaf geen gegevens", `Het gekozen item kon niet worden gelezen: ${error.message || error}.`);
-    return;
-  }
-  contextLine.textContent = describe(current.where);
-  const view = current.where.itemType === "appointment" && current.view === "bericht" ? "agenda" : current.view;
-  await load(view);
+  for (const a of nav.querySelectorAll("a[data-admin]")) a.hidden = role !== "admin";
+  nav.dataset.rol = role; // tests and styles can tell the check has run
 }
 
 nav.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-view]");
   if (!link) return;
   event.preventDefault();
+  if (!state.where) return; // still finding out where we are; refresh() will load
+  state.chosen = link.dataset.view;
   history.replaceState(null, "", link.href);
-  load(link.dataset.view).then(() => main.focus());
+  load(++state.ticket, state.where).then(() => main.focus());
 });
 
 main.addEventListener("click", (event) => {
