@@ -11,13 +11,24 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from automations.graph import GraphGateway, token_source_for
+from automations.journal import Journal
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
 from server.errors import install_error_handlers
 from server.logs import request_id_var
 from server.pane import STATIC_DIR
-from server.routes import addin, audit, harness, health, mailboxes, me, pane, roster
+from server.routes import (
+    addin,
+    audit,
+    harness,
+    health,
+    mailboxes,
+    me,
+    pane,
+    quicksteps,
+    roster,
+)
 from server.settings import Settings
 from server.startup import graph_config
 
@@ -56,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.gateway = GraphGateway(config, token_source_for(config))
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
+    app.state.journal = Journal(app.state.sessions)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -78,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    for module in (health, me, mailboxes, roster, audit, addin, pane, harness):
+    for module in (health, me, mailboxes, roster, audit, quicksteps, addin, pane, harness):
         app.include_router(module.router)
     app.mount("/addin/icons", StaticFiles(directory=ADDIN_DIR / "icons"), name="addin-icons")
     app.mount("/pane/static", StaticFiles(directory=STATIC_DIR), name="pane-static")

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.graph import GraphGateway, GraphSession
+from automations.journal import Journal
 from automations.roster.models import Roster
 from automations.roster.service import snapshot
 from server.auth import Principal, TokenValidator
@@ -20,6 +21,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 __all__ = [
     "CurrentUser",
+    "JournalDep",
     "RosterDep",
     "SessionDep",
     "SessionsDep",
@@ -36,6 +38,10 @@ def _settings(request: Request) -> Settings:
 
 def _validator(request: Request) -> TokenValidator:
     return request.app.state.validator
+
+
+def _journal(request: Request) -> Journal:
+    return request.app.state.journal
 
 
 def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
@@ -76,3 +82,4 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 RosterDep = Annotated[Roster, Depends(_roster)]
 UserGraph = Annotated[GraphSession, Depends(_user_graph)]
+JournalDep = Annotated[Journal, Depends(_journal)]

@@ -6,9 +6,11 @@ import logging
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.graph import GraphConfig
+from automations.quicksteps.service import active, publish
 from automations.roster.service import load_roster_file, replace_roster
 from automations.store import create_engine, session_factory, upgrade_async
 from automations.store.models import RosterMember
@@ -18,7 +20,10 @@ __all__ = ["DEMO_ROSTER", "graph_config", "prepare_store"]
 
 log = logging.getLogger(__name__)
 
-DEMO_ROSTER = Path(__file__).resolve().parent.parent / "automations" / "roster" / "demo.yaml"
+AUTOMATIONS = Path(__file__).resolve().parent.parent / "automations"
+DEMO_ROSTER = AUTOMATIONS / "roster" / "demo.yaml"
+DEMO_QUICKSTEPS = AUTOMATIONS / "quicksteps" / "demo.yaml"
+SYSTEM = "system@secretariaat"
 
 
 async def prepare_store(settings: Settings) -> None:
@@ -26,10 +31,11 @@ async def prepare_store(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         await upgrade_async(engine)
+        sessions = session_factory(engine)
+        await _load_quicksteps(sessions, settings)
         roster_file = settings.roster_file or (DEMO_ROSTER if settings.mode == "sandbox" else None)
         if roster_file is None:
             return
-        sessions = session_factory(engine)
         async with sessions() as session, session.begin():
             if await session.scalar(select(func.count()).select_from(RosterMember)):
                 return
@@ -37,7 +43,7 @@ async def prepare_store(settings: Settings) -> None:
             await record(
                 session,
                 AuditEntry(
-                    actor="system@secretariaat",
+                    actor=SYSTEM,
                     action="roster.import",
                     outcome="success",
                     details={"file": str(roster_file)},
@@ -46,6 +52,23 @@ async def prepare_store(settings: Settings) -> None:
             log.info("roster loaded from %s", roster_file)
     finally:
         await engine.dispose()
+
+
+async def _load_quicksteps(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """The demo set (or ``SECRETARIAAT_QUICKSTEPS_FILE``) when no set was ever published."""
+    path = settings.quicksteps_file or (DEMO_QUICKSTEPS if settings.mode == "sandbox" else None)
+    if path is None:
+        return
+    async with sessions() as session, session.begin():
+        if await active(session) is not None:
+            return
+        await publish(
+            session,
+            path.read_text(encoding="utf-8"),
+            author=SYSTEM,
+            note=f"geladen uit {path.name}",
+        )
+        log.info("quick steps loaded from %s", path)
 
 
 def graph_config(identity: Identity) -> GraphConfig:

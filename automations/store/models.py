@@ -53,6 +53,7 @@ __all__ = [
     "JSONType",
     "OperationRow",
     "OperationStepRow",
+    "QuickStepVersionRow",
     "RosterAssignment",
     "RosterException",
     "RosterFrontOffice",
@@ -271,3 +272,20 @@ class AuditLogRow(Base):
     graph_request_id: Mapped[str | None] = mapped_column(String(128))
     operation_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[Any | None] = mapped_column(JSONType)
+
+
+class QuickStepVersionRow(Base):
+    """Every quick-step set that was accepted, kept as written; the newest one is active.
+
+    The YAML text is stored as the admin sent it (comments and all), so an old version reads
+    exactly as it was; going back is storing an old text again as a new version.
+    """
+
+    __tablename__ = "quickstep_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_upn: Mapped[str] = mapped_column(UPN)
+    note: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -24,6 +24,7 @@ TABLES = {
     "audit_log",
     "operation_steps",
     "operations",
+    "quickstep_versions",
     "roster_assignments",
     "roster_exceptions",
     "roster_front_office",

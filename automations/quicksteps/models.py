@@ -1,0 +1,256 @@
+"""A quick-step set as the YAML file and the admin API hold it: named, ordered action lists.
+
+Each action is one ``action:`` entry; its other keys are that action's settings. Everything is
+checked before a set can become active, including the Jinja2 templates (syntax) and that a
+step's shortcut and name are unique, so a bad file is refused as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Action",
+    "DueDate",
+    "QuickStep",
+    "QuickStepSet",
+    "TEMPLATES",
+]
+
+# The templates of comments, subjects and bodies: sandboxed (a definition is data, not code).
+TEMPLATES = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+
+Address = Annotated[str, Field(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$", max_length=320)]
+Color = Annotated[str, Field(pattern=r"^(none|preset([0-9]|1[0-9]|2[0-4]))$")]
+Role = Literal["secretary", "executive", "admin"]
+RELATIVE_DUE = ("today", "tomorrow", "this_week", "next_week")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _template(value: str) -> str:
+    try:
+        TEMPLATES.parse(value)
+    except TemplateSyntaxError as exc:
+        raise ValueError(f"sjabloonfout: {exc.message}") from None
+    return value
+
+
+Template = Annotated[str, Field(max_length=20_000)]
+
+
+class DueDate(_Strict):
+    """``today``, ``tomorrow``, ``this_week`` (Friday), ``next_week`` (next Monday) or a date."""
+
+    due: str = Field(pattern=r"^(today|tomorrow|this_week|next_week|\d{4}-\d{2}-\d{2})$")
+
+    @field_validator("due")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        if value not in RELATIVE_DUE:
+            dt.date.fromisoformat(value)
+        return value
+
+    def on(self, today: dt.date) -> dt.date:
+        if self.due == "today":
+            return today
+        if self.due == "tomorrow":
+            return today + dt.timedelta(days=1)
+        if self.due == "this_week":
+            return today + dt.timedelta(days=max(0, 4 - today.weekday()))
+        if self.due == "next_week":
+            return today + dt.timedelta(days=7 - today.weekday())
+        return dt.date.fromisoformat(self.due)
+
+
+class Move(_Strict):
+    action: Literal["move"]
+    folder: str = Field(min_length=1, max_length=400)  # a path: "Inbox/Backoffice/Wonen"
+
+    @field_validator("folder")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        parts = [p.strip() for p in value.strip("/").split("/")]
+        if any(not p for p in parts):
+            raise ValueError("een mappad bestaat uit namen gescheiden door '/', zonder lege delen")
+        return "/".join(parts)
+
+
+class Copy(Move):
+    action: Literal["copy"]  # type: ignore[assignment]
+
+
+class Delete(_Strict):
+    action: Literal["delete"]
+
+
+class MarkRead(_Strict):
+    action: Literal["mark_read"]
+
+
+class MarkUnread(_Strict):
+    action: Literal["mark_unread"]
+
+
+class Importance(_Strict):
+    action: Literal["importance"]
+    level: Literal["low", "normal", "high"]
+
+
+class Categorize(_Strict):
+    action: Literal["categorize"]
+    categories: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(min_length=1)
+    colors: dict[str, Color] = Field(default_factory=dict)  # for categories made if missing
+
+    @model_validator(mode="after")
+    def _colors_name_categories(self) -> Categorize:
+        unknown = set(self.colors) - set(self.categories)
+        if unknown:
+            raise ValueError(f"kleur voor een categorie die niet in categories staat: {unknown}")
+        return self
+
+
+class ClearCategories(_Strict):
+    action: Literal["clear_categories"]
+
+
+class Flag(DueDate):
+    action: Literal["flag"]
+    due: str = Field(  # type: ignore[assignment]
+        default="today", pattern=r"^(today|tomorrow|this_week|next_week|\d{4}-\d{2}-\d{2})$"
+    )
+
+
+class MarkComplete(_Strict):
+    action: Literal["mark_complete"]
+
+
+class ClearFlag(_Strict):
+    action: Literal["clear_flag"]
+
+
+class Forward(_Strict):
+    action: Literal["forward"]
+    to: list[Address] = Field(min_length=1, max_length=50)
+    comment: Template = ""
+    as_attachment: bool = False
+
+    _check = field_validator("comment")(_template)
+
+
+class ForwardAsAttachment(Forward):
+    action: Literal["forward_as_attachment"]  # type: ignore[assignment]
+    as_attachment: bool = True
+
+
+class ReplyDraft(_Strict):
+    action: Literal["reply_draft"]
+    body: Template = Field(min_length=1)
+    reply_all: bool = False
+
+    _check = field_validator("body")(_template)
+
+
+class NewMessage(_Strict):
+    action: Literal["new_message"]
+    to: list[Address] = Field(min_length=1, max_length=50)
+    subject: Template = Field(min_length=1, max_length=400)
+    body: Template = ""
+    send: bool = False  # False: leave it as a draft for the secretary to check
+
+    _check = field_validator("subject", "body")(_template)
+
+
+class TodoTask(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    action: Literal["todo_task"]
+    task_list: str = Field(default="Taken", min_length=1, max_length=255, alias="list")
+    title: Template = Field(default="{{ subject }}", min_length=1, max_length=400)
+    due: str | None = Field(
+        default=None, pattern=r"^(today|tomorrow|this_week|next_week|\d{4}-\d{2}-\d{2})$"
+    )
+
+    _check = field_validator("title")(_template)
+
+
+Action = Annotated[
+    Move
+    | Copy
+    | Delete
+    | MarkRead
+    | MarkUnread
+    | Importance
+    | Categorize
+    | ClearCategories
+    | Flag
+    | MarkComplete
+    | ClearFlag
+    | Forward
+    | ForwardAsAttachment
+    | ReplyDraft
+    | NewMessage
+    | TodoTask,
+    Field(discriminator="action"),
+]
+
+SENDS = frozenset({"forward", "forward_as_attachment", "new_message"})
+SHORTCUT = re.compile(r"^(Ctrl\+)?(Shift\+)?(Alt\+)?[A-Z0-9]$")
+
+
+class Allowed(_Strict):
+    """Who may use a step: roles and/or named people (lower-cased UPNs)."""
+
+    roles: list[Role] = Field(default_factory=lambda: ["secretary"])
+    users: list[Address] = Field(default_factory=list)
+
+
+class QuickStep(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    icon: str = Field(default="Flash", pattern=r"^[A-Za-z0-9]{1,40}$")  # a Fluent icon name
+    description: str = Field(default="", max_length=400)
+    shortcut: str | None = None
+    allowed: Allowed = Field(default_factory=Allowed)
+    actions: list[Action] = Field(min_length=1, max_length=20)
+
+    @field_validator("shortcut")
+    @classmethod
+    def _shortcut(cls, value: str | None) -> str | None:
+        if value is not None and not SHORTCUT.fullmatch(value):
+            raise ValueError("sneltoets als Ctrl+Shift+1: Ctrl/Shift/Alt en één letter of cijfer")
+        return value
+
+    @property
+    def sends_mail(self) -> bool:
+        return any(a.action in SENDS and getattr(a, "send", True) for a in self.actions)
+
+
+class QuickStepSet(_Strict):
+    """The team's whole set; names and shortcuts are unique."""
+
+    format: Literal[1] = 1
+    steps: list[QuickStep] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _unique(self) -> QuickStepSet:
+        for what in ("name", "shortcut"):
+            seen: set[str] = set()
+            for step in self.steps:
+                value = getattr(step, what)
+                if value is None:
+                    continue
+                if value.lower() in seen:
+                    raise ValueError(f"{what} '{value}' komt twee keer voor")
+                seen.add(value.lower())
+        return self
+
+    def step(self, name: str) -> QuickStep | None:
+        return next((s for s in self.steps if s.name.lower() == name.lower()), None)

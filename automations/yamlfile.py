@@ -1,0 +1,128 @@
+"""YAML that remembers where every value was, so a validation error can name its line.
+
+``load`` returns plain Python data (safe types only) and a map from each value's path, as
+pydantic reports it in ``loc`` (``("steps", 2, "actions", 0, "folder")``), to its 1-based
+line. ``describe`` turns a pydantic error into ``regel 14, steps[2].actions[0].folder: …``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["Located", "YamlError", "describe", "load"]
+
+Path = tuple[str | int, ...]
+
+
+class YamlError(ValueError):
+    """The text is not YAML of the expected shape; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Located:
+    data: Any
+    lines: Mapping[Path, int]
+
+    def line_of(self, path: Path) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+def load(text: str) -> Located:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"regel {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlError(f"{where}geen geldige YAML ({problem})") from None
+    if root is None:
+        return Located(None, {})
+    lines: dict[Path, int] = {}
+    constructor = SafeConstructor()
+
+    def build(node: Node, path: Path) -> Any:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = constructor.construct_object(key_node)
+                if key == "<<":
+                    line = key_node.start_mark.line + 1
+                    raise YamlError(f"regel {line}: '<<' (samenvoegen) wordt niet ondersteund")
+                out[key] = build(value_node, (*path, key))
+            return out
+        if isinstance(node, SequenceNode):
+            return [build(child, (*path, i)) for i, child in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return constructor.construct_object(node)
+
+    return Located(build(root, ()), lines)
+
+
+def describe(located: Located, error: Mapping[str, Any]) -> str:
+    """One pydantic error as ``regel N, a.b[2].c: message``."""
+    loc = tuple(error.get("loc", ()))
+    path = _data_path(located.data, loc)
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    line = located.line_of(path)
+    message = _message(error, loc)
+    prefix = f"regel {line}, " if line else ""
+    return f"{prefix}{where or '(bestand)'}: {message}"
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
+    """``loc`` without the parts that are not in the data (pydantic's union tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node:
+            if part.isidentifier() and part == loc[-1]:
+                path.append(part)  # a missing or unknown field: name it
+            continue
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _message(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
+    """Pydantic's message in Dutch for the errors a person editing YAML makes most."""
+    kind, ctx, value = error.get("type"), error.get("ctx") or {}, error.get("input")
+    if kind == "extra_forbidden":
+        return f"onbekend veld '{loc[-1]}'"
+    if kind == "missing":
+        return f"verplicht veld '{loc[-1]}' ontbreekt"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        return f"ongeldige waarde {value!r}"
+    if kind == "union_tag_invalid":
+        return (
+            f"onbekende {ctx.get('discriminator', 'soort')} {ctx.get('tag')!r};"
+            f" kies uit {ctx.get('expected_tags')}"
+        )
+    if kind == "literal_error":
+        return f"ongeldige waarde {value!r}; verwacht {ctx.get('expected')}"
+    if kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        return f"{'te kort' if kind == 'too_short' else 'te lang'} (grens {limit})"
+    if kind in ("string_type", "list_type", "dict_type", "bool_type", "int_type", "model_type"):
+        wanted = {"string": "tekst", "list": "lijst", "dict": "mapping", "bool": "ja/nee",
+                  "int": "getal", "model": "mapping"}[kind.split("_")[0]]  # fmt: skip
+        return f"verwacht {wanted}, niet {value!r}"
+    return str(error.get("msg", "ongeldig"))

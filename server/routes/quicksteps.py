@@ -1,0 +1,166 @@
+"""Quick steps: the team's set (read by everyone, published by admins), preview and apply."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from automations.errors import NotFound
+from automations.quicksteps import apply as quicksteps
+from automations.quicksteps import effects
+from automations.quicksteps.service import active, publish, read_version, versions
+from automations.roster.policy import Action, authorize
+from server.deps import (
+    CurrentUser,
+    JournalDep,
+    RosterDep,
+    SessionDep,
+    SessionsDep,
+    Today,
+    UserGraph,
+)
+
+router = APIRouter(prefix="/api/v1/quicksteps", tags=["quicksteps"])
+
+YAML_BODY = {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}
+
+
+class Selection(BaseModel):
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    step: str = Field(min_length=1, max_length=80)
+    messages: list[Annotated[str, Field(min_length=1, max_length=512)]] = Field(
+        min_length=1, max_length=quicksteps.MAX_MESSAGES
+    )
+
+
+class ApplyRequest(Selection):
+    # The client makes one id per click; sending it again (a retry, a double click) returns
+    # the first result instead of doing anything twice.
+    operation_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9\-_]+$")
+
+
+async def _active(session: Any) -> quicksteps.ActiveSet:
+    steps = await active(session)
+    if steps is None:
+        raise NotFound("Er zijn nog geen snelle stappen ingesteld; vraag de beheerder.")
+    return steps
+
+
+@router.get("", operation_id="list_quicksteps")
+async def list_steps(
+    user: CurrentUser, roster: RosterDep, session: SessionDep, today: Today
+) -> dict[str, Any]:
+    """The steps of the active set that I may use, with what each does."""
+    steps = await _active(session)
+    usable = [s for s in steps.steps.steps if quicksteps.may_use(s, roster, user.upn)]
+    return {
+        "version": steps.info.version,
+        "steps": [
+            {
+                "name": s.name,
+                "icon": s.icon,
+                "description": s.description,
+                "shortcut": s.shortcut,
+                "sends_mail": s.sends_mail,
+                "actions": [effects.describe(a, today, set(), set()) for a in s.actions],
+            }
+            for s in usable
+        ],
+    }
+
+
+@router.put(
+    "", operation_id="publish_quicksteps", status_code=201, openapi_extra={"requestBody": YAML_BODY}
+)
+async def put_steps(
+    request: Request,
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+    note: Annotated[str | None, Query(max_length=400)] = None,
+) -> dict[str, Any]:
+    """Publish a new version (YAML body); a bad file is refused whole, the active one stays."""
+    authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    text = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        info = await publish(session, text, author=user.upn, note=note)
+    finally:
+        await session.commit()  # the version, or the audit entry of the refusal
+    return asdict(info)
+
+
+@router.get("/versions", operation_id="list_quickstep_versions")
+async def list_versions(
+    user: CurrentUser, roster: RosterDep, session: SessionDep
+) -> dict[str, Any]:
+    authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    return {"versions": [asdict(v) for v in await versions(session)]}
+
+
+@router.get(
+    "/versions/{version}", operation_id="get_quickstep_version", response_class=PlainTextResponse
+)
+async def get_version(
+    version: int, user: CurrentUser, roster: RosterDep, session: SessionDep
+) -> PlainTextResponse:
+    """An old (or the current) version exactly as it was published."""
+    authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    info, text = await read_version(session, version)
+    return PlainTextResponse(
+        text, media_type="application/yaml", headers={"X-Quicksteps-Version": str(info.version)}
+    )
+
+
+@router.post("/preview", operation_id="preview_quickstep")
+async def preview_step(
+    selection: Selection,
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+    graph: UserGraph,
+    today: Today,
+) -> dict[str, Any]:
+    """What applying would change, per message; nothing is changed."""
+    found = await quicksteps.preview(
+        graph=graph,
+        roster=roster,
+        actor=user.upn,
+        mailbox=selection.mailbox,
+        steps=await _active(session),
+        name=selection.step,
+        message_ids=selection.messages,
+        today=today,
+    )
+    return asdict(found)
+
+
+@router.post("/apply", operation_id="apply_quickstep")
+async def apply_step(
+    body: Annotated[ApplyRequest, Body()],
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    journal: JournalDep,
+    today: Today,
+) -> dict[str, Any]:
+    """Apply a step to the messages; per message and per action what was done."""
+    results = await quicksteps.apply(
+        graph=graph,
+        journal=journal,
+        sessions=sessions,
+        roster=roster,
+        actor=user.upn,
+        mailbox=body.mailbox,
+        steps=await _active(session),
+        name=body.step,
+        message_ids=body.messages,
+        operation_id=body.operation_id,
+        today=today,
+    )
+    return {"operation_id": body.operation_id, "messages": [asdict(r) for r in results]}

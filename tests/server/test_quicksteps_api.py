@@ -1,0 +1,186 @@
+"""A secretary applies the team's quick steps to mail in her executive's mailbox, via the API.
+
+Every effect is read back from Graph (the sandbox), not from our own answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from server.deps import today
+from tests.conftest import TODAY
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+
+SENDER = "hans.verbeek@zeeveen.nl"  # Juridische Zaken
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(backend: FastAPI) -> None:
+    backend.dependency_overrides[today] = lambda: TODAY
+
+
+async def new_message(tenant: Tenant, subject: str, mailbox: str = BURGEMEESTER) -> str:
+    """A colleague mails the executive; returns the new message's id in her Inbox."""
+    subject = f"{subject} [{uuid.uuid4().hex[:6]}]"
+    async with tenant.raw(SENDER) as graph:
+        sent = await graph.post(
+            f"/users/{SENDER}/sendMail",
+            json={
+                "message": {
+                    "subject": subject,
+                    "body": {"contentType": "text", "content": "Graag uw reactie."},
+                    "toRecipients": [{"emailAddress": {"address": mailbox}}],
+                }
+            },
+        )
+        sent.raise_for_status()
+    found = await graph_get(
+        tenant,
+        f"/users/{mailbox}/mailFolders/inbox/messages?$filter=subject eq '{subject}'&$select=id",
+    )
+    [message] = found["value"]
+    return message["id"]
+
+
+def local_date(value: dict[str, str]) -> str:
+    """A Graph dateTimeTimeZone (UTC or W. Europe) as the date in the Netherlands."""
+    moment = dt.datetime.fromisoformat(value["dateTime"][:19])
+    zone = dt.UTC if value["timeZone"] == "UTC" else ZoneInfo("Europe/Amsterdam")
+    return moment.replace(tzinfo=zone).astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat()
+
+
+async def graph_get(tenant: Tenant, url: str, upn: str = BURGEMEESTER) -> Any:
+    async with tenant.raw(upn) as graph:
+        resp = await graph.get(url)
+        resp.raise_for_status()
+        return resp.json()
+
+
+async def apply(
+    api: httpx.AsyncClient, login, step: str, ids: list[str], **extra: Any
+) -> httpx.Response:
+    body = {
+        "mailbox": BURGEMEESTER,
+        "step": step,
+        "messages": ids,
+        "operation_id": extra.pop("operation_id", str(uuid.uuid4())),
+    }
+    return await api.post(
+        "/api/v1/quicksteps/apply", json=body, headers=login(extra.pop("actor", SECRETARY_A))
+    )
+
+
+async def test_the_secretary_sees_the_teams_steps(api: httpx.AsyncClient, login) -> None:
+    resp = await api.get("/api/v1/quicksteps", headers=login(SECRETARY_A))
+    assert resp.status_code == 200
+    names = [s["name"] for s in resp.json()["steps"]]
+    assert "Ter afhandeling backoffice" in names and "Persvraag naar Communicatie" in names
+
+
+async def test_backoffice_step_categorizes_flags_reads_and_moves(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message_id = await new_message(tenant, "Klacht over de gladheidsbestrijding")
+    resp = await apply(api, login, "Ter afhandeling backoffice", [message_id])
+    assert resp.status_code == 200, resp.text
+    [result] = resp.json()["messages"]
+    assert [a["status"] for a in result["actions"]] == ["done"] * 4
+
+    message = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    assert "Backoffice" in message["categories"]
+    assert message["isRead"] is True and message["isDraft"] is False
+    assert message["flag"]["flagStatus"] == "flagged"
+    assert local_date(message["flag"]["dueDateTime"]) == "2026-11-25"  # tomorrow
+    folder = await graph_get(
+        tenant, f"/users/{BURGEMEESTER}/mailFolders/{message['parentFolderId']}"
+    )
+    assert folder["displayName"] == "Backoffice"
+    inbox = await graph_get(tenant, f"/users/{BURGEMEESTER}/mailFolders/inbox")
+    assert folder["parentFolderId"] == inbox["id"]
+    master = await graph_get(tenant, f"/users/{BURGEMEESTER}/outlook/masterCategories")
+    assert {"displayName": "Backoffice", "color": "preset7"}.items() <= next(
+        c for c in master["value"] if c["displayName"] == "Backoffice"
+    ).items()
+
+
+async def test_a_press_question_is_forwarded_once_even_when_submitted_twice(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    subject = f"Persvraag {uuid.uuid4().hex[:6]}"
+    message_id = await new_message(tenant, subject)
+    operation = str(uuid.uuid4())
+    first = await apply(
+        api, login, "Persvraag naar Communicatie", [message_id], operation_id=operation
+    )
+    again = await apply(
+        api, login, "Persvraag naar Communicatie", [message_id], operation_id=operation
+    )
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+
+    received = await graph_get(
+        tenant,
+        f"/users/lotte.vermeulen@zeeveen.nl/mailFolders/inbox/messages?$filter=contains(subject,'{subject}')",
+        upn="lotte.vermeulen@zeeveen.nl",
+    )
+    assert len(received["value"]) == 1
+    assert received["value"][0]["subject"].startswith(f"FW: {subject}")
+    message = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    assert "Pers" in message["categories"]
+
+
+async def test_a_reply_draft_waits_in_the_executives_drafts(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    subject = f"Uitnodiging {uuid.uuid4().hex[:6]}"
+    message_id = await new_message(tenant, subject)
+    resp = await apply(api, login, "Concept klaarzetten", [message_id])
+    assert resp.status_code == 200, resp.text
+    drafts = await graph_get(
+        tenant,
+        f"/users/{BURGEMEESTER}/mailFolders/drafts/messages?$filter=contains(subject,'{subject}')"
+        "&$select=subject,body,toRecipients",
+    )
+    [draft] = drafts["value"]
+    assert "Geachte Hans Verbeek" in draft["body"]["content"]
+    assert draft["toRecipients"][0]["emailAddress"]["address"] == SENDER
+
+
+async def test_a_secretary_of_another_team_is_refused_and_nothing_changes(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message_id = await new_message(tenant, "Niet voor team B")
+    before = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    resp = await apply(api, login, "Afgehandeld", [message_id], actor=SECRETARY_B)
+    assert resp.status_code == 403
+    assert resp.json()["error"]["code"] == "access_denied"
+    after = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    assert (after["categories"], after["isRead"], after["parentFolderId"]) == (
+        before["categories"],
+        before["isRead"],
+        before["parentFolderId"],
+    )
+
+
+async def test_preview_says_what_will_happen_and_changes_nothing(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message_id = await new_message(tenant, "Voorbeeld bekijken")
+    before = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    body = {"mailbox": BURGEMEESTER, "step": "Afgehandeld", "messages": [message_id]}
+    resp = await api.post("/api/v1/quicksteps/preview", json=body, headers=login(SECRETARY_A))
+    assert resp.status_code == 200, resp.text
+    [message] = resp.json()["messages"]
+    assert message["subject"].startswith("Voorbeeld bekijken")
+    assert message["changes"][0] == "Markering: voltooid"
+    assert message["changes"][-1].startswith("Verplaatsen naar Inbox/Afgehandeld")
+    after = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    assert after == before
