@@ -15,6 +15,7 @@ Shape of an apply (DESIGN principles 3 and 4):
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -24,8 +25,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
-from automations.errors import AccessDenied, BadRequest
-from automations.graph import BatchRequest, BatchResponse, GraphSession
+from automations.errors import AccessDenied, BadRequest, Throttled, Unavailable
+from automations.graph import BatchRequest, BatchResponse, GraphSession, translate
 from automations.journal import Journal, Operation, StepContext, StepPlan
 from automations.quicksteps import effects
 from automations.quicksteps.effects import MessageFacts, Prepared
@@ -49,7 +50,12 @@ WELL_KNOWN = {
     "sentitems": "sentitems",
     "deleteditems": "deleteditems",
 }
-_FACTS = "$select=id,subject,from,receivedDateTime,categories,webLink"
+_FACTS = (
+    "$select=id,subject,from,receivedDateTime,sentDateTime,categories,webLink,internetMessageId,"
+    "body,toRecipients,ccRecipients"
+)
+TRANSIENT = frozenset({429, 503, 504})
+RESUMES = 3  # in-process resumes of an operation that met transient faults
 
 
 @dataclass(frozen=True)
@@ -280,15 +286,24 @@ async def apply(
         await _audit(sessions, ctx, results)
         return {"messages": [_as_json(r) for r in results]}
 
-    op = await journal.submit(
-        kind="quickstep",
-        actor=actor,
-        mailbox=mailbox,
-        steps=plans,
-        executor=run_group,
-        operation_id=operation_id,
-    )
-    return results_of(op)
+    for attempt in range(RESUMES + 1):
+        try:
+            op = await journal.submit(
+                kind="quickstep",
+                actor=actor,
+                mailbox=mailbox,
+                steps=plans,
+                executor=run_group,
+                operation_id=operation_id,
+            )
+            return results_of(op)
+        except (Throttled, Unavailable) as exc:  # GraphTimeout is an Unavailable
+            if attempt == RESUMES:
+                raise
+            delay = getattr(exc, "retry_after", None) or 0.2 * (attempt + 1)
+            log.info("operation %s meets %s; resuming in %.1fs", operation_id, exc.code, delay)
+            await asyncio.sleep(min(delay, 10))
+    raise AssertionError("unreachable")
 
 
 def results_of(op: Operation) -> list[MessageResult]:
@@ -317,7 +332,7 @@ async def _run_group(
     prepared = Prepared(folders=params["folders"], todo_lists=params["todo_lists"])
     ids: list[str] = list(params["messages"])
     facts = await _facts(graph, mailbox, ids)
-    made = await _already_made(graph, ctx, step, ids) if ctx.attempt > 1 else {}
+    made = await _already_made(graph, ctx, step, ids, facts) if ctx.attempt > 1 else {}
 
     requests: list[BatchRequest] = []
     slots: dict[tuple[int, int], int] = {}  # (message, action) -> request index
@@ -352,6 +367,7 @@ async def _run_group(
             if action.action == "categorize":
                 categories = tuple(dict.fromkeys([*categories, *action.categories]))
     answers = await graph.batch(requests) if requests else []
+    _raise_if_transient(answers)
 
     # Forwards and messages to send were made as tagged drafts; now send them.
     to_send: dict[tuple[int, int], str] = {}
@@ -367,6 +383,7 @@ async def _run_group(
     sent = await graph.batch(
         [BatchRequest("POST", f"/users/{mailbox}/messages/{to_send[k]}/send") for k in send_order]
     ) if send_order else []  # fmt: skip
+    _raise_if_transient(sent)
     send_answer = dict(zip(send_order, sent, strict=True))
 
     results = []
@@ -402,6 +419,14 @@ async def _run_group(
     return results
 
 
+def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
+    """Graph's limits or faults outlasted the batch's own retries: let the journal retry the
+    step (what was already made is found by its tag, the rest is safe to repeat)."""
+    for answer in answers:
+        if answer.status in TRANSIENT:
+            raise translate(answer)
+
+
 def _sends(action: Any) -> bool:
     return action.action in ("forward", "forward_as_attachment") or (
         action.action == "new_message" and action.send
@@ -419,7 +444,11 @@ def _graph_message(answer: BatchResponse) -> str:
 
 
 async def _already_made(
-    graph: GraphSession, ctx: StepContext, step: QuickStep, ids: list[str]
+    graph: GraphSession,
+    ctx: StepContext,
+    step: QuickStep,
+    ids: list[str],
+    facts: Mapping[str, MessageFacts | BatchResponse],
 ) -> dict[str, tuple[str, bool]]:
     """Tag -> (id, still a draft) for what an earlier attempt of this step created."""
     first = ctx.params["first"]
@@ -444,6 +473,22 @@ async def _already_made(
         for m in body["value"]:
             for ep in m.get("singleValueExtendedProperties") or []:
                 made[ep["value"]] = (m["id"], bool(m.get("isDraft")))
+    for a, action in enumerate(step.actions):
+        if action.action != "copy":
+            continue
+        folder = ctx.params["folders"][action.folder]
+        for n, message_id in enumerate(ids):
+            found = facts.get(message_id)
+            if not isinstance(found, MessageFacts) or not found.internet_message_id:
+                continue
+            escaped = found.internet_message_id.replace("'", "''")
+            url = (
+                f"/users/{ctx.mailbox}/mailFolders/{folder}/messages"
+                f"?$filter=internetMessageId eq '{escaped}'&$select=id"
+            )
+            copies = (await _get(graph, url))["value"]
+            if copies:  # a copy has the original's internetMessageId
+                made[effects.tag_of(ctx.operation_id, first + n, a)] = (copies[0]["id"], False)
     todo = [a for a in step.actions if a.action == "todo_task"]
     if todo:
         for list_id in set(ctx.params["todo_lists"].values()):

@@ -31,6 +31,8 @@ __all__ = [
 # The extended property that tags what an operation made (a named MAPI string property).
 TAG_PROPERTY = "String {1f6cbb2e-7d3a-4b8c-9a57-3f1f8f0d9a11} Name SecretariaatOperationId"
 ZONE = "W. Europe Standard Time"
+ITEM_FIELDS = ("subject", "body", "from", "toRecipients", "ccRecipients", "sentDateTime",
+               "receivedDateTime")  # fmt: skip
 CREATES = frozenset({"forward", "forward_as_attachment", "reply_draft", "new_message"})
 
 
@@ -45,6 +47,8 @@ class MessageFacts:
     received: str
     categories: tuple[str, ...]
     web_link: str = ""
+    internet_message_id: str = ""
+    item: Mapping[str, Any] = field(default_factory=dict)  # for forwarding as an attachment
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> MessageFacts:
@@ -57,6 +61,8 @@ class MessageFacts:
             received=body.get("receivedDateTime") or "",
             categories=tuple(body.get("categories") or ()),
             web_link=body.get("webLink") or "",
+            internet_message_id=body.get("internetMessageId") or "",
+            item={k: body[k] for k in ITEM_FIELDS if body.get(k) is not None},
         )
 
 
@@ -146,7 +152,9 @@ def requests_for(
         body = {"destinationId": prepared.folders[action.folder]}
         return [BatchRequest("POST", f"{message}/{kind}", body)]
     if kind == "delete":
-        return [BatchRequest("DELETE", message)]
+        # What Graph's DELETE does to a message, but safe to repeat: a second DELETE of an item
+        # already in Deleted Items would remove it for good.
+        return [BatchRequest("POST", f"{message}/move", {"destinationId": "deleteditems"})]
     patch: dict[str, Any] | None = {
         "mark_read": {"isRead": True},
         "mark_unread": {"isRead": False},
@@ -175,7 +183,24 @@ def requests_for(
         }  # noqa: E501
     if patch is not None:
         return [BatchRequest("PATCH", message, patch)]
-    if kind in ("forward", "forward_as_attachment"):
+    if kind == "forward_as_attachment" or (kind == "forward" and action.as_attachment):
+        # Graph has no forward-as-attachment: a new message carrying the original as an item.
+        attached = {"@odata.type": "#microsoft.graph.message", **facts.item}
+        body = {
+            "subject": f"FW: {facts.subject}",
+            "body": {"contentType": "text", "content": render(action.comment, values)},
+            "toRecipients": [{"emailAddress": {"address": a}} for a in action.to],
+            "attachments": [
+                {
+                    "@odata.type": "#microsoft.graph.itemAttachment",
+                    "name": facts.subject or "Bericht",
+                    "item": attached,
+                }
+            ],
+            "singleValueExtendedProperties": tagged,
+        }
+        return [BatchRequest("POST", f"/users/{mailbox}/messages", body)]
+    if kind == "forward":
         to = [{"emailAddress": {"address": a}} for a in action.to]
         body = {
             "comment": render(action.comment, values),
