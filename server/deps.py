@@ -66,8 +66,11 @@ async def _user_graph(
         yield session
 
 
-async def _roster(session: Annotated[AsyncSession, Depends(_session)]) -> Roster:
-    return await snapshot(session)
+async def _roster(request: Request) -> Roster:
+    """Read in a session of its own, closed at once: a request that then waits on Graph for
+    seconds must not hold a database connection meanwhile."""
+    async with _sessions(request)() as session:
+        return await snapshot(session)
 
 
 def today() -> dt.date:

@@ -136,6 +136,18 @@ async def _get(graph: GraphSession, url: str) -> Any:
     return answer.body
 
 
+async def _get_all(graph: GraphSession, url: str) -> list[Any]:
+    """Every item of a collection, following ``@odata.nextLink`` (relative to the root)."""
+    items: list[Any] = []
+    next_url: str | None = url
+    while next_url:
+        body = await _get(graph, next_url)
+        items.extend(body.get("value", []))
+        link = body.get("@odata.nextLink")
+        next_url = "/" + link.split("/v1.0/", 1)[1] if link else None
+    return items
+
+
 async def _prepare(
     graph: GraphSession, mailbox: str, actor: str, step: QuickStep, *, create: bool
 ) -> tuple[Prepared, list[str], list[str]]:
@@ -493,8 +505,7 @@ async def _already_made(
     if todo:
         for list_id in set(ctx.params["todo_lists"].values()):
             url = f"/users/{ctx.actor}/todo/lists/{list_id}/tasks?$expand=linkedResources"
-            body = await _get(graph, url)
-            for task in body["value"]:
+            for task in await _get_all(graph, url):
                 for link in task.get("linkedResources") or []:
                     if str(link.get("externalId", "")).startswith(ctx.operation_id + "/"):
                         made[link["externalId"]] = (task["id"], False)

@@ -44,6 +44,10 @@ class ApplyRequest(Selection):
 
 
 async def _active(session: Any) -> quicksteps.ActiveSet:
+    """The active set; ``session`` may be a session or a session factory (closed at once)."""
+    if callable(session):
+        async with session() as own:
+            return await _active(own)
     steps = await active(session)
     if steps is None:
         raise NotFound("Er zijn nog geen snelle stappen ingesteld; vraag de beheerder.")
@@ -120,7 +124,7 @@ async def preview_step(
     selection: Selection,
     user: CurrentUser,
     roster: RosterDep,
-    session: SessionDep,
+    sessions: SessionsDep,
     graph: UserGraph,
     today: Today,
 ) -> dict[str, Any]:
@@ -130,7 +134,7 @@ async def preview_step(
         roster=roster,
         actor=user.upn,
         mailbox=selection.mailbox,
-        steps=await _active(session),
+        steps=await _active(sessions),
         name=selection.step,
         message_ids=selection.messages,
         today=today,
@@ -143,7 +147,6 @@ async def apply_step(
     body: Annotated[ApplyRequest, Body()],
     user: CurrentUser,
     roster: RosterDep,
-    session: SessionDep,
     sessions: SessionsDep,
     graph: UserGraph,
     journal: JournalDep,
@@ -157,7 +160,7 @@ async def apply_step(
         roster=roster,
         actor=user.upn,
         mailbox=body.mailbox,
-        steps=await _active(session),
+        steps=await _active(sessions),
         name=body.step,
         message_ids=body.messages,
         operation_id=body.operation_id,

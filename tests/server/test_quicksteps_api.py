@@ -45,6 +45,7 @@ async def new_message(tenant: Tenant, subject: str, mailbox: str = BURGEMEESTER)
     found = await graph_get(
         tenant,
         f"/users/{mailbox}/mailFolders/inbox/messages?$filter=subject eq '{subject}'&$select=id",
+        upn=mailbox,
     )
     [message] = found["value"]
     return message["id"]
