@@ -6,16 +6,22 @@ in), so the roster check and the audit entry are what keep them honest.
 
 from __future__ import annotations
 
+from typing import Any
+
 from automations.audit import AuditEntry, record
-from automations.errors import AccessDenied
+from automations.errors import AccessDenied, NotFound
 from automations.graph import GraphGateway, token_source_for
+from automations.journal import Journal
 from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
+from automations.quicksteps import apply as quicksteps
+from automations.quicksteps.service import active
 from automations.roster.service import snapshot
 from automations.store import create_engine, session_factory
+from server.deps import today
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
-__all__ = ["run_as_operator"]
+__all__ = ["quickstep_as_operator", "run_as_operator"]
 
 
 async def run_as_operator(
@@ -60,5 +66,50 @@ async def run_as_operator(
                 )
                 await session.commit()
         return found
+    finally:
+        await engine.dispose()
+
+
+async def quickstep_as_operator(
+    settings: Settings,
+    *,
+    actor: str,
+    mailbox: str,
+    step: str,
+    message_ids: list[str],
+    dry_run: bool,
+    operation_id: str,
+) -> Any:
+    """Preview (``dry_run``) or apply a quick step with the app's identity, checked as ``actor``."""
+    await prepare_store(settings)
+    config = graph_config(settings.identity())
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            roster = await snapshot(session)
+            steps = await active(session)
+        if steps is None:
+            raise NotFound("Er zijn nog geen snelle stappen ingesteld.")
+        async with GraphGateway(config, token_source_for(config)) as gateway:
+            async with gateway.for_app() as graph:
+                common = {
+                    "graph": graph,
+                    "roster": roster,
+                    "actor": actor.lower(),
+                    "mailbox": mailbox,
+                    "steps": steps,
+                    "name": step,
+                    "message_ids": message_ids,
+                    "today": today(),
+                }
+                if dry_run:
+                    return await quicksteps.preview(**common)
+                return await quicksteps.apply(
+                    **common,
+                    journal=Journal(sessions),
+                    sessions=sessions,
+                    operation_id=operation_id,
+                )
     finally:
         await engine.dispose()

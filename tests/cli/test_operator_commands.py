@@ -3,38 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-from sandbox.server import RunningSandbox
+from tests.cli.commands import audit_rows, secretariaat
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, SECRETARY_B
-
-CLI = [sys.executable, "-m", "cli.main"]
-
-
-@pytest.fixture
-def env(running: RunningSandbox, tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SECRETARIAAT_SANDBOX_STATE": str(Path(running.info["ca_cert"]).parent),
-        "SECRETARIAAT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
-    }
-
-
-def secretariaat(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=120)
-
-
-def audit_rows(env: dict[str, str]) -> list[tuple[str, str, str]]:
-    import sqlite3
-
-    path = env["SECRETARIAAT_DATABASE_URL"].split("///", 1)[1]
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT actor_upn, action, outcome FROM audit_log ORDER BY id").fetchall()
 
 
 def test_an_operator_lists_what_the_secretary_may_open(env: dict[str, str]) -> None:
