@@ -82,7 +82,8 @@ def _pane_error(
         "retry": status in (401, 429) or status >= 500,
     }
     # A fragment for the pane's script to insert; a whole page when Outlook opened the URL.
-    page = "error.html" if request.url.path.endswith("/inhoud") else "error_page.html"
+    fragment = request.url.path.endswith("/inhoud") or request.method != "GET"
+    page = "error.html" if fragment else "error_page.html"
     values["retry"] = values["retry"] and page == "error.html"  # the button needs the pane
     values["base_url"] = request.app.state.settings.base_url
     response = templates.TemplateResponse(request, page, values, status_code=status)

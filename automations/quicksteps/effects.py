@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import format_date
+
 from automations.graph import BatchRequest
 from automations.quicksteps import models as m
 
@@ -101,7 +103,7 @@ def describe(action: Any, today: dt.date, new_folders: set[str], new_categories:
         extra = f" (nieuwe categorie: {', '.join(made)})" if made else ""
         return f"Categorie {', '.join(action.categories)} toevoegen{extra}"
     if kind == "flag":
-        return f"Markeren voor opvolging, uiterlijk {action.on(today).isoformat()}"
+        return f"Markeren voor opvolging, uiterlijk {_day(action.on(today))}"
     if kind in ("forward", "forward_as_attachment"):
         how = "als bijlage " if kind == "forward_as_attachment" or action.as_attachment else ""
         return f"Doorsturen {how}naar {', '.join(action.to)}"
@@ -111,7 +113,7 @@ def describe(action: Any, today: dt.date, new_folders: set[str], new_categories:
         what = "Nieuw bericht versturen" if action.send else "Nieuw concept"
         return f"{what} aan {', '.join(action.to)}"
     if kind == "todo_task":
-        due = f", uiterlijk {m.DueDate(due=action.due).on(today).isoformat()}" if action.due else ""
+        due = f", uiterlijk {_day(m.DueDate(due=action.due).on(today))}" if action.due else ""
         return f"Taak in To Do-lijst '{action.task_list}'{due}"
     return {
         "delete": "Verwijderen (naar Verwijderde items)",
@@ -122,6 +124,10 @@ def describe(action: Any, today: dt.date, new_folders: set[str], new_categories:
         "mark_complete": "Markering: voltooid",
         "clear_flag": "Markering wissen",
     }[kind]
+
+
+def _day(day: dt.date) -> str:
+    return format_date(day, "EEEE d MMMM", locale="nl_NL")
 
 
 def _when(day: dt.date) -> dict[str, str]:

@@ -9,17 +9,32 @@ Errors on these paths come back as the HTML error fragment (see ``server.errors`
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
 
 from automations.audit import AuditFilter, query
+from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
+from automations.quicksteps import apply as quicksteps
+from automations.quicksteps.service import active
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
-from server.deps import AMSTERDAM, CurrentUser, RosterDep, SessionDep, SettingsDep, Today, UserGraph
+from server.deps import (
+    AMSTERDAM,
+    CurrentUser,
+    JournalDep,
+    RosterDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    Today,
+    UserGraph,
+)
 from server.errors import ApiError
 from server.pane import templates
 from server.settings import Settings
@@ -92,6 +107,11 @@ async def _selection(
 Selected = Annotated[Selection, Depends(_selection)]
 
 
+async def active_steps(sessions: Any) -> quicksteps.ActiveSet | None:
+    async with sessions() as session:
+        return await active(session)
+
+
 def _fragment(request: Request, name: str, **values: Any) -> HTMLResponse:
     values.setdefault("base_url", request.app.state.settings.base_url)
     return templates.TemplateResponse(request, name, values)
@@ -150,7 +170,12 @@ async def shell(
 
 @router.get("/pane/bericht/inhoud", response_class=HTMLResponse)
 async def message_view(
-    request: Request, selected: Selected, user: CurrentUser, roster: RosterDep, graph: UserGraph
+    request: Request,
+    selected: Selected,
+    user: CurrentUser,
+    roster: RosterDep,
+    graph: UserGraph,
+    sessions: SessionsDep,
 ) -> HTMLResponse:
     message = None
     if selected.item and selected.type != "appointment":
@@ -162,6 +187,11 @@ async def message_view(
             message_id=selected.item,
         )
     body = message.body.strip() if message else ""
+    steps = []
+    if message is not None:
+        found = await active_steps(sessions)
+        if found is not None:
+            steps = [s for s in found.steps.steps if quicksteps.may_use(s, roster, user.upn)]
     return _fragment(
         request,
         "views/bericht.html",
@@ -169,6 +199,7 @@ async def message_view(
         message=message,
         body=body[:BODY_LIMIT],
         truncated=len(body) > BODY_LIMIT,
+        steps=steps,
     )
 
 
@@ -230,6 +261,78 @@ async def admin_view(
         front_office=front_office,
         audit=audit,
     )
+
+
+class StepRequest(BaseModel):
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    step: str = Field(min_length=1, max_length=80)
+    messages: list[Annotated[str, Field(min_length=1, max_length=512)]] = Field(
+        min_length=1, max_length=quicksteps.MAX_MESSAGES
+    )
+    operation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+
+
+async def _steps_or_404(sessions: Any) -> quicksteps.ActiveSet:
+    found = await active_steps(sessions)
+    if found is None:
+        raise NotFound("Er zijn nog geen snelle stappen ingesteld; vraag de beheerder.")
+    return found
+
+
+@router.post("/pane/snelle-stappen/voorbeeld", response_class=HTMLResponse)
+async def step_preview(
+    request: Request,
+    body: StepRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    today: Today,
+) -> HTMLResponse:
+    """What the step will do to the selected message(s), with the button that does it."""
+    found = await quicksteps.preview(
+        graph=graph,
+        roster=roster,
+        actor=user.upn,
+        mailbox=body.mailbox,
+        steps=await _steps_or_404(sessions),
+        name=body.step,
+        message_ids=body.messages,
+        today=today,
+    )
+    return _fragment(
+        request, "views/stap_voorbeeld.html", preview=found, operation_id=str(uuid.uuid4())
+    )
+
+
+@router.post("/pane/snelle-stappen/toepassen", response_class=HTMLResponse)
+async def step_apply(
+    request: Request,
+    body: StepRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    journal: JournalDep,
+    today: Today,
+) -> HTMLResponse:
+    """Apply; the operation id came with the preview, so a second click changes nothing."""
+    if body.operation_id is None:
+        raise BadRequest("Bekijk eerst wat de snelle stap doet.")
+    results = await quicksteps.apply(
+        graph=graph,
+        journal=journal,
+        sessions=sessions,
+        roster=roster,
+        actor=user.upn,
+        mailbox=body.mailbox,
+        steps=await _steps_or_404(sessions),
+        name=body.step,
+        message_ids=body.messages,
+        operation_id=body.operation_id,
+        today=today,
+    )
+    return _fragment(request, "views/stap_uitkomst.html", step=body.step, results=results)
 
 
 @router.get("/help", response_class=HTMLResponse)

@@ -7,14 +7,12 @@ Chromium the suite is skipped on a developer's machine and fails in CI, which in
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 import time
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 import uvicorn
@@ -24,6 +22,7 @@ from server.app import create_app
 from server.deps import today
 from server.settings import Settings
 from server.startup import prepare_store
+from tests.browser.outlook import Outlook, run_async
 from tests.conftest import TODAY
 
 T = TypeVar("T")
@@ -43,13 +42,6 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = Path(os.environ.get("SECRETARIAAT_ARTEFACTS", ROOT / "var" / "test-artefacts"))
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run async setup (Graph, the store) beside Playwright, whose sync API holds this thread's
-    event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _in_ci() -> bool:
@@ -144,3 +136,8 @@ def artefacts() -> Path:
 def axe_source() -> str:
     _require(AXE, "axe-core (npm ci --prefix web)")
     return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def outlook(page, backend_url: str) -> Outlook:
+    return Outlook(page, backend_url)

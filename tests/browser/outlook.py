@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from playwright.sync_api import FrameLocator, Page, expect
+
+from tests.sandbox.graphclients import Tenant
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run async setup (Graph, the store) beside Playwright, whose sync API holds this thread's
+    event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def inbox(tenant: Tenant, mailbox: str, top: int = 2) -> list[dict]:
+    async def read() -> list[dict]:
+        async with tenant.raw(mailbox) as graph:
+            url = f"/users/{mailbox}/mailFolders/inbox/messages"
+            params = {"$top": str(top), "$orderby": "receivedDateTime desc"}
+            return (await graph.get(url, params=params)).json()["value"]
+
+    return run_async(read())
+
+
+def plant(tenant: Tenant, mailbox: str, message: dict, *, as_user: str) -> None:
+    async def post() -> None:
+        async with tenant.raw(as_user) as graph:
+            url = f"/users/{mailbox}/mailFolders/inbox/messages"
+            (await graph.post(url, json=message)).raise_for_status()
+
+    run_async(post())
 
 
 class Outlook:

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.browser.conftest import run_async
-from tests.browser.outlook import Outlook
-from tests.browser.test_task_pane import inbox, plant
+from tests.browser.outlook import Outlook, inbox, plant, run_async
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
 

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import run_async
-from tests.browser.outlook import Outlook
+from tests.browser.outlook import Outlook, inbox, plant
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
 HOSTILE_SUBJECT = '<script>window.__pwned=1</script>Begroting "><img src=x onerror=alert(1)>'
 HOSTILE_NAME = "Jan \u202egnissapmoh\u202c <img src=y onerror=alert(3)>"
 HOSTILE_BODY = 'Zie bijlage.\n<script>window.__pwned=2</script>\n"><img src=x onerror=alert(2)>'
-
-
-def inbox(tenant: Tenant, mailbox: str, top: int = 2) -> list[dict]:
-    async def read() -> list[dict]:
-        async with tenant.raw(mailbox) as graph:
-            url = f"/users/{mailbox}/mailFolders/inbox/messages"
-            params = {"$top": str(top), "$orderby": "receivedDateTime desc"}
-            return (await graph.get(url, params=params)).json()["value"]
-
-    return run_async(read())
-
-
-@pytest.fixture
-def outlook(page: Page, backend_url: str) -> Outlook:
-    return Outlook(page, backend_url)
 
 
 def test_a_secretary_opens_her_executives_mailbox_and_the_pane_knows_where_it_is(
@@ -107,15 +90,6 @@ def test_the_pane_is_keyboard_operable(outlook: Outlook, tenant: Tenant) -> None
     expect(pane.locator("nav a[aria-current='page']")).to_have_text("Agenda")
     expect(pane.locator("#dag-titel")).to_have_text("dinsdag 24 november 2026")
     expect(pane.locator("main")).to_be_focused()
-
-
-def plant(tenant: Tenant, mailbox: str, message: dict, *, as_user: str) -> None:
-    async def post() -> None:
-        async with tenant.raw(as_user) as graph:
-            url = f"/users/{mailbox}/mailFolders/inbox/messages"
-            (await graph.post(url, json=message)).raise_for_status()
-
-    run_async(post())
 
 
 def test_only_an_admin_gets_the_beheer_tab(outlook: Outlook, tenant: Tenant) -> None:

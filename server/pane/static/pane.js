@@ -183,8 +183,86 @@ nav.addEventListener("click", (event) => {
   load(++state.ticket, state.where).then(() => main.focus());
 });
 
+// --- Quick steps: preview first, then apply with the operation id the preview came with. ---
+async function postFragment(path, body) {
+  const send = async (retried) => {
+    const token = await getToken(config);
+    const response = await fetch(`${config.baseUrl}${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/html" },
+      body: JSON.stringify(body),
+    });
+    if (response.status === 401 && !retried) {
+      dropToken();
+      return send(true);
+    }
+    return response.text();
+  };
+  return send(false);
+}
+
+async function quickStep(target, path, body) {
+  const out = document.getElementById("stap-uitkomst");
+  if (!out || !state.where || !state.where.itemId) return;
+  const ticket = state.ticket;
+  out.setAttribute("aria-busy", "true");
+  out.replaceChildren(document.getElementById("laden-sjabloon").content.cloneNode(true));
+  let html;
+  try {
+    html = await postFragment(path, { mailbox: state.where.mailbox, messages: [state.where.itemId], ...body });
+  } catch {
+    html = null;
+  }
+  if (ticket !== state.ticket) return; // another item was selected meanwhile
+  out.setAttribute("aria-busy", "false");
+  if (html === null) {
+    out.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "melding melding-fout";
+    p.setAttribute("role", "alert");
+    p.textContent = "De server van Secretariaat is niet bereikbaar; er is niets gewijzigd.";
+    out.append(p);
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
+  const next = out.querySelector("[data-toepassen]");
+  if (next) next.focus();
+}
+
+function preview(step) {
+  return quickStep(null, "/pane/snelle-stappen/voorbeeld", { step });
+}
+
+function applyPreviewed(button) {
+  const section = button.closest("[data-operatie]");
+  button.disabled = true; // one click; a second would be refused anyway (same operation id)
+  return quickStep(button, "/pane/snelle-stappen/toepassen", {
+    step: section.dataset.stap,
+    operation_id: section.dataset.operatie,
+  });
+}
+
 main.addEventListener("click", (event) => {
   if (event.target.closest("[data-action='opnieuw']")) refresh();
+  const step = event.target.closest("button[data-stap]");
+  if (step) preview(step.dataset.stap);
+  const apply = event.target.closest("button[data-toepassen]");
+  if (apply) applyPreviewed(apply);
+  if (event.target.closest("button[data-annuleren]")) document.getElementById("stap-uitkomst").replaceChildren();
+});
+
+// The set's keyboard shortcuts (Ctrl+Shift+1 …) open the step's preview.
+document.addEventListener("keydown", (event) => {
+  if (!event.ctrlKey || !event.shiftKey) return;
+  const key = event.code.startsWith("Digit") ? event.code.slice(5) : event.key.toUpperCase();
+  const combo = `Ctrl+Shift+${event.altKey ? "Alt+" : ""}${key}`;
+  for (const button of main.querySelectorAll("button[data-sneltoets]")) {
+    if (button.dataset.sneltoets === combo) {
+      event.preventDefault();
+      preview(button.dataset.stap);
+      return;
+    }
+  }
 });
 
 Office.onReady(async () => {

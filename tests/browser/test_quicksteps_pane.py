@@ -1,0 +1,70 @@
+"""A secretary uses a quick step from the pane: preview, apply, see the result, Graph agrees."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.outlook import Outlook, plant, run_async
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+
+
+def read(tenant: Tenant, url: str) -> dict:
+    async def get() -> dict:
+        async with tenant.raw(BURGEMEESTER) as graph:
+            return (await graph.get(url)).json()
+
+    return run_async(get())
+
+
+def message_id(outlook: Outlook) -> str:
+    return outlook.page.locator("#items button[aria-current]").get_attribute("data-id")
+
+
+def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant) -> None:
+    plant(tenant, BURGEMEESTER, {"subject": "Vraag over de afvalinzameling"}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
+    outlook.select("Vraag over de afvalinzameling")
+    pane = outlook.pane_loaded()
+    steps = pane.get_by_role("region", name="Snelle stappen")
+    expect(steps.get_by_role("button")).to_have_count(6)
+
+    steps.get_by_role("button", name=re.compile("Ter afhandeling backoffice")).click()
+    preview = pane.get_by_role("region", name=re.compile("dit gaat er gebeuren"))
+    expect(preview.locator("li")).to_have_text(
+        [
+            "Categorie Backoffice toevoegen (nieuwe categorie: Backoffice)",
+            "Markeren voor opvolging, uiterlijk woensdag 25 november",
+            "Markeren als gelezen",
+            "Verplaatsen naar Inbox/Backoffice (map wordt aangemaakt)",
+        ]
+    )
+    before = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
+    assert "Backoffice" not in before["categories"]  # the preview changed nothing
+
+    preview.get_by_role("button", name="Toepassen").click()
+
+    result = pane.get_by_role("status").filter(has_text="klaar")
+    expect(result).to_contain_text("Ter afhandeling backoffice: klaar")
+    expect(result.locator("li .badge")).to_have_text(["gedaan"] * 4)
+    after = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
+    assert "Backoffice" in after["categories"] and after["flag"]["flagStatus"] == "flagged"
+
+
+def test_a_shortcut_opens_the_preview(outlook: Outlook, tenant: Tenant) -> None:
+    plant(tenant, BURGEMEESTER, {"subject": "Ter kennisname: jaarverslag"}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select("jaarverslag")
+    pane = outlook.pane_loaded()
+    pane.locator("main").focus()
+    outlook.page.keyboard.press("Control+Shift+Digit4")
+    preview = pane.get_by_role("region", name=re.compile("Ter kennisname bestuurder"))
+    expect(preview).to_contain_text("Markeren als ongelezen")
+    expect(preview.get_by_role("button", name="Toepassen")).to_be_focused()
+
+
+def test_the_steps_are_not_offered_to_another_team(outlook: Outlook) -> None:
+    outlook.sign_in(SECRETARY_B).open_mailbox("Joost Brinkhorst").select(re.compile("."))
+    pane = outlook.pane_loaded()
+    expect(pane.get_by_role("region", name="Snelle stappen")).to_be_visible()  # her own team
