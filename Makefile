@@ -34,6 +34,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sandbox_overhead
+	$(BIN)/python -m benchmarks.quicksteps_apply
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

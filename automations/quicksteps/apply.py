@@ -5,10 +5,12 @@ Shape of an apply (DESIGN principles 3 and 4):
 1. The roster decides (the mailbox, and the step's ``allowed``), before Graph is asked.
 2. Folders, categories and To Do lists the step needs are found or made; that is idempotent
    and happens before the journal, so their ids can be part of the plan.
-3. The journal plans one step per group of messages; each group is one ``$batch`` with a
-   ``dependsOn`` chain per message (order kept, a failure stops that message's rest), then
-   one more ``$batch`` that sends the forwards it drafted. Groups hold as many messages as fit
-   in 20 sub-requests, at most four (Exchange runs four at a time per mailbox anyway).
+3. The journal plans one step per group of up to 20 messages. A group runs in waves: one
+   ``$batch`` with the first request of every message, then the second of every message whose
+   first succeeded, and so on (order kept per message, a failure stops that message's rest;
+   Graph's ``$batch`` takes parallel requests or one chain, not parallel chains). Consecutive
+   property changes (read, flag, categories, importance) are one PATCH. A last ``$batch``
+   sends the forwards the group drafted.
 4. A retried group first looks up what it already created (by tag) and does not make it again;
    the other actions are idempotent. A resubmit with the same operation id returns the result.
 """
@@ -19,7 +21,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -151,44 +153,57 @@ async def _get_all(graph: GraphSession, url: str) -> list[Any]:
 async def _prepare(
     graph: GraphSession, mailbox: str, actor: str, step: QuickStep, *, create: bool
 ) -> tuple[Prepared, list[str], list[str]]:
-    folders: dict[str, str] = {}
-    new_folders: list[str] = []
-    for path in dict.fromkeys(a.folder for a in step.actions if a.action in ("move", "copy")):
-        folder_id, made = await _find_folder(graph, mailbox, path, create=create)
-        if folder_id:
-            folders[path] = folder_id
-        if made:
-            new_folders.append(path)
-    new_categories: list[str] = []
+    """Folders, categories and To Do lists the step needs, looked up side by side."""
+    paths = list(dict.fromkeys(a.folder for a in step.actions if a.action in ("move", "copy")))
     wanted = {c: a.colors.get(c, "none") for a in step.actions if a.action == "categorize"
               for c in a.categories}  # fmt: skip
-    if wanted:
-        master = await _get(graph, f"/users/{mailbox}/outlook/masterCategories")
-        known = {c["displayName"].lower() for c in master["value"]}
-        missing = [c for c in wanted if c.lower() not in known]
-        new_categories = missing
-        if create and missing:
-            url = f"/users/{mailbox}/outlook/masterCategories"
-            answers = await graph.batch(
-                [BatchRequest("POST", url, {"displayName": c, "color": wanted[c]}) for c in missing]
-            )
-            for answer in answers:
-                if answer.status != 409:  # 409: made meanwhile; fine
-                    answer.raise_for_status()
-    todo_lists: dict[str, str] = {}
-    names = {a.task_list for a in step.actions if a.action == "todo_task"}
-    if names:
-        lists = await _get(graph, f"/users/{actor}/todo/lists")
-        by_name = {lst["displayName"].lower(): lst["id"] for lst in lists["value"]}
-        for name in names:
-            if name.lower() in by_name:
-                todo_lists[name] = by_name[name.lower()]
-            elif create:
-                url = f"/users/{actor}/todo/lists"
-                made_list = await graph.batch([BatchRequest("POST", url, {"displayName": name})])
-                made_list[0].raise_for_status()
-                todo_lists[name] = made_list[0].body["id"]
+    names = list(dict.fromkeys(a.task_list for a in step.actions if a.action == "todo_task"))
+    found_folders, new_categories, todo_lists = await asyncio.gather(
+        asyncio.gather(*(_find_folder(graph, mailbox, path, create=create) for path in paths)),
+        _categories(graph, mailbox, wanted, create=create),
+        _todo_lists(graph, actor, names, create=create),
+    )
+    folders = {path: fid for path, (fid, _) in zip(paths, found_folders, strict=True) if fid}
+    new_folders = [path for path, (_, made) in zip(paths, found_folders, strict=True) if made]
     return Prepared(folders=folders, todo_lists=todo_lists), new_folders, new_categories
+
+
+async def _categories(
+    graph: GraphSession, mailbox: str, wanted: Mapping[str, str], *, create: bool
+) -> list[str]:
+    """The wanted categories missing from the mailbox's master list (made if ``create``)."""
+    if not wanted:
+        return []
+    url = f"/users/{mailbox}/outlook/masterCategories"
+    known = {c["displayName"].lower() for c in (await _get(graph, url))["value"]}
+    missing = [c for c in wanted if c.lower() not in known]
+    if create and missing:
+        answers = await graph.batch(
+            [BatchRequest("POST", url, {"displayName": c, "color": wanted[c]}) for c in missing]
+        )
+        for answer in answers:
+            if answer.status != 409:  # 409: made meanwhile; fine
+                answer.raise_for_status()
+    return missing
+
+
+async def _todo_lists(
+    graph: GraphSession, actor: str, names: Sequence[str], *, create: bool
+) -> dict[str, str]:
+    """The actor's To Do lists by name (made if missing and ``create``)."""
+    if not names:
+        return {}
+    url = f"/users/{actor}/todo/lists"
+    by_name = {lst["displayName"].lower(): lst["id"] for lst in await _get_all(graph, url)}
+    out: dict[str, str] = {}
+    for name in names:
+        if name.lower() in by_name:
+            out[name] = by_name[name.lower()]
+        elif create:
+            [made] = await graph.batch([BatchRequest("POST", url, {"displayName": name})])
+            made.raise_for_status()
+            out[name] = made.body["id"]
+    return out
 
 
 async def _facts(
@@ -251,8 +266,10 @@ def _why(answer: BatchResponse) -> str:
 
 
 # --- apply ------------------------------------------------------------------------------------
-def _groups(ids: list[str], per_message: int) -> list[list[int]]:
-    size = max(1, min(4, MAX_SUBREQUESTS // max(1, per_message)))
+def _groups(ids: list[str]) -> list[list[int]]:
+    """Up to 20 messages per journal step: each wave of the step is then one ``$batch``
+    (Exchange runs four at a time per mailbox; the rest queue inside Graph, not with us)."""
+    size = MAX_SUBREQUESTS
     return [list(range(i, min(i + size, len(ids)))) for i in range(0, len(ids), size)]
 
 
@@ -289,7 +306,7 @@ async def apply(
                 "today": today.isoformat(),
             },
         )
-        for group in _groups(ids, len(step.actions))
+        for group in _groups(ids)
     ]
     names = {"mailbox": roster.names.get(mailbox, mailbox), "actor": roster.names.get(actor, actor)}
 
@@ -348,6 +365,7 @@ async def _run_group(
 
     requests: list[BatchRequest] = []
     slots: dict[tuple[int, int], int] = {}  # (message, action) -> request index
+    chains: dict[int, list[int]] = {}  # message -> its requests, in order
     for n, message_id in enumerate(ids):
         found = facts[message_id]
         if not isinstance(found, MessageFacts):
@@ -355,6 +373,7 @@ async def _run_group(
         values = effects.template_values(found, names["mailbox"], names["actor"])
         categories = found.categories
         previous: int | None = None
+        chain = chains.setdefault(n, [])
         for a, action in enumerate(step.actions):
             tag = effects.tag_of(ctx.operation_id, params["first"] + n, a)
             if tag in made:
@@ -370,23 +389,30 @@ async def _run_group(
                 tag=tag,
                 today=today,
             ):
-                depends = (previous,) if previous is not None else ()
-                requests.append(
-                    BatchRequest(request.method, request.url, request.body, depends_on=depends)
-                )
-                previous = len(requests) - 1
+                last = requests[previous] if previous is not None else None
+                if _mergeable(last, request):
+                    # Consecutive property changes of one message travel as one PATCH; the
+                    # later action's value wins, as it would one after the other.
+                    assert last is not None and previous is not None
+                    requests[previous] = replace(last, body={**last.body, **request.body})
+                else:
+                    requests.append(request)
+                    previous = len(requests) - 1
+                    chain.append(previous)
                 slots[(n, a)] = previous
             if action.action == "categorize":
                 categories = tuple(dict.fromkeys([*categories, *action.categories]))
-    answers = await graph.batch(requests) if requests else []
-    _raise_if_transient(answers)
+            elif action.action == "clear_categories":
+                categories = ()
+    answers = await _in_waves(graph, requests, chains)
 
     # Forwards and messages to send were made as tagged drafts; now send them.
     to_send: dict[tuple[int, int], str] = {}
     for (n, a), index in slots.items():
         action = step.actions[a]
-        if _sends(action) and answers[index].ok:
-            to_send[(n, a)] = answers[index].body["id"]
+        answer = answers[index]
+        if _sends(action) and answer is not None and answer.ok:
+            to_send[(n, a)] = answer.body["id"]
     for tag, (draft_id, is_draft) in made.items():
         n, a = _position(tag, params["first"])
         if is_draft and _sends(step.actions[a]):
@@ -413,9 +439,10 @@ async def _run_group(
         for a, action in enumerate(step.actions):
             label = effects.describe(action, today, set(), set())
             tag = effects.tag_of(ctx.operation_id, params["first"] + n, a)
-            answer = answers[slots[(n, a)]] if (n, a) in slots else None
+            planned = (n, a) in slots
+            answer = answers[slots[(n, a)]] if planned else None
             status, detail = "done", ""
-            if answer is not None and answer.status == 424:
+            if planned and answer is None:
                 status, detail = "not_run", "Niet uitgevoerd: een eerdere actie mislukte."
             elif answer is not None and not answer.ok:
                 status, detail = "failed", _graph_message(answer)
@@ -424,11 +451,45 @@ async def _run_group(
                     "failed",
                     "Opgesteld maar niet verzonden: " + _graph_message(send_answer[(n, a)]),
                 )
-            elif answer is None and tag not in made:
+            elif not planned and tag not in made:
                 status = "not_run"
             actions.append(ActionResult(action.action, label, status, detail))
         results.append(MessageResult(message_id, found.subject, actions))
     return results
+
+
+async def _in_waves(
+    graph: GraphSession, requests: list[BatchRequest], chains: Mapping[int, list[int]]
+) -> list[BatchResponse | None]:
+    """Each message's requests in order, all messages side by side: wave ``d`` holds the
+    ``d``-th request of every message whose earlier ones succeeded. Graph's ``$batch`` accepts
+    parallel requests or one serial chain, not parallel chains, so this is how many chains
+    share round trips; a failure leaves the rest of that message's chain unsent (None)."""
+    answers: list[BatchResponse | None] = [None] * len(requests)
+    depth = max((len(c) for c in chains.values()), default=0)
+    for d in range(depth):
+        wave = [
+            chain[d]
+            for chain in chains.values()
+            if len(chain) > d and all((a := answers[i]) is not None and a.ok for i in chain[:d])
+        ]
+        if not wave:
+            break
+        got = await graph.batch([requests[i] for i in wave])
+        _raise_if_transient(got)
+        for i, answer in zip(wave, got, strict=True):
+            answers[i] = answer
+    return answers
+
+
+def _mergeable(last: BatchRequest | None, request: BatchRequest) -> bool:
+    return (
+        last is not None
+        and last.method == request.method == "PATCH"
+        and last.url == request.url
+        and isinstance(last.body, dict)
+        and isinstance(request.body, dict)
+    )
 
 
 def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
