@@ -21,6 +21,7 @@ from server.pane import STATIC_DIR
 from server.routes import (
     addin,
     audit,
+    dispatches,
     harness,
     health,
     mailboxes,
@@ -90,7 +91,18 @@ def create_app(settings: Settings) -> FastAPI:
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    for module in (health, me, mailboxes, roster, audit, quicksteps, addin, pane, harness):
+    for module in (
+        health,
+        me,
+        mailboxes,
+        roster,
+        audit,
+        quicksteps,
+        dispatches,
+        addin,
+        pane,
+        harness,
+    ):
         app.include_router(module.router)
     app.mount("/addin/icons", StaticFiles(directory=ADDIN_DIR / "icons"), name="addin-icons")
     app.mount("/pane/static", StaticFiles(directory=STATIC_DIR), name="pane-static")

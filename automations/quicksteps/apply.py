@@ -21,12 +21,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.dispatch.service import NewDispatch, record_dispatch
 from automations.errors import AccessDenied, BadRequest, Throttled, Unavailable
 from automations.graph import BatchRequest, BatchResponse, GraphSession, translate
 from automations.journal import Journal, Operation, StepContext, StepPlan
@@ -54,9 +55,10 @@ WELL_KNOWN = {
 }
 _FACTS = (
     "$select=id,subject,from,receivedDateTime,sentDateTime,categories,webLink,internetMessageId,"
-    "body,toRecipients,ccRecipients"
+    "body,toRecipients,ccRecipients,conversationId"
 )
 TRANSIENT = frozenset({429, 503, 504})
+DISPATCH_COLOR = "preset1"  # the demo tenant's "Uitgezet" colour
 RESUMES = 3  # in-process resumes of an operation that met transient faults
 
 
@@ -67,6 +69,8 @@ class Preview:
     messages: list[dict[str, Any]]  # {id, subject, sender, changes: [str]}
     new_folders: list[str]
     new_categories: list[str]
+    departments: list[dict[str, Any]] = field(default_factory=list)  # to choose from
+    choices: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,12 +155,20 @@ async def _get_all(graph: GraphSession, url: str) -> list[Any]:
 
 
 async def _prepare(
-    graph: GraphSession, mailbox: str, actor: str, step: QuickStep, *, create: bool
+    graph: GraphSession,
+    mailbox: str,
+    actor: str,
+    step: QuickStep,
+    dispatch: Mapping[str, str],
+    *,
+    create: bool,
 ) -> tuple[Prepared, list[str], list[str]]:
     """Folders, categories and To Do lists the step needs, looked up side by side."""
     paths = list(dict.fromkeys(a.folder for a in step.actions if a.action in ("move", "copy")))
     wanted = {c: a.colors.get(c, "none") for a in step.actions if a.action == "categorize"
               for c in a.categories}  # fmt: skip
+    if dispatch:
+        wanted[effects.dispatch_category(dispatch["name"])] = DISPATCH_COLOR
     names = list(dict.fromkeys(a.task_list for a in step.actions if a.action == "todo_task"))
     found_folders, new_categories, todo_lists = await asyncio.gather(
         asyncio.gather(*(_find_folder(graph, mailbox, path, create=create) for path in paths)),
@@ -165,7 +177,8 @@ async def _prepare(
     )
     folders = {path: fid for path, (fid, _) in zip(paths, found_folders, strict=True) if fid}
     new_folders = [path for path, (_, made) in zip(paths, found_folders, strict=True) if made]
-    return Prepared(folders=folders, todo_lists=todo_lists), new_folders, new_categories
+    prepared = Prepared(folders=folders, todo_lists=todo_lists, dispatch=dict(dispatch))
+    return prepared, new_folders, new_categories
 
 
 async def _categories(
@@ -228,13 +241,17 @@ async def preview(
     name: str,
     message_ids: Sequence[str],
     today: dt.date,
+    choices: Mapping[str, str] | None = None,
 ) -> Preview:
     """Exactly what applying would change, per message; changes nothing."""
     step = _step(steps, name)
     mailbox = mailbox.lower()
     _authorize(step, roster, actor, mailbox)
     ids = _check_selection(message_ids)
-    _, new_folders, new_categories = await _prepare(graph, mailbox, actor, step, create=False)
+    dispatch = _dispatch_for(steps, step, choices or {}, today, required=False)
+    _, new_folders, new_categories = await _prepare(
+        graph, mailbox, actor, step, dispatch, create=False
+    )
     facts = await _facts(graph, mailbox, ids)
     messages = []
     for i in ids:
@@ -243,11 +260,49 @@ async def preview(
             messages.append({"id": i, "subject": "", "sender": "", "error": _why(found)})
             continue
         changes = [
-            effects.describe(a, today, set(new_folders), set(new_categories)) for a in step.actions
+            effects.describe(a, today, set(new_folders), set(new_categories), dispatch)
+            for a in step.actions
         ]
         sender = found.sender_name or found.sender_address
         messages.append({"id": i, "subject": found.subject, "sender": sender, "changes": changes})
-    return Preview(step.name, steps.info.version, messages, new_folders, new_categories)
+    return Preview(
+        step.name,
+        steps.info.version,
+        messages,
+        new_folders,
+        new_categories,
+        departments=[d.model_dump() for d in steps.steps.departments]
+        if step.asks_department
+        else [],
+        choices=dict(choices or {}),
+    )
+
+
+def _dispatch_for(
+    steps: ActiveSet,
+    step: QuickStep,
+    choices: Mapping[str, str],
+    today: dt.date,
+    *,
+    required: bool,
+) -> dict[str, str]:
+    """The department a dispatch step goes to (its own, or the one chosen) and the deadline."""
+    action = next((a for a in step.actions if a.action == "dispatch"), None)
+    if action is None:
+        return {}
+    key = action.department or choices.get("department", "")
+    department = steps.steps.department(key) if key else None
+    if department is None:
+        if required or key:
+            raise BadRequest("Kies de afdeling waar het bericht naartoe gaat.")
+        return {}
+    deadline = effects.working_days_after(today, action.deadline_days)
+    return {
+        "key": department.key,
+        "name": department.name,
+        "address": department.address,
+        "deadline": deadline.isoformat(),
+    }
 
 
 def _step(steps: ActiveSet, name: str) -> QuickStep:
@@ -286,13 +341,15 @@ async def apply(
     message_ids: Sequence[str],
     operation_id: str,
     today: dt.date,
+    choices: Mapping[str, str] | None = None,
 ) -> list[MessageResult]:
     """Apply step ``name`` to the messages, exactly once per ``operation_id``."""
     step = _step(steps, name)
     mailbox, actor = mailbox.lower(), actor.lower()
     _authorize(step, roster, actor, mailbox)
     ids = _check_selection(message_ids)
-    prepared, _, _ = await _prepare(graph, mailbox, actor, step, create=True)
+    dispatch = _dispatch_for(steps, step, choices or {}, today, required=True)
+    prepared, _, _ = await _prepare(graph, mailbox, actor, step, dispatch, create=True)
     plans = [
         StepPlan(
             "messages",
@@ -303,6 +360,7 @@ async def apply(
                 "first": group[0],
                 "folders": dict(prepared.folders),
                 "todo_lists": dict(prepared.todo_lists),
+                "dispatch": dispatch,
                 "today": today.isoformat(),
             },
         )
@@ -311,8 +369,9 @@ async def apply(
     names = {"mailbox": roster.names.get(mailbox, mailbox), "actor": roster.names.get(actor, actor)}
 
     async def run_group(ctx: StepContext) -> dict[str, Any]:
-        results = await _run_group(graph, ctx, step, names)
+        results, facts = await _run_group(graph, ctx, step, names)
         await _audit(sessions, ctx, results)
+        await _record_dispatches(sessions, ctx, step, results, facts)
         return {"messages": [_as_json(r) for r in results]}
 
     for attempt in range(RESUMES + 1):
@@ -354,17 +413,21 @@ def _as_json(result: MessageResult) -> dict[str, Any]:
 
 async def _run_group(
     graph: GraphSession, ctx: StepContext, step: QuickStep, names: Mapping[str, str]
-) -> list[MessageResult]:
+) -> tuple[list[MessageResult], Mapping[str, MessageFacts | BatchResponse]]:
     params = ctx.params
     mailbox, actor = ctx.mailbox, ctx.actor
     today = dt.date.fromisoformat(params["today"])
-    prepared = Prepared(folders=params["folders"], todo_lists=params["todo_lists"])
+    prepared = Prepared(
+        folders=params["folders"],
+        todo_lists=params["todo_lists"],
+        dispatch=params.get("dispatch") or {},
+    )
     ids: list[str] = list(params["messages"])
     facts = await _facts(graph, mailbox, ids)
     made = await _already_made(graph, ctx, step, ids, facts) if ctx.attempt > 1 else {}
 
     requests: list[BatchRequest] = []
-    slots: dict[tuple[int, int], int] = {}  # (message, action) -> request index
+    slots: dict[tuple[int, int], list[int]] = {}  # (message, action) -> its request indices
     chains: dict[int, list[int]] = {}  # message -> its requests, in order
     for n, message_id in enumerate(ids):
         found = facts[message_id]
@@ -376,9 +439,7 @@ async def _run_group(
         chain = chains.setdefault(n, [])
         for a, action in enumerate(step.actions):
             tag = effects.tag_of(ctx.operation_id, params["first"] + n, a)
-            if tag in made:
-                continue  # the first attempt made it; do not make it twice
-            for request in effects.requests_for(
+            planned = effects.requests_for(
                 action,
                 mailbox=mailbox,
                 actor=actor,
@@ -388,7 +449,10 @@ async def _run_group(
                 values=values,
                 tag=tag,
                 today=today,
-            ):
+            )
+            if tag in made:
+                planned = planned[1:]  # the first attempt made the item; redo only the rest
+            for request in planned:
                 last = requests[previous] if previous is not None else None
                 if _mergeable(last, request):
                     # Consecutive property changes of one message travel as one PATCH; the
@@ -399,20 +463,24 @@ async def _run_group(
                     requests.append(request)
                     previous = len(requests) - 1
                     chain.append(previous)
-                slots[(n, a)] = previous
+                slots.setdefault((n, a), []).append(previous)
             if action.action == "categorize":
                 categories = tuple(dict.fromkeys([*categories, *action.categories]))
             elif action.action == "clear_categories":
                 categories = ()
+            elif action.action == "dispatch":
+                label = effects.dispatch_category(prepared.dispatch["name"])
+                categories = tuple(dict.fromkeys([*categories, label]))
     answers = await _in_waves(graph, requests, chains)
 
     # Forwards and messages to send were made as tagged drafts; now send them.
     to_send: dict[tuple[int, int], str] = {}
-    for (n, a), index in slots.items():
+    for (n, a), indices in slots.items():
         action = step.actions[a]
-        answer = answers[index]
-        if _sends(action) and answer is not None and answer.ok:
-            to_send[(n, a)] = answer.body["id"]
+        tag = effects.tag_of(ctx.operation_id, params["first"] + n, a)
+        first = answers[indices[0]]
+        if _sends(action) and tag not in made and first is not None and first.ok:
+            to_send[(n, a)] = first.body["id"]
     for tag, (draft_id, is_draft) in made.items():
         n, a = _position(tag, params["first"])
         if is_draft and _sends(step.actions[a]):
@@ -437,15 +505,16 @@ async def _run_group(
             continue
         actions = []
         for a, action in enumerate(step.actions):
-            label = effects.describe(action, today, set(), set())
+            label = effects.describe(action, today, set(), set(), prepared.dispatch)
             tag = effects.tag_of(ctx.operation_id, params["first"] + n, a)
             planned = (n, a) in slots
-            answer = answers[slots[(n, a)]] if planned else None
+            mine = [answers[i] for i in slots.get((n, a), [])]
+            failed = next((x for x in mine if x is not None and not x.ok), None)
             status, detail = "done", ""
-            if planned and answer is None:
+            if failed is not None:
+                status, detail = "failed", _graph_message(failed)
+            elif any(x is None for x in mine):
                 status, detail = "not_run", "Niet uitgevoerd: een eerdere actie mislukte."
-            elif answer is not None and not answer.ok:
-                status, detail = "failed", _graph_message(answer)
             elif (n, a) in send_answer and not send_answer[(n, a)].ok:
                 status, detail = (
                     "failed",
@@ -455,7 +524,7 @@ async def _run_group(
                 status = "not_run"
             actions.append(ActionResult(action.action, label, status, detail))
         results.append(MessageResult(message_id, found.subject, actions))
-    return results
+    return results, facts
 
 
 async def _in_waves(
@@ -501,7 +570,7 @@ def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
 
 
 def _sends(action: Any) -> bool:
-    return action.action in ("forward", "forward_as_attachment") or (
+    return action.action in ("forward", "forward_as_attachment", "dispatch") or (
         action.action == "new_message" and action.send
     )
 
@@ -571,6 +640,39 @@ async def _already_made(
                     if str(link.get("externalId", "")).startswith(ctx.operation_id + "/"):
                         made[link["externalId"]] = (task["id"], False)
     return made
+
+
+async def _record_dispatches(
+    sessions: async_sessionmaker[AsyncSession],
+    ctx: StepContext,
+    step: QuickStep,
+    results: list[MessageResult],
+    facts: Mapping[str, MessageFacts | BatchResponse],
+) -> None:
+    department = ctx.params.get("dispatch") or {}
+    for n, result in enumerate(results):
+        found = facts.get(result.id)
+        if not isinstance(found, MessageFacts):
+            continue
+        for a, (action, outcome) in enumerate(zip(step.actions, result.actions, strict=True)):
+            if action.action != "dispatch" or outcome.status != "done":
+                continue
+            await record_dispatch(
+                sessions,
+                NewDispatch(
+                    tag=effects.tag_of(ctx.operation_id, ctx.params["first"] + n, a),
+                    mailbox=ctx.mailbox,
+                    message_id=result.id,
+                    conversation_id=found.conversation_id,
+                    subject=found.subject[:400],
+                    department_key=department["key"],
+                    department_name=department["name"],
+                    address=department["address"],
+                    deadline=dt.date.fromisoformat(department["deadline"]),
+                    note=action.note,
+                    dispatched_by=ctx.actor,
+                ),
+            )
 
 
 async def _audit(

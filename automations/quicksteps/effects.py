@@ -35,7 +35,7 @@ TAG_PROPERTY = "String {1f6cbb2e-7d3a-4b8c-9a57-3f1f8f0d9a11} Name SecretariaatO
 ZONE = "W. Europe Standard Time"
 ITEM_FIELDS = ("subject", "body", "from", "toRecipients", "ccRecipients", "sentDateTime",
                "receivedDateTime")  # fmt: skip
-CREATES = frozenset({"forward", "forward_as_attachment", "reply_draft", "new_message"})
+CREATES = frozenset({"forward", "forward_as_attachment", "reply_draft", "new_message", "dispatch"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class MessageFacts:
     web_link: str = ""
     internet_message_id: str = ""
     item: Mapping[str, Any] = field(default_factory=dict)  # for forwarding as an attachment
+    conversation_id: str = ""
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> MessageFacts:
@@ -65,6 +66,7 @@ class MessageFacts:
             web_link=body.get("webLink") or "",
             internet_message_id=body.get("internetMessageId") or "",
             item={k: body[k] for k in ITEM_FIELDS if body.get(k) is not None},
+            conversation_id=body.get("conversationId") or "",
         )
 
 
@@ -74,6 +76,21 @@ class Prepared:
 
     folders: Mapping[str, str] = field(default_factory=dict)
     todo_lists: Mapping[str, str] = field(default_factory=dict)
+    # For a dispatch: the department (key, name, address) and the deadline (ISO date).
+    dispatch: Mapping[str, str] = field(default_factory=dict)
+
+
+def dispatch_category(name: str) -> str:
+    return f"Uitgezet: {name}"
+
+
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    """``count`` working days (Monday to Friday) after ``day``; public holidays not counted."""
+    while count:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
 
 
 def template_values(facts: MessageFacts, mailbox_name: str, actor_name: str) -> dict[str, Any]:
@@ -91,9 +108,23 @@ def render(template: str, values: Mapping[str, Any]) -> str:
     return m.TEMPLATES.from_string(template).render(**values)
 
 
-def describe(action: Any, today: dt.date, new_folders: set[str], new_categories: set[str]) -> str:
+def describe(
+    action: Any,
+    today: dt.date,
+    new_folders: set[str],
+    new_categories: set[str],
+    dispatch: Mapping[str, str] | None = None,
+) -> str:
     """One line of the preview, in Dutch."""
     kind = action.action
+    if kind == "dispatch":
+        if not dispatch:
+            return f"Uitzetten bij een vakafdeling (termijn {action.deadline_days} werkdagen)"
+        deadline = _day(dt.date.fromisoformat(dispatch["deadline"]))
+        return (
+            f"Uitzetten bij {dispatch['name']} ({dispatch['address']}), antwoord uiterlijk"
+            f" {deadline}; categorie {dispatch_category(dispatch['name'])}"
+        )
     if kind in ("move", "copy"):
         made = " (map wordt aangemaakt)" if action.folder in new_folders else ""
         verb = "Verplaatsen" if kind == "move" else "Kopiëren"
@@ -206,6 +237,39 @@ def requests_for(
             "singleValueExtendedProperties": tagged,
         }
         return [BatchRequest("POST", f"/users/{mailbox}/messages", body)]
+    if kind == "dispatch":
+        department = prepared.dispatch
+        deadline = dt.date.fromisoformat(department["deadline"])
+        note = render(action.note, values).strip()
+        comment = "\n\n".join(
+            part
+            for part in (
+                note,
+                f"Graag afhandelen en antwoorden vóór {_day(deadline)}; antwoord in dit"
+                " gesprek, dan ziet het bestuurssecretariaat dat het is opgepakt.",
+            )
+            if part
+        )
+        forward = {
+            "comment": comment,
+            "message": {
+                "toRecipients": [{"emailAddress": {"address": department["address"]}}],
+                "singleValueExtendedProperties": tagged,
+            },
+        }
+        label = dispatch_category(department["name"])
+        patch = {
+            "categories": list(dict.fromkeys([*categories, label])),
+            "flag": {
+                "flagStatus": "flagged",
+                "startDateTime": _when(today),
+                "dueDateTime": _when(deadline),
+            },
+        }
+        return [
+            BatchRequest("POST", f"{message}/createForward", forward),
+            BatchRequest("PATCH", message, patch),
+        ]
     if kind == "forward":
         to = [{"emailAddress": {"address": a}} for a in action.to]
         body = {

@@ -182,6 +182,26 @@ class TodoTask(_Strict):
     _check = field_validator("title")(_template)
 
 
+class Dispatch(_Strict):
+    """Uitzetten: forward to a department, label the original, and track the answer."""
+
+    action: Literal["dispatch"]
+    department: str | None = Field(default=None, max_length=40)  # None: chosen when applied
+    deadline_days: int = Field(default=5, ge=1, le=90)  # working days
+    note: Template = ""
+
+    _check = field_validator("note")(_template)
+
+
+class Department(_Strict):
+    """An entry of the address list dispatches go to."""
+
+    key: str = Field(pattern=r"^[a-z0-9\-]{1,40}$")
+    name: str = Field(min_length=1, max_length=80)
+    address: Address
+    subjects: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=list)
+
+
 Action = Annotated[
     Move
     | Copy
@@ -198,11 +218,12 @@ Action = Annotated[
     | ForwardAsAttachment
     | ReplyDraft
     | NewMessage
-    | TodoTask,
+    | TodoTask
+    | Dispatch,
     Field(discriminator="action"),
 ]
 
-SENDS = frozenset({"forward", "forward_as_attachment", "new_message"})
+SENDS = frozenset({"forward", "forward_as_attachment", "new_message", "dispatch"})
 SHORTCUT = re.compile(r"^(Ctrl\+)?(Shift\+)?(Alt\+)?[A-Z0-9]$")
 
 
@@ -232,12 +253,34 @@ class QuickStep(_Strict):
     def sends_mail(self) -> bool:
         return any(a.action in SENDS and getattr(a, "send", True) for a in self.actions)
 
+    @property
+    def asks_department(self) -> bool:
+        return any(a.action == "dispatch" and a.department is None for a in self.actions)
+
 
 class QuickStepSet(_Strict):
     """The team's whole set; names and shortcuts are unique."""
 
     format: Literal[1] = 1
+    departments: list[Department] = Field(default_factory=list, max_length=200)
     steps: list[QuickStep] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _departments_exist(self) -> QuickStepSet:
+        keys = [d.key for d in self.departments]
+        if len(set(keys)) != len(keys):
+            raise ValueError("een afdeling (key) komt twee keer voor in departments")
+        for step in self.steps:
+            for action in step.actions:
+                if action.action == "dispatch" and action.department not in (None, *keys):
+                    raise ValueError(
+                        f"stap '{step.name}': afdeling '{action.department}' staat niet in"
+                        " departments"
+                    )
+        return self
+
+    def department(self, key: str) -> Department | None:
+        return next((d for d in self.departments if d.key == key), None)
 
     @model_validator(mode="after")
     def _unique(self) -> QuickStepSet:

@@ -52,6 +52,8 @@ __all__ = [
     "Base",
     "JSONType",
     "OperationRow",
+    "DeltaLinkRow",
+    "DispatchRow",
     "OperationStepRow",
     "QuickStepVersionRow",
     "RosterAssignment",
@@ -289,3 +291,51 @@ class QuickStepVersionRow(Base):
     author_upn: Mapped[str] = mapped_column(UPN)
     note: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+DISPATCH_STATUSES = ("open", "answered")
+
+
+class DispatchRow(Base):
+    """A message put out to a department (uitzetten), until the department answers.
+
+    ``tag`` is the quick step's ``<operation>/<message>/<action>``: recording the same dispatch
+    again (a resumed apply) finds the row instead of adding a second one.
+    """
+
+    __tablename__ = "dispatches"
+    __table_args__ = (
+        CheckConstraint(_in("status", DISPATCH_STATUSES), name="status"),
+        Index(None, "mailbox", "status"),
+        Index(None, "conversation_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(120), unique=True)
+    mailbox: Mapped[str] = mapped_column(UPN)
+    message_id: Mapped[str] = mapped_column(String(512))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    subject: Mapped[str] = mapped_column(String(400))
+    department_key: Mapped[str] = mapped_column(String(40))
+    department_name: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(UPN)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    dispatched_by: Mapped[str] = mapped_column(UPN)
+    dispatched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    answer_message_id: Mapped[str | None] = mapped_column(String(512))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeltaLinkRow(Base):
+    """Where Graph's delta query of a mailbox folder left off (its ``@odata.deltaLink``)."""
+
+    __tablename__ = "delta_links"
+
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    folder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -35,6 +35,10 @@ class Selection(BaseModel):
     messages: list[Annotated[str, Field(min_length=1, max_length=512)]] = Field(
         min_length=1, max_length=quicksteps.MAX_MESSAGES
     )
+    # What the step asks when applied, e.g. {"department": "burgerzaken"} for a dispatch.
+    choices: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = (
+        Field(default_factory=dict, max_length=5)
+    )
 
 
 class ApplyRequest(Selection):
@@ -63,6 +67,7 @@ async def list_steps(
     usable = [s for s in steps.steps.steps if quicksteps.may_use(s, roster, user.upn)]
     return {
         "version": steps.info.version,
+        "departments": [d.model_dump() for d in steps.steps.departments],
         "steps": [
             {
                 "name": s.name,
@@ -70,6 +75,7 @@ async def list_steps(
                 "description": s.description,
                 "shortcut": s.shortcut,
                 "sends_mail": s.sends_mail,
+                "asks_department": s.asks_department,
                 "actions": [effects.describe(a, today, set(), set()) for a in s.actions],
             }
             for s in usable
@@ -138,6 +144,7 @@ async def preview_step(
         name=selection.step,
         message_ids=selection.messages,
         today=today,
+        choices=selection.choices,
     )
     return asdict(found)
 
@@ -165,5 +172,6 @@ async def apply_step(
         message_ids=body.messages,
         operation_id=body.operation_id,
         today=today,
+        choices=body.choices,
     )
     return {"operation_id": body.operation_id, "messages": [asdict(r) for r in results]}

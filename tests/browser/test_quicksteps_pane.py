@@ -29,7 +29,7 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
     outlook.select("Vraag over de afvalinzameling")
     pane = outlook.pane_loaded()
     steps = pane.get_by_role("region", name="Snelle stappen")
-    expect(steps.get_by_role("button")).to_have_count(6)
+    expect(steps.get_by_role("button")).to_have_count(7)
 
     steps.get_by_role("button", name=re.compile("Ter afhandeling backoffice")).click()
     preview = pane.get_by_role("region", name=re.compile("dit gaat er gebeuren"))

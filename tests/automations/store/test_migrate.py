@@ -22,6 +22,8 @@ from automations.store.models import Base
 TABLES = {
     "alembic_version",
     "audit_log",
+    "delta_links",
+    "dispatches",
     "operation_steps",
     "operations",
     "quickstep_versions",
