@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from automations.audit import AuditFilter, query
+from automations.dispatch.service import get_dispatch, list_dispatches, remind
 from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
@@ -176,6 +177,7 @@ async def message_view(
     roster: RosterDep,
     graph: UserGraph,
     sessions: SessionsDep,
+    today: Today,
 ) -> HTMLResponse:
     message = None
     if selected.item and selected.type != "appointment":
@@ -187,11 +189,15 @@ async def message_view(
             message_id=selected.item,
         )
     body = message.body.strip() if message else ""
-    steps = []
+    steps, dispatched = [], []
     if message is not None:
         found = await active_steps(sessions)
         if found is not None:
             steps = [s for s in found.steps.steps if quicksteps.may_use(s, roster, user.upn)]
+        async with sessions() as session:
+            dispatched = await list_dispatches(
+                session, mailboxes=[selected.ctx.mailbox], today=today, message_id=message.id
+            )
     return _fragment(
         request,
         "views/bericht.html",
@@ -200,6 +206,7 @@ async def message_view(
         body=body[:BODY_LIMIT],
         truncated=len(body) > BODY_LIMIT,
         steps=steps,
+        dispatched=dispatched,
     )
 
 
@@ -270,6 +277,9 @@ class StepRequest(BaseModel):
         min_length=1, max_length=quicksteps.MAX_MESSAGES
     )
     operation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+    choices: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = (
+        Field(default_factory=dict, max_length=5)
+    )
 
 
 async def _steps_or_404(sessions: Any) -> quicksteps.ActiveSet:
@@ -299,6 +309,7 @@ async def step_preview(
         name=body.step,
         message_ids=body.messages,
         today=today,
+        choices=body.choices,
     )
     return _fragment(
         request, "views/stap_voorbeeld.html", preview=found, operation_id=str(uuid.uuid4())
@@ -331,8 +342,33 @@ async def step_apply(
         message_ids=body.messages,
         operation_id=body.operation_id,
         today=today,
+        choices=body.choices,
     )
     return _fragment(request, "views/stap_uitkomst.html", step=body.step, results=results)
+
+
+class ReminderRequest(BaseModel):
+    operation_id: str = Field(pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+
+
+@router.post("/pane/uitzettingen/{dispatch_id}/herinneren", response_class=HTMLResponse)
+async def dispatch_reminder(
+    request: Request,
+    dispatch_id: str,
+    body: ReminderRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+) -> HTMLResponse:
+    """One reminder to the department (the click's operation id keeps it to one)."""
+    async with sessions() as session:
+        row = await get_dispatch(session, dispatch_id)
+    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
+    found = await remind(
+        graph, sessions, dispatch_id=dispatch_id, actor=user.upn, operation_id=body.operation_id
+    )
+    return _fragment(request, "views/herinnering.html", dispatch=found)
 
 
 @router.get("/help", response_class=HTMLResponse)

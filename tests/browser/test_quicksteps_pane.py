@@ -68,3 +68,28 @@ def test_the_steps_are_not_offered_to_another_team(outlook: Outlook) -> None:
     outlook.sign_in(SECRETARY_B).open_mailbox("Joost Brinkhorst").select(re.compile("."))
     pane = outlook.pane_loaded()
     expect(pane.get_by_role("region", name="Snelle stappen")).to_be_visible()  # her own team
+
+
+def test_dispatch_asks_the_department_then_shows_it_is_out(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    plant(tenant, BURGEMEESTER, {"subject": "Vraag over een Woo-verzoek"}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select("Woo-verzoek")
+    pane = outlook.pane_loaded()
+    pane.get_by_role("button", name=re.compile("Uitzetten bij vakafdeling")).click()
+    preview = pane.get_by_role("region", name=re.compile("dit gaat er gebeuren"))
+    apply = preview.get_by_role("button", name="Toepassen")
+    expect(apply).to_be_disabled()  # first the department
+
+    preview.get_by_label("Naar welke afdeling?").select_option("juridische-zaken")
+
+    expect(preview).to_contain_text("Uitzetten bij Juridische Zaken (hans.verbeek@zeeveen.nl)")
+    preview.get_by_role("button", name="Toepassen").click()
+    expect(pane.get_by_role("status").filter(has_text="klaar")).to_be_visible()
+
+    outlook.select("Woo-verzoek")  # Outlook shows the item again: the pane reloads it
+    out = pane.get_by_test_id("uitzetting")
+    expect(out).to_contain_text("Juridische Zaken")
+    expect(out).to_contain_text("open")
+    out.get_by_role("button", name="Herinneren").click()
+    expect(out.get_by_role("status")).to_contain_text("Herinnering verstuurd aan Juridische Zaken")

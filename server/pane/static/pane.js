@@ -229,8 +229,37 @@ async function quickStep(target, path, body) {
   if (next) next.focus();
 }
 
-function preview(step) {
-  return quickStep(null, "/pane/snelle-stappen/voorbeeld", { step });
+async function sendReminder(button) {
+  const out = button.parentElement.querySelector(".herinner-uitkomst");
+  if (!button.dataset.operatie) button.dataset.operatie = crypto.randomUUID(); // one per click
+  button.disabled = true;
+  let html;
+  try {
+    html = await postFragment(`/pane/uitzettingen/${encodeURIComponent(button.dataset.herinner)}/herinneren`, {
+      operation_id: button.dataset.operatie,
+    });
+  } catch {
+    html = null;
+  }
+  button.disabled = false;
+  if (html === null) {
+    out.textContent = "Niet verstuurd: de server is niet bereikbaar.";
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
+  button.dataset.operatie = ""; // a later click is a new reminder
+}
+
+function choicesIn(section) {
+  const choices = {};
+  for (const input of section ? section.querySelectorAll("[data-keuze]") : []) {
+    if (input.value) choices[input.dataset.keuze] = input.value;
+  }
+  return choices;
+}
+
+function preview(step, choices = {}) {
+  return quickStep(null, "/pane/snelle-stappen/voorbeeld", { step, choices });
 }
 
 function applyPreviewed(button) {
@@ -239,16 +268,29 @@ function applyPreviewed(button) {
   return quickStep(button, "/pane/snelle-stappen/toepassen", {
     step: section.dataset.stap,
     operation_id: section.dataset.operatie,
+    choices: choicesIn(section),
   });
 }
 
+main.addEventListener("change", (event) => {
+  const input = event.target.closest("[data-keuze]");
+  if (!input) return;
+  const section = input.closest("[data-operatie]");
+  preview(section.dataset.stap, choicesIn(section)).then(() => {
+    const again = document.querySelector(`[data-keuze="${input.dataset.keuze}"]`);
+    if (again && !document.querySelector("[data-toepassen]:not([disabled])")) again.focus();
+  });
+});
+
 main.addEventListener("click", (event) => {
   if (event.target.closest("[data-action='opnieuw']")) refresh();
-  const step = event.target.closest("button[data-stap]");
+  const step = event.target.closest("button.stap[data-stap]");
   if (step) preview(step.dataset.stap);
   const apply = event.target.closest("button[data-toepassen]");
   if (apply) applyPreviewed(apply);
   if (event.target.closest("button[data-annuleren]")) document.getElementById("stap-uitkomst").replaceChildren();
+  const remind = event.target.closest("button[data-herinner]");
+  if (remind) sendReminder(remind);
 });
 
 // The set's keyboard shortcuts (Ctrl+Shift+1 …) open the step's preview.
