@@ -55,7 +55,7 @@ WELL_KNOWN = {
 }
 _FACTS = (
     "$select=id,subject,from,receivedDateTime,sentDateTime,categories,webLink,internetMessageId,"
-    "body,toRecipients,ccRecipients,conversationId"
+    "body,toRecipients,ccRecipients,conversationId,parentFolderId,flag,isRead,importance"
 )
 TRANSIENT = frozenset({429, 503, 504})
 DISPATCH_COLOR = "preset1"  # the demo tenant's "Uitgezet" colour
@@ -372,7 +372,13 @@ async def apply(
         results, facts = await _run_group(graph, ctx, step, names)
         await _audit(sessions, ctx, results)
         await _record_dispatches(sessions, ctx, step, results, facts)
-        return {"messages": [_as_json(r) for r in results]}
+        messages = [_as_json(r) for r in results]
+        if ctx.attempt == 1:  # a retry reads the state its first attempt may have changed
+            for message in messages:
+                found = facts.get(message["id"])
+                if isinstance(found, MessageFacts):
+                    message["before"] = dict(found.state)
+        return {"messages": messages}
 
     for attempt in range(RESUMES + 1):
         try:

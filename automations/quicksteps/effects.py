@@ -35,6 +35,7 @@ TAG_PROPERTY = "String {1f6cbb2e-7d3a-4b8c-9a57-3f1f8f0d9a11} Name SecretariaatO
 ZONE = "W. Europe Standard Time"
 ITEM_FIELDS = ("subject", "body", "from", "toRecipients", "ccRecipients", "sentDateTime",
                "receivedDateTime")  # fmt: skip
+STATE_FIELDS = ("parentFolderId", "categories", "flag", "isRead", "importance")
 CREATES = frozenset({"forward", "forward_as_attachment", "reply_draft", "new_message", "dispatch"})
 
 
@@ -52,6 +53,7 @@ class MessageFacts:
     internet_message_id: str = ""
     item: Mapping[str, Any] = field(default_factory=dict)  # for forwarding as an attachment
     conversation_id: str = ""
+    state: Mapping[str, Any] = field(default_factory=dict)  # what undo restores
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> MessageFacts:
@@ -67,6 +69,7 @@ class MessageFacts:
             internet_message_id=body.get("internetMessageId") or "",
             item={k: body[k] for k in ITEM_FIELDS if body.get(k) is not None},
             conversation_id=body.get("conversationId") or "",
+            state={k: body.get(k) for k in STATE_FIELDS},
         )
 
 

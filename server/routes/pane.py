@@ -23,6 +23,9 @@ from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps.service import active
+from automations.quicksteps.undo import MOVES as UNDO_MOVES
+from automations.quicksteps.undo import PROPERTIES as UNDO_PROPERTIES
+from automations.quicksteps.undo import undo
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from server.deps import (
@@ -344,7 +347,45 @@ async def step_apply(
         today=today,
         choices=body.choices,
     )
-    return _fragment(request, "views/stap_uitkomst.html", step=body.step, results=results)
+    return _fragment(
+        request,
+        "views/stap_uitkomst.html",
+        step=body.step,
+        results=results,
+        operation_id=body.operation_id,
+        undoable=any(
+            a.status == "done" and (a.action in UNDO_PROPERTIES or a.action in UNDO_MOVES)
+            for r in results
+            for a in r.actions
+        ),
+    )
+
+
+class UndoRequest(BaseModel):
+    operation_id: str = Field(pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+    undo_operation_id: str = Field(pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+
+
+@router.post("/pane/snelle-stappen/ongedaan-maken", response_class=HTMLResponse)
+async def step_undo(
+    request: Request,
+    body: UndoRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    journal: JournalDep,
+) -> HTMLResponse:
+    results = await undo(
+        graph=graph,
+        journal=journal,
+        sessions=sessions,
+        roster=roster,
+        actor=user.upn,
+        operation_id=body.operation_id,
+        undo_id=body.undo_operation_id,
+    )
+    return _fragment(request, "views/stap_ongedaan.html", results=results)
 
 
 class ReminderRequest(BaseModel):

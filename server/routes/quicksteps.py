@@ -13,6 +13,7 @@ from automations.errors import NotFound
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps import effects
 from automations.quicksteps.service import active, publish, read_version, versions
+from automations.quicksteps.undo import undo
 from automations.roster.policy import Action, authorize
 from server.deps import (
     CurrentUser,
@@ -56,6 +57,11 @@ async def _active(session: Any) -> quicksteps.ActiveSet:
     if steps is None:
         raise NotFound("Er zijn nog geen snelle stappen ingesteld; vraag de beheerder.")
     return steps
+
+
+class UndoRequest(BaseModel):
+    operation_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9\-_]+$")
+    undo_operation_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9\-_]+$")
 
 
 @router.get("", operation_id="list_quicksteps")
@@ -175,3 +181,25 @@ async def apply_step(
         choices=body.choices,
     )
     return {"operation_id": body.operation_id, "messages": [asdict(r) for r in results]}
+
+
+@router.post("/undo", operation_id="undo_quickstep")
+async def undo_step(
+    body: UndoRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    journal: JournalDep,
+) -> dict[str, Any]:
+    """Put back what Graph allows (folder, categories, flag, read, importance) of an apply."""
+    results = await undo(
+        graph=graph,
+        journal=journal,
+        sessions=sessions,
+        roster=roster,
+        actor=user.upn,
+        operation_id=body.operation_id,
+        undo_id=body.undo_operation_id,
+    )
+    return {"messages": [asdict(r) for r in results]}

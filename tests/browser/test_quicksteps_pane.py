@@ -52,6 +52,14 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
     after = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
     assert "Backoffice" in after["categories"] and after["flag"]["flagStatus"] == "flagged"
 
+    pane.get_by_role("button", name="Ongedaan maken").click()
+    expect(pane.get_by_role("status").filter(has_text="Teruggezet")).to_be_visible()
+    undone = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
+    assert (undone["categories"], undone["parentFolderId"]) == (
+        before["categories"],
+        before["parentFolderId"],
+    )
+
 
 def test_a_shortcut_opens_the_preview(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, BURGEMEESTER, {"subject": "Ter kennisname: jaarverslag"}, as_user=SECRETARY_A)

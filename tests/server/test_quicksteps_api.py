@@ -185,3 +185,45 @@ async def test_preview_says_what_will_happen_and_changes_nothing(
     assert message["changes"][-1].startswith("Verplaatsen naar Inbox/Afgehandeld")
     after = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
     assert after == before
+
+
+async def test_undo_puts_folder_and_properties_back_and_keeps_what_was_sent(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message_id = await new_message(tenant, "Per ongeluk afgehandeld")
+    before = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    operation = str(uuid.uuid4())
+    assert (
+        await apply(api, login, "Afgehandeld", [message_id], operation_id=operation)
+    ).status_code == 200
+    moved = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    assert moved["parentFolderId"] != before["parentFolderId"]
+
+    body = {"operation_id": operation, "undo_operation_id": str(uuid.uuid4())}
+    resp = await api.post("/api/v1/quicksteps/undo", json=body, headers=login(SECRETARY_A))
+    assert resp.status_code == 200, resp.text
+    [result] = resp.json()["messages"]
+    assert result["status"] == "done" and len(result["undone"]) == 4
+
+    after = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
+    for key in ("parentFolderId", "categories", "isRead"):
+        assert after[key] == before[key], key
+    assert after["flag"]["flagStatus"] == before["flag"]["flagStatus"]
+
+    forwarded_id = await new_message(tenant, "Persvraag terugdraaien")
+    forward_op = str(uuid.uuid4())
+    await apply(api, login, "Persvraag naar Communicatie", [forwarded_id], operation_id=forward_op)
+    body = {"operation_id": forward_op, "undo_operation_id": str(uuid.uuid4())}
+    [kept] = (
+        await api.post("/api/v1/quicksteps/undo", json=body, headers=login(SECRETARY_A))
+    ).json()["messages"]
+    assert any("verstuurd; dat kan niet terug" in k for k in kept["kept"])
+
+
+async def test_only_the_team_may_undo(api: httpx.AsyncClient, login, tenant: Tenant) -> None:
+    message_id = await new_message(tenant, "Niet van jou")
+    operation = str(uuid.uuid4())
+    await apply(api, login, "Afgehandeld", [message_id], operation_id=operation)
+    body = {"operation_id": operation, "undo_operation_id": str(uuid.uuid4())}
+    resp = await api.post("/api/v1/quicksteps/undo", json=body, headers=login(SECRETARY_B))
+    assert resp.status_code == 403

@@ -229,6 +229,23 @@ async function quickStep(target, path, body) {
   if (next) next.focus();
 }
 
+async function undoStep(button) {
+  if (!button.dataset.terugId) button.dataset.terugId = crypto.randomUUID(); // once per click
+  button.disabled = true;
+  const out = document.getElementById("stap-uitkomst");
+  let html;
+  try {
+    html = await postFragment("/pane/snelle-stappen/ongedaan-maken", {
+      operation_id: button.dataset.ongedaan,
+      undo_operation_id: button.dataset.terugId,
+    });
+  } catch {
+    button.disabled = false;
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
+}
+
 async function sendReminder(button) {
   const out = button.parentElement.querySelector(".herinner-uitkomst");
   if (!button.dataset.operatie) button.dataset.operatie = crypto.randomUUID(); // one per click
@@ -289,6 +306,8 @@ main.addEventListener("click", (event) => {
   const apply = event.target.closest("button[data-toepassen]");
   if (apply) applyPreviewed(apply);
   if (event.target.closest("button[data-annuleren]")) document.getElementById("stap-uitkomst").replaceChildren();
+  const undoButton = event.target.closest("button[data-ongedaan]");
+  if (undoButton) undoStep(undoButton);
   const remind = event.target.closest("button[data-herinner]");
   if (remind) sendReminder(remind);
 });
