@@ -22,7 +22,8 @@ from automations.dispatch.service import get_dispatch, list_dispatches, remind
 from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
-from automations.quicksteps.service import active
+from automations.quicksteps.definitions import DefinitionError
+from automations.quicksteps.service import active, publish, versions
 from automations.quicksteps.undo import MOVES as UNDO_MOVES
 from automations.quicksteps.undo import PROPERTIES as UNDO_PROPERTIES
 from automations.quicksteps.undo import undo
@@ -116,9 +117,11 @@ async def active_steps(sessions: Any) -> quicksteps.ActiveSet | None:
         return await active(session)
 
 
-def _fragment(request: Request, name: str, **values: Any) -> HTMLResponse:
+def _fragment(
+    request: Request, name: str, *, status_code: int = 200, **values: Any
+) -> HTMLResponse:
     values.setdefault("base_url", request.app.state.settings.base_url)
-    return templates.TemplateResponse(request, name, values)
+    return templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
 @router.get("/pane/")
@@ -263,6 +266,7 @@ async def admin_view(
         for e in executives
     ]
     audit = (await query(session, AuditFilter(), limit=10)).entries
+    current = await active(session)
     return _fragment(
         request,
         "views/beheer.html",
@@ -270,7 +274,36 @@ async def admin_view(
         today=today,
         front_office=front_office,
         audit=audit,
+        quicksteps=current,
+        versions=(await versions(session))[:10],
     )
+
+
+class PublishRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=256 * 1024)
+    note: str | None = Field(default=None, max_length=400)
+
+
+@router.post("/pane/beheer/snelle-stappen", response_class=HTMLResponse)
+async def publish_steps(
+    request: Request,
+    body: PublishRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+) -> HTMLResponse:
+    """A new version of the team's quick steps; refused whole, with every problem listed."""
+    authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    try:
+        info = await publish(session, body.text, author=user.upn, note=body.note)
+    except DefinitionError as exc:
+        await session.commit()  # the refusal is audited
+        return _fragment(
+            request, "views/stappen_gepubliceerd.html", info=None, problems=exc.problems,
+            status_code=400,
+        )  # fmt: skip
+    await session.commit()
+    return _fragment(request, "views/stappen_gepubliceerd.html", info=info, problems=[])
 
 
 class StepRequest(BaseModel):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.outlook import Outlook, plant, run_async
 from tests.sandbox.graphclients import Tenant
-from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
 
 def read(tenant: Tenant, url: str) -> dict:
@@ -101,3 +101,24 @@ def test_dispatch_asks_the_department_then_shows_it_is_out(
     expect(out).to_contain_text("open")
     out.get_by_role("button", name="Herinneren").click()
     expect(out.get_by_role("status")).to_contain_text("Herinnering verstuurd aan Juridische Zaken")
+
+
+def test_the_admin_edits_the_set_in_beheer(outlook: Outlook, tenant: Tenant) -> None:
+    plant(tenant, ADMIN, {"subject": "Snelle stappen bijwerken"}, as_user=ADMIN)
+    outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Snelle stappen bijwerken")
+    pane = outlook.pane_loaded()
+    pane.locator("nav a[data-view='beheer']").click()
+    text = pane.get_by_label("Het hele bestand (YAML)")
+    expect(text).to_have_value(re.compile("Ter afhandeling backoffice"))
+    original = text.input_value()
+
+    text.fill(original.replace("due: tomorrow", "due: gisteren", 1))
+    pane.get_by_role("button", name="Publiceren").click()
+    refused = pane.get_by_role("alert")
+    expect(refused).to_contain_text("de vorige versie blijft actief")
+    expect(refused).to_contain_text("ongeldige waarde 'gisteren'")
+
+    text.fill(original.replace("Ter afhandeling backoffice", "Naar de backoffice", 1))
+    pane.get_by_label("Wat is er veranderd?").fill("naam korter")
+    pane.get_by_role("button", name="Publiceren").click()
+    expect(pane.locator("#stappen-uitkomst")).to_contain_text("is nu actief voor het hele team")

@@ -229,6 +229,20 @@ async function quickStep(target, path, body) {
   if (next) next.focus();
 }
 
+async function publishSteps(button) {
+  const out = document.getElementById("stappen-uitkomst");
+  button.disabled = true;
+  try {
+    out.innerHTML = await postFragment("/pane/beheer/snelle-stappen", {
+      text: document.getElementById("stappen-tekst").value,
+      note: document.getElementById("stappen-notitie").value || null,
+    }); // server-rendered with autoescaping
+  } catch {
+    out.textContent = "Niet gepubliceerd: de server is niet bereikbaar.";
+  }
+  button.disabled = false;
+}
+
 async function undoStep(button) {
   if (!button.dataset.terugId) button.dataset.terugId = crypto.randomUUID(); // once per click
   button.disabled = true;
@@ -306,6 +320,7 @@ main.addEventListener("click", (event) => {
   const apply = event.target.closest("button[data-toepassen]");
   if (apply) applyPreviewed(apply);
   if (event.target.closest("button[data-annuleren]")) document.getElementById("stap-uitkomst").replaceChildren();
+  if (event.target.closest("button[data-publiceer]")) publishSteps(event.target.closest("button"));
   const undoButton = event.target.closest("button[data-ongedaan]");
   if (undoButton) undoStep(undoButton);
   const remind = event.target.closest("button[data-herinner]");
