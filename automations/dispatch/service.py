@@ -21,6 +21,8 @@ from automations.audit import AuditEntry, record
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.quicksteps.effects import TAG_PROPERTY
+from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize
 from automations.store.models import DeltaLinkRow, DispatchRow, utcnow
 
 __all__ = [
@@ -193,6 +195,7 @@ async def remind(
     graph: GraphSession,
     sessions: async_sessionmaker[AsyncSession],
     *,
+    roster: Roster,
     dispatch_id: str,
     actor: str,
     operation_id: str,
@@ -201,6 +204,7 @@ async def remind(
     async with sessions() as session:
         row = await get_dispatch(session, dispatch_id)
         mailbox = row.mailbox
+    authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
     tag = f"remind/{operation_id}"
     prop = TAG_PROPERTY
     existing = await graph.batch(

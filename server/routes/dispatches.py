@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from automations.dispatch.service import check_answers, get_dispatch, list_dispatches, remind
+from automations.dispatch.service import check_answers, list_dispatches, remind
 from automations.roster.policy import Action, authorize, may
 from server.deps import CurrentUser, RosterDep, SessionDep, SessionsDep, Today, UserGraph
 
@@ -67,10 +67,12 @@ async def send_reminder(
     graph: UserGraph,
 ) -> dict[str, Any]:
     """One reminder per click (the click's operation id), in the same conversation."""
-    async with sessions() as session:
-        row = await get_dispatch(session, dispatch_id)
-    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
     found = await remind(
-        graph, sessions, dispatch_id=dispatch_id, actor=user.upn, operation_id=body.operation_id
+        graph,
+        sessions,
+        roster=roster,
+        dispatch_id=dispatch_id,
+        actor=user.upn,
+        operation_id=body.operation_id,
     )
     return asdict(found)

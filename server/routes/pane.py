@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from automations.audit import AuditFilter, query
-from automations.dispatch.service import get_dispatch, list_dispatches, remind
+from automations.dispatch.service import list_dispatches, remind
 from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
@@ -436,11 +436,13 @@ async def dispatch_reminder(
     graph: UserGraph,
 ) -> HTMLResponse:
     """One reminder to the department (the click's operation id keeps it to one)."""
-    async with sessions() as session:
-        row = await get_dispatch(session, dispatch_id)
-    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
     found = await remind(
-        graph, sessions, dispatch_id=dispatch_id, actor=user.upn, operation_id=body.operation_id
+        graph,
+        sessions,
+        roster=roster,
+        dispatch_id=dispatch_id,
+        actor=user.upn,
+        operation_id=body.operation_id,
     )
     return _fragment(request, "views/herinnering.html", dispatch=found)
 

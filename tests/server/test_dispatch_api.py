@@ -140,3 +140,19 @@ async def test_another_team_sees_no_dispatches_of_this_mailbox(
         "/api/v1/dispatches", params={"mailbox": BURGEMEESTER}, headers=login(SECRETARY_B)
     )
     assert resp.status_code == 403
+
+
+async def test_another_team_cannot_send_a_reminder(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message_id = await new_message(tenant, "Herinnering van buiten")
+    assert (await dispatch(api, login, message_id, "financien")).status_code == 200
+    [mine] = await dispatches(api, login, mailbox=BURGEMEESTER, message=message_id)
+    resp = await api.post(
+        f"/api/v1/dispatches/{mine['id']}/remind",
+        json={"operation_id": str(uuid.uuid4())},
+        headers=login(SECRETARY_B),
+    )
+    assert resp.status_code == 403
+    [still] = await dispatches(api, login, mailbox=BURGEMEESTER, message=message_id)
+    assert still["reminders"] == 0
