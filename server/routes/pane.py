@@ -9,6 +9,7 @@ Errors on these paths come back as the HTML error fragment (see ``server.errors`
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from automations.audit import AuditFilter, query
-from automations.dispatch.service import list_dispatches, remind
-from automations.errors import BadRequest, NotFound
+from automations.dispatch.service import check_answers, list_dispatches, remind
+from automations.errors import AppError, BadRequest, NotFound
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps.definitions import DefinitionError
@@ -45,6 +46,7 @@ from server.pane import templates
 from server.settings import Settings
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 VIEWS = {"bericht": "Bericht", "agenda": "Agenda", "beheer": "Beheer"}
@@ -200,10 +202,7 @@ async def message_view(
         found = await active_steps(sessions)
         if found is not None:
             steps = [s for s in found.steps.steps if quicksteps.may_use(s, roster, user.upn)]
-        async with sessions() as session:
-            dispatched = await list_dispatches(
-                session, mailboxes=[selected.ctx.mailbox], today=today, message_id=message.id
-            )
+        dispatched = await _dispatches_of(graph, sessions, selected.ctx.mailbox, message.id, today)
     return _fragment(
         request,
         "views/bericht.html",
@@ -419,6 +418,27 @@ async def step_undo(
         undo_id=body.undo_operation_id,
     )
     return _fragment(request, "views/stap_ongedaan.html", results=results)
+
+
+async def _dispatches_of(
+    graph: Any, sessions: Any, mailbox: str, message_id: str, today: dt.date
+) -> list[Any]:
+    """This message's dispatches; with open ones, first a look for answers (a cheap delta)."""
+
+    async def listed() -> list[Any]:
+        async with sessions() as session:
+            return await list_dispatches(
+                session, mailboxes=[mailbox], today=today, message_id=message_id
+            )
+
+    found = await listed()
+    if any(d.status == "open" for d in found):
+        try:
+            if await check_answers(graph, sessions, mailbox):
+                found = await listed()
+        except AppError as exc:  # the pane still shows what it knows
+            log.info("no answer check for %s: %s", mailbox, exc)
+    return found
 
 
 class ReminderRequest(BaseModel):

@@ -102,6 +102,28 @@ def test_dispatch_asks_the_department_then_shows_it_is_out(
     out.get_by_role("button", name="Herinneren").click()
     expect(out.get_by_role("status")).to_contain_text("Herinnering verstuurd aan Juridische Zaken")
 
+    # Juridische Zaken answers in the conversation; the pane notices when it shows the message.
+    def answer() -> None:
+        async def reply() -> None:
+            lawyer = "hans.verbeek@zeeveen.nl"
+            async with tenant.raw(lawyer) as graph:
+                inbox = await graph.get(
+                    f"/users/{lawyer}/mailFolders/inbox/messages",
+                    params={"$filter": "contains(subject,'Woo-verzoek')", "$top": "1"},
+                )
+                forwarded = inbox.json()["value"][0]["id"]
+                sent = await graph.post(
+                    f"/users/{lawyer}/messages/{forwarded}/replyAll",
+                    json={"comment": "Wij handelen het af."},
+                )
+                assert sent.status_code == 202
+
+        run_async(reply())
+
+    answer()
+    outlook.select("Woo-verzoek")
+    expect(pane.get_by_test_id("uitzetting")).to_contain_text("beantwoord")
+
 
 def test_the_admin_edits_the_set_in_beheer(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Snelle stappen bijwerken"}, as_user=ADMIN)
