@@ -382,7 +382,7 @@ def quicksteps_list(
             "shortcut": s.shortcut,
             "actions": [describe(a, today, set(), set()) for a in s.actions],
         }
-        for s in steps.steps.steps
+        for s in steps.parsed.steps
     ]
     if as_json:
         typer.echo(json.dumps({"version": steps.info.version, "steps": rows}, indent=2))

@@ -20,6 +20,7 @@ from server.logs import request_id_var
 from server.pane import STATIC_DIR
 from server.routes import (
     addin,
+    approvals,
     audit,
     dispatches,
     harness,
@@ -29,6 +30,7 @@ from server.routes import (
     pane,
     quicksteps,
     roster,
+    templates,
 )
 from server.settings import Settings
 from server.startup import graph_config
@@ -99,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
         audit,
         quicksteps,
         dispatches,
+        templates,
+        approvals,
         addin,
         pane,
         harness,

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     base_url: str = "https://127.0.0.1:8443"
     roster_file: Path | None = None
     quicksteps_file: Path | None = None
+    templates_file: Path | None = None
 
     tenant_id: str | None = None
     client_id: str | None = None

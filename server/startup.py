@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.graph import GraphConfig
-from automations.quicksteps.service import active, publish
+from automations.quicksteps.service import DOCUMENT as QUICKSTEPS
+from automations.replies.service import DOCUMENT as TEMPLATES
 from automations.roster.service import load_roster_file, replace_roster
 from automations.store import create_engine, session_factory, upgrade_async
 from automations.store.models import RosterMember
+from automations.versions import VersionedDocument
 from server.settings import Identity, Settings
 
 __all__ = ["DEMO_ROSTER", "graph_config", "prepare_store"]
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 AUTOMATIONS = Path(__file__).resolve().parent.parent / "automations"
 DEMO_ROSTER = AUTOMATIONS / "roster" / "demo.yaml"
 DEMO_QUICKSTEPS = AUTOMATIONS / "quicksteps" / "demo.yaml"
+DEMO_TEMPLATES = AUTOMATIONS / "replies" / "demo.yaml"
 SYSTEM = "system@secretariaat"
 
 
@@ -32,7 +36,11 @@ async def prepare_store(settings: Settings) -> None:
     try:
         await upgrade_async(engine)
         sessions = session_factory(engine)
-        await _load_quicksteps(sessions, settings)
+        for document, configured, demo in (
+            (QUICKSTEPS, settings.quicksteps_file, DEMO_QUICKSTEPS),
+            (TEMPLATES, settings.templates_file, DEMO_TEMPLATES),
+        ):
+            await _load_document(sessions, document, configured, demo, settings)
         roster_file = settings.roster_file or (DEMO_ROSTER if settings.mode == "sandbox" else None)
         if roster_file is None:
             return
@@ -54,21 +62,27 @@ async def prepare_store(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _load_quicksteps(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """The demo set (or ``SECRETARIAAT_QUICKSTEPS_FILE``) when no set was ever published."""
-    path = settings.quicksteps_file or (DEMO_QUICKSTEPS if settings.mode == "sandbox" else None)
+async def _load_document(
+    sessions: async_sessionmaker[AsyncSession],
+    document: VersionedDocument[Any],
+    configured: Path | None,
+    demo: Path,
+    settings: Settings,
+) -> None:
+    """The configured file (or in sandbox mode the demo's) when none was ever published."""
+    path = configured or (demo if settings.mode == "sandbox" else None)
     if path is None:
         return
     async with sessions() as session, session.begin():
-        if await active(session) is not None:
+        if await document.active(session) is not None:
             return
-        await publish(
+        await document.publish(
             session,
             path.read_text(encoding="utf-8"),
             author=SYSTEM,
             note=f"geladen uit {path.name}",
         )
-        log.info("quick steps loaded from %s", path)
+        log.info("%s loaded", path)
 
 
 def graph_config(identity: Identity) -> GraphConfig:

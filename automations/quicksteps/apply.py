@@ -38,7 +38,15 @@ from automations.quicksteps.service import ActiveSet
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 
-__all__ = ["ActionResult", "MessageResult", "Preview", "apply", "may_use", "preview"]
+__all__ = [
+    "ActionResult",
+    "MessageResult",
+    "Preview",
+    "apply",
+    "ensure_categories",
+    "may_use",
+    "preview",
+]
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +180,7 @@ async def _prepare(
     names = list(dict.fromkeys(a.task_list for a in step.actions if a.action == "todo_task"))
     found_folders, new_categories, todo_lists = await asyncio.gather(
         asyncio.gather(*(_find_folder(graph, mailbox, path, create=create) for path in paths)),
-        _categories(graph, mailbox, wanted, create=create),
+        ensure_categories(graph, mailbox, wanted, create=create),
         _todo_lists(graph, actor, names, create=create),
     )
     folders = {path: fid for path, (fid, _) in zip(paths, found_folders, strict=True) if fid}
@@ -181,7 +189,7 @@ async def _prepare(
     return prepared, new_folders, new_categories
 
 
-async def _categories(
+async def ensure_categories(
     graph: GraphSession, mailbox: str, wanted: Mapping[str, str], *, create: bool
 ) -> list[str]:
     """The wanted categories missing from the mailbox's master list (made if ``create``)."""
@@ -271,7 +279,7 @@ async def preview(
         messages,
         new_folders,
         new_categories,
-        departments=[d.model_dump() for d in steps.steps.departments]
+        departments=[d.model_dump() for d in steps.parsed.departments]
         if step.asks_department
         else [],
         choices=dict(choices or {}),
@@ -291,7 +299,7 @@ def _dispatch_for(
     if action is None:
         return {}
     key = action.department or choices.get("department", "")
-    department = steps.steps.department(key) if key else None
+    department = steps.parsed.department(key) if key else None
     if department is None:
         if required or key:
             raise BadRequest("Kies de afdeling waar het bericht naartoe gaat.")
@@ -306,7 +314,7 @@ def _dispatch_for(
 
 
 def _step(steps: ActiveSet, name: str) -> QuickStep:
-    step = steps.steps.step(name)
+    step = steps.parsed.step(name)
     if step is None:
         raise BadRequest(f"Er is geen snelle stap '{name}' (versie {steps.info.version}).")
     return step

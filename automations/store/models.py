@@ -48,6 +48,8 @@ __all__ = [
     "OPERATION_STATUSES",
     "ROLES",
     "STEP_STATES",
+    "APPROVAL_STATUSES",
+    "ApprovalRow",
     "AuditLogRow",
     "Base",
     "JSONType",
@@ -60,6 +62,7 @@ __all__ = [
     "RosterException",
     "RosterFrontOffice",
     "RosterMember",
+    "TemplateVersionRow",
     "UTCDateTime",
     "utcnow",
 ]
@@ -276,14 +279,9 @@ class AuditLogRow(Base):
     details: Mapped[Any | None] = mapped_column(JSONType)
 
 
-class QuickStepVersionRow(Base):
-    """Every quick-step set that was accepted, kept as written; the newest one is active.
-
-    The YAML text is stored as the admin sent it (comments and all), so an old version reads
-    exactly as it was; going back is storing an old text again as a new version.
-    """
-
-    __tablename__ = "quickstep_versions"
+class _VersionColumns:
+    """A document as an admin sent it (comments and all), so an old version reads exactly as it
+    was; the newest one is active, and going back is storing an old text again."""
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document: Mapped[str] = mapped_column(Text)
@@ -291,6 +289,18 @@ class QuickStepVersionRow(Base):
     author_upn: Mapped[str] = mapped_column(UPN)
     note: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QuickStepVersionRow(_VersionColumns, Base):
+    """Every quick-step set that was accepted."""
+
+    __tablename__ = "quickstep_versions"
+
+
+class TemplateVersionRow(_VersionColumns, Base):
+    """Every reply-template set that was accepted."""
+
+    __tablename__ = "template_versions"
 
 
 DISPATCH_STATUSES = ("open", "answered")
@@ -339,3 +349,43 @@ class DeltaLinkRow(Base):
     folder: Mapped[str] = mapped_column(String(64), primary_key=True)
     link: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+APPROVAL_STATUSES = ("waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere")
+
+
+class ApprovalRow(Base):
+    """A reply draft in an executive's mailbox awaiting her decision (DESIGN principle 5).
+
+    ``change_key`` is the draft's version when approval was asked; the executive approves the
+    version she saw, and the send refuses any other. ``send_operation_id`` is set once, by the
+    first approval, so a second tap (or a retry under another id) resumes that one send.
+    """
+
+    __tablename__ = "approvals"
+    __table_args__ = (
+        CheckConstraint(_in("status", APPROVAL_STATUSES), name="status"),
+        Index(None, "mailbox", "status"),
+        Index(None, "requested_by", "status"),
+        Index(None, "draft_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mailbox: Mapped[str] = mapped_column(UPN)
+    draft_id: Mapped[str] = mapped_column(String(512))
+    message_id: Mapped[str] = mapped_column(String(512))
+    subject: Mapped[str] = mapped_column(String(400))
+    recipients: Mapped[str] = mapped_column(String(1000), default="")
+    change_key: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(UPN)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    decided_by: Mapped[str | None] = mapped_column(UPN)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+    send_operation_id: Mapped[str | None] = mapped_column(String(64))
+    deferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -201,7 +201,7 @@ async def message_view(
     if message is not None:
         found = await active_steps(sessions)
         if found is not None:
-            steps = [s for s in found.steps.steps if quicksteps.may_use(s, roster, user.upn)]
+            steps = [s for s in found.parsed.steps if quicksteps.may_use(s, roster, user.upn)]
         dispatched = await _dispatches_of(graph, sessions, selected.ctx.mailbox, message.id, today)
     return _fragment(
         request,

@@ -70,10 +70,10 @@ async def list_steps(
 ) -> dict[str, Any]:
     """The steps of the active set that I may use, with what each does."""
     steps = await _active(session)
-    usable = [s for s in steps.steps.steps if quicksteps.may_use(s, roster, user.upn)]
+    usable = [s for s in steps.parsed.steps if quicksteps.may_use(s, roster, user.upn)]
     return {
         "version": steps.info.version,
-        "departments": [d.model_dump() for d in steps.steps.departments],
+        "departments": [d.model_dump() for d in steps.parsed.departments],
         "steps": [
             {
                 "name": s.name,

@@ -21,6 +21,7 @@ from automations.store.models import Base
 
 TABLES = {
     "alembic_version",
+    "approvals",
     "audit_log",
     "delta_links",
     "dispatches",
@@ -31,6 +32,7 @@ TABLES = {
     "roster_exceptions",
     "roster_front_office",
     "roster_members",
+    "template_versions",
 }
 
 

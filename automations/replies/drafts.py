@@ -1,0 +1,235 @@
+"""Reply drafts in the executive's mailbox: rendered from a template, made once per click.
+
+A draft is made with ``createReply``/``createReplyAll`` (so Graph threads it and quotes the
+original) and then updated with the text above the quote, plus any of the original's
+attachments that were chosen. The create carries the click's operation id as an extended
+property: a retry finds the draft it made instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from automations.errors import BadRequest
+from automations.graph import BatchRequest, GraphSession
+from automations.quicksteps.effects import TAG_PROPERTY
+from automations.replies.html import clean, prepend_to_body
+from automations.replies.salutation import salutation, split_name
+from automations.replies.templates import ReplyTemplate, TemplateSet, render_body
+
+__all__ = [
+    "MAX_ATTACHMENT",
+    "Draft",
+    "Rendered",
+    "find_tagged",
+    "graph_one",
+    "make_draft",
+    "render_reply",
+]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# Larger attachments need an upload session; a reply to an executive's mail rarely does.
+MAX_ATTACHMENT = 3 * 1024 * 1024
+MARKER = 'id="secretariaat-antwoord"'
+_ORIGINAL = "$select=subject,from,sender,receivedDateTime,hasAttachments,isDraft"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    template: str
+    html: str
+    reply_all: bool
+    subject: str
+    sender: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    subject: str
+    recipients: list[str]
+    change_key: str
+    web_link: str | None
+
+
+async def graph_one(graph: GraphSession, request: BatchRequest) -> Any:
+    [answer] = await graph.batch([request])
+    answer.raise_for_status()
+    return answer.body
+
+
+async def find_tagged(graph: GraphSession, mailbox: str, tag: str) -> dict[str, Any] | None:
+    """The message this mailbox holds with our operation tag, if any (sent or draft)."""
+    url = (
+        f"/users/{mailbox}/messages?$filter=singleValueExtendedProperties/any(ep: ep/id eq"
+        f" '{TAG_PROPERTY}' and ep/value eq '{tag}')&$select=id,isDraft,changeKey,subject"
+    )
+    found = (await graph_one(graph, BatchRequest("GET", url)))["value"]
+    return found[0] if found else None
+
+
+def _person(address_of: Mapping[str, Any]) -> dict[str, str]:
+    email = (address_of or {}).get("emailAddress") or {}
+    name = email.get("name") or email.get("address") or ""
+    parts = split_name(name)
+    return {
+        "name": name,
+        "address": email.get("address") or "",
+        "first_name": parts.first if parts else "",
+        "surname": parts.surname if parts else "",
+    }
+
+
+async def render_reply(
+    graph: GraphSession,
+    templates: TemplateSet,
+    *,
+    mailbox: str,
+    message_id: str,
+    template: str,
+    actor: str,
+    today: dt.date,
+) -> Rendered:
+    """The template's text for this message: salutation, names, dates, signature."""
+    chosen: ReplyTemplate = templates.template(template)
+    message, owner, secretary = await graph.batch(
+        [
+            BatchRequest("GET", f"/users/{mailbox}/messages/{message_id}?{_ORIGINAL}"),
+            BatchRequest("GET", f"/users/{mailbox}?$select=displayName,jobTitle,mail"),
+            BatchRequest("GET", f"/users/{actor}?$select=displayName"),
+        ]
+    )
+    for answer in (message, owner, secretary):
+        answer.raise_for_status()
+    if message.body.get("isDraft"):
+        raise BadRequest("Dit is zelf een concept; kies het bericht waarop u wilt antwoorden.")
+    sender = _person(message.body.get("from") or message.body.get("sender") or {})
+    signature = templates.signatures.get(mailbox.lower())
+    executive = {
+        "name": (signature and signature.name) or owner.body.get("displayName") or mailbox,
+        "function": (signature and signature.function) or owner.body.get("jobTitle") or "",
+        "address": mailbox,
+    }
+    received = dt.datetime.fromisoformat(message.body["receivedDateTime"].replace("Z", "+00:00"))
+    values = {
+        "salutation": salutation(
+            sender["name"], sender["address"], chosen.style, templates.salutations
+        ),
+        "sender": sender,
+        "executive": executive,
+        "secretary": {"name": secretary.body.get("displayName") or actor},
+        "subject": message.body.get("subject") or "",
+        "received": received.astimezone(AMSTERDAM),
+        "today": today,
+    }
+    return Rendered(
+        template=chosen.name,
+        html=render_body(chosen, values),
+        reply_all=chosen.reply_all,
+        subject=values["subject"],
+        sender=sender["name"],
+    )
+
+
+def _addresses(message: Mapping[str, Any]) -> list[str]:
+    people = [*(message.get("toRecipients") or []), *(message.get("ccRecipients") or [])]
+    return [p["emailAddress"]["address"] for p in people if p.get("emailAddress")]
+
+
+async def make_draft(
+    graph: GraphSession,
+    *,
+    mailbox: str,
+    message_id: str,
+    html: str,
+    reply_all: bool,
+    attachment_ids: Sequence[str],
+    operation_id: str,
+) -> Draft:
+    """The reply draft for this click: made once, then given its text and attachments."""
+    base = f"/users/{mailbox}/messages"
+    tag = f"draft/{operation_id}"
+    found = await find_tagged(graph, mailbox, tag)
+    if found is not None and not found["isDraft"]:
+        raise BadRequest("Dit concept is al verzonden.")
+    if found is None:
+        verb = "createReplyAll" if reply_all else "createReply"
+        tagged = [{"id": TAG_PROPERTY, "value": tag}]
+        made = await graph_one(
+            graph,
+            BatchRequest(
+                "POST",
+                f"{base}/{message_id}/{verb}",
+                {"message": {"singleValueExtendedProperties": tagged}},
+            ),
+        )
+        draft_id, quoted = made["id"], made["body"]["content"]
+    else:
+        draft_id = found["id"]
+        current = await graph_one(graph, BatchRequest("GET", f"{base}/{draft_id}?$select=body"))
+        quoted = current["body"]["content"]
+    mine = clean(html)
+    if MARKER not in quoted:  # a retry after the update: the text is there already
+        quoted = prepend_to_body(quoted, f"<div {MARKER}>{mine}</div>")
+    updated = await graph_one(
+        graph,
+        BatchRequest(
+            "PATCH", f"{base}/{draft_id}", {"body": {"contentType": "html", "content": quoted}}
+        ),
+    )
+    if attachment_ids:
+        updated = await _attach(graph, base, message_id, draft_id, attachment_ids) or updated
+    return Draft(
+        id=draft_id,
+        subject=updated.get("subject") or "",
+        recipients=_addresses(updated),
+        change_key=updated.get("changeKey") or "",
+        web_link=updated.get("webLink"),
+    )
+
+
+async def _attach(
+    graph: GraphSession, base: str, message_id: str, draft_id: str, ids: Sequence[str]
+) -> dict[str, Any] | None:
+    """Copy the chosen attachments of the original (skipping names the draft has already)."""
+    wanted = list(dict.fromkeys(ids))[:20]
+    answers = await graph.batch(
+        [BatchRequest("GET", f"{base}/{message_id}/attachments/{a}") for a in wanted]
+        + [BatchRequest("GET", f"{base}/{draft_id}/attachments?$select=name")]
+    )
+    for answer in answers:
+        answer.raise_for_status()
+    present = {a["name"] for a in answers[-1].body["value"]}
+    posts = []
+    for answer in answers[:-1]:
+        item = answer.body
+        if item.get("@odata.type") != "#microsoft.graph.fileAttachment":
+            raise BadRequest(f"Bijlage '{item.get('name')}' is geen bestand en kan niet mee.")
+        if (item.get("size") or 0) > MAX_ATTACHMENT:
+            raise BadRequest(
+                f"Bijlage '{item.get('name')}' is groter dan 3 MB; voeg die in Outlook toe."
+            )
+        if item["name"] in present:
+            continue
+        posts.append(
+            BatchRequest(
+                "POST",
+                f"{base}/{draft_id}/attachments",
+                {
+                    "@odata.type": "#microsoft.graph.fileAttachment",
+                    "name": item["name"],
+                    "contentType": item.get("contentType") or "application/octet-stream",
+                    "contentBytes": item["contentBytes"],
+                },
+            )
+        )
+    for answer in await graph.batch(posts) if posts else []:
+        answer.raise_for_status()
+    if not posts:
+        return None
+    fields = "subject,toRecipients,ccRecipients,changeKey,webLink"
+    return await graph_one(graph, BatchRequest("GET", f"{base}/{draft_id}?$select={fields}"))

@@ -1,0 +1,119 @@
+"""Team-wide documents kept by version (quick steps, reply templates): publish, active, history.
+
+A text is validated as a whole before it is stored; a refused text changes nothing, so the
+previous version stays active. Each publish (and each refusal) is in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from automations.audit import AuditEntry, record
+from automations.errors import BadRequest, NotFound
+
+__all__ = ["Active", "VersionInfo", "VersionedDocument"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    sha256: str
+    author: str
+    note: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Active(Generic[T]):
+    info: VersionInfo
+    text: str
+    parsed: T
+
+
+def _info(row: Any) -> VersionInfo:
+    return VersionInfo(row.version, row.sha256, row.author_upn, row.note, row.created_at)
+
+
+class VersionedDocument(Generic[T]):
+    """One kind of document: its table, its parser, how it is named in audit and messages."""
+
+    def __init__(
+        self,
+        *,
+        row: type,
+        parse: Callable[[str], T],
+        audit_action: str,
+        label: str,
+        summary: Callable[[T], Mapping[str, Any]],
+    ) -> None:
+        self._row = row
+        self._parse = parse
+        # Stored texts were valid when stored: each is parsed once per process.
+        self._parsed = functools.lru_cache(maxsize=16)(parse)
+        self._action = audit_action
+        self._label = label
+        self._summary = summary
+
+    async def publish(
+        self, session: AsyncSession, text: str, *, author: str, note: str | None = None
+    ) -> VersionInfo:
+        """Validate and store ``text`` as the new active version (the caller commits)."""
+        author = author.lower()
+        try:
+            parsed = self._parse(text)
+        except BadRequest as exc:
+            problems = getattr(exc, "problems", [str(exc)])
+            await record(
+                session,
+                AuditEntry(
+                    actor=author,
+                    action=self._action,
+                    outcome="failure",
+                    details={"problems": problems[:20]},
+                ),
+            )
+            raise
+        row = self._row(
+            document=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            author_upn=author,
+            note=(note or "").strip()[:400] or None,
+        )
+        session.add(row)
+        await session.flush()
+        details = {"version": row.version, "sha256": row.sha256, **self._summary(parsed)}
+        await record(
+            session,
+            AuditEntry(actor=author, action=self._action, outcome="success", details=details),
+        )
+        return _info(row)
+
+    async def active(self, session: AsyncSession) -> Active[T] | None:
+        row = await session.scalar(
+            select(self._row).order_by(self._row.version.desc()).limit(1)  # type: ignore[attr-defined]
+        )
+        if row is None:
+            return None
+        return Active(_info(row), row.document, self._parsed(row.document))
+
+    async def read_version(self, session: AsyncSession, version: int) -> tuple[VersionInfo, str]:
+        row = await session.get(self._row, version)
+        if row is None:
+            raise NotFound(f"Versie {version} van de {self._label} bestaat niet.")
+        return _info(row), row.document
+
+    async def versions(self, session: AsyncSession) -> list[VersionInfo]:
+        rows = await session.scalars(
+            select(self._row).order_by(self._row.version.desc())  # type: ignore[attr-defined]
+        )
+        return [_info(r) for r in rows]
