@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -455,12 +456,198 @@ def quicksteps_apply(
         raise typer.Exit(4)
 
 
+templates = typer.Typer(help="Reply templates: validate.", no_args_is_help=True)
+app.add_typer(templates, name="templates")
+
+
+@templates.command("validate")
+def templates_validate(
+    file: Annotated[Path, typer.Argument(help="A reply-template YAML file.")],
+) -> None:
+    """Check a template file; prints every problem with its line (exit 1 when there are any)."""
+    from automations.replies.templates import TemplateError, parse
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"kan {file} niet lezen: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        found = parse(text)
+    except TemplateError as exc:
+        for problem in exc.problems:
+            typer.echo(f"{file}: {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: in orde, {len(found.templates)} sjablonen")
+
+
+approvals = typer.Typer(
+    help="Approvals of reply drafts: list, approve, reject.", no_args_is_help=True
+)
+app.add_typer(approvals, name="approvals")
+ActorOption = Annotated[str, typer.Option(help="UPN of the person on whose behalf you act.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _print_approvals(views: list, as_json: bool) -> None:  # noqa: ANN001
+    from dataclasses import asdict
+
+    if as_json:
+        typer.echo(json.dumps({"approvals": [asdict(v) for v in views]}, indent=2, default=str))
+        return
+    for v in views:
+        typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}")
+
+
+def _run_approvals(work) -> Any:  # noqa: ANN001
+    """Run ``work(sessions, roster, graph)`` with the app's identity; errors as one line."""
+    import asyncio
+
+    from automations.errors import AppError
+    from server.operator import operator_graph
+
+    settings = _backend_settings()
+
+    async def run():  # noqa: ANN202
+        async with operator_graph(settings) as (sessions, roster, graph):
+            return await work(sessions, roster, graph, settings)
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
+
+
+@approvals.command("list")
+def approvals_list(
+    actor: ActorOption,
+    mailbox: Annotated[str | None, typer.Option(help="Only this executive's mailbox.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open, waiting, sent, rejected, deleted, sent_elsewhere.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The approvals in the mailboxes ACTOR works in (the roster decides)."""
+    from automations.replies.approvals import STATUS_LABELS, list_approvals
+    from automations.roster.policy import Action, authorize, may
+
+    if status is not None and status != "open" and status not in STATUS_LABELS:
+        fail(f"onbekende status {status!r}")
+
+    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
+        if mailbox:
+            authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
+            boxes = [mailbox]
+        else:
+            boxes = [m for m in roster.roles if may(roster, actor, Action.ACT_ON_MAILBOX, m)]
+        async with sessions() as session:
+            return await list_approvals(session, mailboxes=boxes, status=status)
+
+    _print_approvals(_run_approvals(work), as_json)
+
+
+@approvals.command("request")
+def approvals_request(
+    mailbox: Annotated[str, typer.Option(help="The executive's mailbox (UPN).")],
+    draft: Annotated[str, typer.Option(help="The draft's id in her Drafts folder.")],
+    message: Annotated[str, typer.Option(help="The message the draft answers.")],
+    actor: ActorOption,
+    note: Annotated[str, typer.Option(help="A note for the executive.")] = "",
+    operation_id: Annotated[
+        str | None, typer.Option(help="Repeat a request by its id (never doubles).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask the executive to approve a draft (category "Ter goedkeuring", her queue)."""
+    import uuid
+
+    from automations.replies.approvals import request_approval
+
+    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
+        return await request_approval(
+            graph,
+            sessions,
+            roster=roster,
+            mailbox=mailbox,
+            draft_id=draft,
+            message_id=message,
+            actor=actor,
+            note=note,
+            template=None,
+            operation_id=operation_id or str(uuid.uuid4()),
+            link_base=settings.base_url,
+        )
+
+    _print_approvals([_run_approvals(work)], as_json)
+
+
+@approvals.command("approve")
+def approvals_approve(
+    approval: Annotated[str, typer.Argument(help="The approval's id.")],
+    actor: ActorOption,
+    change_key: Annotated[
+        str | None, typer.Option(help="The draft version approved (default: as requested).")
+    ] = None,
+    operation_id: Annotated[
+        str | None, typer.Option(help="Repeat a send by its id (resumes, never doubles).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve and send a draft as the executive ACTOR (refused when the draft changed)."""
+    import uuid
+
+    from automations.journal import Journal
+    from automations.replies.approvals import approve
+
+    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
+        return await approve(
+            graph,
+            sessions,
+            Journal(sessions),
+            roster=roster,
+            approval_id=approval,
+            actor=actor,
+            seen_change_key=change_key,
+            operation_id=operation_id or str(uuid.uuid4()),
+        )
+
+    _print_approvals([_run_approvals(work)], as_json)
+
+
+@approvals.command("reject")
+def approvals_reject(
+    approval: Annotated[str, typer.Argument(help="The approval's id.")],
+    actor: ActorOption,
+    comment: Annotated[str, typer.Option(help="Why, for the secretariat.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Reject a draft as the executive ACTOR, with a comment for the secretariat."""
+    from automations.replies.approvals import reject
+    from server.deps import today
+
+    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
+        return await reject(
+            graph,
+            sessions,
+            roster=roster,
+            approval_id=approval,
+            actor=actor,
+            comment=comment,
+            today=today(),
+            link_base=settings.base_url,
+        )
+
+    _print_approvals([_run_approvals(work)], as_json)
+
+
 def main() -> None:
     """The console entry point: usage errors become one line, as for every other failure."""
     import sys
 
     from typer.exceptions import TyperException
 
+    # A command's outcome is its one line on stderr; library warnings (a journal step refused,
+    # a retry) are for the server's log, which ``serve`` and ``demo`` configure.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         code = app(standalone_mode=False)
     except TyperException as exc:  # usage errors and bad parameters (typer's own click)

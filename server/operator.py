@@ -6,22 +6,27 @@ in), so the roster check and the audit entry are what keep them honest.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.errors import AccessDenied, NotFound
-from automations.graph import GraphGateway, token_source_for
+from automations.graph import GraphGateway, GraphSession, token_source_for
 from automations.journal import Journal
 from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps.service import active
+from automations.roster.models import Roster
 from automations.roster.service import snapshot
 from automations.store import create_engine, session_factory
 from server.deps import today
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
-__all__ = ["quickstep_as_operator", "run_as_operator"]
+__all__ = ["operator_graph", "quickstep_as_operator", "run_as_operator"]
 
 
 async def run_as_operator(
@@ -70,6 +75,25 @@ async def run_as_operator(
         await engine.dispose()
 
 
+@asynccontextmanager
+async def operator_graph(
+    settings: Settings,
+) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Roster, GraphSession]]:
+    """The store, the roster and Graph with the app's identity, for one CLI command."""
+    await prepare_store(settings)
+    config = graph_config(settings.identity())
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            roster = await snapshot(session)
+        async with GraphGateway(config, token_source_for(config)) as gateway:
+            async with gateway.for_app() as graph:
+                yield sessions, roster, graph
+    finally:
+        await engine.dispose()
+
+
 async def quickstep_as_operator(
     settings: Settings,
     *,
@@ -81,35 +105,23 @@ async def quickstep_as_operator(
     operation_id: str,
 ) -> Any:
     """Preview (``dry_run``) or apply a quick step with the app's identity, checked as ``actor``."""
-    await prepare_store(settings)
-    config = graph_config(settings.identity())
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    try:
+    async with operator_graph(settings) as (sessions, roster, graph):
         async with sessions() as session:
-            roster = await snapshot(session)
             steps = await active(session)
         if steps is None:
             raise NotFound("Er zijn nog geen snelle stappen ingesteld.")
-        async with GraphGateway(config, token_source_for(config)) as gateway:
-            async with gateway.for_app() as graph:
-                common = {
-                    "graph": graph,
-                    "roster": roster,
-                    "actor": actor.lower(),
-                    "mailbox": mailbox,
-                    "steps": steps,
-                    "name": step,
-                    "message_ids": message_ids,
-                    "today": today(),
-                }
-                if dry_run:
-                    return await quicksteps.preview(**common)
-                return await quicksteps.apply(
-                    **common,
-                    journal=Journal(sessions),
-                    sessions=sessions,
-                    operation_id=operation_id,
-                )
-    finally:
-        await engine.dispose()
+        common = {
+            "graph": graph,
+            "roster": roster,
+            "actor": actor.lower(),
+            "mailbox": mailbox,
+            "steps": steps,
+            "name": step,
+            "message_ids": message_ids,
+            "today": today(),
+        }
+        if dry_run:
+            return await quicksteps.preview(**common)
+        return await quicksteps.apply(
+            **common, journal=Journal(sessions), sessions=sessions, operation_id=operation_id
+        )

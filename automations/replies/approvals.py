@@ -267,10 +267,13 @@ async def request_approval(
             f"<b>{escape(mine.subject)}</b>.</p>{note_html}"
             f'<p><a href="{escape(link)}">Bekijken en beslissen</a></p>'
         )
-        await _send_mail(
-            graph, actor, [mailbox], f"Ter goedkeuring: {mine.subject}", html,
-            f"approval-request/{approval_id}",
-        )  # fmt: skip
+        try:
+            await _send_mail(
+                graph, actor, [mailbox], f"Ter goedkeuring: {mine.subject}", html,
+                f"approval-request/{approval_id}",
+            )  # fmt: skip
+        except AppError as exc:  # the request stands; the failed notice is in the audit log
+            await _audit(sessions, mine, actor, "approval.notify", "failure", error=exc.message)
     return _view(mine)
 
 
