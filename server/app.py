@@ -28,6 +28,7 @@ from server.routes import (
     mailboxes,
     me,
     pane,
+    pane_approvals,
     quicksteps,
     roster,
     templates,
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
         approvals,
         addin,
         pane,
+        pane_approvals,
         harness,
     ):
         app.include_router(module.router)

@@ -105,6 +105,7 @@ class MessageDetail(MessageSummary):
     to: list[Person] = field(default_factory=list)
     cc: list[Person] = field(default_factory=list)
     body: str = ""  # plain text: the pane shows mail as text, never as markup
+    is_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ async def get_message(
     """One message with its recipients and its body as plain text."""
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
     query = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(
-        select=[*_SUMMARY_FIELDS, "toRecipients", "ccRecipients", "body"]
+        select=[*_SUMMARY_FIELDS, "toRecipients", "ccRecipients", "body", "isDraft"]
     )
     config = RequestConfiguration(query_parameters=query)
     config.headers.add("Prefer", 'outlook.body-content-type="text"')
@@ -216,6 +217,7 @@ async def get_message(
         to=[Person.of(r) for r in m.to_recipients or []],
         cc=[Person.of(r) for r in m.cc_recipients or []],
         body=(m.body.content if m.body else "") or "",
+        is_draft=bool(m.is_draft),
     )
 
 

@@ -28,6 +28,7 @@ from automations.quicksteps.service import active, publish, versions
 from automations.quicksteps.undo import MOVES as UNDO_MOVES
 from automations.quicksteps.undo import PROPERTIES as UNDO_PROPERTIES
 from automations.quicksteps.undo import undo
+from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from server.deps import (
@@ -49,7 +50,7 @@ router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
 OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
-VIEWS = {"bericht": "Bericht", "agenda": "Agenda", "beheer": "Beheer"}
+VIEWS = {"bericht": "Bericht", "agenda": "Agenda", "goedkeuren": "Goedkeuren", "beheer": "Beheer"}
 ADMIN_VIEWS = frozenset({"beheer"})
 BODY_LIMIT = 4000  # characters of mail text shown in a 320 px pane; the rest stays in Outlook
 
@@ -197,11 +198,15 @@ async def message_view(
             message_id=selected.item,
         )
     body = message.body.strip() if message else ""
-    steps, dispatched = [], []
+    steps, dispatched, reply_templates = [], [], []
     if message is not None:
         found = await active_steps(sessions)
         if found is not None:
             steps = [s for s in found.parsed.steps if quicksteps.may_use(s, roster, user.upn)]
+        async with sessions() as session:
+            replies = await REPLY_TEMPLATES.active(session)
+        if replies is not None and not message.is_draft:
+            reply_templates = replies.parsed.templates
         dispatched = await _dispatches_of(graph, sessions, selected.ctx.mailbox, message.id, today)
     return _fragment(
         request,
@@ -212,6 +217,7 @@ async def message_view(
         truncated=len(body) > BODY_LIMIT,
         steps=steps,
         dispatched=dispatched,
+        reply_templates=reply_templates,
     )
 
 

@@ -4,6 +4,7 @@
 //
 // Every selection change takes a new ticket; whatever finishes for an older ticket is dropped, so
 // the pane always shows the item Outlook has selected now, whatever order answers arrive in.
+import { bindApprovals } from "./approvals.js";
 import { dropToken, getToken } from "./auth.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
@@ -183,14 +184,16 @@ nav.addEventListener("click", (event) => {
   load(++state.ticket, state.where).then(() => main.focus());
 });
 
-// --- Quick steps: preview first, then apply with the operation id the preview came with. ---
-async function postFragment(path, body) {
+// --- Fragments the server renders for a click (quick steps, drafts, approvals). ---
+async function fetchHtml(method, path, body) {
   const send = async (retried) => {
     const token = await getToken(config);
+    const headers = { Authorization: `Bearer ${token}`, Accept: "text/html" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(`${config.baseUrl}${path}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/html" },
-      body: JSON.stringify(body),
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.status === 401 && !retried) {
       dropToken();
@@ -199,6 +202,73 @@ async function postFragment(path, body) {
     return response.text();
   };
   return send(false);
+}
+
+function postFragment(path, body) {
+  return fetchHtml("POST", path, body);
+}
+
+bindApprovals(main, {
+  fetchHtml,
+  showList: () => state.where && load(++state.ticket, state.where),
+});
+
+// --- Reply drafts: a template's text to edit, then the draft (and the approval request). ---
+async function draftPreview() {
+  const out = document.getElementById("concept-uitkomst");
+  if (!out || !state.where || !state.where.itemId) return;
+  const ticket = state.ticket;
+  out.setAttribute("aria-busy", "true");
+  out.replaceChildren(document.getElementById("laden-sjabloon").content.cloneNode(true));
+  let html;
+  try {
+    html = await postFragment("/pane/concept/voorbeeld", {
+      mailbox: state.where.mailbox,
+      message: state.where.itemId,
+      template: document.getElementById("sjabloon-keuze").value,
+    });
+  } catch {
+    html = null;
+  }
+  if (ticket !== state.ticket) return;
+  out.setAttribute("aria-busy", "false");
+  if (html === null) {
+    out.textContent = "De server van Secretariaat is niet bereikbaar.";
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping; the draft text cleaned
+  const editor = document.getElementById("concept-bewerken");
+  if (editor) editor.focus();
+}
+
+async function draftMake(button) {
+  const section = button.closest("[data-operatie]");
+  const out = document.getElementById("concept-uitkomst");
+  const buttons = section.querySelectorAll("button");
+  for (const b of buttons) b.disabled = true;
+  let html;
+  try {
+    html = await postFragment("/pane/concept/klaarzetten", {
+      mailbox: state.where.mailbox,
+      message: state.where.itemId,
+      template: section.dataset.sjabloon,
+      html: document.getElementById("concept-bewerken").innerHTML,
+      reply_all: document.getElementById("concept-allen").checked,
+      attachments: [...section.querySelectorAll("[data-bijlage]:checked")].map((c) => c.dataset.bijlage),
+      operation_id: section.dataset.operatie, // one per preview: a second click finds this draft
+      request_approval: button.dataset.klaarzetten === "goedkeuring",
+      note: document.getElementById("concept-notitie").value,
+    });
+  } catch {
+    for (const b of buttons) b.disabled = false;
+    const p = document.createElement("p");
+    p.className = "melding melding-fout";
+    p.setAttribute("role", "alert");
+    p.textContent = "Geen verbinding met Secretariaat. Probeer het opnieuw; er komt maar één concept.";
+    section.append(p);
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
 }
 
 async function quickStep(target, path, body) {
@@ -325,6 +395,10 @@ main.addEventListener("click", (event) => {
   if (undoButton) undoStep(undoButton);
   const remind = event.target.closest("button[data-herinner]");
   if (remind) sendReminder(remind);
+  if (event.target.closest("button[data-concept-voorbeeld]")) draftPreview();
+  const make = event.target.closest("button[data-klaarzetten]");
+  if (make) draftMake(make);
+  if (event.target.closest("button[data-annuleren-concept]")) document.getElementById("concept-uitkomst").replaceChildren();
 });
 
 // The set's keyboard shortcuts (Ctrl+Shift+1 …) open the step's preview.
