@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
 import uuid
 from typing import Any
 
@@ -13,7 +12,6 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from sandbox.server import RunningSandbox
 from tests.browser.conftest import ARTEFACTS
 from tests.browser.outlook import Outlook, run_async
 from tests.sandbox.graphclients import Tenant
@@ -24,14 +22,13 @@ PHONE = {"width": 390, "height": 844}
 SENDER = "hans.verbeek@zeeveen.nl"
 
 
-def prepared(tenant: Tenant, running: RunningSandbox, base: str, subject: str) -> dict[str, Any]:
+def prepared(tenant: Tenant, base: str, subject: str) -> dict[str, Any]:
     """Hans wrote; Monique prepared an answer and asked Ingrid to approve it (through the API)."""
 
     async def go() -> dict[str, Any]:
         message_id, exact = await mail_from_hans(tenant, subject)
         headers = {"Authorization": f"Bearer {tenant.user_token(SECRETARY_A)}"}
-        ca = ssl.create_default_context(cafile=running.info["ca_cert"])
-        async with httpx.AsyncClient(base_url=base, verify=ca) as api:
+        async with httpx.AsyncClient(base_url=base, verify=tenant.tls) as api:
             body = {
                 "mailbox": BURGEMEESTER,
                 "message": message_id,
@@ -62,9 +59,9 @@ def on_the_phone(page: Page, url: str, who: str = "Ingrid Zwanenburg") -> Page:
 
 
 def test_the_executive_approves_on_her_phone_and_hans_gets_the_answer(
-    page: Page, backend_url: str, tenant: Tenant, running: RunningSandbox
+    page: Page, backend_url: str, tenant: Tenant
 ) -> None:
-    approval = prepared(tenant, running, backend_url, "Kermis op het plein")
+    approval = prepared(tenant, backend_url, "Kermis op het plein")
     on_the_phone(page, f"{backend_url}/goedkeuren/{approval['id']}")
     expect(page.get_by_test_id("concept-onderwerp")).to_have_text(f"RE: {approval['exact']}")
     expect(page.get_by_test_id("notitie")).to_contain_text("Graag vóór 12 uur.")
@@ -86,9 +83,9 @@ def test_the_executive_approves_on_her_phone_and_hans_gets_the_answer(
 
 
 def test_she_rejects_with_a_comment_on_her_phone(
-    page: Page, backend_url: str, tenant: Tenant, running: RunningSandbox
+    page: Page, backend_url: str, tenant: Tenant
 ) -> None:
-    approval = prepared(tenant, running, backend_url, "Te stellig geformuleerd")
+    approval = prepared(tenant, backend_url, "Te stellig geformuleerd")
     on_the_phone(page, f"{backend_url}/goedkeuren/{approval['id']}")
     page.get_by_text("Afwijzen…").click()
     page.get_by_role("button", name="Afwijzen", exact=True).click()
@@ -102,9 +99,9 @@ def test_she_rejects_with_a_comment_on_her_phone(
 
 
 def test_a_changed_draft_is_refused_and_shown_again(
-    page: Page, backend_url: str, tenant: Tenant, running: RunningSandbox
+    page: Page, backend_url: str, tenant: Tenant
 ) -> None:
-    approval = prepared(tenant, running, backend_url, "Gewijzigd na het verzoek")
+    approval = prepared(tenant, backend_url, "Gewijzigd na het verzoek")
     on_the_phone(page, f"{backend_url}/goedkeuren/{approval['id']}")
     expect(page.get_by_test_id("concept")).to_contain_text("Beste Hans")
 
@@ -129,10 +126,8 @@ def test_a_changed_draft_is_refused_and_shown_again(
     assert "nieuwe tekst" in answer["body"]["content"]
 
 
-def test_she_edits_and_sends_from_her_phone(
-    page: Page, backend_url: str, tenant: Tenant, running: RunningSandbox
-) -> None:
-    approval = prepared(tenant, running, backend_url, "Even aanpassen")
+def test_she_edits_and_sends_from_her_phone(page: Page, backend_url: str, tenant: Tenant) -> None:
+    approval = prepared(tenant, backend_url, "Even aanpassen")
     on_the_phone(page, f"{backend_url}/goedkeuren/{approval['id']}")
     page.get_by_role("button", name="Bewerken").click()
     text = page.get_by_test_id("concept")
@@ -179,9 +174,9 @@ def test_the_secretary_prepares_an_answer_in_the_pane_and_asks_for_approval(
 
 @pytest.mark.inject_scripts
 def test_the_phone_page_has_no_serious_accessibility_problems(
-    page: Page, backend_url: str, tenant: Tenant, running: RunningSandbox, axe_source: str
+    page: Page, backend_url: str, tenant: Tenant, axe_source: str
 ) -> None:
-    approval = prepared(tenant, running, backend_url, "Toegankelijk")
+    approval = prepared(tenant, backend_url, "Toegankelijk")
     on_the_phone(page, f"{backend_url}/goedkeuren/{approval['id']}")
     page.add_script_tag(content=axe_source)
     found = page.evaluate("async () => (await axe.run(document)).violations")

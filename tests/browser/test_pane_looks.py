@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.browser.outlook import Outlook, inbox, plant, run_async
+from tests.browser.test_approvals_pane import prepared
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
+from tests.server.test_approvals_api import mail_from_hans
 
 WIDTHS = (320, 800)
 pytestmark = pytest.mark.inject_scripts
@@ -63,8 +65,28 @@ def error_pane(outlook: Outlook, tenant: Tenant) -> None:
     expect(alert).to_contain_text("misschien verwijderd of verplaatst")
 
 
+def draft_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """A secretary prepares an answer: the editable text, attachments, the note."""
+    _, subject = run_async(mail_from_hans(tenant, "Breed en smal", attach=True))
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(subject)
+    outlook.pane_loaded().get_by_role("button", name="Concept opstellen").click()
+    expect(outlook.pane.get_by_role("textbox", name="Tekst van het antwoord")).to_be_visible()
+
+
+def approval_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """The executive in her own mailbox opens a draft waiting for her."""
+    approval = prepared(tenant, outlook.base_url, "Ter beoordeling in Outlook")
+    outlook.sign_in(BURGEMEESTER).open_mailbox("Mijn postvak")
+    outlook.page.locator("#items button").first.click()
+    outlook.pane_loaded().locator("nav a[data-view='goedkeuren']").click()
+    outlook.pane.get_by_test_id("goedkeuring").filter(has_text=approval["exact"]).click()
+    expect(outlook.pane.get_by_test_id("concept")).to_be_visible()
+
+
 PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
     "bericht": message_pane,
+    "concept": draft_pane,
+    "goedkeuren": approval_pane,
     "agenda": agenda_pane,
     "beheer": admin_pane,
     "fout": error_pane,
