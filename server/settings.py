@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Identity", "Settings", "SettingsError"]
@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     roster_file: Path | None = None
     quicksteps_file: Path | None = None
     templates_file: Path | None = None
+    # An approval waiting this long reminds the executive (and again after each such period).
+    approval_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
 
     tenant_id: str | None = None
     client_id: str | None = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
@@ -50,6 +50,7 @@ __all__ = [
     "list_approvals",
     "open_approval",
     "reject",
+    "remind_waiting",
     "request_approval",
 ]
 
@@ -643,6 +644,56 @@ async def later(
         view = _view(row)
     await _audit(sessions, view, actor.lower(), "approval.later")
     return view
+
+
+async def remind_waiting(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    mailbox: str,
+    sender: str,
+    after: dt.timedelta,
+    now: dt.datetime,
+    link_base: str,
+) -> list[ApprovalView]:
+    """Remind the executive of drafts waiting longer than ``after``, once per such period."""
+    due = now - after
+    async with sessions() as session:
+        rows = list(
+            await session.scalars(
+                select(ApprovalRow).where(
+                    ApprovalRow.mailbox == mailbox.lower(),
+                    ApprovalRow.status == "waiting",
+                    ApprovalRow.requested_at <= due,
+                    or_(
+                        ApprovalRow.last_reminded_at.is_(None), ApprovalRow.last_reminded_at <= due
+                    ),
+                )
+            )
+        )
+    reminded = []
+    for row in rows:
+        async with sessions() as session, session.begin():
+            won = await session.execute(
+                update(ApprovalRow)
+                .where(ApprovalRow.id == row.id, ApprovalRow.reminders == row.reminders)
+                .values(reminders=row.reminders + 1, last_reminded_at=now)
+            )
+        if won.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another run reminded it just now
+        link = f"{link_base}/goedkeuren/{row.id}"
+        html = (
+            f"<p>Het concept <b>{escape(row.subject)}</b> wacht sinds "
+            f"{row.requested_at:%d-%m-%Y %H:%M} UTC op uw besluit.</p>"
+            f'<p><a href="{escape(link)}">Bekijken en beslissen</a></p>'
+        )
+        await _send_mail(
+            graph, sender, [row.mailbox], f"Herinnering – ter goedkeuring: {row.subject}", html,
+            f"approval-reminder/{row.id}/{row.reminders + 1}",
+        )  # fmt: skip
+        await _audit(sessions, row, sender, "approval.remind", count=row.reminders + 1)
+        reminded.append(_view(row))
+    return reminded
 
 
 def as_json(view: ApprovalView) -> dict[str, Any]:

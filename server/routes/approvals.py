@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -12,6 +13,7 @@ from automations.errors import BadRequest
 from automations.replies import approvals
 from automations.replies.drafts import make_draft, render_reply
 from automations.roster.policy import Action, authorize, may
+from automations.store.models import utcnow
 from server.deps import (
     CurrentUser,
     JournalDep,
@@ -190,6 +192,29 @@ async def check(
     authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
     closed = await approvals.check_open(graph, sessions, mailbox=mailbox)
     return {"closed": [asdict(v) for v in closed]}
+
+
+@router.post("/api/v1/approvals/remind", operation_id="remind_approvals")
+async def remind(
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    settings: SettingsDep,
+    mailbox: Annotated[str, Query(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")],
+) -> dict[str, Any]:
+    """Remind the executive of drafts waiting longer than the configured time (once a period)."""
+    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
+    reminded = await approvals.remind_waiting(
+        graph,
+        sessions,
+        mailbox=mailbox,
+        sender=user.upn,
+        after=dt.timedelta(hours=settings.approval_reminder_hours),
+        now=utcnow(),
+        link_base=settings.base_url,
+    )
+    return {"reminded": [asdict(v) for v in reminded]}
 
 
 @router.get("/api/v1/approvals/{approval_id}", operation_id="get_approval")

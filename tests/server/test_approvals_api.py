@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 
 from automations.roster.models import Roster
 from automations.roster.service import load_roster_file
+from automations.store.models import ApprovalRow, utcnow
 from server.deps import today
 from server.startup import DEMO_ROSTER
 from tests.conftest import TODAY
@@ -377,3 +379,27 @@ async def test_a_secretary_of_another_team_cannot_prepare_a_draft(
     resp = await api.post("/api/v1/drafts", json=body, headers=login(SECRETARY_B))
     assert resp.status_code == 403
     assert await in_folder(tenant, BURGEMEESTER, "drafts", f"RE: {subject}") == []
+
+
+async def test_a_draft_waiting_too_long_reminds_her_once_per_period(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    message_id, subject = await mail_from_hans(tenant, "Blijft liggen")
+    approval = (await prepare(api, login, message_id))["approval"]
+    remind = f"/api/v1/approvals/remind?mailbox={BURGEMEESTER}"
+    assert (await api.post(remind, headers=login(SECRETARY_A))).json()["reminded"] == []
+
+    async with backend.state.sessions() as session, session.begin():  # a day and a half ago
+        row = await session.get(ApprovalRow, approval["id"])
+        row.requested_at = utcnow() - dt.timedelta(hours=36)
+    first = await api.post(remind, headers=login(SECRETARY_A))
+    assert [r["id"] for r in first.json()["reminded"]] == [approval["id"]]
+    again = await api.post(remind, headers=login(SECRETARY_A))
+    assert again.json()["reminded"] == []  # not again within the period
+    reminders = await in_folder(
+        tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
+    )
+    assert len(reminders) == 1
+    assert f"/goedkeuren/{approval['id']}" in reminders[0]["body"]["content"]
+    outsider = await api.post(remind, headers=login(SECRETARY_B))
+    assert outsider.status_code == 403
