@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.errors import AppError, BadRequest, Conflict, NotFound
 from automations.graph import BatchRequest, GraphSession
-from automations.journal import Journal, StepContext, StepPlan
+from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
 from automations.quicksteps.apply import ensure_categories
 from automations.quicksteps.effects import TAG_PROPERTY
 from automations.replies.drafts import find_tagged, graph_one
@@ -436,6 +436,18 @@ async def _claim(
         raise ApprovalClosed(f"Dit concept is al afgehandeld ({STATUS_LABELS[fresh.status]}).")
 
 
+async def _release(
+    sessions: async_sessionmaker[AsyncSession], approval_id: str, op_id: str
+) -> None:
+    """Back to waiting: this operation sent nothing (refused, or never planned)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(ApprovalRow)
+            .where(ApprovalRow.id == approval_id, ApprovalRow.send_operation_id == op_id)
+            .values(status="waiting", send_operation_id=None, decided_by=None)
+        )
+
+
 def _steps(
     row: ApprovalRow, categories: list[str], seen: str, edited_html: str | None
 ) -> list[StepPlan]:
@@ -504,6 +516,7 @@ async def approve(
     seen_change_key: str | None,
     operation_id: str,
     edited_html: str | None = None,
+    _again: bool = False,
 ) -> ApprovalView:
     """Send the draft as the executive saw it (or as she edited it); once, whatever happens."""
     actor = actor.lower()
@@ -550,14 +563,20 @@ async def approve(
                 operation_id=op_id,
             )
         else:
-            await journal.run(op_id, execute, verify=verify)  # an earlier tap's send, resumed
+            try:
+                await journal.run(op_id, execute, verify=verify)  # an earlier tap's, resumed
+            except OperationNotFound:
+                # That tap claimed the approval and stopped before planning: release, start over.
+                if not _again:
+                    await _release(sessions, row.id, op_id)
+                    return await approve(
+                        graph, sessions, journal, roster=roster, approval_id=approval_id,
+                        actor=actor, seen_change_key=seen_change_key,
+                        operation_id=operation_id, edited_html=edited_html, _again=True,
+                    )  # fmt: skip
+                raise
     except DraftChanged:
-        async with sessions() as session, session.begin():
-            await session.execute(
-                update(ApprovalRow)
-                .where(ApprovalRow.id == row.id, ApprovalRow.send_operation_id == op_id)
-                .values(status="waiting", send_operation_id=None, decided_by=None)
-            )
+        await _release(sessions, row.id, op_id)
         await _audit(
             sessions, row, actor, "approval.approve", "failure",
             reason="draft_changed", operation_id=op_id,

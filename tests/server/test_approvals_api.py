@@ -403,3 +403,17 @@ async def test_a_draft_waiting_too_long_reminds_her_once_per_period(
     assert f"/goedkeuren/{approval['id']}" in reminders[0]["body"]["content"]
     outsider = await api.post(remind, headers=login(SECRETARY_B))
     assert outsider.status_code == 403
+
+
+async def test_a_tap_that_died_before_sending_does_not_block_the_next(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    """The server stopped right after the first tap claimed the approval: the next tap sends."""
+    message_id, subject = await mail_from_hans(tenant, "Halverwege gestopt")
+    approval = (await prepare(api, login, message_id))["approval"]
+    async with backend.state.sessions() as session, session.begin():
+        row = await session.get(ApprovalRow, approval["id"])
+        row.status, row.send_operation_id = "sending", "never-planned-1"
+    resp = await approve(api, login, approval["id"])
+    assert resp.status_code == 200, resp.text
+    assert len(await in_folder(tenant, SENDER, "inbox", f"RE: {subject}")) == 1
