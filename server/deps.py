@@ -20,6 +20,7 @@ from server.settings import Settings
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 __all__ = [
+    "ClearGraph",
     "CurrentUser",
     "JournalDep",
     "RosterDep",
@@ -66,6 +67,22 @@ async def _user_graph(
         yield session
 
 
+async def _clear_graph(
+    request: Request, user: Annotated[Principal, Depends(_current_user)]
+) -> AsyncIterator[GraphSession]:
+    """For a calamity clear: a secretary through her own delegate rights, an admin (who has
+    none on the executives' mailboxes) with the app's identity, scoped to the executives."""
+    gateway: GraphGateway = request.app.state.gateway
+    async with _sessions(request)() as session:
+        role = (await snapshot(session)).role(user.upn)
+    if role == "admin":
+        async with gateway.for_app() as session:
+            yield session
+        return
+    async with gateway.for_user(user.token, upn=user.upn) as session:
+        yield session
+
+
 async def _roster(request: Request) -> Roster:
     """Read in a session of its own, closed at once: a request that then waits on Graph for
     seconds must not hold a database connection meanwhile."""
@@ -85,4 +102,5 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 RosterDep = Annotated[Roster, Depends(_roster)]
 UserGraph = Annotated[GraphSession, Depends(_user_graph)]
+ClearGraph = Annotated[GraphSession, Depends(_clear_graph)]
 JournalDep = Annotated[Journal, Depends(_journal)]

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     templates_file: Path | None = None
     # An approval waiting this long reminds the executive (and again after each such period).
     approval_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
+    # Calamity clear: items with one of these categories stay; own appointments without
+    # attendees are removed unless this says otherwise.
+    calamity_keep_categories: list[str] = Field(default_factory=lambda: ["Niet verplaatsen"])
+    calamity_remove_appointments: bool = True
 
     tenant_id: str | None = None
     client_id: str | None = None

@@ -19,6 +19,7 @@ class Action(StrEnum):
     ACT_ON_MAILBOX = "act_on_mailbox"  # read or change mail and calendar
     DECIDE_APPROVAL = "decide_approval"  # approve/reject a draft in the mailbox
     EDIT_CONFIGURATION = "edit_configuration"  # quick steps, roster, templates
+    CLEAR_AGENDA = "clear_agenda"  # calamity clear: her front or back office, or an admin
 
 
 def may(roster: Roster, actor: str, action: Action, mailbox: str | None = None) -> bool:
@@ -33,6 +34,9 @@ def may(roster: Roster, actor: str, action: Action, mailbox: str | None = None) 
     mailbox = mailbox.lower()
     if action is Action.DECIDE_APPROVAL:
         return role == "executive" and actor == mailbox
+    if action is Action.CLEAR_AGENDA:
+        serves = role == "secretary" and mailbox in roster.serves.get(actor, frozenset())
+        return serves or (role == "admin" and roster.role(mailbox) == "executive")
     if actor == mailbox:
         return True  # everyone on the roster works in her own mailbox
     if role == "secretary":
@@ -50,6 +54,11 @@ def authorize(roster: Roster, actor: str, action: Action, mailbox: str | None = 
         raise AccessDenied("Alleen beheerders mogen de instellingen en het rooster wijzigen.")
     if action is Action.DECIDE_APPROVAL:
         raise AccessDenied("Alleen de bestuurder zelf mag over haar concepten beslissen.")
+    if action is Action.CLEAR_AGENDA:
+        raise AccessDenied(
+            "Alleen de front- of backoffice van deze bestuurder of een beheerder mag haar"
+            " agenda leegmaken."
+        )
     raise AccessDenied(f"{actor} werkt niet voor de bestuurder van mailbox {mailbox}.")
 
 

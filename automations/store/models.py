@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -51,6 +53,7 @@ __all__ = [
     "APPROVAL_STATUSES",
     "ApprovalRow",
     "AuditLogRow",
+    "BACKLOG_STATUSES",
     "Base",
     "JSONType",
     "OperationRow",
@@ -61,6 +64,7 @@ __all__ = [
     "RosterAssignment",
     "RosterException",
     "RosterFrontOffice",
+    "RescheduleRow",
     "RosterMember",
     "TemplateVersionRow",
     "UTCDateTime",
@@ -389,3 +393,40 @@ class ApprovalRow(Base):
     deferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+BACKLOG_STATUSES = ("open", "planned", "dropped")
+
+
+class RescheduleRow(Base):
+    """A meeting cleared in a calamity, with what it takes to plan it again (herplannen)."""
+
+    __tablename__ = "reschedule_backlog"
+    __table_args__ = (
+        CheckConstraint(_in("status", BACKLOG_STATUSES), name="status"),
+        UniqueConstraint("operation_id", "event_id"),
+        Index(None, "mailbox", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    operation_id: Mapped[str] = mapped_column(String(64))
+    calamity: Mapped[str] = mapped_column(String(400), default="")
+    mailbox: Mapped[str] = mapped_column(UPN)
+    event_id: Mapped[str] = mapped_column(String(512))
+    action: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(400), default="")
+    organizer: Mapped[str] = mapped_column(UPN, default="")
+    organizer_name: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[Any] = mapped_column(JSONType, default=list)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(String(400), default="")
+    is_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(UPN)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    planned_event_id: Mapped[str | None] = mapped_column(String(512))
+    planned_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -93,9 +93,12 @@ def cancellation(
 
     ``ev`` is the cancelled item as the attendee had it (a whole meeting or one occurrence).
     """
+    subject = ev.get("subject") or ""
+    if not subject.startswith(_PREFIX["meetingCancelled"]):  # her copy may carry it already
+        subject = _PREFIX["meetingCancelled"] + subject
     msg = {
         "@odata.type": "#microsoft.graph.eventMessage",
-        "subject": _PREFIX["meetingCancelled"] + (ev.get("subject") or ""),
+        "subject": subject,
         "body": {"contentType": "text", "content": comment or ""},
         "from": ev["organizer"],
         "sender": ev["organizer"],

@@ -28,6 +28,7 @@ TABLES = {
     "operation_steps",
     "operations",
     "quickstep_versions",
+    "reschedule_backlog",
     "roster_assignments",
     "roster_exceptions",
     "roster_front_office",

@@ -1,0 +1,475 @@
+"""Calamity clear: preview what happens to every item in a window, then do it all at once.
+
+- **Preview** reads the window with ``calendarView`` (occurrences of series included) and
+  classifies each item (``classify``); the secretary may toggle items and edit the messages.
+- **Execute** is one journaled operation: the kept items and then the items to clear in
+  chunks of eight, each chunk one ``$batch`` (cancel / decline with response / delete), so
+  the gateway keeps four in flight per mailbox and the chunks follow each other without gaps.
+- **Exactly once.** A chunk that is run again (a crash, a closed laptop, a double click under
+  the same operation id, a fault) sends its items again: what was handled is gone from her
+  calendar, Graph answers 404, and nobody receives a second cancellation or decline.
+- Every handled item becomes a backlog entry (``backlog``) with what it takes to plan it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.audit import AuditEntry, record
+from automations.calamity.classify import ClearSettings, Decision, classify
+from automations.errors import AppError, BadRequest, Unavailable
+from automations.graph import BatchRequest, BatchResponse, GraphSession
+from automations.journal import Journal, Operation, OperationNotFound, StepContext, StepPlan
+from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize
+from automations.store.models import RescheduleRow
+
+__all__ = [
+    "CANCEL_MESSAGE",
+    "DECLINE_MESSAGE",
+    "ClearItem",
+    "ClearReport",
+    "execute",
+    "preview",
+    "report_of",
+]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MAX_WINDOW = dt.timedelta(days=14)
+CHUNK = 8  # a multiple of the 4 requests Exchange runs at once per mailbox
+ROUNDS = 5  # a chunk sends what had no answer again this often before its step fails
+ATTEMPTS = 4  # and the clear resumes itself this often before it reports what is left
+CANCEL_MESSAGE = (
+    "Wegens onvoorziene omstandigheden gaat deze afspraak helaas niet door. Wij nemen zo snel"
+    " mogelijk contact met u op om een nieuw moment te plannen."
+)
+DECLINE_MESSAGE = (
+    "Wegens onvoorziene omstandigheden kan ik helaas niet aanwezig zijn. Mijn secretariaat"
+    " neemt contact met u op als een nieuw moment nodig is."
+)
+_FIELDS = (
+    "id,subject,start,end,isAllDay,isCancelled,isOrganizer,organizer,attendees,showAs,"
+    "sensitivity,categories,type,seriesMasterId,responseStatus,location,isOnlineMeeting,"
+    "bodyPreview"
+)
+_TRANSIENT = frozenset({429, 500, 502, 503, 504})
+STATUS_LABELS = {
+    "planned": "wacht",
+    "done": "gedaan",
+    "gone": "was al weg",
+    "failed": "mislukt",
+    "kept": "blijft staan",
+}
+
+
+@dataclass(frozen=True)
+class ClearItem:
+    id: str
+    subject: str
+    start: str  # local time in the Netherlands, ISO
+    end: str
+    action: str  # cancel | decline | remove | keep
+    reason: str
+    status: str = "planned"  # planned | done | gone | failed | kept
+    detail: str = ""
+    organizer: str = ""
+    series: bool = False
+    toggled: bool = False
+
+
+@dataclass(frozen=True)
+class ClearReport:
+    operation_id: str
+    mailbox: str
+    start: str
+    end: str
+    status: str  # preview | running | done | failed
+    items: list[ClearItem]
+    cancel_message: str = CANCEL_MESSAGE
+    decline_message: str = DECLINE_MESSAGE
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _local(value: Mapping[str, Any] | None) -> dt.datetime:
+    """A Graph dateTimeTimeZone (the gateway asks for W. Europe) as an aware local time."""
+    text = ((value or {}).get("dateTime") or "1970-01-01T00:00:00")[:19]
+    zone = (value or {}).get("timeZone") or "UTC"
+    moment = dt.datetime.fromisoformat(text)
+    if zone.upper() == "UTC":
+        return moment.replace(tzinfo=dt.UTC).astimezone(AMSTERDAM)
+    return moment.replace(tzinfo=AMSTERDAM)
+
+
+def _counts(items: Sequence[ClearItem]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item.action] = out.get(item.action, 0) + 1
+        out[f"status_{item.status}"] = out.get(f"status_{item.status}", 0) + 1
+    return out
+
+
+def _window(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadRequest("Geef begin en einde met tijdzone (bijvoorbeeld 2026-11-24T14:00+01:00).")
+    if end <= start or end - start > MAX_WINDOW:
+        raise BadRequest("Kies een periode met een einde na het begin, van hoogstens 14 dagen.")
+    return start, end
+
+
+async def _read(
+    graph: GraphSession, mailbox: str, start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """Every item in the window, series occurrences included, following the pages."""
+    url: str | None = (
+        f"/users/{mailbox}/calendarView?startDateTime={start.isoformat()}"
+        f"&endDateTime={end.isoformat()}&$select={_FIELDS}&$orderby=start/dateTime&$top=200"
+    ).replace("+", "%2B")
+    events: list[dict[str, Any]] = []
+    while url:
+        [page] = await graph.batch([BatchRequest("GET", url)])
+        page.raise_for_status()
+        events.extend(page.body["value"])
+        next_link = page.body.get("@odata.nextLink")
+        url = next_link.split("/v1.0", 1)[-1] if next_link else None
+    return events
+
+
+def _decide(
+    event: Mapping[str, Any], mailbox: str, settings: ClearSettings, toggled: bool
+) -> Decision:
+    """The rules' decision, flipped when the secretary toggled the item."""
+    decided = classify(event, mailbox, settings)
+    if not toggled or event.get("isCancelled"):
+        return decided
+    if decided.action != "keep":
+        return Decision("keep", "op verzoek laten staan")
+    loose = ClearSettings(keep_categories=(), remove_appointments=True, include_private=True)
+    natural = classify({**event, "isAllDay": False, "showAs": "busy"}, mailbox, loose)
+    return Decision(natural.action, f"{natural.reason} (gekozen)")
+
+
+def _item(event: Mapping[str, Any], decision: Decision, toggled: bool) -> ClearItem:
+    who = (event.get("organizer") or {}).get("emailAddress") or {}
+    return ClearItem(
+        id=event["id"],
+        subject=event.get("subject") or "",
+        start=_local(event.get("start")).isoformat(),
+        end=_local(event.get("end")).isoformat(),
+        action=decision.action,
+        reason=decision.reason,
+        status="kept" if decision.action == "keep" else "planned",
+        organizer=who.get("name") or who.get("address") or "",
+        series=bool(event.get("seriesMasterId")),
+        toggled=toggled,
+    )
+
+
+def _snapshot(event: Mapping[str, Any]) -> dict[str, Any]:
+    """What the backlog needs to plan it again (stored with the plan, before anything runs)."""
+    who = (event.get("organizer") or {}).get("emailAddress") or {}
+    return {
+        "organizer": who.get("address") or "",
+        "organizer_name": who.get("name") or "",
+        "attendees": [
+            {
+                "address": (a.get("emailAddress") or {}).get("address") or "",
+                "name": (a.get("emailAddress") or {}).get("name") or "",
+                "type": a.get("type") or "required",
+            }
+            for a in event.get("attendees") or []
+        ],
+        "location": ((event.get("location") or {}).get("displayName") or "")[:400],
+        "is_online": bool(event.get("isOnlineMeeting")),
+        "body": (event.get("bodyPreview") or "")[:4000],
+    }
+
+
+async def preview(
+    graph: GraphSession,
+    *,
+    roster: Roster,
+    actor: str,
+    mailbox: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    settings: ClearSettings,
+    toggled: Sequence[str] = (),
+) -> ClearReport:
+    """What a clear of this window would do to each item; changes nothing."""
+    authorize(roster, actor, Action.CLEAR_AGENDA, mailbox)
+    start, end = _window(start, end)
+    chosen = set(toggled)
+    events = await _read(graph, mailbox, start, end)
+    items = [
+        _item(e, _decide(e, mailbox, settings, e["id"] in chosen), e["id"] in chosen)
+        for e in events
+    ]
+    return ClearReport(
+        operation_id=str(uuid.uuid4()),
+        mailbox=mailbox.lower(),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        status="preview",
+        items=items,
+        counts=_counts(items),
+    )
+
+
+def _request(mailbox: str, item: Mapping[str, Any], messages: Mapping[str, str]) -> BatchRequest:
+    url = f"/users/{mailbox}/events/{item['id']}"
+    if item["action"] == "cancel":
+        return BatchRequest("POST", f"{url}/cancel", {"comment": messages["cancel"]})
+    if item["action"] == "decline":
+        body = {"comment": messages["decline"], "sendResponse": True}
+        return BatchRequest("POST", f"{url}/decline", body)
+    return BatchRequest("DELETE", url)
+
+
+def _why(answer: BatchResponse) -> str:
+    error = (answer.body or {}).get("error") if isinstance(answer.body, dict) else None
+    return (error or {}).get("message") or f"Graph antwoordde {answer.status}"
+
+
+async def _record_backlog(
+    sessions: async_sessionmaker[AsyncSession],
+    ctx: StepContext,
+    done: Sequence[Mapping[str, Any]],
+) -> None:
+    """One backlog entry per handled item; a resumed chunk finds the ones it made."""
+    for item in done:
+        snap = item["snapshot"]
+        row = RescheduleRow(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.operation_id}/{item['id']}")),
+            operation_id=ctx.operation_id,
+            calamity=ctx.params.get("calamity", "")[:400],
+            mailbox=ctx.mailbox,
+            event_id=item["id"],
+            action=item["action"],
+            subject=item["subject"][:400],
+            organizer=snap["organizer"],
+            organizer_name=snap["organizer_name"][:200],
+            attendees=snap["attendees"],
+            start=dt.datetime.fromisoformat(item["start"]).astimezone(dt.UTC),
+            end=dt.datetime.fromisoformat(item["end"]).astimezone(dt.UTC),
+            location=snap["location"],
+            is_online=snap["is_online"],
+            body=snap["body"],
+            status="open",
+        )
+        try:
+            async with sessions() as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            pass  # recorded by an earlier attempt
+
+
+def _executor(graph: GraphSession, sessions: async_sessionmaker[AsyncSession]) -> Any:
+    async def execute(ctx: StepContext) -> dict[str, Any]:
+        if ctx.name == "keep":
+            return {"items": {i["id"]: {"status": "kept"} for i in ctx.params["items"]}}
+        items: list[Mapping[str, Any]] = list(ctx.params["items"])
+        messages = ctx.params["messages"]
+        outcome: dict[str, dict[str, str]] = {}
+        todo = items
+        for round_ in range(ROUNDS):
+            # Sending again is safe: a cancelled, declined or deleted item is gone, so a
+            # repeat answers 404 (counted as done) and nobody is told twice.
+            repeat = ctx.attempt > 1 or round_ > 0
+            answers = await graph.batch([_request(ctx.mailbox, i, messages) for i in todo])
+            again = []
+            for item, answer in zip(todo, answers, strict=True):
+                if answer.ok or (answer.status == 404 and repeat):
+                    outcome[item["id"]] = {"status": "done", "detail": ""}
+                elif answer.status == 404:
+                    outcome[item["id"]] = {"status": "gone", "detail": "was al uit de agenda"}
+                elif answer.status in _TRANSIENT:
+                    again.append(item)
+                else:
+                    outcome[item["id"]] = {"status": "failed", "detail": _why(answer)}
+            todo = again
+            if not todo:
+                break
+            await asyncio.sleep(min(0.1 * 2**round_, 2.0))
+        done = [i for i in items if outcome.get(i["id"], {}).get("status") == "done"]
+        await _record_backlog(sessions, ctx, done)
+        if todo:  # still no answer: the step fails and a resumed run sends these again
+            raise Unavailable("Microsoft 365 antwoordde niet; het leegmaken gaat verder.")
+        return {"items": outcome}
+
+    return execute
+
+
+def _plan(
+    events: Sequence[Mapping[str, Any]],
+    decisions: Mapping[str, tuple[Decision, bool]],
+    messages: Mapping[str, str],
+    calamity: str,
+) -> list[StepPlan]:
+    kept, act = [], []
+    for e in events:
+        decision, toggled = decisions[e["id"]]
+        item = _item(e, decision, toggled)
+        entry = {
+            "id": item.id,
+            "subject": item.subject,
+            "start": item.start,
+            "end": item.end,
+            "action": item.action,
+            "reason": item.reason,
+            "organizer": item.organizer,
+            "series": item.series,
+            "toggled": toggled,
+        }
+        if decision.action == "keep":
+            kept.append(entry)
+        else:
+            act.append({**entry, "snapshot": _snapshot(e)})
+    steps = [StepPlan("keep", {"items": kept})]
+    for i in range(0, len(act), CHUNK):
+        chunk = act[i : i + CHUNK]
+        steps.append(
+            StepPlan("clear", {"items": chunk, "messages": dict(messages), "calamity": calamity})
+        )
+    return steps
+
+
+def report_of(op: Operation) -> ClearReport:
+    """The operation as the pane shows it: every item with its state, in agenda order."""
+    items: list[ClearItem] = []
+    for step in op.steps:
+        results = (step.result or {}).get("items", {}) if step.state == "done" else {}
+        for entry in step.params.get("items", []):
+            got = results.get(entry["id"], {})
+            status = got.get("status") or ("kept" if step.name == "keep" else "planned")
+            if step.state == "failed" and status == "planned":
+                status, detail = "failed", step.error or ""
+            else:
+                detail = got.get("detail", "")
+            items.append(
+                ClearItem(
+                    id=entry["id"],
+                    subject=entry["subject"],
+                    start=entry["start"],
+                    end=entry["end"],
+                    action=entry["action"],
+                    reason=entry["reason"],
+                    status=status,
+                    detail=detail,
+                    organizer=entry.get("organizer", ""),
+                    series=entry.get("series", False),
+                    toggled=entry.get("toggled", False),
+                )
+            )
+    items.sort(key=lambda i: (i.start, i.subject))
+    first = op.steps[1].params if len(op.steps) > 1 else {}
+    messages = first.get("messages", {})
+    status = {"planned": "running", "running": "running"}.get(op.status, op.status)
+    window = op.steps[0].params if op.steps else {}
+    return ClearReport(
+        operation_id=op.id,
+        mailbox=op.mailbox,
+        start=window.get("start", ""),
+        end=window.get("end", ""),
+        status=status,
+        items=items,
+        cancel_message=messages.get("cancel", CANCEL_MESSAGE),
+        decline_message=messages.get("decline", DECLINE_MESSAGE),
+        counts=_counts(items),
+    )
+
+
+async def execute(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    journal: Journal,
+    *,
+    roster: Roster,
+    actor: str,
+    mailbox: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    settings: ClearSettings,
+    operation_id: str,
+    toggled: Sequence[str] = (),
+    cancel_message: str = CANCEL_MESSAGE,
+    decline_message: str = DECLINE_MESSAGE,
+    calamity: str = "",
+) -> ClearReport:
+    """Clear the window as previewed; run again under the same id, it finishes what is missing."""
+    authorize(roster, actor, Action.CLEAR_AGENDA, mailbox)
+    mailbox = mailbox.lower()
+    try:
+        op = await journal.get(operation_id)
+    except OperationNotFound:
+        op = None
+    if op is None:
+        start, end = _window(start, end)
+        events = await _read(graph, mailbox, start, end)
+        chosen = set(toggled)
+        decisions = {
+            e["id"]: (_decide(e, mailbox, settings, e["id"] in chosen), e["id"] in chosen)
+            for e in events
+        }
+        messages = {"cancel": cancel_message.strip(), "decline": decline_message.strip()}
+        steps = _plan(events, decisions, messages, calamity)
+        steps[0] = StepPlan(
+            "keep", {**steps[0].params, "start": start.isoformat(), "end": end.isoformat()}
+        )
+        op = await journal.plan(
+            kind="calamity.clear",
+            actor=actor,
+            mailbox=mailbox,
+            steps=steps,
+            operation_id=operation_id,
+        )
+        await _audit(sessions, actor, mailbox, operation_id, "calamity.clear", "planned", op)
+    elif op.mailbox != mailbox:
+        raise BadRequest("Deze operatie hoort bij een andere agenda.")
+    execute_step = _executor(graph, sessions)
+    for attempt in range(ATTEMPTS):
+        try:
+            op = await journal.run(operation_id, execute_step)
+            break
+        except Unavailable:
+            if attempt == ATTEMPTS - 1:
+                break
+        except AppError:
+            break
+    op = await journal.get(operation_id)
+    report = report_of(op)
+    if op.status == "done":
+        await _audit(sessions, actor, mailbox, operation_id, "calamity.clear", "done", op)
+    return report
+
+
+async def _audit(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: str,
+    mailbox: str,
+    operation_id: str,
+    action: str,
+    stage: str,
+    op: Operation,
+) -> None:
+    report = report_of(op)
+    async with sessions() as session, session.begin():
+        await record(
+            session,
+            AuditEntry(
+                actor=actor,
+                mailbox=mailbox,
+                action=action,
+                outcome="success",
+                operation_id=operation_id,
+                details={"stage": stage, "counts": report.counts},
+            ),
+        )
