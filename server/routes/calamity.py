@@ -66,7 +66,12 @@ def clear_settings(settings: Settings) -> ClearSettings:
 
 @router.post("/api/v1/calamity/preview", operation_id="preview_calamity_clear")
 async def preview_clear(
-    body: Window, user: CurrentUser, roster: RosterDep, graph: ClearGraph, settings: SettingsDep
+    body: Window,
+    user: CurrentUser,
+    roster: RosterDep,
+    graph: ClearGraph,
+    settings: SettingsDep,
+    journal: JournalDep,
 ) -> dict[str, Any]:
     """What clearing the window would do to each item (nothing changes)."""
     report = await preview(
@@ -78,6 +83,7 @@ async def preview_clear(
         end=body.end,
         settings=clear_settings(settings),
         toggled=body.toggled,
+        journal=journal,
     )
     return asdict(report)
 
