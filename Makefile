@@ -35,6 +35,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sandbox_overhead
 	$(BIN)/python -m benchmarks.quicksteps_apply
+	$(BIN)/python -m benchmarks.calamity_clear
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
