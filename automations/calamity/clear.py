@@ -53,6 +53,9 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_WINDOW = dt.timedelta(days=14)
 PREVIEW_VALID = dt.timedelta(minutes=30)  # executing an older preview reads the calendar again
 CHUNK = 20  # items per journaled step (five rounds of four requests): the progress unit
+# A dead worker's clear can be finished by another after this long. Short, because taking
+# over is harmless here: what the first worker did is gone from her calendar (404 = done).
+LEASE = dt.timedelta(seconds=15)
 ROUNDS = 5  # a chunk sends what had no answer again this often before its step fails
 ATTEMPTS = 4  # and the clear resumes itself this often before it reports what is left
 CANCEL_MESSAGE = (
@@ -523,9 +526,10 @@ async def execute(
     elif op.mailbox != mailbox:
         raise BadRequest("Deze operatie hoort bij een andere agenda.")
     execute_step = _executor(graph, sessions)
+    runner = Journal(sessions, lease=LEASE)
     for attempt in range(ATTEMPTS):
         try:
-            op = await journal.run(operation_id, execute_step)
+            op = await runner.run(operation_id, execute_step)
             break
         except Unavailable:
             if attempt == ATTEMPTS - 1:
