@@ -30,6 +30,7 @@ from server.routes import (
     me,
     pane,
     pane_approvals,
+    pane_calamity,
     quicksteps,
     roster,
     templates,
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
         addin,
         pane,
         pane_approvals,
+        pane_calamity,
         harness,
     ):
         app.include_router(module.router)

@@ -23,12 +23,14 @@ __all__ = [
     "ClearGraph",
     "CurrentUser",
     "JournalDep",
+    "Now",
     "RosterDep",
     "SessionDep",
     "SessionsDep",
     "SettingsDep",
     "Today",
     "UserGraph",
+    "now",
     "today",
 ]
 
@@ -95,7 +97,13 @@ def today() -> dt.date:
     return dt.datetime.now(AMSTERDAM).date()
 
 
+def now() -> dt.datetime:
+    """The moment in the municipality (the pane's "rest of today" starts here)."""
+    return dt.datetime.now(AMSTERDAM)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+Now = Annotated[dt.datetime, Depends(now)]
 Today = Annotated[dt.date, Depends(today)]
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]

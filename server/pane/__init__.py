@@ -34,6 +34,14 @@ def nl_time(value: dt.datetime | dt.time | None) -> str:
     return format_time(value, "HH:mm", locale=LOCALE) if value else ""
 
 
+def nl_day(value: str | dt.date | None) -> str:
+    """``dinsdag 24 november`` for an ISO date or date-time string (the clear's items)."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return format_date(day, "EEEE d MMMM", locale=LOCALE)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(PANE_DIR / "templates"),
@@ -42,7 +50,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(nl_datetime=nl_datetime, nl_date=nl_date, nl_time=nl_time)
+    env.filters.update(nl_datetime=nl_datetime, nl_date=nl_date, nl_time=nl_time, nl_day=nl_day)
     return env
 
 

@@ -30,7 +30,7 @@ from automations.quicksteps.undo import PROPERTIES as UNDO_PROPERTIES
 from automations.quicksteps.undo import undo
 from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
 from automations.roster.models import Roster
-from automations.roster.policy import Action, authorize
+from automations.roster.policy import Action, authorize, may
 from server.deps import (
     AMSTERDAM,
     CurrentUser,
@@ -248,7 +248,16 @@ async def agenda_view(
         start=start,
         end=start + dt.timedelta(days=1),
     )
-    return _fragment(request, "views/agenda.html", ctx=ctx, event=event, day=day, events=events)
+    may_clear = may(roster, user.upn, Action.CLEAR_AGENDA, ctx.mailbox)
+    return _fragment(
+        request,
+        "views/agenda.html",
+        ctx=ctx,
+        event=event,
+        day=day,
+        events=events,
+        may_clear=may_clear,
+    )
 
 
 @router.get("/pane/beheer/inhoud", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ Chromium the suite is skipped on a developer's machine and fails in CI, which in
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -19,7 +20,7 @@ import uvicorn
 
 from sandbox.server import RunningSandbox, free_port
 from server.app import create_app
-from server.deps import today
+from server.deps import AMSTERDAM, now, today
 from server.settings import Settings
 from server.startup import prepare_store
 from tests.browser.outlook import Outlook, run_async
@@ -69,6 +70,7 @@ def backend_url(running: RunningSandbox, tmp_path_factory: pytest.TempPathFactor
     run_async(prepare_store(settings))
     app = create_app(settings)
     app.dependency_overrides[today] = lambda: TODAY
+    app.dependency_overrides[now] = lambda: dt.datetime.combine(TODAY, dt.time(8), AMSTERDAM)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

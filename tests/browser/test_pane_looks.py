@@ -39,6 +39,14 @@ def agenda_pane(outlook: Outlook, tenant: Tenant) -> None:
     outlook.page.locator("#items button").first.click()
 
 
+def clear_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """The calamity clear's preview: every item with its action, the messages, the button."""
+    agenda_pane(outlook, tenant)
+    pane = outlook.pane_loaded()
+    pane.get_by_role("group", name="Periode").get_by_role("button", name="Deze week").click()
+    expect(pane.get_by_test_id("leegmaken-item").first).to_be_visible()
+
+
 def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
@@ -88,6 +96,7 @@ PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
     "concept": draft_pane,
     "goedkeuren": approval_pane,
     "agenda": agenda_pane,
+    "leegmaken": clear_pane,
     "beheer": admin_pane,
     "fout": error_pane,
 }

@@ -271,6 +271,135 @@ async function draftMake(button) {
   out.innerHTML = html; // server-rendered with autoescaping
 }
 
+// --- Agenda leegmaken: preview with toggles, then the clear with live progress. ---
+let lastClear = null; // the body of the last clear, for "Afmaken" after a partial result
+
+async function clearPreview(window, toggled = [], focusId = null) {
+  const out = document.getElementById("leegmaken-uitkomst");
+  if (!out || !state.where) return;
+  out.setAttribute("aria-busy", "true");
+  try {
+    out.innerHTML = await postFragment("/pane/agenda/leegmaken/voorbeeld", { mailbox: state.where.mailbox, window, toggled });
+  } catch {
+    out.textContent = "De server van Secretariaat is niet bereikbaar.";
+  }
+  out.setAttribute("aria-busy", "false");
+  const again = focusId && out.querySelector(`[data-item="${CSS.escape(focusId)}"]`);
+  if (again) again.focus();
+}
+
+function toggledIn(section) {
+  // Flipped against the rules: ticked differently from how it came, or flipped before.
+  return [...section.querySelectorAll("input[data-item]")]
+    .filter((cb) => (cb.checked !== cb.defaultChecked) !== cb.hasAttribute("data-omgezet"))
+    .map((cb) => cb.dataset.item);
+}
+
+async function runClear(body) {
+  const out = document.getElementById("leegmaken-uitkomst");
+  lastClear = body;
+  const progress = document.createElement("div");
+  progress.setAttribute("aria-live", "polite");
+  out.replaceChildren(progress);
+  let running = true;
+  const poll = async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 400));
+      if (!running) break;
+      try {
+        const html = await fetchHtml("GET", `/pane/agenda/leegmaken/${encodeURIComponent(body.operation_id)}/voortgang`);
+        if (running) progress.innerHTML = html; // server-rendered with autoescaping
+      } catch {
+        // the final answer will say how it went
+      }
+    }
+  };
+  poll();
+  let html;
+  try {
+    html = await postFragment("/pane/agenda/leegmaken/uitvoeren", body);
+  } catch {
+    html = null;
+  }
+  running = false;
+  if (html === null) {
+    const p = document.createElement("p");
+    p.className = "melding melding-fout";
+    p.setAttribute("role", "alert");
+    p.textContent = "Geen verbinding met Secretariaat. Klik opnieuw op Afmaken: wat al gedaan is, gebeurt niet nog eens.";
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "knop";
+    again.dataset.leegmakenOpnieuw = body.operation_id;
+    again.textContent = "Afmaken";
+    out.replaceChildren(p, again);
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
+  const heading = out.querySelector("h3");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+function startClear(button) {
+  const section = button.closest("[data-operatie]");
+  button.disabled = true;
+  runClear({
+    mailbox: state.where.mailbox,
+    start: section.dataset.start,
+    end: section.dataset.end,
+    operation_id: section.dataset.operatie,
+    toggled: toggledIn(section),
+    cancel_message: document.getElementById("bericht-annuleren").value,
+    decline_message: document.getElementById("bericht-afslaan").value,
+    calamity: document.getElementById("leegmaken-aanleiding").value,
+  });
+}
+
+// --- Herplannen: the backlog, proposed moments, one click to invite again. ---
+async function showBacklog() {
+  const out = document.getElementById("herplannen");
+  if (!out || !state.where) return;
+  out.innerHTML = await fetchHtml("GET", `/pane/herplannen/inhoud?${new URLSearchParams({ mailbox: state.where.mailbox })}`);
+  const heading = out.querySelector("h2");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+async function backlogAction(button, path, body) {
+  const out = button.closest("[data-herplan]").querySelector(".herplan-uitkomst");
+  button.disabled = true;
+  try {
+    out.innerHTML = await postFragment(path, body); // server-rendered with autoescaping
+  } catch {
+    out.textContent = "De server van Secretariaat is niet bereikbaar.";
+  }
+  button.disabled = false;
+}
+
+function askDropReason(button) {
+  const out = button.closest("[data-herplan]").querySelector(".herplan-uitkomst");
+  const id = `reden-${button.dataset.vervallen}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = "Waarom vervalt dit?";
+  const input = document.createElement("input");
+  input.type = "text";
+  input.id = id;
+  input.maxLength = 2000;
+  const confirm = document.createElement("button");
+  confirm.type = "button";
+  confirm.className = "knop";
+  confirm.dataset.vervallenBevestig = button.dataset.vervallen;
+  confirm.textContent = "Laten vervallen";
+  out.replaceChildren(label, input, confirm);
+  input.focus();
+}
+
 async function quickStep(target, path, body) {
   const out = document.getElementById("stap-uitkomst");
   if (!out || !state.where || !state.where.itemId) return;
@@ -374,6 +503,12 @@ function applyPreviewed(button) {
 }
 
 main.addEventListener("change", (event) => {
+  const item = event.target.closest("input[data-item]");
+  if (item) {
+    const section = item.closest("[data-venster]");
+    clearPreview(section.dataset.venster, toggledIn(section), item.dataset.item);
+    return;
+  }
   const input = event.target.closest("[data-keuze]");
   if (!input) return;
   const section = input.closest("[data-operatie]");
@@ -399,6 +534,24 @@ main.addEventListener("click", (event) => {
   const make = event.target.closest("button[data-klaarzetten]");
   if (make) draftMake(make);
   if (event.target.closest("button[data-annuleren-concept]")) document.getElementById("concept-uitkomst").replaceChildren();
+  const venster = event.target.closest("button[data-leegmaken-venster]");
+  if (venster) clearPreview(venster.dataset.leegmakenVenster);
+  const clearButton = event.target.closest("button[data-leegmaken]");
+  if (clearButton) startClear(clearButton);
+  if (event.target.closest("button[data-leegmaken-opnieuw]") && lastClear) runClear(lastClear);
+  if (event.target.closest("button[data-annuleren-leegmaken]")) document.getElementById("leegmaken-uitkomst").replaceChildren();
+  if (event.target.closest("button[data-herplannen]")) showBacklog();
+  const propose = event.target.closest("button[data-voorstellen]");
+  if (propose) backlogAction(propose, `/pane/herplannen/${encodeURIComponent(propose.dataset.voorstellen)}/voorstellen`, {});
+  const plan = event.target.closest("button[data-inplannen]");
+  if (plan) backlogAction(plan, `/pane/herplannen/${encodeURIComponent(plan.dataset.inplannen)}/inplannen`, { start: plan.dataset.begin });
+  const dropAsk = event.target.closest("button[data-vervallen]");
+  if (dropAsk) askDropReason(dropAsk);
+  const dropIt = event.target.closest("button[data-vervallen-bevestig]");
+  if (dropIt) {
+    const reason = dropIt.parentElement.querySelector("input").value;
+    backlogAction(dropIt, `/pane/herplannen/${encodeURIComponent(dropIt.dataset.vervallenBevestig)}/laten-vervallen`, { reason });
+  }
 });
 
 // The set's keyboard shortcuts (Ctrl+Shift+1 …) open the step's preview.

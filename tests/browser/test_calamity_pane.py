@@ -1,0 +1,66 @@
+"""A calamity in a real browser: the front office clears the burgemeester's agenda from the
+Agenda pane, watches it go, reads the report, and plans one meeting again from the backlog."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.browser.outlook import Outlook, run_async
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
+from tests.server.test_calamity_api import find_all
+
+TUESDAY = ("2026-11-24T08:00:00+01:00", "2026-11-26T00:00:00+01:00")
+
+
+def test_clear_from_the_agenda_pane_then_plan_one_meeting_again(
+    outlook: Outlook, tenant: Tenant, admin: httpx.Client
+) -> None:
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").show("Dag")
+    outlook.page.locator("#items button").first.click()
+    pane = outlook.pane_loaded()
+    pane.get_by_role("group", name="Periode").get_by_role(
+        "button", name="Vandaag en morgen"
+    ).click()
+
+    items = pane.get_by_test_id("leegmaken-item")
+    expect(items.first).to_be_visible()
+    persmoment = items.filter(has_text="Persmoment na de collegevergadering")
+    expect(persmoment).to_contain_text("afslaan")
+    expect(items.filter(has_text="Collegevergadering").first).to_contain_text("blijft staan")
+    expect(items.filter(has_text="Tandarts")).to_contain_text("privé")
+    before = {e["subject"] for e in run_async(find_all(tenant, BURGEMEESTER, *TUESDAY))}
+
+    persmoment.get_by_role("checkbox").uncheck()  # the press moment stays after all
+    expect(items.filter(has_text="Persmoment na de collegevergadering")).to_contain_text(
+        "op verzoek laten staan"
+    )
+    assert {e["subject"] for e in run_async(find_all(tenant, BURGEMEESTER, *TUESDAY))} == before
+    pane.get_by_label("Aanleiding (voor het herplannen)").fill("Stormschade in de haven")
+    admin.post("/limits", json={"latency_ms": 1000}).raise_for_status()  # slow enough to watch
+    try:
+        pane.get_by_role("button", name=re.compile(r"\d+ afspraken leegmaken")).click()
+        expect(pane.get_by_test_id("voortgang")).to_contain_text("afgehandeld")
+        report = pane.get_by_test_id("verslag")
+        expect(report).to_contain_text("Agenda leeggemaakt", timeout=20_000)
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    expect(report.locator(".resultaat-failed")).to_have_count(0)
+    left = {e["subject"] for e in run_async(find_all(tenant, BURGEMEESTER, *TUESDAY))}
+    assert "Persmoment na de collegevergadering" in left and "Tandarts" in left
+    assert not {s for s in left if s.startswith("Bilateraal burgemeester - wethouder")}
+
+    report.get_by_role("button", name="Naar herplannen").click()
+    backlog = pane.get_by_test_id("herplannen")
+    entry = backlog.get_by_test_id("herplan-item").filter(
+        has_text="Bilateraal burgemeester - wethouder Brinkhorst"
+    )
+    expect(entry).to_contain_text("Stormschade in de haven")
+    entry.get_by_role("button", name="Momenten voorstellen").click()
+    first_slot = entry.get_by_test_id("voorstellen").get_by_role("button").first
+    expect(first_slot).to_be_visible()
+    first_slot.click()
+    expect(entry.get_by_test_id("herplan-uitkomst")).to_contain_text("Opnieuw gepland op")
