@@ -308,6 +308,8 @@ async def _record_backlog(
     try:
         async with sessions() as session, session.begin():
             session.add_all(rows)
+            for item in done:
+                await record(session, _audit_entry(ctx, item))
         return
     except IntegrityError:
         pass  # a resumed chunk: some were recorded by an earlier attempt
@@ -315,8 +317,22 @@ async def _record_backlog(
         try:
             async with sessions() as session, session.begin():
                 session.add(_backlog_row(ctx, item))
+                await record(session, _audit_entry(ctx, item))
         except IntegrityError:
             pass
+
+
+def _audit_entry(ctx: StepContext, item: Mapping[str, Any]) -> AuditEntry:
+    """Each change in the audit log: who cleared which item of whose agenda, and how."""
+    return AuditEntry(
+        actor=ctx.actor,
+        mailbox=ctx.mailbox,
+        action=f"calamity.{item['action']}",
+        outcome="success",
+        item_id=item["id"],
+        operation_id=ctx.operation_id,
+        details={"subject": item["subject"][:200], "start": item["start"]},
+    )
 
 
 def _backlog_row(ctx: StepContext, item: Mapping[str, Any]) -> RescheduleRow:

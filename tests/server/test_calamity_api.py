@@ -156,6 +156,12 @@ async def test_the_preview_classifies_every_kind_of_item_and_the_clear_does_exac
     assert [a["address"] for a in bilateral["attendees"]] == [BRINKHORST]
     assert bilateral["duration_minutes"] == 30 and bilateral["action"] == "cancel"
 
+    audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(SECRETARY_A))
+    logged = [(e["action"], e["item_id"]) for e in audit.json()["entries"]]
+    for item in report["items"]:
+        if item["action"] != "keep":
+            assert (f"calamity.{item['action']}", item["id"]) in logged, item
+
     # Clicking again (same operation) sends nothing new.
     again = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A))
     assert again.json()["items"] == report["items"]
