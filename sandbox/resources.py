@@ -14,6 +14,7 @@ MODULES = (
     "sandbox.mail.folders",
     "sandbox.mail.messages",
     "sandbox.mail.attachments",
+    "sandbox.mail.attachment_upload",
     "sandbox.mail.categories",
     "sandbox.calendar.events",
     "sandbox.calendar.scheduling",
