@@ -52,6 +52,7 @@ __all__ = [
     "STEP_STATES",
     "APPROVAL_STATUSES",
     "ApprovalRow",
+    "AgendaItemRow",
     "AuditLogRow",
     "BACKLOG_STATUSES",
     "Base",
@@ -64,6 +65,8 @@ __all__ = [
     "RosterAssignment",
     "RosterException",
     "RosterFrontOffice",
+    "MeetingDocumentRow",
+    "MeetingRow",
     "RescheduleRow",
     "RosterMember",
     "TemplateVersionRow",
@@ -430,3 +433,59 @@ class RescheduleRow(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     planned_event_id: Mapped[str | None] = mapped_column(String(512))
     planned_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingRow(Base):
+    """A meeting of one type (College, Raad …) on a date; from a calendar item or made by hand."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("type_key", "event_id"), Index(None, "type_key", "date"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type_key: Mapped[str] = mapped_column(String(40))
+    date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    event_id: Mapped[str | None] = mapped_column(String(512))
+    created_by: Mapped[str] = mapped_column(UPN)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AgendaItemRow(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MeetingDocumentRow(Base):
+    """A file placed under an agenda item: one row per distinct content (its SHA-256).
+
+    The same name with other content is a new version (``version`` counts them per name);
+    the same content again is not stored twice.
+    """
+
+    __tablename__ = "meeting_documents"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "sha256"), Index(None, "agenda_item_id"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agenda_item_id: Mapped[str] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(400))
+    display_name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_mailbox: Mapped[str] = mapped_column(UPN)
+    source_message_id: Mapped[str] = mapped_column(String(512))
+    source_attachment_id: Mapped[str | None] = mapped_column(String(512))
+    target: Mapped[str] = mapped_column(String(16))
+    target_ref: Mapped[str] = mapped_column(String(1000))
+    placed_by: Mapped[str] = mapped_column(UPN)
+    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

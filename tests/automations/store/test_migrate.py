@@ -20,11 +20,14 @@ from automations.store.migrate import (
 from automations.store.models import Base
 
 TABLES = {
+    "agenda_items",
     "alembic_version",
     "approvals",
     "audit_log",
     "delta_links",
     "dispatches",
+    "meeting_documents",
+    "meetings",
     "operation_steps",
     "operations",
     "quickstep_versions",

@@ -1,0 +1,1 @@
+"""Meeting folders (vergadermappen): meeting type → meeting → agenda item → documents."""
