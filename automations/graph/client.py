@@ -72,11 +72,50 @@ class _Tokens(AccessTokenProvider):
 
 @dataclass
 class GraphSession:
-    """One caller's view of Graph: the SDK, raw batches, and error translation."""
+    """One caller's view of Graph: the SDK, raw batches, streams, and error translation."""
 
     sdk: GraphServiceClient
     adapter: GraphRequestAdapter
     config: GraphConfig
+    token: Callable[[], Awaitable[str]]
+    http: httpx.AsyncClient
+
+    @asynccontextmanager
+    async def download(self, path: str) -> AsyncIterator[httpx.Response]:
+        """A streamed GET of raw content (``.../$value``, ``.../content``): read it with
+        ``aiter_bytes`` so a 40 MB attachment never sits in memory whole."""
+        url = f"{self.config.graph_url}{path}"
+        headers = {"Authorization": f"Bearer {await self.token()}"}
+        async with self.http.stream("GET", url, headers=headers, follow_redirects=True) as resp:
+            if resp.status_code >= 400:
+                await resp.aread()
+                raise translate(_Raw(resp))
+            yield resp
+
+    async def put_content(self, path: str, data: bytes, content_type: str) -> Any:
+        """A simple upload (``PUT …/content``) of a small file; the new driveItem."""
+        headers = {"Authorization": f"Bearer {await self.token()}", "Content-Type": content_type}
+        resp = await self.http.put(f"{self.config.graph_url}{path}", content=data, headers=headers)
+        if resp.status_code >= 400:
+            raise translate(_Raw(resp))
+        return resp.json()
+
+    async def upload_status(self, upload_url: str) -> Any:
+        """Where an upload session stands (``nextExpectedRanges``), to resume after a fault."""
+        resp = await self.http.get(upload_url)
+        if resp.status_code >= 400:
+            raise translate(_Raw(resp))
+        return resp.json()
+
+    async def put_range(self, upload_url: str, data: bytes, start: int, total: int) -> Any:
+        """One range to a pre-authenticated upload URL: it carries its own credential, so no
+        token goes with it (the URL may be on another host)."""
+        end = start + len(data) - 1
+        headers = {"Content-Range": f"bytes {start}-{end}/{total}"}
+        resp = await self.http.put(upload_url, content=data, headers=headers)
+        if resp.status_code >= 400:
+            raise translate(_Raw(resp))
+        return resp
 
     async def run(self, call: Awaitable[T]) -> T:
         """Await an SDK call; Graph's errors come out as ``automations.errors`` types."""
@@ -88,6 +127,36 @@ class GraphSession:
     async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResponse]:
         """``$batch`` in posts of 20, throttled sub-responses retried, answers in input order."""
         return await send_batch(self.adapter, self.config, requests)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """An httpx answer in the shape ``translate`` reads."""
+
+    response: httpx.Response
+
+    @property
+    def method(self) -> str:
+        return self.response.request.method
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def headers(self) -> Any:
+        return self.response.headers
+
+    @property
+    def body(self) -> Any:
+        try:
+            return self.response.json()
+        except ValueError:
+            return None
+
+    @property
+    def request_id(self) -> str | None:
+        return self.response.headers.get("request-id")
 
 
 class GraphGateway:
@@ -131,7 +200,9 @@ class GraphGateway:
         auth = BaseBearerTokenAuthenticationProvider(_Tokens(fetch, self.config.host))
         adapter = GraphRequestAdapter(auth, client=self.http)
         adapter.base_url = self.config.graph_url
-        session = GraphSession(GraphServiceClient(request_adapter=adapter), adapter, self.config)
+        session = GraphSession(
+            GraphServiceClient(request_adapter=adapter), adapter, self.config, fetch, self.http
+        )
         token = current_me.set(me)
         try:
             yield session

@@ -1,0 +1,262 @@
+"""Where meeting folders live, behind one small interface: a local directory tree, or a
+SharePoint / OneDrive document library through Graph. A real meeting system (iBabs, NotuBiz)
+would be a third ``Target``.
+
+Both keep every version: the same name with other content becomes a new version (locally the
+old file moves to ``.versies/``; in SharePoint the library's version history keeps it), and the
+same content again writes nothing. Files are streamed from a spooled copy, never held whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+from urllib.parse import quote
+
+from automations.errors import AppError, BadRequest, NotFound, Unavailable
+from automations.graph import BatchRequest, GraphSession
+
+__all__ = [
+    "CHUNK",
+    "SIMPLE_LIMIT",
+    "LocalFolderTarget",
+    "QuickXorHash",
+    "SharePointTarget",
+    "Stored",
+    "Target",
+]
+
+SIMPLE_LIMIT = 4 * 1024 * 1024  # up to this a single PUT; above it an upload session
+CHUNK = 10 * 320 * 1024  # upload-session ranges must be multiples of 320 KiB
+READ = 1024 * 1024
+VERSIONS = ".versies"
+
+
+@dataclass(frozen=True)
+class Stored:
+    ref: str  # a path under the root, or a driveItem id
+    version: int
+    unchanged: bool  # this name already held exactly this content
+
+
+class Target(Protocol):
+    kind: str
+
+    async def store(
+        self, folders: Sequence[str], name: str, source: IO[bytes], size: int, sha256: str
+    ) -> Stored: ...
+
+    async def write_text(self, folders: Sequence[str], name: str, text: str) -> None: ...
+
+    async def read(self, folders: Sequence[str], name: str, sink: IO[bytes]) -> None: ...
+
+
+class QuickXorHash:
+    """OneDrive's content hash, computed while streaming (what SharePoint reports per file)."""
+
+    WIDTH, SHIFT = 160, 11
+
+    def __init__(self) -> None:
+        self._folded = 0
+        self._pending = b""
+        self._length = 0
+
+    def update(self, data: bytes) -> None:
+        self._length += len(data)
+        data = self._pending + data
+        whole = len(data) - len(data) % self.WIDTH
+        view = memoryview(data)
+        folded = self._folded
+        for start in range(0, whole, self.WIDTH):
+            folded ^= int.from_bytes(view[start : start + self.WIDTH], "little")
+        self._folded = folded
+        self._pending = bytes(view[whole:])
+
+    def digest(self) -> str:
+        mask = (1 << self.WIDTH) - 1
+        folded = self._folded ^ int.from_bytes(self._pending.ljust(self.WIDTH, b"\0"), "little")
+        block = folded.to_bytes(self.WIDTH, "little")
+        state = 0
+        for i, byte in enumerate(block):
+            if byte:
+                shift = (self.SHIFT * i) % self.WIDTH
+                state ^= ((byte << shift) | (byte >> (self.WIDTH - shift))) & mask
+        out = bytearray(state.to_bytes(self.WIDTH // 8, "little"))
+        for i, b in enumerate(self._length.to_bytes(8, "little")):
+            out[12 + i] ^= b
+        return base64.b64encode(bytes(out)).decode()
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(READ):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class LocalFolderTarget:
+    """``<root>/<type>/<YYYY-MM-DD title>/<NN agenda item>/<file>``; old ones in ``.versies``."""
+
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, folders: Sequence[str], name: str | None = None) -> Path:
+        path = self.root.joinpath(*folders, *([name] if name else []))
+        resolved = path.resolve()
+        if self.root.resolve() not in resolved.parents and resolved != self.root.resolve():
+            raise BadRequest("Deze naam valt buiten de vergadermap.")  # names are made safe first
+        return path
+
+    def _store(self, folders: Sequence[str], name: str, source: IO[bytes], sha256: str) -> Stored:
+        path = self._path(folders, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        history = path.parent / VERSIONS
+        older = sorted(history.glob(f"{name}.v*")) if history.exists() else []
+        ref = str(path.relative_to(self.root))
+        version = len(older) + 1
+        if path.exists():
+            if _sha256_of(path) == sha256:
+                return Stored(ref, version, unchanged=True)
+            history.mkdir(exist_ok=True)
+            os.replace(path, history / f"{name}.v{version}")  # the old one keeps its number
+            version += 1
+        partial = path.with_name(f".{name}.deel")
+        with partial.open("wb") as out:
+            source.seek(0)
+            shutil.copyfileobj(source, out, READ)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)  # whole or not at all
+        return Stored(ref, version, unchanged=False)
+
+    async def store(
+        self, folders: Sequence[str], name: str, source: IO[bytes], size: int, sha256: str
+    ) -> Stored:
+        return await asyncio.to_thread(self._store, folders, name, source, sha256)
+
+    async def write_text(self, folders: Sequence[str], name: str, text: str) -> None:
+        path = self._path(folders, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_text, text, "utf-8")
+
+    async def read(self, folders: Sequence[str], name: str, sink: IO[bytes]) -> None:
+        path = self._path(folders, name)
+        if not path.exists():
+            raise NotFound(f"{name} staat niet (meer) in de vergadermap.")
+
+        def copy() -> None:
+            with path.open("rb") as f:
+                shutil.copyfileobj(f, sink, READ)
+
+        await asyncio.to_thread(copy)
+
+
+class SharePointTarget:
+    """The same tree as folders in a document library; Graph keeps the version history."""
+
+    kind = "sharepoint"
+
+    def __init__(self, graph: GraphSession, drive_id: str) -> None:
+        self.graph = graph
+        self.drive_id = drive_id
+
+    def _path(self, folders: Sequence[str], name: str) -> str:
+        parts = "/".join(quote(p, safe="") for p in [*folders, name])
+        return f"/drives/{self.drive_id}/root:/{parts}:"
+
+    async def _item(self, folders: Sequence[str], name: str) -> dict | None:
+        [answer] = await self.graph.batch(
+            [BatchRequest("GET", f"{self._path(folders, name)}?$select=id,size,file")]
+        )
+        if answer.status == 404:
+            return None
+        answer.raise_for_status()
+        return answer.body
+
+    async def _versions(self, item_id: str) -> int:
+        [answer] = await self.graph.batch(
+            [BatchRequest("GET", f"/drives/{self.drive_id}/items/{item_id}/versions?$select=id")]
+        )
+        answer.raise_for_status()
+        return max(len(answer.body.get("value") or []), 1)
+
+    async def store(
+        self, folders: Sequence[str], name: str, source: IO[bytes], size: int, sha256: str
+    ) -> Stored:
+        existing = await self._item(folders, name)
+        if existing is not None:
+            theirs = ((existing.get("file") or {}).get("hashes") or {}).get("quickXorHash")
+            if theirs and theirs == await asyncio.to_thread(_quick_xor_of, source):
+                version = await self._versions(existing["id"])
+                return Stored(existing["id"], version, unchanged=True)
+        if size <= SIMPLE_LIMIT:
+            source.seek(0)
+            data = source.read()
+            item = await self.graph.put_content(
+                f"{self._path(folders, name)}/content", data, "application/octet-stream"
+            )
+        else:
+            item = await self._upload_session(folders, name, source, size)
+        version = await self._versions(item["id"]) if existing is not None else 1
+        return Stored(item["id"], version, unchanged=False)
+
+    async def _upload_session(
+        self, folders: Sequence[str], name: str, source: IO[bytes], size: int
+    ) -> dict:
+        """Ranges of 10 x 320 KiB, resumed from ``nextExpectedRanges`` after a fault."""
+        body = {"item": {"@microsoft.graph.conflictBehavior": "replace"}}
+        [made] = await self.graph.batch(
+            [BatchRequest("POST", f"{self._path(folders, name)}/createUploadSession", body)]
+        )
+        made.raise_for_status()
+        url = made.body["uploadUrl"]
+        offset, faults = 0, 0
+        while True:
+            source.seek(offset)
+            data = source.read(CHUNK)
+            try:
+                resp = await self.graph.put_range(url, data, offset, size)
+            except (Unavailable, AppError) as exc:
+                if isinstance(exc, AppError) and exc.status < 500 and exc.status != 429:
+                    raise
+                faults += 1
+                if faults > 8:
+                    raise
+                await asyncio.sleep(min(0.2 * faults, 2.0))
+                status = await self.graph.upload_status(url)
+                offset = int(status["nextExpectedRanges"][0].split("-")[0])
+                continue
+            if resp.status_code in (200, 201):
+                return resp.json()
+            offset += len(data)
+            if offset >= size:  # all sent but not committed: ask where it stands
+                status = await self.graph.upload_status(url)
+                offset = int(status["nextExpectedRanges"][0].split("-")[0])
+
+    async def write_text(self, folders: Sequence[str], name: str, text: str) -> None:
+        await self.graph.put_content(
+            f"{self._path(folders, name)}/content", text.encode(), "text/plain; charset=utf-8"
+        )
+
+    async def read(self, folders: Sequence[str], name: str, sink: IO[bytes]) -> None:
+        async with self.graph.download(f"{self._path(folders, name)}/content") as resp:
+            async for block in resp.aiter_bytes(READ):
+                sink.write(block)
+
+
+def _quick_xor_of(source: IO[bytes]) -> str:
+    digest = QuickXorHash()
+    source.seek(0)
+    while block := source.read(READ):
+        digest.update(block)
+    return digest.digest()
