@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # attendees are removed unless this says otherwise.
     calamity_keep_categories: list[str] = Field(default_factory=lambda: ["Niet verplaatsen"])
     calamity_remove_appointments: bool = True
+    # Meeting folders: the types (and which target each uses), and the local target's root.
+    meetings_file: Path | None = None
+    meetings_root: Path = Path("var/vergadermappen")
 
     tenant_id: str | None = None
     client_id: str | None = None

@@ -41,7 +41,7 @@ from automations.graph.batch import BatchRequest, BatchResponse, send_batch
 from automations.graph.config import GraphConfig
 from automations.graph.errors import translate
 from automations.graph.limits import MailboxLimiter, current_me
-from automations.graph.transport import GraphTransport
+from automations.graph.transport import STREAM, GraphTransport
 
 __all__ = ["GraphGateway", "GraphSession"]
 
@@ -86,7 +86,10 @@ class GraphSession:
         ``aiter_bytes`` so a 40 MB attachment never sits in memory whole."""
         url = f"{self.config.graph_url}{path}"
         headers = {"Authorization": f"Bearer {await self.token()}"}
-        async with self.http.stream("GET", url, headers=headers, follow_redirects=True) as resp:
+        stream = self.http.stream(
+            "GET", url, headers=headers, follow_redirects=True, extensions={STREAM: True}
+        )
+        async with stream as resp:
             if resp.status_code >= 400:
                 await resp.aread()
                 raise translate(_Raw(resp))

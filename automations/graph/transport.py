@@ -78,6 +78,9 @@ def merge_prefer(existing: str | None) -> str:
     return ", ".join(parts)
 
 
+STREAM = "secretariaat.stream"
+
+
 class GraphTransport(httpx.AsyncBaseTransport):
     def __init__(
         self, config: GraphConfig, inner: httpx.AsyncBaseTransport, limiter: MailboxLimiter
@@ -133,8 +136,15 @@ class GraphTransport(httpx.AsyncBaseTransport):
             attempt += 1
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        """One attempt, body included; the result owns its bytes (still content-encoded)."""
+        """One attempt, body included; the result owns its bytes (still content-encoded).
+
+        A download asked for as a stream (``STREAM`` in the request's extensions) comes back
+        unread when it succeeded, so a 40 MB attachment passes through in blocks; its mailbox
+        slot is given back when the answer starts, not when the last byte is read.
+        """
         response = await self.inner.handle_async_request(request)
+        if request.extensions.get(STREAM) and response.status_code < 400:
+            return response
         try:
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:

@@ -260,3 +260,23 @@ def _quick_xor_of(source: IO[bytes]) -> str:
     while block := source.read(READ):
         digest.update(block)
     return digest.digest()
+
+
+async def library_drive(graph: GraphSession, site: str, library: str) -> str:
+    """The drive id of a site's document library, found by the site's and library's names."""
+    [sites] = await graph.batch(
+        [BatchRequest("GET", f"/sites?search={quote(site)}&$select=id,name,displayName")]
+    )
+    sites.raise_for_status()
+    match = [s for s in sites.body.get("value") or []
+             if site in (s.get("id"), s.get("name"), s.get("displayName"))]  # fmt: skip
+    if not match:
+        raise NotFound(f"De SharePoint-site '{site}' is niet gevonden.")
+    [drives] = await graph.batch(
+        [BatchRequest("GET", f"/sites/{match[0]['id']}/drives?$select=id,name")]
+    )
+    drives.raise_for_status()
+    for drive in drives.body.get("value") or []:
+        if drive.get("name") == library:
+            return drive["id"]
+    raise NotFound(f"De bibliotheek '{library}' is niet gevonden op '{site}'.")

@@ -1,0 +1,287 @@
+"""The back office puts meeting documents from the burgemeester's mail into meeting folders —
+locally and in the SharePoint library — and reads the tree back: names, sizes, hashes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from msgraph.generated.models.attachment_item import AttachmentItem
+from msgraph.generated.models.attachment_type import AttachmentType
+from msgraph.generated.users.item.messages.item.attachments.create_upload_session.create_upload_session_post_request_body import (  # noqa: E501
+    CreateUploadSessionPostRequestBody,
+)
+
+from server.deps import today
+from tests.conftest import TODAY
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+from tests.server.test_quicksteps_api import graph_get
+
+SENDER = "hans.verbeek@zeeveen.nl"
+KB, MB = 1024, 1024 * 1024
+
+
+def pdf(size: int) -> bytes:
+    return b"%PDF-1.7\n" + os.urandom(size - 9)
+
+
+def docx(size: int) -> bytes:
+    return b"PK\x03\x04" + os.urandom(size - 4)
+
+
+@pytest.fixture(autouse=True)
+def setup(backend: FastAPI, tmp_path: Path) -> Path:
+    backend.dependency_overrides[today] = lambda: TODAY
+    root = tmp_path / "vergadermappen"
+    backend.state.settings = backend.state.settings.model_copy(update={"meetings_root": root})
+    return root
+
+
+async def mail(tenant: Tenant, files: list[tuple[str, bytes]], subject: str = "Stukken") -> str:
+    """Hans sends the burgemeester a message with these files; its id in her Inbox."""
+    subject = f"{subject} [{uuid.uuid4().hex[:6]}]"
+    async with tenant.raw(SENDER) as graph:
+        made = await graph.post(
+            f"/users/{SENDER}/messages",
+            json={
+                "subject": subject,
+                "toRecipients": [{"emailAddress": {"address": BURGEMEESTER}}],
+            },
+        )
+        made.raise_for_status()
+        draft = made.json()["id"]
+        for name, data in files:
+            if len(data) < 3 * MB:
+                body = {"@odata.type": "#microsoft.graph.fileAttachment", "name": name,
+                        "contentBytes": base64.b64encode(data).decode()}  # fmt: skip
+                (
+                    await graph.post(f"/users/{SENDER}/messages/{draft}/attachments", json=body)
+                ).raise_for_status()
+                continue
+            request = CreateUploadSessionPostRequestBody(
+                attachment_item=AttachmentItem(
+                    attachment_type=AttachmentType.File, name=name, size=len(data)
+                )
+            )
+            messages = tenant.graph(SENDER).users.by_user_id(SENDER).messages
+            session = await messages.by_message_id(draft).attachments.create_upload_session.post(
+                request
+            )
+            async with httpx.AsyncClient(verify=tenant.tls) as anonymous:
+                for start in range(0, len(data), 4 * MB):
+                    part = data[start : start + 4 * MB]
+                    headers = {
+                        "Content-Range": f"bytes {start}-{start + len(part) - 1}/{len(data)}"
+                    }
+                    (
+                        await anonymous.put(session.upload_url, content=part, headers=headers)
+                    ).raise_for_status()
+        (await graph.post(f"/users/{SENDER}/messages/{draft}/send")).raise_for_status()
+    inbox = f"/users/{BURGEMEESTER}/mailFolders/inbox/messages"
+    found = await graph_get(tenant, f"{inbox}?$filter=subject eq '{quote(subject)}'&$select=id")
+    return found["value"][0]["id"]
+
+
+async def meeting(api: httpx.AsyncClient, login, kind: str, title: str, items: list[str]) -> dict:
+    made = await api.post(
+        "/api/v1/meetings",
+        json={"type": kind, "date": "2026-12-01", "title": title},
+        headers=login(SECRETARY_A),
+    )
+    assert made.status_code == 201, made.text
+    out = made.json()
+    out["items"] = []
+    for title in items:
+        item = await api.post(
+            f"/api/v1/meetings/{out['id']}/items", json={"title": title}, headers=login(SECRETARY_A)
+        )
+        assert item.status_code == 201, item.text
+        out["items"].append(item.json())
+    return out
+
+
+async def push(
+    api: httpx.AsyncClient, login, message: str, item: str, **extra: Any
+) -> httpx.Response:
+    body = {"mailbox": BURGEMEESTER, "message": message, "agenda_item": item,
+            "operation_id": str(uuid.uuid4()), **extra}  # fmt: skip
+    return await api.post("/api/v1/meetings/push", json=body, headers=login(SECRETARY_A))
+
+
+async def library_file(tenant: Tenant, path: str) -> bytes | None:
+    async with tenant.raw(SECRETARY_A) as graph:
+        sites = (await graph.get("/sites?search=Bestuursondersteuning")).json()["value"]
+        drives = (await graph.get(f"/sites/{sites[0]['id']}/drives")).json()["value"]
+        drive = next(d["id"] for d in drives if d["name"] == "Vergaderstukken")
+        resp = await graph.get(
+            f"/drives/{drive}/root:/{quote(path)}:/content", follow_redirects=True
+        )
+        if resp.status_code == 404:
+            return None
+        resp.raise_for_status()
+        return resp.content
+
+
+async def library_versions(tenant: Tenant, path: str) -> int:
+    async with tenant.raw(SECRETARY_A) as graph:
+        sites = (await graph.get("/sites?search=Bestuursondersteuning")).json()["value"]
+        drives = (await graph.get(f"/sites/{sites[0]['id']}/drives")).json()["value"]
+        drive = next(d["id"] for d in drives if d["name"] == "Vergaderstukken")
+        resp = await graph.get(f"/drives/{drive}/root:/{quote(path)}:/versions")
+        return len(resp.json()["value"])
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def test_small_medium_and_large_attachments_land_in_both_targets_byte_for_byte(
+    api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
+) -> None:
+    files = [("agenda.pdf", pdf(10 * KB)), ("Raadsvoorstel.docx", docx(5 * MB)),
+             ("Bijlagenboek.pdf", pdf(40 * MB))]  # fmt: skip
+    message = await mail(tenant, files)
+    local = await meeting(api, login, "directie", "MT-overleg", ["Opening", "Begroting 2027"])
+    college = await meeting(api, login, "college", "Collegevergadering", ["Raadsvoorstel"])
+
+    into_local = await push(api, login, message, local["items"][1]["id"])
+    assert into_local.status_code == 200, into_local.text
+    placed = {d["original"]: d for d in into_local.json()["documents"]}
+    assert placed["Bijlagenboek.pdf"]["file_name"] == "02-Begroting 2027-Bijlagenboek.pdf"
+    folder = setup / "Directie" / "2026-12-01 MT-overleg" / "02 Begroting 2027"
+    for name, data in files:
+        stored = folder / placed[name]["file_name"]
+        assert stored.stat().st_size == len(data)
+        assert sha(stored.read_bytes()) == sha(data) == placed[name]["sha256"]
+    assert (setup / "Directie" / "2026-12-01 MT-overleg" / "index.json").exists()
+
+    into_library = await push(api, login, message, college["items"][0]["id"])
+    assert into_library.status_code == 200, into_library.text
+    base = "College van B&W/2026-12-01 Collegevergadering/01 Raadsvoorstel"
+    for doc in into_library.json()["documents"]:
+        content = await library_file(tenant, f"{base}/{doc['file_name']}")
+        assert content is not None and sha(content) == doc["sha256"]
+    sizes = {d["original"]: d["size"] for d in into_library.json()["documents"]}
+    assert sizes == {name: len(data) for name, data in files}
+
+    labelled = await graph_get(
+        tenant, f"/users/{BURGEMEESTER}/messages/{message}?$select=categories"
+    )
+    assert "In vergadermap" in labelled["categories"]
+    overview = await api.get(f"/api/v1/meetings/{local['id']}", headers=login(SECRETARY_A))
+    assert overview.json()["missing"] == [1]  # "Opening" has no documents yet
+
+
+async def test_twice_the_same_file_is_one_document_and_new_content_is_a_new_version(
+    api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
+) -> None:
+    first = await mail(tenant, [("notulen.pdf", pdf(20 * KB))])
+    again = await mail(tenant, [("notulen.pdf", pdf(30 * KB))])
+    for kind, title in (("directie", "MT-overleg versies"), ("college", "College versies")):
+        made = await meeting(api, login, kind, title, ["Notulen"])
+        item = made["items"][0]["id"]
+        one = await push(api, login, first, item)
+        twice = await push(api, login, first, item)  # another click, another operation
+        assert [d["status"] for d in one.json()["documents"]] == ["stored"]
+        assert [d["status"] for d in twice.json()["documents"]] == ["duplicate"]
+        newer = await push(api, login, again, item)
+        assert [(d["status"], d["version"]) for d in newer.json()["documents"]] == [
+            ("new_version", 2)
+        ]
+        overview = (
+            await api.get(f"/api/v1/meetings/{made['id']}", headers=login(SECRETARY_A))
+        ).json()
+        assert [d["version"] for d in overview["items"][0]["documents"]] == [1, 2]
+    folder = setup / "Directie" / "2026-12-01 MT-overleg versies" / "01 Notulen"
+    assert sorted(p.name for p in folder.iterdir()) == [".versies", "01-Notulen-notulen.pdf"]
+    assert [p.name for p in (folder / ".versies").iterdir()] == ["01-Notulen-notulen.pdf.v1"]
+    path = "College van B&W/2026-12-01 College versies/01 Notulen/01-Notulen-notulen.pdf"
+    assert await library_versions(tenant, path) == 2
+
+
+async def test_hostile_names_are_made_safe_and_the_mapping_is_shown(
+    api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
+) -> None:
+    hostile = ["../../etc/passwd", "CON.pdf", "x" * 300 + ".pdf", "rapport\u202efdp.exe"]
+    message = await mail(tenant, [(n, pdf(2 * KB)) for n in hostile])
+    made = await meeting(api, login, "directie", "MT-overleg namen", ["Stukken"])
+    resp = await push(api, login, message, made["items"][0]["id"])
+    assert resp.status_code == 200, resp.text
+    mapping = {d["original"]: d["file_name"] for d in resp.json()["documents"]}
+    assert mapping["../../etc/passwd"] == "01-Stukken-passwd"
+    assert mapping["CON.pdf"] == "01-Stukken-_CON.pdf"
+    assert len(mapping["x" * 300 + ".pdf"]) <= 120 and mapping["x" * 300 + ".pdf"].endswith(".pdf")
+    assert "\u202e" not in mapping["rapport\u202efdp.exe"]
+    assert all(d["renamed"] for d in resp.json()["documents"])
+    written = [p for p in setup.rglob("*") if p.is_file() and p.name != "index.json"]
+    assert len(written) == 4 and all(setup in p.parents for p in written)
+    assert not (setup.parent / "etc").exists()
+
+
+async def test_the_mail_itself_as_eml_and_a_meeting_exported_as_one_zip(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    data = pdf(50 * KB)
+    message = await mail(tenant, [("besluitenlijst.pdf", data)], subject="Besluitenlijst")
+    made = await meeting(api, login, "directie", "MT-overleg export", ["Besluitenlijst"])
+    resp = await push(api, login, message, made["items"][0]["id"], include_mail=True)
+    names = [d["file_name"] for d in resp.json()["documents"]]
+    assert names[0] == "01-Besluitenlijst-besluitenlijst.pdf" and names[1].endswith(".eml")
+    exported = await api.get(f"/api/v1/meetings/{made['id']}/export", headers=login(SECRETARY_A))
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as zf:
+        listed = sorted(zf.namelist())
+        assert "index.csv" in listed and "index.json" in listed
+        assert sha(zf.read("01 Besluitenlijst/01-Besluitenlijst-besluitenlijst.pdf")) == sha(data)
+        assert "besluitenlijst.pdf" in zf.read("index.csv").decode()
+
+
+async def test_only_the_secretariat_may_push_and_only_from_mailboxes_it_serves(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    message = await mail(tenant, [("stuk.pdf", pdf(KB))])
+    made = await meeting(api, login, "directie", "MT-overleg rechten", ["Stukken"])
+    body = {"mailbox": BURGEMEESTER, "message": message, "agenda_item": made["items"][0]["id"],
+            "operation_id": str(uuid.uuid4())}  # fmt: skip
+    for outsider in (SECRETARY_B, BURGEMEESTER):
+        resp = await api.post("/api/v1/meetings/push", json=body, headers=login(outsider))
+        assert resp.status_code == 403, outsider
+    missing = await api.post(
+        "/api/v1/meetings/push", json={**body, "agenda_item": "bestaat-niet"},
+        headers=login(SECRETARY_A),
+    )  # fmt: skip
+    assert missing.status_code == 404
+
+
+async def test_under_twenty_percent_faults_every_push_completes_with_the_right_bytes(
+    api: httpx.AsyncClient, login, tenant: Tenant, admin: httpx.Client
+) -> None:
+    files = [("groot.pdf", pdf(9 * MB)), ("klein.pdf", pdf(20 * KB))]
+    message = await mail(tenant, files)
+    made = await meeting(api, login, "college", "College storm", ["Stukken"])
+    admin.post("/limits", json={"fault_rate": 0.2, "seed": 3, "retry_after_s": 0})
+    operation, resp = str(uuid.uuid4()), None
+    try:
+        for _ in range(10):  # the pane retries with the same operation id
+            resp = await push(api, login, message, made["items"][0]["id"], operation_id=operation)
+            if resp.status_code == 200:
+                break
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    assert resp is not None and resp.status_code == 200, resp.text if resp else None
+    base = "College van B&W/2026-12-01 College storm/01 Stukken"
+    for doc, (_, data) in zip(resp.json()["documents"], files, strict=True):
+        content = await library_file(tenant, f"{base}/{doc['file_name']}")
+        assert content is not None and sha(content) == sha(data)
