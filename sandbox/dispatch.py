@@ -101,8 +101,12 @@ class Sandbox:
     async def _handle(self, req: GraphRequest, caller: Caller | None) -> GraphResponse:
         path = req.path or "/"
         route, params = self.router.match(req.method, self._rewrite_me(path, None))
-        if route.resource == "anonymous":
-            return await route.handler(self._ctx(req, None, None), **params)
+        if route.resource == "anonymous":  # pre-authenticated URLs fail like the rest
+            drop_after = self._inject_fault(req)
+            resp = await route.handler(self._ctx(req, None, None), **params)
+            if drop_after:
+                raise DroppedConnection()
+            return resp
         if caller is None:
             caller = self.tokens.graph_caller(req.headers.get("authorization"))
         path = self._rewrite_me(path, caller)

@@ -54,6 +54,7 @@ _BY_STATUS: dict[int, type[AppError]] = {
     412: Conflict,  # changeKey / If-Match: the item changed since we read it
     413: BadRequest,
     415: BadRequest,
+    416: Conflict,  # an upload range that does not continue where the session stands
     422: BadRequest,
     429: Throttled,
     500: Unavailable,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Protocol
 from urllib.parse import quote
 
-from automations.errors import AppError, BadRequest, NotFound, Unavailable
+from automations.errors import AppError, BadRequest, NotFound, Throttled, Unavailable
 from automations.graph import BatchRequest, GraphSession
 
 __all__ = [
@@ -226,8 +226,14 @@ class SharePointTarget:
             data = source.read(CHUNK)
             try:
                 resp = await self.graph.put_range(url, data, offset, size)
-            except (Unavailable, AppError) as exc:
-                if isinstance(exc, AppError) and exc.status < 500 and exc.status != 429:
+            except AppError as exc:
+                # A lost answer (the range arrived: 416 now), throttling or an outage: the
+                # session says where it stands (nextExpectedRanges) and the upload goes on.
+                resumable = isinstance(exc, (Unavailable, Throttled)) or exc.graph_code in (
+                    "invalidRange",
+                    "ErrorInvalidRange",
+                )
+                if not resumable:
                     raise
                 faults += 1
                 if faults > 8:

@@ -285,3 +285,30 @@ async def test_under_twenty_percent_faults_every_push_completes_with_the_right_b
     for doc, (_, data) in zip(resp.json()["documents"], files, strict=True):
         content = await library_file(tenant, f"{base}/{doc['file_name']}")
         assert content is not None and sha(content) == sha(data)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_an_upload_session_cut_off_midway_resumes_without_corrupting_the_file(
+    api: httpx.AsyncClient, login, tenant: Tenant, admin: httpx.Client, seed: int
+) -> None:
+    """Ranges whose answer is lost after SharePoint stored them (drop-after): the upload asks
+    where the session stands and goes on from there, never sending a range twice."""
+    data = pdf(12 * MB)
+    message = await mail(tenant, [("onderbroken.pdf", data)])
+    made = await meeting(api, login, "college", f"College onderbroken {seed}", ["Stukken"])
+    faults = {"fault_rate": 0.3, "seed": seed, "fault_kinds": ["drop_after", "503"],
+              "retry_after_s": 0}  # fmt: skip
+    admin.post("/limits", json=faults).raise_for_status()
+    operation, resp = str(uuid.uuid4()), None
+    try:
+        for _ in range(10):
+            resp = await push(api, login, message, made["items"][0]["id"], operation_id=operation)
+            if resp.status_code == 200:
+                break
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    assert resp is not None and resp.status_code == 200, resp.text if resp else None
+    [doc] = resp.json()["documents"]
+    path = f"College van B&W/2026-12-01 College onderbroken {seed}/01 Stukken/{doc['file_name']}"
+    content = await library_file(tenant, path)
+    assert content is not None and len(content) == len(data) and sha(content) == sha(data)
