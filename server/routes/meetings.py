@@ -3,11 +3,8 @@ pushes from a message, the overview, and a meeting as one ZIP for systems that i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import tempfile
-import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -20,6 +17,7 @@ from pydantic import BaseModel, Field
 from automations.errors import AccessDenied
 from automations.graph import BatchRequest, GraphSession
 from automations.meetings import service
+from automations.meetings.export import write_zip
 from automations.meetings.names import folder_name
 from automations.meetings.targets import LocalFolderTarget, SharePointTarget, library_drive
 from automations.meetings.types import DEMO, MeetingType, MeetingTypes, load_types
@@ -248,22 +246,7 @@ async def export(
     await factory.prepare(kind)
     target = factory(kind)
     archive = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the stream below
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        rows = io.StringIO()
-        writer = csv.writer(rows, delimiter=";")
-        writer.writerow(["agendapunt", "titel", "bestand", "origineel", "grootte", "sha256",
-                         "versie", "vertrouwelijk"])  # fmt: skip
-        for item in meeting.items:
-            folder = folder_name(f"{item.number:02d} {item.title}")
-            latest = {d.file_name: d for d in item.documents}  # the newest version per name
-            for doc in latest.values():
-                with zf.open(f"{folder}/{doc.file_name}", "w", force_zip64=True) as out:
-                    await target.read(service.folders_of(kind, meeting, item), doc.file_name, out)
-                writer.writerow([item.number, item.title, doc.file_name, doc.original_name,
-                                 doc.size, doc.sha256, doc.version,
-                                 "ja" if doc.confidential else "nee"])  # fmt: skip
-        zf.writestr("index.csv", rows.getvalue())
-        zf.writestr("index.json", service.index_json(meeting))
+    await write_zip(meeting, kind, target, archive)
     archive.seek(0)
 
     async def chunks() -> AsyncIterator[bytes]:
