@@ -32,6 +32,7 @@ from server.routes import (
     pane,
     pane_approvals,
     pane_calamity,
+    pane_meetings,
     quicksteps,
     roster,
     templates,
@@ -113,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
         pane,
         pane_approvals,
         pane_calamity,
+        pane_meetings,
         harness,
     ):
         app.include_router(module.router)

@@ -218,6 +218,7 @@ async def message_view(
         steps=steps,
         dispatched=dispatched,
         reply_templates=reply_templates,
+        may_file=message is not None and roster.role(user.upn) in ("secretary", "admin"),
     )
 
 

@@ -65,7 +65,10 @@ def backend_url(running: RunningSandbox, tmp_path_factory: pytest.TempPathFactor
     base = f"https://127.0.0.1:{port}"
     store = tmp_path_factory.mktemp("store") / "store.sqlite3"
     settings = Settings(
-        sandbox_state=state, database_url=f"sqlite+aiosqlite:///{store}", base_url=base
+        sandbox_state=state,
+        database_url=f"sqlite+aiosqlite:///{store}",
+        base_url=base,
+        meetings_root=tmp_path_factory.mktemp("vergadermappen"),
     )
     run_async(prepare_store(settings))
     app = create_app(settings)

@@ -47,6 +47,14 @@ def clear_pane(outlook: Outlook, tenant: Tenant) -> None:
     expect(pane.get_by_test_id("leegmaken-item").first).to_be_visible()
 
 
+def meeting_folder_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """Naar vergadermap: the meeting and agenda item pickers, attachments, options."""
+    _, subject = run_async(mail_from_hans(tenant, "Vergaderstukken", attach=True))
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(subject)
+    outlook.pane_loaded().get_by_role("button", name="Naar vergadermap…").click()
+    expect(outlook.pane.get_by_label("Vergadering")).to_be_visible()
+
+
 def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
@@ -97,6 +105,7 @@ PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
     "goedkeuren": approval_pane,
     "agenda": agenda_pane,
     "leegmaken": clear_pane,
+    "vergadermap": meeting_folder_pane,
     "beheer": admin_pane,
     "fout": error_pane,
 }

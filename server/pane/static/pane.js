@@ -400,6 +400,65 @@ function askDropReason(button) {
   input.focus();
 }
 
+// --- Naar vergadermap: meeting and agenda item, attachments, push, overview. ---
+async function meetingChoice(meeting = null) {
+  const out = document.getElementById("vergadermap-uitkomst");
+  if (!out || !state.where || !state.where.itemId) return;
+  out.setAttribute("aria-busy", "true");
+  try {
+    out.innerHTML = await postFragment("/pane/vergadermap/kiezen", {
+      mailbox: state.where.mailbox,
+      message: state.where.itemId,
+      meeting,
+    }); // server-rendered with autoescaping
+  } catch {
+    out.textContent = "De server van Secretariaat is niet bereikbaar.";
+  }
+  out.setAttribute("aria-busy", "false");
+  const first = out.querySelector("select");
+  if (first) first.focus();
+}
+
+async function placeInMeeting(button) {
+  const section = button.closest("[data-operatie]");
+  const out = document.getElementById("vergadermap-uitkomst");
+  button.disabled = true;
+  const item = document.getElementById("agendapunt-keuze").value;
+  let html;
+  try {
+    html = await postFragment("/pane/vergadermap/plaatsen", {
+      mailbox: state.where.mailbox,
+      message: state.where.itemId,
+      meeting: document.getElementById("vergadering-keuze").value,
+      agenda_item: item || null,
+      new_item: item ? null : document.getElementById("nieuw-agendapunt").value,
+      attachments: [...section.querySelectorAll("[data-vm-bijlage]:checked")].map((c) => c.dataset.vmBijlage),
+      include_mail: document.getElementById("vm-bericht").checked,
+      confidential: document.getElementById("vm-vertrouwelijk").checked,
+      operation_id: section.dataset.operatie, // one per choice: a second click stores nothing twice
+    });
+  } catch {
+    button.disabled = false;
+    const p = document.createElement("p");
+    p.className = "melding melding-fout";
+    p.setAttribute("role", "alert");
+    p.textContent = "Geen verbinding met Secretariaat. Probeer het opnieuw; niets wordt dubbel opgeslagen.";
+    section.append(p);
+    return;
+  }
+  out.innerHTML = html; // server-rendered with autoescaping
+}
+
+async function meetingOverview(button) {
+  const out = document.getElementById("vergadermap-uitkomst");
+  out.innerHTML = await fetchHtml("GET", `/pane/vergadermap/${encodeURIComponent(button.dataset.vmOverzicht)}/overzicht`);
+  const heading = out.querySelector("h3");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
 async function quickStep(target, path, body) {
   const out = document.getElementById("stap-uitkomst");
   if (!out || !state.where || !state.where.itemId) return;
@@ -503,6 +562,11 @@ function applyPreviewed(button) {
 }
 
 main.addEventListener("change", (event) => {
+  const meeting = event.target.closest("select[data-vergadering]");
+  if (meeting) {
+    meetingChoice(meeting.value);
+    return;
+  }
   const item = event.target.closest("input[data-item]");
   if (item) {
     const section = item.closest("[data-venster]");
@@ -534,6 +598,12 @@ main.addEventListener("click", (event) => {
   const make = event.target.closest("button[data-klaarzetten]");
   if (make) draftMake(make);
   if (event.target.closest("button[data-annuleren-concept]")) document.getElementById("concept-uitkomst").replaceChildren();
+  if (event.target.closest("button[data-vm-kiezen]")) meetingChoice();
+  const placeButton = event.target.closest("button[data-vm-plaatsen]");
+  if (placeButton) placeInMeeting(placeButton);
+  if (event.target.closest("button[data-vm-annuleren]")) document.getElementById("vergadermap-uitkomst").replaceChildren();
+  const overviewButton = event.target.closest("button[data-vm-overzicht]");
+  if (overviewButton) meetingOverview(overviewButton);
   const venster = event.target.closest("button[data-leegmaken-venster]");
   if (venster) clearPreview(venster.dataset.leegmakenVenster);
   const clearButton = event.target.closest("button[data-leegmaken]");
