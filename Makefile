@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sandbox_overhead
 	$(BIN)/python -m benchmarks.quicksteps_apply
 	$(BIN)/python -m benchmarks.calamity_clear
+	$(BIN)/python -m benchmarks.meetings_push
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

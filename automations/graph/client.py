@@ -19,7 +19,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import httpx
 from kiota_abstractions.api_error import APIError
@@ -36,6 +36,7 @@ from msgraph_core import GraphClientFactory
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
+from automations.errors import Unavailable
 from automations.graph.auth import TokenSource
 from automations.graph.batch import BatchRequest, BatchResponse, send_batch
 from automations.graph.config import GraphConfig
@@ -52,6 +53,7 @@ T = TypeVar("T")
 # Idle connections are dropped before a server would close them (uvicorn: 5 s), so a reused
 # connection is not cut under a POST we then could not safely repeat.
 KEEPALIVE_EXPIRY_S = 4.0
+PIECE = 64 * 1024  # what an upload range is read and sent in
 
 
 class _Tokens(AccessTokenProvider):
@@ -79,6 +81,7 @@ class GraphSession:
     config: GraphConfig
     token: Callable[[], Awaitable[str]]
     http: httpx.AsyncClient
+    uploads: httpx.AsyncClient  # plain: for pre-authenticated upload URLs (no token, no SDK)
 
     @asynccontextmanager
     async def download(self, path: str) -> AsyncIterator[httpx.Response]:
@@ -95,6 +98,16 @@ class GraphSession:
                 raise translate(_Raw(resp))
             yield resp
 
+    async def stream(self, path: str, block: int = 1024 * 1024) -> AsyncIterator[bytes]:
+        """The raw content at ``path`` in blocks; a connection lost midway is ``Unavailable``
+        (the caller starts again: nothing half-read is kept)."""
+        try:
+            async with self.download(path) as resp:
+                async for piece in resp.aiter_bytes(block):
+                    yield piece
+        except httpx.TransportError as exc:
+            raise Unavailable(f"Download cut off: {type(exc).__name__}") from exc
+
     async def put_content(self, path: str, data: bytes, content_type: str) -> Any:
         """A simple upload (``PUT …/content``) of a small file; the new driveItem."""
         headers = {"Authorization": f"Bearer {await self.token()}", "Content-Type": content_type}
@@ -105,17 +118,34 @@ class GraphSession:
 
     async def upload_status(self, upload_url: str) -> Any:
         """Where an upload session stands (``nextExpectedRanges``), to resume after a fault."""
-        resp = await self.http.get(upload_url)
+        resp = await self.uploads.get(upload_url)
         if resp.status_code >= 400:
             raise translate(_Raw(resp))
         return resp.json()
 
-    async def put_range(self, upload_url: str, data: bytes, start: int, total: int) -> Any:
-        """One range to a pre-authenticated upload URL: it carries its own credential, so no
-        token goes with it (the URL may be on another host)."""
-        end = start + len(data) - 1
-        headers = {"Content-Range": f"bytes {start}-{end}/{total}"}
-        resp = await self.http.put(upload_url, content=data, headers=headers)
+    async def put_range(
+        self, upload_url: str, source: IO[bytes], start: int, length: int, total: int
+    ) -> Any:
+        """One range of ``source`` to a pre-authenticated upload URL, read in small pieces while
+        it is sent (never the whole range in memory). The URL carries its own credential, so
+        no token goes with it (it may be on another host)."""
+        end = start + length - 1
+        headers = {"Content-Range": f"bytes {start}-{end}/{total}", "Content-Length": str(length)}
+
+        async def pieces() -> AsyncIterator[bytes]:
+            source.seek(start)
+            left = length
+            while left:
+                piece = source.read(min(PIECE, left))
+                if not piece:
+                    break
+                left -= len(piece)
+                yield piece
+
+        try:
+            resp = await self.uploads.put(upload_url, content=pieces(), headers=headers)
+        except httpx.TransportError as exc:  # the range may have arrived: ask the session
+            raise Unavailable(f"Upload range lost: {type(exc).__name__}") from exc
         if resp.status_code >= 400:
             raise translate(_Raw(resp))
         return resp
@@ -168,9 +198,11 @@ class GraphGateway:
         self.tokens = token_source
         self.limiter = MailboxLimiter(config.max_in_flight_per_mailbox)
         self.http = _http_client(config, self.limiter)
+        self.uploads = _upload_client(config)
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        await self.uploads.aclose()
 
     async def __aenter__(self) -> GraphGateway:
         return self
@@ -204,7 +236,12 @@ class GraphGateway:
         adapter = GraphRequestAdapter(auth, client=self.http)
         adapter.base_url = self.config.graph_url
         session = GraphSession(
-            GraphServiceClient(request_adapter=adapter), adapter, self.config, fetch, self.http
+            GraphServiceClient(request_adapter=adapter),
+            adapter,
+            self.config,
+            fetch,
+            self.http,
+            self.uploads,
         )
         token = current_me.set(me)
         try:
@@ -213,6 +250,16 @@ class GraphGateway:
             raise translate(exc) from exc
         finally:
             current_me.reset(token)
+
+
+def _upload_client(config: GraphConfig) -> httpx.AsyncClient:
+    """For pre-authenticated upload URLs (SharePoint's own host): they carry their credential,
+    so neither a token nor the SDK's middleware goes with them, and nothing keeps the ranges
+    after they were sent. The caller resumes from the session's state after a fault."""
+    tls = ssl.create_default_context(cafile=str(config.ca_cert) if config.ca_cert else None)
+    return httpx.AsyncClient(
+        verify=tls, timeout=httpx.Timeout(config.timeout_s), trust_env=False, http2=False
+    )
 
 
 def _http_client(config: GraphConfig, limiter: MailboxLimiter) -> httpx.AsyncClient:

@@ -241,11 +241,14 @@ async def _spool(graph: GraphSession, path: str) -> tuple[IO[bytes], int, str]:
     """Stream ``path`` into a spooled file, hashing on the way; memory stays at one block."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 - returned to caller
     digest, size = hashlib.sha256(), 0
-    async with graph.download(path) as resp:
-        async for block in resp.aiter_bytes(READ):
+    try:
+        async for block in graph.stream(path, READ):
             spool.write(block)
             digest.update(block)
             size += len(block)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     return spool, size, digest.hexdigest()
 

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 SIMPLE_LIMIT = 4 * 1024 * 1024  # up to this a single PUT; above it an upload session
-CHUNK = 10 * 320 * 1024  # upload-session ranges must be multiples of 320 KiB
+CHUNK = 32 * 320 * 1024  # 10 MiB ranges (multiples of 320 KiB), streamed in small pieces
 READ = 1024 * 1024
 VERSIONS = ".versies"
 
@@ -207,13 +207,19 @@ class SharePointTarget:
             )
         else:
             item = await self._upload_session(folders, name, source, size)
+            if item is None:  # the last range's answer was lost and the session is gone
+                item = await self._item(folders, name)
+                theirs = (((item or {}).get("file") or {}).get("hashes") or {}).get("quickXorHash")
+                if item is None or theirs != await asyncio.to_thread(_quick_xor_of, source):
+                    raise Unavailable("De upload is niet afgerond; probeer het opnieuw.")
         version = await self._versions(item["id"]) if existing is not None else 1
         return Stored(item["id"], version, unchanged=False)
 
     async def _upload_session(
         self, folders: Sequence[str], name: str, source: IO[bytes], size: int
-    ) -> dict:
-        """Ranges of 10 x 320 KiB, resumed from ``nextExpectedRanges`` after a fault."""
+    ) -> dict | None:
+        """Ranges of 10 MiB (32 x 320 KiB), resumed from ``nextExpectedRanges`` after a fault;
+        None when the session is gone after the last range (then it was committed, or not)."""
         body = {"item": {"@microsoft.graph.conflictBehavior": "replace"}}
         [made] = await self.graph.batch(
             [BatchRequest("POST", f"{self._path(folders, name)}/createUploadSession", body)]
@@ -222,10 +228,9 @@ class SharePointTarget:
         url = made.body["uploadUrl"]
         offset, faults = 0, 0
         while True:
-            source.seek(offset)
-            data = source.read(CHUNK)
+            length = min(CHUNK, size - offset)
             try:
-                resp = await self.graph.put_range(url, data, offset, size)
+                resp = await self.graph.put_range(url, source, offset, length, size)
             except AppError as exc:
                 # A lost answer (the range arrived: 416 now), throttling or an outage: the
                 # session says where it stands (nextExpectedRanges) and the upload goes on.
@@ -239,12 +244,15 @@ class SharePointTarget:
                 if faults > 8:
                     raise
                 await asyncio.sleep(min(0.2 * faults, 2.0))
-                status = await self.graph.upload_status(url)
+                try:
+                    status = await self.graph.upload_status(url)
+                except NotFound:
+                    return None  # committed by the range whose answer was lost (or expired)
                 offset = int(status["nextExpectedRanges"][0].split("-")[0])
                 continue
             if resp.status_code in (200, 201):
                 return resp.json()
-            offset += len(data)
+            offset += length
             if offset >= size:  # all sent but not committed: ask where it stands
                 status = await self.graph.upload_status(url)
                 offset = int(status["nextExpectedRanges"][0].split("-")[0])
@@ -255,9 +263,8 @@ class SharePointTarget:
         )
 
     async def read(self, folders: Sequence[str], name: str, sink: IO[bytes]) -> None:
-        async with self.graph.download(f"{self._path(folders, name)}/content") as resp:
-            async for block in resp.aiter_bytes(READ):
-                sink.write(block)
+        async for block in self.graph.stream(f"{self._path(folders, name)}/content", READ):
+            sink.write(block)
 
 
 def _quick_xor_of(source: IO[bytes]) -> str:

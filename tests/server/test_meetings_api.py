@@ -287,7 +287,7 @@ async def test_under_twenty_percent_faults_every_push_completes_with_the_right_b
         assert content is not None and sha(content) == sha(data)
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(4))
 async def test_an_upload_session_cut_off_midway_resumes_without_corrupting_the_file(
     api: httpx.AsyncClient, login, tenant: Tenant, admin: httpx.Client, seed: int
 ) -> None:
