@@ -77,7 +77,7 @@ async def choose(
         a for a in listed.body["value"]
         if a.get("@odata.type") == "#microsoft.graph.fileAttachment"
     ]  # fmt: skip
-    chosen = body.meeting or (f"m:{meetings[0].id}" if meetings else None)
+    chosen = body.meeting or (f"m:{meetings[0].id}" if meetings else "nieuw")
     current = next((m for m in meetings if f"m:{m.id}" == chosen), None)
     return _fragment(
         request,
@@ -88,13 +88,22 @@ async def choose(
         current=current,
         attachments=attachments,
         operation_id=str(uuid.uuid4()),
+        types=kinds.types,
+        today=today,
     )
+
+
+class NewMeeting(BaseModel):
+    type: str = Field(min_length=1, max_length=40)
+    date: dt.date
+    title: str = Field(min_length=1, max_length=200)
 
 
 class PlaceRequest(BaseModel):
     mailbox: MailboxField
     message: ItemField
-    meeting: str = Field(min_length=3, max_length=600)  # "m:<id>" or "e:<event id>"
+    meeting: str = Field(min_length=3, max_length=600)  # "m:<id>", "e:<event id>" or "nieuw"
+    new_meeting: NewMeeting | None = None
     agenda_item: str | None = Field(default=None, max_length=36)
     new_item: str | None = Field(default=None, max_length=200)
     attachments: list[ItemField] = Field(default_factory=list, max_length=50)
@@ -148,6 +157,15 @@ async def _meeting_id(body: PlaceRequest, graph, sessions, kinds, actor: str, to
     """The chosen meeting; one offered from the calendar is made now (once per event)."""
     if body.meeting.startswith("m:"):
         return body.meeting[2:]
+    if body.meeting == "nieuw":
+        if body.new_meeting is None:
+            raise BadRequest("Geef soort, datum en titel van de nieuwe vergadering.")
+        async with sessions() as session, session.begin():
+            made = await service.create_meeting(
+                session, kinds, type_key=body.new_meeting.type, date=body.new_meeting.date,
+                title=body.new_meeting.title, location="", event_id=None, actor=actor,
+            )  # fmt: skip
+        return made.id
     event_id = body.meeting[2:]
     offered = await upcoming_from_calendar(graph, kinds, body.mailbox, today)
     match = next((o for o in offered if o["event_id"] == event_id), None)

@@ -430,6 +430,13 @@ async function placeInMeeting(button) {
       mailbox: state.where.mailbox,
       message: state.where.itemId,
       meeting: document.getElementById("vergadering-keuze").value,
+      new_meeting: document.getElementById("nv-titel")
+        ? {
+            type: document.getElementById("nv-soort").value,
+            date: document.getElementById("nv-datum").value,
+            title: document.getElementById("nv-titel").value,
+          }
+        : null,
       agenda_item: item || null,
       new_item: item ? null : document.getElementById("nieuw-agendapunt").value,
       attachments: [...section.querySelectorAll("[data-vm-bijlage]:checked")].map((c) => c.dataset.vmBijlage),
