@@ -26,7 +26,7 @@ from server.deps import today
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
-__all__ = ["operator_graph", "quickstep_as_operator", "run_as_operator"]
+__all__ = ["operator_graph", "quickstep_as_operator", "run_as_operator", "run_job_as_app"]
 
 
 async def run_as_operator(
@@ -125,3 +125,41 @@ async def quickstep_as_operator(
         return await quicksteps.apply(
             **common, journal=Journal(sessions), sessions=sessions, operation_id=operation_id
         )
+
+
+async def run_job_as_app(
+    settings: Settings,
+    name: str,
+    *,
+    mailbox: str | None = None,
+    dry_run: bool = False,
+    trigger: str = "cli",
+    slot: str | None = None,
+    today_is: Any = None,
+) -> Any:
+    """Run a scheduled job now with the app's identity, for one executive or all of them."""
+    import datetime as dt
+
+    from automations.jobs.catalog import JOBS
+    from automations.jobs.registry import JobContext, JobSettings
+    from automations.jobs.runner import run_job
+
+    if name not in JOBS:
+        raise NotFound(f"Onbekende taak '{name}'; bekend zijn: {', '.join(sorted(JOBS))}.")
+    async with operator_graph(settings) as (sessions, roster, graph):
+        executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+        if mailbox is not None:
+            if mailbox.lower() not in executives:
+                raise NotFound(f"{mailbox} is geen bestuurder in het rooster.")
+            executives = [mailbox.lower()]
+        day = today_is or today()
+        ctx = JobContext(
+            graph=graph,
+            sessions=sessions,
+            roster=roster,
+            today=day,
+            now=dt.datetime.now(dt.UTC),
+            dry_run=dry_run,
+            settings=JobSettings(base_url=settings.base_url),
+        )
+        return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)

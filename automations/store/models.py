@@ -54,6 +54,7 @@ __all__ = [
     "ApprovalRow",
     "AgendaItemRow",
     "AuditLogRow",
+    "CalendarMirrorRow",
     "BACKLOG_STATUSES",
     "Base",
     "JSONType",
@@ -65,6 +66,8 @@ __all__ = [
     "RosterAssignment",
     "RosterException",
     "RosterFrontOffice",
+    "JobFindingRow",
+    "JobRunRow",
     "MeetingDocumentRow",
     "MeetingRow",
     "RescheduleRow",
@@ -489,3 +492,53 @@ class MeetingDocumentRow(Base):
     target_ref: Mapped[str] = mapped_column(String(1000))
     placed_by: Mapped[str] = mapped_column(UPN)
     placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JobRunRow(Base):
+    """One run of a scheduled job (or a one-off): claimed per trigger slot, so of several
+    server instances exactly one runs each trigger; per-mailbox outcomes in ``mailboxes``."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"), Index(None, "job", "started_at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    slot: Mapped[str] = mapped_column(String(80))
+    trigger: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    counts: Mapped[Any] = mapped_column(JSONType, default=dict)
+    mailboxes: Mapped[Any] = mapped_column(JSONType, default=list)
+
+
+class CalendarMirrorRow(Base):
+    """What a mailbox's calendar holds in the jobs' window, kept current by calendarView delta,
+    so a run over an unchanged calendar reads nothing but the delta link's empty answer."""
+
+    __tablename__ = "calendar_mirror"
+
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    data: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JobFindingRow(Base):
+    """Something a job found for people to act on (a double booking …): the work queue's."""
+
+    __tablename__ = "job_findings"
+    __table_args__ = (UniqueConstraint("job", "key"), Index(None, "mailbox", "status"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(400))
+    mailbox: Mapped[str] = mapped_column(UPN)
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(400))
+    details: Mapped[Any] = mapped_column(JSONType, default=dict)
+    owner: Mapped[str | None] = mapped_column(UPN)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
