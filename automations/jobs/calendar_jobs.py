@@ -3,13 +3,31 @@ an unchanged calendar costs one request per mailbox, whatever the calendar's siz
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import escape
+from sqlalchemy import select
 
 from automations.graph import BatchRequest
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
+from automations.replies.approvals import remind_waiting, send_tagged_mail
+from automations.store.models import JobFindingRow, utcnow
 
-__all__ = ["cancelled_leftovers"]
+__all__ = [
+    "approval_reminders",
+    "cancelled_leftovers",
+    "conflicts",
+    "expired_holds",
+    "find_conflicts",
+    "hold_until",
+]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _when(event: dict[str, Any]) -> str:
@@ -45,3 +63,188 @@ async def cancelled_leftovers(ctx: JobContext, mailbox: str, result: MailboxResu
             answer.raise_for_status()
     result.count("removed", len(gone))
     await forget(ctx.sessions, mailbox, gone)
+
+
+# --- expired holds ---------------------------------------------------------------------------
+# A hold ("optie") is an appointment whose subject starts with "Optie" and says until when it
+# holds: "Optie: werkbezoek haven (tot 26-11-2026)". Whoever placed it writes
+# "Geplaatst door: <address>" in its text; she is told when the hold is released.
+HOLD = re.compile(r"^\s*optie\b.*?\btot\s+(\d{1,2})-(\d{1,2})-(\d{4})", re.IGNORECASE)
+PLACED_BY = re.compile(r"geplaatst door:?\s*([^\s<>@]+@[^\s<>]+)", re.IGNORECASE)
+
+
+def hold_until(event: dict[str, Any]) -> dt.date | None:
+    found = HOLD.search(event.get("subject") or "")
+    if not found:
+        return None
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+@job(
+    "expired-holds",
+    "Opties waarvan de datum voorbij is vrijgeven en wie de optie plaatste laten weten",
+    "0 7 * * *",
+)
+async def expired_holds(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    mirror = await refresh(ctx.graph, ctx.sessions, mailbox, ctx.today)
+    result.count("requests", mirror.requests)
+    expired = [
+        e for e in mirror.events
+        if e.get("isOrganizer") and (until := hold_until(e)) is not None and until < ctx.today
+    ]  # fmt: skip
+    for e in expired:
+        result.actions.append(f"vrijgeven: {e.get('subject')}, {_when(e)}")
+    result.count("expired", len(expired))
+    if ctx.dry_run or not expired:
+        return
+    answers = await ctx.graph.batch(
+        [BatchRequest("DELETE", f"/users/{mailbox}/events/{e['id']}") for e in expired]
+    )
+    released = []
+    for event, answer in zip(expired, answers, strict=True):
+        if not (answer.ok or answer.status == 404):
+            answer.raise_for_status()
+        released.append(event["id"])
+        placed = PLACED_BY.search((event.get("bodyPreview") or "") + " " + _body(event))
+        if placed:
+            html = (
+                f"<p>De optie <b>{escape(event.get('subject') or '')}</b> ({_when(event)}) in de"
+                " agenda van de bestuurder is verlopen en vrijgegeven.</p>"
+            )
+            await send_notice(ctx, mailbox, [placed.group(1)], "Optie vrijgegeven", html,
+                              f"hold-released/{event['id']}")  # fmt: skip
+            result.count("told")
+    result.count("released", len(released))
+    await forget(ctx.sessions, mailbox, released)
+
+
+def _body(event: dict[str, Any]) -> str:
+    return ((event.get("body") or {}).get("content") or "")[:4000]
+
+
+async def send_notice(
+    ctx: JobContext, mailbox: str, to: list[str], subject: str, html: str, tag: str
+) -> None:
+    """A notice from the executive's own mailbox (the app reaches only the executives'),
+    tagged so a repeated run sends it once."""
+    await send_tagged_mail(ctx.graph, mailbox, to, subject, html, tag)
+
+
+# --- conflicts -------------------------------------------------------------------------------
+BLOCKING = ("busy", "oof", "tentative", "workingElsewhere")
+
+
+def _span(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    def moment(value: dict[str, Any]) -> dt.datetime:
+        at = dt.datetime.fromisoformat(value["dateTime"][:19])
+        zone = value.get("timeZone") or "UTC"
+        return at.replace(tzinfo=dt.UTC) if zone.upper() == "UTC" else at.replace(tzinfo=AMSTERDAM)
+
+    return moment(event["start"]), moment(event["end"])
+
+
+def find_conflicts(
+    events: list[dict[str, Any]], today: dt.date, days: int, travel: dt.timedelta
+) -> list[tuple[str, dict, dict]]:
+    """Double bookings, and back-to-back meetings at different places without travel time."""
+    start = dt.datetime.combine(today, dt.time(), AMSTERDAM)
+    end = start + dt.timedelta(days=days)
+    timed = sorted(
+        (e for e in events
+         if not e.get("isAllDay") and not e.get("isCancelled")
+         and e.get("showAs", "busy") in BLOCKING and start <= _span(e)[0] < end),
+        key=lambda e: _span(e)[0],
+    )  # fmt: skip
+    found = []
+    for i, a in enumerate(timed):
+        a_start, a_end = _span(a)
+        for b in timed[i + 1 :]:
+            b_start, b_end = _span(b)
+            if b_start >= a_end + travel:
+                break
+            if b_start < a_end:
+                found.append(("double", a, b))
+                continue
+            here = ((a.get("location") or {}).get("displayName") or "").strip()
+            there = ((b.get("location") or {}).get("displayName") or "").strip()
+            online = a.get("isOnlineMeeting") or b.get("isOnlineMeeting")
+            if here and there and here.casefold() != there.casefold() and not online:
+                found.append(("travel", a, b))
+    return found
+
+
+@job(
+    "conflicts",
+    "Dubbele boekingen en vergaderingen zonder reistijd in de komende weken naar de werkvoorraad",
+    "15 7,12 * * 1-5",
+)
+async def conflicts(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    mirror = await refresh(ctx.graph, ctx.sessions, mailbox, ctx.today)
+    result.count("requests", mirror.requests)
+    travel = dt.timedelta(minutes=ctx.settings.travel_minutes)
+    found = find_conflicts(mirror.events, ctx.today, ctx.settings.conflict_days, travel)
+    owner = ctx.roster.front_office_on(mailbox, ctx.today)
+    keys = set()
+    for kind, a, b in found:
+        key = f"{mailbox}:{kind}:{a['id']}:{b['id']}"
+        keys.add(key)
+        what = "dubbel geboekt" if kind == "double" else "geen reistijd"
+        summary = f"{what}: {a.get('subject')} ({_when(a)}) en {b.get('subject')} ({_when(b)})"
+        result.actions.append(summary)
+        if not ctx.dry_run:
+            await record_finding(ctx, "conflicts", key, mailbox, kind, summary[:400], owner,
+                                 {"events": [a["id"], b["id"]]})  # fmt: skip
+    result.count("conflicts", len(found))
+    if not ctx.dry_run:
+        result.count("resolved", await close_findings(ctx, "conflicts", mailbox, keys))
+
+
+async def record_finding(
+    ctx: JobContext, job_name: str, key: str, mailbox: str, kind: str, summary: str,
+    owner: str | None, details: dict[str, Any],
+) -> None:  # fmt: skip
+    async with ctx.sessions() as session, session.begin():
+        row = await session.scalar(
+            select(JobFindingRow).where(JobFindingRow.job == job_name, JobFindingRow.key == key)
+        )
+        if row is None:
+            session.add(JobFindingRow(
+                id=str(uuid.uuid4()), job=job_name, key=key, mailbox=mailbox, kind=kind,
+                summary=summary, details=details, owner=owner, status="open",
+            ))  # fmt: skip
+        elif row.status != "open":
+            row.status, row.closed_at, row.owner = "open", None, owner
+
+
+async def close_findings(ctx: JobContext, job_name: str, mailbox: str, current: set[str]) -> int:
+    """Findings that no longer hold (moved, cancelled) close by themselves."""
+    async with ctx.sessions() as session, session.begin():
+        rows = list(await session.scalars(select(JobFindingRow).where(
+            JobFindingRow.job == job_name, JobFindingRow.mailbox == mailbox,
+            JobFindingRow.status == "open",
+        )))  # fmt: skip
+        stale = [r for r in rows if r.key not in current]
+        for r in stale:
+            r.status, r.closed_at = "closed", utcnow()
+    return len(stale)
+
+
+# --- approval reminders ----------------------------------------------------------------------
+@job(
+    "approval-reminders",
+    "Concepten die te lang op een besluit wachten: de bestuurder eenmaal per periode herinneren",
+    "0 9,14 * * 1-5",
+)
+async def approval_reminders(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    reminded = await remind_waiting(
+        ctx.graph, ctx.sessions, mailbox=mailbox, sender=mailbox,
+        after=dt.timedelta(hours=ctx.settings.approval_reminder_hours), now=ctx.now,
+        link_base=ctx.settings.base_url, dry_run=ctx.dry_run,
+    )  # fmt: skip
+    for view in reminded:
+        result.actions.append(f"herinneren: {view.subject}")
+    result.count("reminded", len(reminded))

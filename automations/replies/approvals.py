@@ -52,6 +52,7 @@ __all__ = [
     "reject",
     "remind_waiting",
     "request_approval",
+    "send_tagged_mail",
 ]
 
 AWAITING = "Ter goedkeuring"
@@ -174,7 +175,7 @@ async def _audit(
         )
 
 
-async def _send_mail(
+async def send_tagged_mail(
     graph: GraphSession, sender: str, to: Sequence[str], subject: str, html: str, tag: str
 ) -> None:
     """A notice from ``sender``'s mailbox, tagged so it is sent once per ``tag``."""
@@ -269,7 +270,7 @@ async def request_approval(
             f'<p><a href="{escape(link)}">Bekijken en beslissen</a></p>'
         )
         try:
-            await _send_mail(
+            await send_tagged_mail(
                 graph, actor, [mailbox], f"Ter goedkeuring: {mine.subject}", html,
                 f"approval-request/{approval_id}",
             )  # fmt: skip
@@ -643,7 +644,7 @@ async def reject(
         f'<p><a href="{escape(link_base)}/goedkeuren/{escape(row.id)}">Bekijken</a></p>'
     )
     try:
-        await _send_mail(
+        await send_tagged_mail(
             graph, row.mailbox, to, f"Afgekeurd: {row.subject}", html, f"approval-rejected/{row.id}"
         )
     except AppError as exc:  # the decision stands; the notice is in the audit log as failed
@@ -674,8 +675,10 @@ async def remind_waiting(
     after: dt.timedelta,
     now: dt.datetime,
     link_base: str,
+    dry_run: bool = False,
 ) -> list[ApprovalView]:
-    """Remind the executive of drafts waiting longer than ``after``, once per such period."""
+    """Remind the executive of drafts waiting longer than ``after``, once per such period
+    (``dry_run``: only which would be reminded)."""
     due = now - after
     async with sessions() as session:
         rows = list(
@@ -690,6 +693,8 @@ async def remind_waiting(
                 )
             )
         )
+    if dry_run:
+        return [_view(r) for r in rows]
     reminded = []
     for row in rows:
         async with sessions() as session, session.begin():
@@ -706,7 +711,7 @@ async def remind_waiting(
             f"{row.requested_at:%d-%m-%Y %H:%M} UTC op uw besluit.</p>"
             f'<p><a href="{escape(link)}">Bekijken en beslissen</a></p>'
         )
-        await _send_mail(
+        await send_tagged_mail(
             graph, sender, [row.mailbox], f"Herinnering – ter goedkeuring: {row.subject}", html,
             f"approval-reminder/{row.id}/{row.reminders + 1}",
         )  # fmt: skip

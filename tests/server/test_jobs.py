@@ -14,15 +14,18 @@ from sqlalchemy import select
 from automations.jobs.catalog import JOBS
 from automations.jobs.registry import JobContext
 from automations.jobs.runner import run_job
+from automations.roster.models import Roster
+from automations.roster.service import load_roster_file
 from automations.store import create_engine, session_factory
-from automations.store.models import DeltaLinkRow
+from automations.store.models import DeltaLinkRow, JobFindingRow
 from sandbox.server import RunningSandbox
 from server.operator import operator_graph, run_job_as_app
 from server.settings import Settings
+from server.startup import DEMO_ROSTER
 from tests.automations.store.databases import database_url  # noqa: F401 - both backends
 from tests.conftest import TODAY
-from tests.sandbox.graphclients import Tenant
-from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, WETHOUDERS
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
+from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, WETHOUDERS
 from tests.server.test_calamity_api import find, invite
 
 BAS = "bas.kuipers@zeeveen.nl"
@@ -147,3 +150,103 @@ async def test_two_instances_firing_one_trigger_run_it_once(
         finally:
             await other.dispose()
     assert sorted(r is None for r in reports) == [False, True]
+
+
+async def her_event(tenant: Tenant, subject: str, day: str, start: str, end: str, **extra) -> dict:
+    body = {"subject": subject, "start": {"dateTime": f"{day}T{start}:00",
+            "timeZone": "W. Europe Standard Time"},
+            "end": {"dateTime": f"{day}T{end}:00", "timeZone": "W. Europe Standard Time"},
+            **extra}  # fmt: skip
+    async with tenant.raw(BURGEMEESTER) as graph:
+        resp = await graph.post(f"/users/{BURGEMEESTER}/events", json=body)
+        resp.raise_for_status()
+        return resp.json()
+
+
+async def test_expired_holds_are_released_and_the_secretary_who_placed_them_is_told(
+    settings: Settings, tenant: Tenant
+) -> None:
+    placed = {"body": {"contentType": "text",
+                       "content": "Geplaatst door: monique.verschuren@zeeveen.nl"}}  # fmt: skip
+    await her_event(tenant, "Optie: werkbezoek haven (tot 20-11-2026)", "2026-11-27",
+                    "10:00", "11:00", **placed)  # fmt: skip
+    await her_event(tenant, "Optie: lunch VNG (tot 30-11-2026)", "2026-11-27", "12:00", "13:00")
+    window = ("2026-11-27T00:00:00+01:00", "2026-11-28T00:00:00+01:00")
+    dry = await run(settings, "expired-holds", mailbox=BURGEMEESTER, dry_run=True)
+    assert dry[BURGEMEESTER]["actions"] == [
+        "vrijgeven: Optie: werkbezoek haven (tot 20-11-2026), 2026-11-27 10:00"
+    ]
+    done = await run(settings, "expired-holds", mailbox=BURGEMEESTER)
+    assert done[BURGEMEESTER]["counts"]["released"] == 1
+    assert (
+        await find(tenant, BURGEMEESTER, "Optie: werkbezoek haven (tot 20-11-2026)", *window) == []
+    )
+    assert await find(tenant, BURGEMEESTER, "Optie: lunch VNG (tot 30-11-2026)", *window)
+    async with tenant.raw(SECRETARY_A) as graph:
+        inbox = await graph.get(
+            f"/users/{SECRETARY_A}/mailFolders/inbox/messages",
+            params={"$filter": "subject eq 'Optie vrijgegeven'", "$select": "body"},
+        )
+    [told] = inbox.json()["value"]
+    assert "werkbezoek haven" in told["body"]["content"]
+    again = await run(settings, "expired-holds", mailbox=BURGEMEESTER)
+    assert again[BURGEMEESTER]["counts"]["expired"] == 0  # released once, told once
+
+
+async def test_double_bookings_and_missing_travel_time_become_findings_for_the_front_office(
+    settings: Settings, tenant: Tenant
+) -> None:
+    day = "2026-11-30"  # a Monday with room
+    place = lambda name: {"location": {"displayName": name}}  # noqa: E731
+    a = await her_event(tenant, "Overlap A", day, "11:00", "12:00", **place("Stadhuis"))
+    b = await her_event(tenant, "Overlap B", day, "11:30", "12:30", **place("Stadhuis"))
+    await her_event(tenant, "Reis A", day, "14:00", "15:00", **place("Stadhuis"))
+    await her_event(tenant, "Reis B", day, "15:00", "16:00", **place("Provinciehuis"))
+    await her_event(tenant, "Los A", day, "17:00", "17:30", **place("Stadhuis"))
+    await her_event(tenant, "Los B", day, "18:30", "19:00", **place("Haven"))
+    report = await run(settings, "conflicts", mailbox=BURGEMEESTER)
+    actions = report[BURGEMEESTER]["actions"]
+    assert any(x.startswith("dubbel geboekt: Overlap A") and "Overlap B" in x for x in actions)
+    assert any(x.startswith("geen reistijd: Reis A") and "Reis B" in x for x in actions)
+    assert not any("Los A" in x for x in actions)
+
+    roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            findings = list(await session.scalars(select(JobFindingRow)))
+        mine = [f for f in findings if "Overlap A" in f.summary and "Overlap B" in f.summary]
+        assert len(mine) == 1 and mine[0].owner == roster.front_office_on(BURGEMEESTER, TODAY)
+        async with tenant.raw(BURGEMEESTER) as graph:  # the front office moves one
+            zone = "W. Europe Standard Time"
+            moved = {"start": {"dateTime": f"{day}T13:00:00", "timeZone": zone},
+                     "end": {"dateTime": f"{day}T13:30:00", "timeZone": zone}}  # fmt: skip
+            (
+                await graph.patch(f"/users/{BURGEMEESTER}/events/{b['id']}", json=moved)
+            ).raise_for_status()
+        again = await run(settings, "conflicts", mailbox=BURGEMEESTER)
+        assert again[BURGEMEESTER]["counts"]["resolved"] >= 1
+        async with session_factory(engine)() as session:
+            row = await session.get(JobFindingRow, mine[0].id)
+            assert row.status == "closed"
+    finally:
+        await engine.dispose()
+    assert a["id"]
+
+
+async def test_under_faults_each_mailbox_is_reported_and_the_next_run_repairs(
+    settings: Settings, admin: httpx.Client
+) -> None:
+    admin.post("/limits", json={"fault_rate": 0.85, "seed": 2, "fault_kinds": ["503", "drop"],
+                                "retry_after_s": 0}).raise_for_status()  # fmt: skip
+    try:
+        stormy = await run(settings, "conflicts", dry_run=True)
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    outcomes = [stormy[m] for m in stormy if m != "_report"]
+    assert len(outcomes) == EXECUTIVES
+    assert all(o["status"] == "ok" or o["error"] for o in outcomes)  # each failure says why
+    assert [o for o in outcomes if o["status"] == "failed"], "the storm should break some"
+    assert stormy["_report"].status in ("partial", "failed")
+    calm = await run(settings, "conflicts", dry_run=True)
+    assert calm["_report"].status == "done"
