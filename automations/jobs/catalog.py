@@ -1,6 +1,6 @@
 """Every job, registered: import ``JOBS`` from here, not from ``registry``."""
 
-from automations.jobs import calendar_jobs  # noqa: F401 - its jobs register themselves
+from automations.jobs import calendar_jobs, overview  # noqa: F401 - they register their jobs
 from automations.jobs.registry import JOBS
 
 __all__ = ["JOBS"]

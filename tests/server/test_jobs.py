@@ -250,3 +250,27 @@ async def test_under_faults_each_mailbox_is_reported_and_the_next_run_repairs(
     assert stormy["_report"].status in ("partial", "failed")
     calm = await run(settings, "conflicts", dry_run=True)
     assert calm["_report"].status == "done"
+
+
+async def test_the_daily_overview_mails_tomorrows_agenda_to_her_and_her_front_office(
+    settings: Settings, tenant: Tenant
+) -> None:
+    dry = await run(settings, "daily-overview", mailbox=BURGEMEESTER, dry_run=True)
+    [planned] = dry[BURGEMEESTER]["actions"]
+    assert planned.startswith("dagoverzicht 25-11-2026: ")
+    sent = await run(settings, "daily-overview", mailbox=BURGEMEESTER)
+    assert sent[BURGEMEESTER]["counts"]["sent"] == 1
+    again = await run(settings, "daily-overview", mailbox=BURGEMEESTER)  # a second trigger
+    assert again[BURGEMEESTER]["status"] == "ok"
+    roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
+    front = roster.front_office_on(BURGEMEESTER, TODAY + dt.timedelta(days=1))
+    for reader in (BURGEMEESTER, front):
+        async with tenant.raw(reader) as graph:
+            inbox = await graph.get(
+                f"/users/{reader}/mailFolders/inbox/messages",
+                params={"$filter": "subject eq 'Dagoverzicht woensdag 25 november'",
+                        "$select": "body"},
+            )  # fmt: skip
+        [mail] = inbox.json()["value"]  # once, however often it ran
+        assert "Dagstart" in mail["body"]["content"]
+        assert "woensdag 25 november 2026" in mail["body"]["content"]

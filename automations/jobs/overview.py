@@ -1,0 +1,99 @@
+"""The daily overview (dagoverzicht): each evening a readable mail to each executive and her
+front office with tomorrow's agenda, the drafts waiting for her, and what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+
+from automations.jobs.mirror import refresh
+from automations.jobs.registry import JobContext, MailboxResult, job
+from automations.replies.approvals import send_tagged_mail
+from automations.store.models import ApprovalRow, CalendarMirrorRow, JobRunRow
+
+__all__ = ["daily_overview", "next_working_day"]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+)
+ENV.filters["datum"] = lambda d: format_date(d, "EEEE d MMMM y", locale="nl")
+
+
+def next_working_day(today: dt.date) -> dt.date:
+    day = today + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _local(value: dict[str, Any]) -> dt.datetime:
+    at = dt.datetime.fromisoformat(value["dateTime"][:19])
+    zone = value.get("timeZone") or "UTC"
+    return (at.replace(tzinfo=dt.UTC) if zone.upper() == "UTC" else at.replace(tzinfo=AMSTERDAM)
+            ).astimezone(AMSTERDAM)  # fmt: skip
+
+
+@job(
+    "daily-overview",
+    "Dagoverzicht: de agenda van morgen, wachtende concepten en wijzigingen, per mail",
+    "0 18 * * 1-5",
+)
+async def daily_overview(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    mirror = await refresh(ctx.graph, ctx.sessions, mailbox, ctx.today)
+    result.count("requests", mirror.requests)
+    day = next_working_day(ctx.today)
+    events = sorted(
+        (e for e in mirror.events if not e.get("isCancelled") and _local(e["start"]).date() == day),
+        key=lambda e: (not e.get("isAllDay"), _local(e["start"])),
+    )
+    async with ctx.sessions() as session:
+        waiting = (ApprovalRow.mailbox == mailbox, ApprovalRow.status == "waiting")
+        approvals = list(await session.scalars(select(ApprovalRow).where(*waiting)))
+        last = await session.scalar(
+            select(JobRunRow.started_at)
+            .where(JobRunRow.job == "daily-overview", JobRunRow.dry_run.is_(False),
+                   JobRunRow.status.in_(("done", "partial")))
+            .order_by(JobRunRow.started_at.desc()).limit(1)
+        )  # fmt: skip
+        changed = []
+        if last is not None:
+            since = (CalendarMirrorRow.mailbox == mailbox, CalendarMirrorRow.updated_at > last)
+            rows = await session.scalars(select(CalendarMirrorRow).where(*since))
+            changed = [r.data for r in rows]
+    front = ctx.roster.front_office_on(mailbox, day)
+    html = ENV.get_template("dagoverzicht.html").render(
+        name=ctx.roster.names.get(mailbox, mailbox),
+        day=day,
+        front=ctx.roster.names.get(front, front) if front else None,
+        events=[
+            {"subject": e.get("subject") or "(geen onderwerp)",
+             "start": f"{_local(e['start']):%H:%M}", "end": f"{_local(e['end']):%H:%M}",
+             "all_day": bool(e.get("isAllDay")),
+             "location": (e.get("location") or {}).get("displayName") or ""}
+            for e in events
+        ],
+        approvals=approvals,
+        changes=[f"{c.get('subject') or '(geen onderwerp)'} ({_local(c['start']):%d-%m %H:%M})"
+                 for c in changed][:30],
+        base_url=ctx.settings.base_url,
+    )  # fmt: skip
+    result.actions.append(
+        f"dagoverzicht {day:%d-%m-%Y}: {len(events)} afspraken, {len(approvals)} concepten,"
+        f" {len(changed)} wijzigingen"
+    )
+    result.count("events", len(events))
+    if ctx.dry_run:
+        return
+    to = [mailbox, *([front] if front else [])]
+    subject = f"Dagoverzicht {format_date(day, 'EEEE d MMMM', locale='nl')}"
+    await send_tagged_mail(ctx.graph, mailbox, to, subject, html, f"daily-overview/{mailbox}/{day}")
+    result.count("sent")
