@@ -37,6 +37,7 @@ from server.routes import (
     roster,
     templates,
 )
+from server.scheduler import start_scheduler
 from server.settings import Settings
 from server.startup import graph_config
 
@@ -56,7 +57,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.scheduler = start_scheduler(app, settings)
         yield
+        if app.state.scheduler is not None:
+            app.state.scheduler.shutdown(wait=False)
         await app.state.validator.aclose()
         await app.state.gateway.aclose()
         await app.state.engine.dispose()

@@ -26,7 +26,13 @@ from server.deps import today
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
-__all__ = ["operator_graph", "quickstep_as_operator", "run_as_operator", "run_job_as_app"]
+__all__ = [
+    "operator_graph",
+    "quickstep_as_operator",
+    "run_as_operator",
+    "run_job_as_app",
+    "run_named_job",
+]
 
 
 async def run_as_operator(
@@ -138,6 +144,28 @@ async def run_job_as_app(
     today_is: Any = None,
 ) -> Any:
     """Run a scheduled job now with the app's identity, for one executive or all of them."""
+    async with operator_graph(settings) as (sessions, roster, graph):
+        return await run_named_job(
+            graph, sessions, roster, settings, name, mailbox=mailbox, dry_run=dry_run,
+            trigger=trigger, slot=slot, today_is=today_is,
+        )  # fmt: skip
+
+
+async def run_named_job(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    roster: Roster,
+    settings: Settings,
+    name: str,
+    *,
+    mailbox: str | None = None,
+    dry_run: bool = False,
+    trigger: str = "cli",
+    slot: str | None = None,
+    today_is: Any = None,
+) -> Any:
+    """One job over the executives on the roster (or one of them): the CLI's and the
+    scheduler's shared path."""
     import datetime as dt
 
     from automations.jobs.catalog import JOBS
@@ -146,20 +174,21 @@ async def run_job_as_app(
 
     if name not in JOBS:
         raise NotFound(f"Onbekende taak '{name}'; bekend zijn: {', '.join(sorted(JOBS))}.")
-    async with operator_graph(settings) as (sessions, roster, graph):
-        executives = sorted(u for u, role in roster.roles.items() if role == "executive")
-        if mailbox is not None:
-            if mailbox.lower() not in executives:
-                raise NotFound(f"{mailbox} is geen bestuurder in het rooster.")
-            executives = [mailbox.lower()]
-        day = today_is or today()
-        ctx = JobContext(
-            graph=graph,
-            sessions=sessions,
-            roster=roster,
-            today=day,
-            now=dt.datetime.now(dt.UTC),
-            dry_run=dry_run,
-            settings=JobSettings(base_url=settings.base_url),
-        )
-        return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    if mailbox is not None:
+        if mailbox.lower() not in executives:
+            raise NotFound(f"{mailbox} is geen bestuurder in het rooster.")
+        executives = [mailbox.lower()]
+    ctx = JobContext(
+        graph=graph,
+        sessions=sessions,
+        roster=roster,
+        today=today_is or today(),
+        now=dt.datetime.now(dt.UTC),
+        dry_run=dry_run,
+        settings=JobSettings(
+            base_url=settings.base_url,
+            approval_reminder_hours=settings.approval_reminder_hours,
+        ),
+    )
+    return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # Meeting folders: the types (and which target each uses), and the local target's root.
     meetings_file: Path | None = None
     meetings_root: Path = Path("var/vergadermappen")
+    # Scheduled jobs in the server process: on in tenant mode unless set; schedules per job
+    # as cron expressions, e.g. SECRETARIAAT_JOBS_SCHEDULE='{"daily-overview": "30 17 * * 1-5"}'.
+    jobs_enabled: bool | None = None
+    jobs_schedule: dict[str, str] = Field(default_factory=dict)
 
     tenant_id: str | None = None
     client_id: str | None = None

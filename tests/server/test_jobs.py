@@ -19,6 +19,8 @@ from automations.roster.service import load_roster_file
 from automations.store import create_engine, session_factory
 from automations.store.models import DeltaLinkRow, JobFindingRow
 from sandbox.server import RunningSandbox
+from server.app import create_app
+from server.deps import AMSTERDAM
 from server.operator import operator_graph, run_job_as_app
 from server.settings import Settings
 from server.startup import DEMO_ROSTER
@@ -274,3 +276,26 @@ async def test_the_daily_overview_mails_tomorrows_agenda_to_her_and_her_front_of
         [mail] = inbox.json()["value"]  # once, however often it ran
         assert "Dagstart" in mail["body"]["content"]
         assert "woensdag 25 november 2026" in mail["body"]["content"]
+
+
+async def test_the_server_schedules_every_job_on_its_cron_when_enabled(
+    running: RunningSandbox, tmp_path: Path
+) -> None:
+    settings = Settings(
+        sandbox_state=Path(running.info["ca_cert"]).parent,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
+        jobs_enabled=True,
+        jobs_schedule={"daily-overview": "30 17 * * 1-5"},
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        scheduled = {j.id: j for j in app.state.scheduler.get_jobs()}
+        assert set(scheduled) == set(JOBS)
+        overview = scheduled["daily-overview"].trigger
+        fires = overview.get_next_fire_time(
+            None, dt.datetime(2026, 11, 24, 12, 0, tzinfo=AMSTERDAM)
+        )
+        assert fires == dt.datetime(2026, 11, 24, 17, 30, tzinfo=AMSTERDAM)
+    off = create_app(settings.model_copy(update={"jobs_enabled": None}))  # sandbox mode: off
+    async with off.router.lifespan_context(off):
+        assert off.state.scheduler is None
