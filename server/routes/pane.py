@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from automations.audit import AuditFilter, query
 from automations.dispatch.service import check_answers, list_dispatches, remind
 from automations.errors import AppError, BadRequest, NotFound
+from automations.jobs.runner import recent_runs
 from automations.mailboxes.reading import calendar_view, get_event, get_message
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps.definitions import DefinitionError
@@ -261,6 +262,19 @@ async def agenda_view(
     )
 
 
+class _Borrowed:
+    """The request's session lent to a helper that expects a session factory."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 @router.get("/pane/beheer/inhoud", response_class=HTMLResponse)
 async def admin_view(
     request: Request,
@@ -282,6 +296,7 @@ async def admin_view(
     ]
     audit = (await query(session, AuditFilter(), limit=10)).entries
     current = await active(session)
+    runs = await recent_runs(lambda: _Borrowed(session), limit=15)
     return _fragment(
         request,
         "views/beheer.html",
@@ -291,6 +306,7 @@ async def admin_view(
         audit=audit,
         quicksteps=current,
         versions=(await versions(session))[:10],
+        runs=runs,
     )
 
 

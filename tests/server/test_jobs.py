@@ -27,7 +27,7 @@ from server.startup import DEMO_ROSTER
 from tests.automations.store.databases import database_url  # noqa: F401 - both backends
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
-from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, WETHOUDERS
+from tests.sandbox.people import ADMIN, BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, WETHOUDERS
 from tests.server.test_calamity_api import find, invite
 
 BAS = "bas.kuipers@zeeveen.nl"
@@ -299,3 +299,11 @@ async def test_the_server_schedules_every_job_on_its_cron_when_enabled(
     off = create_app(settings.model_copy(update={"jobs_enabled": None}))  # sandbox mode: off
     async with off.router.lifespan_context(off):
         assert off.state.scheduler is None
+
+
+async def test_beheer_shows_the_runs_with_their_outcome(backend, api, login) -> None:  # noqa: ANN001
+    await run_job_as_app(backend.state.settings, "conflicts", dry_run=True, today_is=TODAY)
+    page = await api.get(f"/pane/beheer/inhoud?mailbox={ADMIN}", headers=login(ADMIN))
+    assert page.status_code == 200, page.text
+    assert 'data-testid="taakruns"' in page.text and "conflicts" in page.text
+    assert "proef" in page.text and "5 postvakken" in page.text
