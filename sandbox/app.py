@@ -59,6 +59,7 @@ class SandboxConfig:
     admin: bool = False
     reset: bool = False
     today: dt.date | None = None  # the demo week is built around this day
+    seed: Path | None = None  # another seed file than the demo municipality (benchmarks)
 
 
 def build_sandbox(config: SandboxConfig) -> Sandbox:
@@ -70,7 +71,7 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
         store, key = Store(), SigningKey.generate()
     directory = Directory(store)
     if config.reset or store.get_meta("tenant") is None:
-        seeding.seed_demo(store, today=config.today or dt.date.today())
+        seeding.seed_demo(store, today=config.today or dt.date.today(), path=config.seed)
     directory.reload()
     tokens = TokenService(key=key, directory=directory, base_url=config.base_url)
     return Sandbox(
