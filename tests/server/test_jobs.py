@@ -20,7 +20,7 @@ from automations.store import create_engine, session_factory
 from automations.store.models import DeltaLinkRow, JobFindingRow
 from sandbox.server import RunningSandbox
 from server.app import create_app
-from server.deps import AMSTERDAM
+from server.deps import AMSTERDAM, today
 from server.operator import operator_graph, run_job_as_app
 from server.settings import Settings
 from server.startup import DEMO_ROSTER
@@ -307,3 +307,31 @@ async def test_beheer_shows_the_runs_with_their_outcome(backend, api, login) -> 
     assert page.status_code == 200, page.text
     assert 'data-testid="taakruns"' in page.text and "conflicts" in page.text
     assert "proef" in page.text and "5 postvakken" in page.text
+
+
+async def test_approval_reminders_remind_her_once_per_period(
+    backend,
+    api,
+    login,
+    tenant: Tenant,  # noqa: ANN001
+) -> None:
+    from automations.store.models import ApprovalRow, utcnow
+    from tests.server.test_approvals_api import in_folder, mail_from_hans, prepare
+
+    backend.dependency_overrides[today] = lambda: TODAY
+    message_id, subject = await mail_from_hans(tenant, "Wacht al lang")
+    approval = (await prepare(api, login, message_id))["approval"]
+    async with backend.state.sessions() as session, session.begin():
+        row = await session.get(ApprovalRow, approval["id"])
+        row.requested_at = utcnow() - dt.timedelta(hours=30)
+    settings = backend.state.settings
+    dry = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER, dry_run=True)
+    assert dry.mailboxes[0]["actions"] == [f"herinneren: RE: {subject}"]
+    first = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER)
+    assert first.mailboxes[0]["counts"]["reminded"] == 1
+    second = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER)
+    assert second.mailboxes[0]["counts"]["reminded"] == 0
+    told = await in_folder(
+        tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
+    )
+    assert len(told) == 1
