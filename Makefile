@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.quicksteps_apply
 	$(BIN)/python -m benchmarks.calamity_clear
 	$(BIN)/python -m benchmarks.meetings_push
+	$(BIN)/python -m benchmarks.jobs_delta
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

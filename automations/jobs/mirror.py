@@ -27,6 +27,7 @@ __all__ = ["WINDOW", "Mirror", "refresh", "window_of"]
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WINDOW = dt.timedelta(weeks=6)
 PREFIX = "calendar:"
+PAGE = {"Prefer": "odata.maxpagesize=200"}  # fewer pages on a full read (Graph's default: 10)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _relative(link: str) -> str:
 async def _pages(graph: GraphSession, url: str, mirror: Mirror) -> tuple[list[dict], str]:
     entries: list[dict] = []
     while True:
-        [page] = await graph.batch([BatchRequest("GET", url)])
+        [page] = await graph.batch([BatchRequest("GET", url, headers=PAGE)])
         mirror.requests += 1
         page.raise_for_status()
         entries.extend(page.body.get("value") or [])

@@ -239,7 +239,7 @@ async def test_double_bookings_and_missing_travel_time_become_findings_for_the_f
 async def test_under_faults_each_mailbox_is_reported_and_the_next_run_repairs(
     settings: Settings, admin: httpx.Client
 ) -> None:
-    admin.post("/limits", json={"fault_rate": 0.85, "seed": 2, "fault_kinds": ["503", "drop"],
+    admin.post("/limits", json={"fault_rate": 0.97, "seed": 2, "fault_kinds": ["503", "drop"],
                                 "retry_after_s": 0}).raise_for_status()  # fmt: skip
     try:
         stormy = await run(settings, "conflicts", dry_run=True)
