@@ -335,3 +335,18 @@ async def test_approval_reminders_remind_her_once_per_period(
         tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
     )
     assert len(told) == 1
+
+
+async def test_a_mailbox_outside_the_apps_scope_is_reported_and_the_others_run(
+    settings: Settings,
+) -> None:
+    async with operator_graph(settings) as (sessions, roster, graph):
+        ctx = JobContext(graph=graph, sessions=sessions, roster=roster, today=TODAY,
+                         now=dt.datetime.now(dt.UTC), dry_run=True)  # fmt: skip
+        report = await run_job(JOBS["conflicts"], ctx, [BURGEMEESTER, SECRETARY_A])
+    assert report is not None and report.status == "partial"
+    by_mailbox = {m["mailbox"]: m for m in report.mailboxes}
+    assert by_mailbox[BURGEMEESTER]["status"] == "ok"
+    outside = by_mailbox[SECRETARY_A]
+    assert outside["status"] == "out_of_scope"
+    assert "RBAC for Applications" in outside["error"]
