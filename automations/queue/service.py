@@ -1,0 +1,168 @@
+"""One work queue for the team: everything open, from every feature, with age, owner and the
+action that closes it. Built from the store alone (no Graph call), so it loads fast.
+
+Owners follow the front office / back office model: a rejected draft goes back to the
+secretary who prepared it, a dispatch belongs to whoever sent it, a double booking to the
+executive's front office of the day, re-planning and missing meeting documents to her back
+office (her other secretaries that day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from automations.roster.models import Roster
+from automations.store.models import (
+    AgendaItemRow,
+    ApprovalRow,
+    DispatchRow,
+    JobFindingRow,
+    MeetingDocumentRow,
+    MeetingRow,
+    RescheduleRow,
+)
+
+__all__ = ["KINDS", "QueueItem", "back_office_on", "build_queue", "counts_of"]
+
+KINDS = {
+    "approval": "Concept wacht op besluit",
+    "rejected": "Concept afgekeurd",
+    "dispatch": "Uitgezet",
+    "backlog": "Herplannen",
+    "documents": "Stukken ontbreken",
+    "conflict": "Agendaconflict",
+}
+MEETING_HORIZON = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    key: str  # "<kind>:<id>": stable, for claims and links
+    kind: str
+    kind_label: str
+    id: str
+    mailbox: str
+    title: str
+    created_at: dt.datetime
+    age_days: int
+    owner: str | None
+    office: str  # front | back | executive | team
+    overdue: bool
+    due: dt.date | None
+    action: str  # what closes it, in Dutch
+
+
+def back_office_on(roster: Roster, executive: str, day: dt.date) -> list[str]:
+    """Her other secretaries that day (the front office is the one on duty)."""
+    front = roster.front_office_on(executive, day)
+    return sorted(s for s, ex in roster.serves.items() if executive in ex and s != front)
+
+
+def _age(since: dt.datetime, now: dt.datetime) -> int:
+    return max((now - since).days, 0)
+
+
+async def build_queue(
+    session: AsyncSession,
+    *,
+    roster: Roster,
+    mailboxes: Sequence[str],
+    today: dt.date,
+    now: dt.datetime,
+) -> list[QueueItem]:
+    boxes = [m.lower() for m in mailboxes]
+    items: list[QueueItem] = []
+
+    def back(mailbox: str) -> str | None:
+        others = back_office_on(roster, mailbox, today)
+        return others[0] if others else None
+
+    approvals = await session.scalars(
+        select(ApprovalRow).where(
+            ApprovalRow.mailbox.in_(boxes), ApprovalRow.status.in_(("waiting", "rejected"))
+        )
+    )
+    for a in approvals:
+        waiting = a.status == "waiting"
+        items.append(QueueItem(
+            key=f"approval:{a.id}", kind="approval" if waiting else "rejected",
+            kind_label=KINDS["approval" if waiting else "rejected"], id=a.id, mailbox=a.mailbox,
+            title=a.subject, created_at=a.requested_at, age_days=_age(a.requested_at, now),
+            owner=a.mailbox if waiting else a.requested_by,
+            office="executive" if waiting else "front", overdue=False, due=None,
+            action="Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden",
+        ))  # fmt: skip
+
+    dispatches = await session.scalars(
+        select(DispatchRow).where(DispatchRow.mailbox.in_(boxes), DispatchRow.status == "open")
+    )
+    for d in dispatches:
+        items.append(QueueItem(
+            key=f"dispatch:{d.id}", kind="dispatch", kind_label=KINDS["dispatch"], id=d.id,
+            mailbox=d.mailbox, title=f"{d.subject} → {d.department_name}",
+            created_at=d.dispatched_at, age_days=_age(d.dispatched_at, now), owner=d.dispatched_by,
+            office="front", overdue=d.deadline < today, due=d.deadline,
+            action="Herinneren of afhandelen",
+        ))  # fmt: skip
+
+    backlog = await session.scalars(
+        select(RescheduleRow).where(
+            RescheduleRow.mailbox.in_(boxes), RescheduleRow.status == "open"
+        )
+    )
+    for r in backlog:
+        items.append(QueueItem(
+            key=f"backlog:{r.id}", kind="backlog", kind_label=KINDS["backlog"], id=r.id,
+            mailbox=r.mailbox, title=r.subject, created_at=r.created_at,
+            age_days=_age(r.created_at, now), owner=back(r.mailbox), office="back",
+            overdue=False, due=None, action="Nieuw moment kiezen of laten vervallen",
+        ))  # fmt: skip
+
+    findings = await session.scalars(
+        select(JobFindingRow).where(
+            JobFindingRow.mailbox.in_(boxes), JobFindingRow.status == "open"
+        )
+    )
+    for f in findings:
+        items.append(QueueItem(
+            key=f"conflict:{f.id}", kind="conflict", kind_label=KINDS["conflict"], id=f.id,
+            mailbox=f.mailbox, title=f.summary, created_at=f.created_at,
+            age_days=_age(f.created_at, now), owner=f.owner, office="front", overdue=False,
+            due=None, action="Een van beide verzetten",
+        ))  # fmt: skip
+
+    # Agenda items of the coming week's meetings that have no documents yet.
+    soon = today + MEETING_HORIZON
+    empty = await session.execute(
+        select(AgendaItemRow, MeetingRow)
+        .join(MeetingRow, MeetingRow.id == AgendaItemRow.meeting_id)
+        .outerjoin(MeetingDocumentRow, MeetingDocumentRow.agenda_item_id == AgendaItemRow.id)
+        .where(MeetingRow.date >= today, MeetingRow.date <= soon)
+        .group_by(AgendaItemRow.id, MeetingRow.id)
+        .having(func.count(MeetingDocumentRow.id) == 0)
+    )
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    for item, meeting in empty:
+        team = boxes[0] if len(boxes) == 1 else (executives[0] if executives else "")
+        items.append(QueueItem(
+            key=f"documents:{item.id}", kind="documents", kind_label=KINDS["documents"],
+            id=item.id, mailbox=team, title=f"{meeting.title} {meeting.date:%d-%m}: "
+            f"{item.number:02d} {item.title}", created_at=item.created_at,
+            age_days=_age(item.created_at, now), owner=None, office="back",
+            overdue=meeting.date <= today + dt.timedelta(days=1), due=meeting.date,
+            action="Stukken in de vergadermap zetten",
+        ))  # fmt: skip
+    items.sort(key=lambda i: (not i.overdue, i.due or dt.date.max, -i.age_days))
+    return items
+
+
+def counts_of(items: Sequence[QueueItem]) -> dict[str, int]:
+    out: dict[str, int] = {"total": len(items), "overdue": sum(i.overdue for i in items)}
+    for i in items:
+        out[i.kind] = out.get(i.kind, 0) + 1
+    return out

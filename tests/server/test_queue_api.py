@@ -1,0 +1,102 @@
+"""The work queue, built from real work: drafts waiting and rejected, a dispatch, a calamity
+clear's backlog, a double booking the jobs found, and a meeting with an empty agenda item."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from automations.roster.models import Roster
+from automations.roster.service import load_roster_file
+from server.deps import AMSTERDAM, now, today
+from server.operator import run_job_as_app
+from server.startup import DEMO_ROSTER
+from tests.conftest import TODAY
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+from tests.server.test_approvals_api import mail_from_hans, prepare
+from tests.server.test_calamity_api import clear
+from tests.server.test_dispatch_api import dispatch
+from tests.server.test_jobs import her_event
+
+NOON = dt.datetime.combine(TODAY, dt.time(12), AMSTERDAM)
+
+
+@pytest.fixture(autouse=True)
+def pinned(backend: FastAPI) -> None:
+    backend.dependency_overrides[today] = lambda: TODAY
+    backend.dependency_overrides[now] = lambda: NOON
+
+
+async def queue(api: httpx.AsyncClient, login, who: str = SECRETARY_A, **params) -> dict:
+    resp = await api.get("/api/v1/queue", params=params, headers=login(who))
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
+    front = roster.front_office_on(BURGEMEESTER, TODAY)
+    back = sorted(s for s, ex in roster.serves.items() if BURGEMEESTER in ex and s != front)[0]
+
+    waiting_id, _ = await mail_from_hans(tenant, "Wachtend concept")
+    waiting = (await prepare(api, login, waiting_id))["approval"]
+    rejected_id, _ = await mail_from_hans(tenant, "Afgekeurd concept")
+    rejected = (await prepare(api, login, rejected_id))["approval"]
+    await api.post(f"/api/v1/approvals/{rejected['id']}/reject", json={"comment": "Anders."},
+                   headers=login(BURGEMEESTER))  # fmt: skip
+    dispatched_id, _ = await mail_from_hans(tenant, "Vraag voor RO")
+    assert (await dispatch(api, login, dispatched_id, "ruimtelijke-ordening")).status_code == 200
+    friday = ("2026-11-27T00:00:00+01:00", "2026-11-28T00:00:00+01:00")
+    assert (await clear(api, login, friday))["report"]["status"] == "done"
+    await her_event(tenant, "Dubbel 1", "2026-11-30", "11:00", "12:00")
+    await her_event(tenant, "Dubbel 2", "2026-11-30", "11:30", "12:30")
+    await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
+                         today_is=TODAY)  # fmt: skip
+    meeting = {"type": "directie", "date": "2026-11-26", "title": "MT-overleg"}
+    made = await api.post("/api/v1/meetings", headers=login(SECRETARY_A), json=meeting)
+    await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Begroting"},
+                   headers=login(SECRETARY_A))  # fmt: skip
+
+    shown = await queue(api, login)
+    by_kind: dict[str, list[dict]] = {}
+    for item in shown["items"]:
+        by_kind.setdefault(item["kind"], []).append(item)
+    [approval] = [i for i in by_kind["approval"] if i["id"] == waiting["id"]]
+    assert approval["owner"] == BURGEMEESTER and approval["office"] == "executive"
+    [back_to_us] = [i for i in by_kind["rejected"] if i["id"] == rejected["id"]]
+    assert back_to_us["owner"] == SECRETARY_A and back_to_us["office"] == "front"
+    [out] = [i for i in by_kind["dispatch"] if "Vraag voor RO" in i["title"]]
+    assert out["owner"] == SECRETARY_A and out["due"] is not None and out["overdue"] is False
+    assert {i["title"] for i in by_kind["backlog"]} >= {
+        "Felicitatiebezoek diamanten bruidspaar Meijerink"
+    }
+    assert all(i["owner"] == back and i["office"] == "back" for i in by_kind["backlog"])
+    [double] = [i for i in by_kind["conflict"] if "Dubbel 1" in i["title"]]
+    assert double["owner"] == front
+    [missing] = by_kind["documents"]
+    assert "Begroting" in missing["title"] and missing["due"] == "2026-11-26"
+    assert all(i["age_days"] == 0 for i in shown["items"])
+    assert shown["counts"]["total"] == len(shown["items"])
+    assert shown["team"][0]["front_today"] == front
+
+    later = dt.datetime.now(AMSTERDAM) + dt.timedelta(days=3, hours=1)  # records are stamped now
+    backend.dependency_overrides[now] = lambda: later
+    older = await queue(api, login)
+    assert {i["age_days"] for i in older["items"] if i["kind"] != "documents"} == {3}
+
+    mine = await queue(api, login, mine="true")
+    assert {i["owner"] for i in mine["items"]} == {SECRETARY_A}
+    backs = await queue(api, login, office="back")
+    assert {i["office"] for i in backs["items"]} == {"back"}
+    other_team = await queue(api, login, SECRETARY_B)
+    assert all(i["mailbox"] != BURGEMEESTER for i in other_team["items"])
+    refused = await api.get(f"/api/v1/queue?executive={BURGEMEESTER}", headers=login(SECRETARY_B))
+    assert refused.status_code == 403
+    assert uuid.UUID(waiting["id"])
