@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # Scheduled jobs in the server process: on in tenant mode unless set; schedules per job
     # as cron expressions, e.g. SECRETARIAAT_JOBS_SCHEDULE='{"daily-overview": "30 17 * * 1-5"}'.
     jobs_enabled: bool | None = None
+    claim_minutes: int = Field(default=30, ge=1, le=24 * 60)  # "ik pak dit op" expires after
     jobs_schedule: dict[str, str] = Field(default_factory=dict)
 
     tenant_id: str | None = None

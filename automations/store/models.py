@@ -55,6 +55,7 @@ __all__ = [
     "AgendaItemRow",
     "AuditLogRow",
     "CalendarMirrorRow",
+    "ClaimRow",
     "BACKLOG_STATUSES",
     "Base",
     "JSONType",
@@ -542,3 +543,15 @@ class JobFindingRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ClaimRow(Base):
+    """ "Ik pak dit op": who works on a queue item (or a message) since when, until it expires."""
+
+    __tablename__ = "claims"
+
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)
+    mailbox: Mapped[str] = mapped_column(UPN)
+    claimed_by: Mapped[str] = mapped_column(UPN)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

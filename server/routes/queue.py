@@ -7,10 +7,12 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
+from automations.queue import claims
 from automations.queue.service import back_office_on, build_queue, counts_of
 from automations.roster.policy import Action, authorize, may
-from server.deps import CurrentUser, Now, RosterDep, SessionDep, Today
+from server.deps import CurrentUser, Now, RosterDep, SessionDep, SessionsDep, SettingsDep, Today
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 
@@ -57,4 +59,40 @@ async def queue(
         }
         for m in sorted(mailboxes)
     ]
-    return {"items": [asdict(i) for i in items], "counts": counts_of(items), "team": team}
+    held = await claims.current_claims(session, mailboxes=mailboxes, now=now)
+    shown = [{**asdict(i), "claim": asdict(held[i.key]) if i.key in held else None} for i in items]
+    return {"items": shown, "counts": counts_of(items), "team": team}
+
+
+class ClaimRequest(BaseModel):
+    key: str = Field(min_length=3, max_length=600)  # a queue item's key, or "message:<id>"
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    take_over: bool = False  # she was told who holds it and takes over anyway
+
+
+@router.post("/claims", operation_id="claim_item", status_code=201)
+async def claim(
+    body: ClaimRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+    now: Now,
+) -> dict[str, Any]:
+    """ "Ik pak dit op"; a colleague's live claim is a 409 naming her and since when."""
+    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, body.mailbox)
+    held = await claims.claim(
+        sessions, key=body.key, mailbox=body.mailbox.lower(), actor=user.upn,
+        now=now.astimezone(dt.UTC), names=roster.names,
+        ttl=dt.timedelta(minutes=settings.claim_minutes), take_over=body.take_over,
+    )  # fmt: skip
+    return asdict(held)
+
+
+@router.delete("/claims/{key:path}", operation_id="release_claim", status_code=204)
+async def release(key: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep) -> None:
+    async with sessions() as session:
+        row = await session.get(claims.ClaimRow, key)
+    if row is not None:
+        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
+    await claims.release(sessions, key=key, actor=user.upn)

@@ -100,3 +100,32 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
     refused = await api.get(f"/api/v1/queue?executive={BURGEMEESTER}", headers=login(SECRETARY_B))
     assert refused.status_code == 403
     assert uuid.UUID(waiting["id"])
+
+
+async def test_a_claim_shows_who_and_since_when_and_asks_before_a_second_one(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    message_id, _ = await mail_from_hans(tenant, "Wie pakt dit op")
+    key = f"message:{message_id}"
+    body = {"key": key, "mailbox": BURGEMEESTER}
+    mine = await api.post("/api/v1/queue/claims", json=body, headers=login(SECRETARY_A))
+    assert mine.status_code == 201, mine.text
+    colleague = "ellen.dijkhuis@zeeveen.nl"  # the burgemeester's other secretary
+    second = await api.post("/api/v1/queue/claims", json=body, headers=login(colleague))
+    assert second.status_code == 409 and second.json()["error"]["code"] == "claimed"
+    assert second.json()["error"]["message"] == "Monique Verschuren is hiermee bezig (sinds 12:00)."
+    again = await api.post("/api/v1/queue/claims", json=body, headers=login(SECRETARY_A))
+    assert again.status_code == 201  # her own claim: renewed
+    taken = await api.post("/api/v1/queue/claims", json={**body, "take_over": True},
+                           headers=login(colleague))  # fmt: skip
+    assert taken.status_code == 201 and taken.json()["claimed_by"] == colleague
+    backend.dependency_overrides[now] = lambda: NOON + dt.timedelta(minutes=31)  # expired
+    after = await api.post("/api/v1/queue/claims", json=body, headers=login(SECRETARY_A))
+    assert after.status_code == 201
+    released = await api.delete(f"/api/v1/queue/claims/{key}", headers=login(SECRETARY_A))
+    assert released.status_code == 204
+    outsider = await api.post("/api/v1/queue/claims", json=body, headers=login(SECRETARY_B))
+    assert outsider.status_code == 403
+    audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(colleague))
+    assert any(e["action"] == "queue.claim" and e["details"]["take_over"]
+               for e in audit.json()["entries"])  # fmt: skip

@@ -25,6 +25,7 @@ TABLES = {
     "approvals",
     "audit_log",
     "calendar_mirror",
+    "claims",
     "delta_links",
     "dispatches",
     "job_findings",

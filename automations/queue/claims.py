@@ -1,0 +1,114 @@
+"""Claims: one colleague works on an item; another sees who and since when, and is asked
+before she duplicates the work. A claim expires by itself after a configured time.
+
+Taking a claim is one conditional write: insert, or take over a row that has expired (or is
+her own), so two colleagues clicking at once cannot both hold it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.audit import AuditEntry, record
+from automations.errors import Conflict, NotFound
+from automations.store.models import ClaimRow
+
+__all__ = ["Claim", "ClaimHeld", "ClaimRow", "claim", "current_claims", "release"]
+
+DEFAULT_TTL = dt.timedelta(minutes=30)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    mailbox: str
+    claimed_by: str
+    since: dt.datetime
+    expires_at: dt.datetime
+
+
+class ClaimHeld(Conflict):
+    code = "claimed"
+
+    def __init__(self, held: Claim, name: str) -> None:
+        local = held.since.astimezone(AMSTERDAM)
+        super().__init__(f"{name} is hiermee bezig (sinds {local:%H:%M}).")
+        self.held = held
+
+
+def _claim(row: ClaimRow) -> Claim:
+    return Claim(row.key, row.mailbox, row.claimed_by, row.since, row.expires_at)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    key: str,
+    mailbox: str,
+    actor: str,
+    now: dt.datetime,
+    names: dict[str, str],
+    ttl: dt.timedelta = DEFAULT_TTL,
+    take_over: bool = False,
+) -> Claim:
+    """Claim ``key`` for ``actor``; held by a colleague (and not expired) → ``ClaimHeld``
+    unless she chose to take it over."""
+    actor = actor.lower()
+    async with sessions() as session, session.begin():
+        taken = await session.execute(
+            update(ClaimRow)
+            .where(
+                ClaimRow.key == key,
+                or_(ClaimRow.expires_at <= now, ClaimRow.claimed_by == actor, take_over),
+            )
+            .values(claimed_by=actor, since=now, expires_at=now + ttl, mailbox=mailbox)
+        )
+        if taken.rowcount == 0:  # type: ignore[attr-defined]
+            existing = await session.get(ClaimRow, key)
+            if existing is not None:
+                held = _claim(existing)
+                raise ClaimHeld(held, names.get(held.claimed_by, held.claimed_by))
+            try:
+                async with session.begin_nested():
+                    session.add(ClaimRow(key=key, mailbox=mailbox, claimed_by=actor, since=now,
+                                         expires_at=now + ttl))  # fmt: skip
+            except IntegrityError:
+                winner = await session.get(ClaimRow, key)
+                assert winner is not None
+                raise ClaimHeld(
+                    _claim(winner), names.get(winner.claimed_by, winner.claimed_by)
+                ) from None
+        details = {"key": key, "take_over": take_over}
+        entry = AuditEntry(actor=actor, mailbox=mailbox, action="queue.claim", outcome="success",
+                           details=details)  # fmt: skip
+        await record(session, entry)
+        row = await session.get(ClaimRow, key)
+        assert row is not None
+        return _claim(row)
+
+
+async def release(sessions: async_sessionmaker[AsyncSession], *, key: str, actor: str) -> None:
+    async with sessions() as session, session.begin():
+        row = await session.get(ClaimRow, key)
+        if row is None:
+            raise NotFound("Dit item is door niemand opgepakt.")
+        await session.execute(delete(ClaimRow).where(ClaimRow.key == key))
+        await record(session, AuditEntry(actor=actor.lower(), mailbox=row.mailbox,
+                                         action="queue.release", outcome="success",
+                                         details={"key": key, "was": row.claimed_by}))  # fmt: skip
+
+
+async def current_claims(
+    session: AsyncSession, *, mailboxes: list[str], now: dt.datetime
+) -> dict[str, Claim]:
+    rows = await session.scalars(
+        select(ClaimRow).where(ClaimRow.mailbox.in_(mailboxes), ClaimRow.expires_at > now)
+    )
+    return {r.key: _claim(r) for r in rows}
