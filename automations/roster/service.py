@@ -111,3 +111,27 @@ def document_of(roster: Roster) -> dict:
         "serves": {s: sorted(ex) for s, ex in sorted(roster.serves.items())},
         "front_office": front,
     }
+
+
+async def take_over(
+    session: AsyncSession, *, executive: str, secretary: str, day: dt.date, note: str | None
+) -> None:
+    """ "Neem over": ``secretary`` is the executive's front office on ``day`` (a dated swap that
+    replaces any other for that day; the caller checks she serves her, commits and audits)."""
+    executive, secretary = executive.lower(), secretary.lower()
+    await session.execute(
+        delete(RosterException).where(
+            RosterException.kind == "front_office",
+            RosterException.on_date == day,
+            RosterException.executive_upn == executive,
+        )
+    )
+    session.add(
+        RosterException(
+            on_date=day,
+            secretary_upn=secretary,
+            kind="front_office",
+            executive_upn=executive,
+            note=(note or "neem over")[:500],
+        )
+    )

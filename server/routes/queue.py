@@ -9,9 +9,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from automations.audit import AuditEntry, record
+from automations.errors import AccessDenied
 from automations.queue import claims
 from automations.queue.service import back_office_on, build_queue, counts_of
 from automations.roster.policy import Action, authorize, may
+from automations.roster.service import take_over
 from server.deps import CurrentUser, Now, RosterDep, SessionDep, SessionsDep, SettingsDep, Today
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
@@ -96,3 +99,27 @@ async def release(key: str, user: CurrentUser, roster: RosterDep, sessions: Sess
     if row is not None:
         authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
     await claims.release(sessions, key=key, actor=user.upn)
+
+
+class TakeOverRequest(BaseModel):
+    executive: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/take-over", operation_id="take_over_front_office")
+async def take_over_front_office(
+    body: TakeOverRequest, user: CurrentUser, roster: RosterDep, session: SessionDep, today: Today
+) -> dict[str, Any]:
+    """ "Neem over": I am her front office today (a roster exception, audited)."""
+    if body.executive.lower() not in roster.serves.get(user.upn, frozenset()):
+        raise AccessDenied("U kunt alleen overnemen voor een bestuurder die u ondersteunt.")
+    before = roster.front_office_on(body.executive, today)
+    await take_over(
+        session, executive=body.executive, secretary=user.upn, day=today, note=body.note
+    )
+    await record(session, AuditEntry(
+        actor=user.upn, mailbox=body.executive.lower(), action="roster.take_over",
+        outcome="success", details={"day": today.isoformat(), "was": before},
+    ))  # fmt: skip
+    await session.commit()
+    return {"executive": body.executive.lower(), "front_today": user.upn, "was": before}

@@ -129,3 +129,23 @@ async def test_a_claim_shows_who_and_since_when_and_asks_before_a_second_one(
     audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(colleague))
     assert any(e["action"] == "queue.claim" and e["details"]["take_over"]
                for e in audit.json()["entries"])  # fmt: skip
+
+
+async def test_neem_over_makes_me_her_front_office_today_and_is_audited(
+    api: httpx.AsyncClient, login
+) -> None:
+    colleague = "ellen.dijkhuis@zeeveen.nl"
+    before = (await queue(api, login, colleague, executive=BURGEMEESTER))["team"][0]
+    assert before["front_today"] == SECRETARY_A  # Tuesday: Monique
+    resp = await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER,
+                          "note": "Monique is ziek"}, headers=login(colleague))  # fmt: skip
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"executive": BURGEMEESTER, "front_today": colleague, "was": SECRETARY_A}
+    after = (await queue(api, login, colleague, executive=BURGEMEESTER))["team"][0]
+    assert after["front_today"] == colleague
+    assert after["front_tomorrow"] == before["front_tomorrow"]  # only today
+    audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(colleague))
+    assert "roster.take_over" in [e["action"] for e in audit.json()["entries"]]
+    outsider = await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER},
+                              headers=login(SECRETARY_B))  # fmt: skip
+    assert outsider.status_code == 403
