@@ -33,6 +33,7 @@ from server.routes import (
     pane_approvals,
     pane_calamity,
     pane_meetings,
+    pane_queue,
     queue,
     quicksteps,
     roster,
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
         pane_approvals,
         pane_calamity,
         pane_meetings,
+        pane_queue,
         harness,
     ):
         app.include_router(module.router)

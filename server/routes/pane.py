@@ -51,7 +51,13 @@ router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
 OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
-VIEWS = {"bericht": "Bericht", "agenda": "Agenda", "goedkeuren": "Goedkeuren", "beheer": "Beheer"}
+VIEWS = {
+    "bericht": "Bericht",
+    "agenda": "Agenda",
+    "goedkeuren": "Goedkeuren",
+    "werkvoorraad": "Werkvoorraad",
+    "beheer": "Beheer",
+}
 ADMIN_VIEWS = frozenset({"beheer"})
 BODY_LIMIT = 4000  # characters of mail text shown in a 320 px pane; the rest stays in Outlook
 

@@ -55,6 +55,15 @@ def meeting_folder_pane(outlook: Outlook, tenant: Tenant) -> None:
     expect(outlook.pane.get_by_label("Vergadering")).to_be_visible()
 
 
+def queue_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """Werkvoorraad: the team, the filters, the items with their actions."""
+    prepared(tenant, outlook.base_url, "In de werkvoorraad")
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
+    outlook.page.locator("#items button").first.click()
+    outlook.pane_loaded().locator("nav a[data-view='werkvoorraad']").click()
+    expect(outlook.pane.get_by_test_id("team")).to_be_visible()
+
+
 def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
@@ -106,6 +115,7 @@ PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
     "agenda": agenda_pane,
     "leegmaken": clear_pane,
     "vergadermap": meeting_folder_pane,
+    "werkvoorraad": queue_pane,
     "beheer": admin_pane,
     "fout": error_pane,
 }

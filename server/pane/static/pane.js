@@ -466,6 +466,50 @@ async function meetingOverview(button) {
   }
 }
 
+// --- Werkvoorraad: filters, "ik pak dit op", release, "neem over". ---
+function queueFilter() {
+  const section = main.querySelector("[data-filter]");
+  return section ? section.dataset.filter : "alles";
+}
+
+async function queueAction(button) {
+  if (!button) return;
+  let path = null;
+  let body = null;
+  if (button.dataset.filterKeuze) {
+    path = "GET";
+  } else if (button.dataset.oppakken) {
+    path = "/pane/werkvoorraad/oppakken";
+    body = { key: button.dataset.oppakken, mailbox: button.dataset.postvak, take_over: "overnemen" in button.dataset, filter: queueFilter() };
+  } else if (button.dataset.vrijgeven) {
+    path = "/pane/werkvoorraad/vrijgeven";
+    body = { key: button.dataset.vrijgeven, filter: queueFilter() };
+  } else if (button.dataset.neemOver) {
+    path = "/pane/werkvoorraad/neem-over";
+    body = { executive: button.dataset.neemOver, filter: queueFilter() };
+  } else {
+    return;
+  }
+  button.disabled = true;
+  main.setAttribute("aria-busy", "true");
+  try {
+    if (path === "GET") {
+      const params = new URLSearchParams({ mailbox: state.where.mailbox, filter: button.dataset.filterKeuze });
+      main.innerHTML = await fetchHtml("GET", `/pane/werkvoorraad/inhoud?${params}`);
+    } else {
+      main.innerHTML = await postFragment(path, body); // server-rendered with autoescaping
+    }
+  } catch {
+    button.disabled = false;
+  }
+  main.setAttribute("aria-busy", "false");
+  const focus = main.querySelector("[role=alert], [data-testid=melding], h2");
+  if (focus) {
+    focus.setAttribute("tabindex", "-1");
+    focus.focus();
+  }
+}
+
 async function quickStep(target, path, body) {
   const out = document.getElementById("stap-uitkomst");
   if (!out || !state.where || !state.where.itemId) return;
@@ -606,6 +650,7 @@ main.addEventListener("click", (event) => {
   if (make) draftMake(make);
   if (event.target.closest("button[data-annuleren-concept]")) document.getElementById("concept-uitkomst").replaceChildren();
   if (event.target.closest("button[data-vm-kiezen]")) meetingChoice();
+  queueAction(event.target.closest("button"));
   const placeButton = event.target.closest("button[data-vm-plaatsen]");
   if (placeButton) placeInMeeting(placeButton);
   if (event.target.closest("button[data-vm-annuleren]")) document.getElementById("vergadermap-uitkomst").replaceChildren();

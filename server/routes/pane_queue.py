@@ -1,0 +1,135 @@
+"""The pane's Werkvoorraad: today's team with "neem over", the queue with filters and counts,
+and "ik pak dit op" on each item (a colleague's claim is shown, and taking over asks first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from automations.audit import AuditEntry, record
+from automations.errors import AccessDenied
+from automations.queue import claims
+from automations.queue.service import back_office_on, build_queue, counts_of
+from automations.roster.models import Roster
+from automations.roster.policy import Action, may
+from automations.roster.service import snapshot, take_over
+from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today
+from server.routes.pane import Selected, _fragment
+
+router = APIRouter(include_in_schema=False)
+Filter = Literal["alles", "mijn", "te-laat"]
+
+
+async def _render(
+    request: Request, user: Any, roster: Roster, sessions: Any, today: dt.date,
+    now: dt.datetime, chosen: str, notice: str | None = None, ask: dict | None = None,
+) -> HTMLResponse:  # fmt: skip
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    mine = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
+    async with sessions() as session:
+        items = await build_queue(
+            session, roster=roster, mailboxes=mine, today=today, now=now.astimezone(dt.UTC)
+        )
+        held = await claims.current_claims(session, mailboxes=mine, now=now.astimezone(dt.UTC))
+    all_counts = counts_of(items)
+    if chosen == "mijn":
+        items = [i for i in items if i.owner == user.upn or held.get(i.key, None) and
+                 held[i.key].claimed_by == user.upn]  # fmt: skip
+    elif chosen == "te-laat":
+        items = [i for i in items if i.overdue]
+    team = [
+        {
+            "executive": m,
+            "name": roster.names.get(m, m),
+            "front": roster.front_office_on(m, today),
+            "front_tomorrow": roster.front_office_on(m, today + dt.timedelta(days=1)),
+            "back": back_office_on(roster, m, today),
+            "may_take_over": m in roster.serves.get(user.upn, frozenset())
+            and roster.front_office_on(m, today) != user.upn,
+        }
+        for m in mine
+    ]
+    return _fragment(
+        request, "views/werkvoorraad.html", items=items, counts=all_counts, team=team,
+        claims=held, chosen=chosen, user=user.upn, names=roster.names, notice=notice, ask=ask,
+    )  # fmt: skip
+
+
+@router.get("/pane/werkvoorraad/inhoud", response_class=HTMLResponse)
+async def view(
+    request: Request, selected: Selected, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now, filter: Filter = "alles",  # noqa: A002
+) -> HTMLResponse:  # fmt: skip
+    return await _render(request, user, roster, sessions, today, now, filter)
+
+
+class ClaimRequest(BaseModel):
+    key: str = Field(min_length=3, max_length=600)
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    take_over: bool = False
+    filter: Filter = "alles"
+
+
+@router.post("/pane/werkvoorraad/oppakken", response_class=HTMLResponse)
+async def pick_up(
+    request: Request, body: ClaimRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, settings: SettingsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    if not may(roster, user.upn, Action.ACT_ON_MAILBOX, body.mailbox):
+        raise AccessDenied("U werkt niet voor deze bestuurder.")
+    try:
+        await claims.claim(
+            sessions, key=body.key, mailbox=body.mailbox.lower(), actor=user.upn,
+            now=now.astimezone(dt.UTC), names=roster.names,
+            ttl=dt.timedelta(minutes=settings.claim_minutes), take_over=body.take_over,
+        )  # fmt: skip
+    except claims.ClaimHeld as exc:
+        ask = {"key": body.key, "mailbox": body.mailbox}
+        return await _render(request, user, roster, sessions, today, now, body.filter,
+                             notice=exc.message, ask=ask)  # fmt: skip
+    return await _render(request, user, roster, sessions, today, now, body.filter)
+
+
+class ReleaseRequest(BaseModel):
+    key: str = Field(min_length=3, max_length=600)
+    filter: Filter = "alles"
+
+
+@router.post("/pane/werkvoorraad/vrijgeven", response_class=HTMLResponse)
+async def let_go(
+    request: Request, body: ReleaseRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    await claims.release(sessions, key=body.key, actor=user.upn)
+    return await _render(request, user, roster, sessions, today, now, body.filter)
+
+
+class TakeOverRequest(BaseModel):
+    executive: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    filter: Filter = "alles"
+
+
+@router.post("/pane/werkvoorraad/neem-over", response_class=HTMLResponse)
+async def neem_over(
+    request: Request, body: TakeOverRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    if body.executive.lower() not in roster.serves.get(user.upn, frozenset()):
+        raise AccessDenied("U kunt alleen overnemen voor een bestuurder die u ondersteunt.")
+    before = roster.front_office_on(body.executive, today)
+    async with sessions() as session, session.begin():
+        await take_over(session, executive=body.executive, secretary=user.upn, day=today,
+                        note="neem over (Werkvoorraad)")  # fmt: skip
+        await record(session, AuditEntry(
+            actor=user.upn, mailbox=body.executive.lower(), action="roster.take_over",
+            outcome="success", details={"day": today.isoformat(), "was": before},
+        ))  # fmt: skip
+    async with sessions() as session:
+        fresh = await snapshot(session)
+    name = fresh.names.get(body.executive.lower(), body.executive)
+    return await _render(request, user, fresh, sessions, today, now, body.filter,
+                         notice=f"U bent vandaag de frontoffice van {name}.")  # fmt: skip

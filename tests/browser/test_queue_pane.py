@@ -1,0 +1,83 @@
+"""Two secretaries and one work queue: one picks an item up, the other sees who and since
+when, is asked before taking it over, and "neem over" makes her front office for today."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+from playwright.sync_api import Browser, expect
+
+from tests.browser.outlook import Outlook, run_async
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
+from tests.server.test_approvals_api import mail_from_hans
+
+COLLEAGUE = "ellen.dijkhuis@zeeveen.nl"  # the burgemeester's other secretary
+
+
+def waiting_draft(tenant: Tenant, base: str, subject: str) -> str:
+    async def go() -> str:
+        message_id, exact = await mail_from_hans(tenant, subject)
+        headers = {"Authorization": f"Bearer {tenant.user_token(SECRETARY_A)}"}
+        async with httpx.AsyncClient(base_url=base, verify=tenant.tls) as api:
+            body = {"mailbox": BURGEMEESTER, "message": message_id,
+                    "template": "Ontvangstbevestiging", "operation_id": str(uuid.uuid4()),
+                    "request_approval": True}  # fmt: skip
+            (await api.post("/api/v1/drafts", json=body, headers=headers)).raise_for_status()
+        return exact
+
+    return run_async(go())
+
+
+def werkvoorraad(outlook: Outlook, who: str) -> object:
+    outlook.sign_in(who).open_mailbox("Ingrid Zwanenburg")
+    outlook.page.locator("#items button").first.click()
+    pane = outlook.pane_loaded()
+    pane.locator("nav a[data-view='werkvoorraad']").click()
+    expect(pane.get_by_test_id("team")).to_be_visible()
+    return pane
+
+
+def test_one_picks_it_up_the_other_sees_it_and_is_asked_before_taking_over(
+    outlook: Outlook, browser: Browser, backend_url: str, tenant: Tenant
+) -> None:
+    subject = waiting_draft(tenant, backend_url, "Wie doet dit")
+    mine = werkvoorraad(outlook, SECRETARY_A)
+    item = mine.get_by_test_id("werk").filter(has_text=subject)
+    item.get_by_role("button", name="Ik pak dit op").click()
+    expect(
+        mine.get_by_test_id("werk").filter(has_text=subject).get_by_test_id("claim")
+    ).to_have_text(re.compile("U bent hiermee bezig"))
+
+    other_context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
+                                        viewport={"width": 1400, "height": 900})  # fmt: skip
+    try:
+        theirs = werkvoorraad(Outlook(other_context.new_page(), backend_url), COLLEAGUE)
+        row = theirs.get_by_test_id("werk").filter(has_text=subject)
+        expect(row.get_by_test_id("claim")).to_have_text(
+            re.compile(r"Monique Verschuren is hiermee bezig \(sinds \d\d:\d\d\)")
+        )
+        expect(row.get_by_role("button", name="Ik pak dit op")).to_have_count(0)
+
+        theirs.get_by_test_id("team-rij").filter(has_text="Ingrid Zwanenburg").get_by_role(
+            "button", name="Neem over"
+        ).click()
+        expect(theirs.get_by_test_id("melding")).to_contain_text(
+            "U bent vandaag de frontoffice van Ingrid Zwanenburg"
+        )
+        expect(
+            theirs.get_by_test_id("team-rij").filter(has_text="Ingrid Zwanenburg")
+        ).to_contain_text("Ellen Dijkhuis")
+    finally:
+        other_context.close()
+
+    mine.get_by_test_id("werk").filter(has_text=subject).get_by_role(
+        "button", name="Vrijgeven"
+    ).click()
+    expect(
+        mine.get_by_test_id("werk")
+        .filter(has_text=subject)
+        .get_by_role("button", name="Ik pak dit op")
+    ).to_be_visible()
