@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from automations.graph import GraphGateway, token_source_for
 from automations.journal import Journal
+from automations.queue.events import Broadcaster
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.journal = Journal(app.state.sessions)
+    app.state.events = Broadcaster()
     install_error_handlers(app)
 
     @app.middleware("http")

@@ -19,6 +19,7 @@ from automations.roster.policy import Action, may
 from automations.roster.service import snapshot, take_over
 from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today
 from server.routes.pane import Selected, _fragment
+from server.routes.queue import publish
 
 router = APIRouter(include_in_schema=False)
 Filter = Literal["alles", "mijn", "te-laat"]
@@ -91,6 +92,7 @@ async def pick_up(
         ask = {"key": body.key, "mailbox": body.mailbox}
         return await _render(request, user, roster, sessions, today, now, body.filter,
                              notice=exc.message, ask=ask)  # fmt: skip
+    publish(request, "claim", body.mailbox, key=body.key, by=user.upn)
     return await _render(request, user, roster, sessions, today, now, body.filter)
 
 
@@ -104,7 +106,11 @@ async def let_go(
     request: Request, body: ReleaseRequest, user: CurrentUser, roster: RosterDep,
     sessions: SessionsDep, today: Today, now: Now,
 ) -> HTMLResponse:  # fmt: skip
+    async with sessions() as session:
+        row = await session.get(claims.ClaimRow, body.key)
     await claims.release(sessions, key=body.key, actor=user.upn)
+    if row is not None:
+        publish(request, "release", row.mailbox, key=body.key)
     return await _render(request, user, roster, sessions, today, now, body.filter)
 
 
@@ -128,6 +134,7 @@ async def neem_over(
             actor=user.upn, mailbox=body.executive.lower(), action="roster.take_over",
             outcome="success", details={"day": today.isoformat(), "was": before},
         ))  # fmt: skip
+    publish(request, "team", body.executive, front=user.upn)
     async with sessions() as session:
         fresh = await snapshot(session)
     name = fresh.names.get(body.executive.lower(), body.executive)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from automations.audit import AuditEntry, record
@@ -73,8 +77,36 @@ class ClaimRequest(BaseModel):
     take_over: bool = False  # she was told who holds it and takes over anyway
 
 
+@router.get("/events", operation_id="queue_events")
+async def events(request: Request, user: CurrentUser, roster: RosterDep) -> StreamingResponse:
+    """Server-sent events for open panes: claims, releases and "neem over" in the mailboxes I
+    work in. A comment every 15 s keeps proxies from closing the stream."""
+    mine = {m for m in roster.roles if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)}
+    broadcaster = request.app.state.events
+
+    async def stream() -> AsyncIterator[bytes]:
+        async with broadcaster.subscribe() as queue:
+            yield b": verbonden\n\n"
+            while not await request.is_disconnected():
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield b": nog hier\n\n"
+                    continue
+                if event.get("mailbox") in mine:
+                    yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+def publish(request: Request, kind: str, mailbox: str, **data: Any) -> None:
+    request.app.state.events.publish({"type": kind, "mailbox": mailbox.lower(), **data})
+
+
 @router.post("/claims", operation_id="claim_item", status_code=201)
 async def claim(
+    request: Request,
     body: ClaimRequest,
     user: CurrentUser,
     roster: RosterDep,
@@ -89,16 +121,21 @@ async def claim(
         now=now.astimezone(dt.UTC), names=roster.names,
         ttl=dt.timedelta(minutes=settings.claim_minutes), take_over=body.take_over,
     )  # fmt: skip
+    publish(request, "claim", held.mailbox, key=held.key, by=held.claimed_by)
     return asdict(held)
 
 
 @router.delete("/claims/{key:path}", operation_id="release_claim", status_code=204)
-async def release(key: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep) -> None:
+async def release(
+    request: Request, key: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep
+) -> None:
     async with sessions() as session:
         row = await session.get(claims.ClaimRow, key)
     if row is not None:
         authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
     await claims.release(sessions, key=key, actor=user.upn)
+    if row is not None:
+        publish(request, "release", row.mailbox, key=key)
 
 
 class TakeOverRequest(BaseModel):
@@ -108,7 +145,12 @@ class TakeOverRequest(BaseModel):
 
 @router.post("/take-over", operation_id="take_over_front_office")
 async def take_over_front_office(
-    body: TakeOverRequest, user: CurrentUser, roster: RosterDep, session: SessionDep, today: Today
+    request: Request,
+    body: TakeOverRequest,
+    user: CurrentUser,
+    roster: RosterDep,
+    session: SessionDep,
+    today: Today,
 ) -> dict[str, Any]:
     """ "Neem over": I am her front office today (a roster exception, audited)."""
     if body.executive.lower() not in roster.serves.get(user.upn, frozenset()):
@@ -122,4 +164,5 @@ async def take_over_front_office(
         outcome="success", details={"day": today.isoformat(), "was": before},
     ))  # fmt: skip
     await session.commit()
+    publish(request, "team", body.executive, front=user.upn)
     return {"executive": body.executive.lower(), "front_today": user.upn, "was": before}

@@ -81,3 +81,33 @@ def test_one_picks_it_up_the_other_sees_it_and_is_asked_before_taking_over(
         .filter(has_text=subject)
         .get_by_role("button", name="Ik pak dit op")
     ).to_be_visible()
+
+
+def test_a_claim_reaches_a_colleagues_open_pane_without_reloading(
+    outlook: Outlook, browser: Browser, backend_url: str, tenant: Tenant
+) -> None:
+    subject = waiting_draft(tenant, backend_url, "Live bijgewerkt")
+    other_context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
+                                        viewport={"width": 1400, "height": 900})  # fmt: skip
+    try:
+        theirs = werkvoorraad(Outlook(other_context.new_page(), backend_url), COLLEAGUE)
+        row = theirs.get_by_test_id("werk").filter(has_text=subject)
+        expect(row.get_by_role("button", name="Ik pak dit op")).to_be_visible()
+
+        mine = werkvoorraad(outlook, SECRETARY_A)
+        mine.get_by_test_id("werk").filter(has_text=subject).get_by_role(
+            "button", name="Ik pak dit op"
+        ).click()
+        expect(
+            theirs.get_by_test_id("werk").filter(has_text=subject).get_by_test_id("claim")
+        ).to_have_text(re.compile("Monique Verschuren is hiermee bezig"), timeout=10_000)
+        mine.get_by_test_id("werk").filter(has_text=subject).get_by_role(
+            "button", name="Vrijgeven"
+        ).click()
+        expect(
+            theirs.get_by_test_id("werk")
+            .filter(has_text=subject)
+            .get_by_role("button", name="Ik pak dit op")
+        ).to_be_visible(timeout=10_000)
+    finally:
+        other_context.close()

@@ -141,6 +141,7 @@ async function load(ticket, w) {
   }
   main.dataset.status = String(response.status);
   setBusy(false);
+  followQueue(); // only while Werkvoorraad is shown
 }
 
 // Outlook selected another item (or we just opened): read where we are, then load.
@@ -508,6 +509,54 @@ async function queueAction(button) {
     focus.setAttribute("tabindex", "-1");
     focus.focus();
   }
+}
+
+// Live: while Werkvoorraad is shown, a stream of server-sent events (read with fetch, which
+// can carry the token) redraws it when a colleague claims, releases or takes over.
+let queueStream = null;
+
+async function refreshQueueView() {
+  if (!main.querySelector("[data-filter]") || main.getAttribute("aria-busy") === "true") return;
+  const params = new URLSearchParams({ mailbox: state.where.mailbox, filter: queueFilter() });
+  try {
+    const html = await fetchHtml("GET", `/pane/werkvoorraad/inhoud?${params}`);
+    if (main.querySelector("[data-filter]") && main.getAttribute("aria-busy") !== "true") main.innerHTML = html;
+  } catch {
+    // the next event or a click tries again
+  }
+}
+
+async function followQueue() {
+  if (queueStream || !main.querySelector("[data-filter]")) return;
+  const controller = new AbortController();
+  queueStream = controller;
+  try {
+    const token = await getToken(config);
+    const response = await fetch(`${config.baseUrl}/api/v1/queue/events`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" },
+      signal: controller.signal,
+    });
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    while (main.querySelector("[data-filter]")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        if (block.split("\n").some((line) => line.startsWith("event:"))) refreshQueueView();
+      }
+    }
+    controller.abort();
+  } catch {
+    // closed or offline: try again below while the view is open
+  } finally {
+    queueStream = null;
+  }
+  if (main.querySelector("[data-filter]")) setTimeout(followQueue, 3000);
 }
 
 async function quickStep(target, path, body) {
