@@ -499,7 +499,7 @@ def _print_approvals(views: list, as_json: bool) -> None:  # noqa: ANN001
         typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}")
 
 
-def _run_approvals(work) -> Any:  # noqa: ANN001
+def _run_as_app(work) -> Any:  # noqa: ANN001
     """Run ``work(sessions, roster, graph)`` with the app's identity; errors as one line."""
     import asyncio
 
@@ -543,7 +543,7 @@ def approvals_list(
         async with sessions() as session:
             return await list_approvals(session, mailboxes=boxes, status=status)
 
-    _print_approvals(_run_approvals(work), as_json)
+    _print_approvals(_run_as_app(work), as_json)
 
 
 @approvals.command("request")
@@ -578,7 +578,7 @@ def approvals_request(
             link_base=settings.base_url,
         )
 
-    _print_approvals([_run_approvals(work)], as_json)
+    _print_approvals([_run_as_app(work)], as_json)
 
 
 @approvals.command("approve")
@@ -611,7 +611,7 @@ def approvals_approve(
             operation_id=operation_id or str(uuid.uuid4()),
         )
 
-    _print_approvals([_run_approvals(work)], as_json)
+    _print_approvals([_run_as_app(work)], as_json)
 
 
 @approvals.command("reject")
@@ -637,7 +637,7 @@ def approvals_reject(
             link_base=settings.base_url,
         )
 
-    _print_approvals([_run_approvals(work)], as_json)
+    _print_approvals([_run_as_app(work)], as_json)
 
 
 agenda = typer.Typer(help="An executive's agenda: calamity clear.", no_args_is_help=True)
@@ -701,7 +701,7 @@ def agenda_clear(
             **common,
         )  # fmt: skip
 
-    report = _run_approvals(work)
+    report = _run_as_app(work)
     if as_json:
         typer.echo(json.dumps(asdict(report), indent=2, default=str))
     else:
@@ -743,7 +743,7 @@ def meetings_list(
                 session, meeting_types(settings), since=today(), type_key=type_key
             )
 
-    found = _run_approvals(work)
+    found = _run_as_app(work)
     if as_json:
         typer.echo(json.dumps({"meetings": [asdict(m) for m in found]}, indent=2, default=str))
         return
@@ -780,8 +780,7 @@ def meetings_push(
         _staff(roster, actor.lower())
         kinds = meeting_types(settings)
         factory = TargetFactory(settings, kinds, graph)
-        async with sessions() as session:
-            await factory.prepare(await service.agenda_place(session, kinds, agenda_item))
+        await factory.prepare(await service.agenda_place(sessions, kinds, agenda_item))
         return await service.push(
             graph, sessions, Journal(sessions), roster=roster, types=kinds, target_for=factory,
             actor=actor, mailbox=mailbox, message_id=message, agenda_item_id=agenda_item,
@@ -789,7 +788,7 @@ def meetings_push(
             operation_id=operation_id or str(uuid.uuid4()),
         )  # fmt: skip
 
-    results = _run_approvals(work)
+    results = _run_as_app(work)
     if as_json:
         typer.echo(json.dumps({"documents": [asdict(r) for r in results]}, indent=2))
         return
@@ -821,7 +820,7 @@ def meetings_export(
             await write_zip(found, kind, factory(kind), sink)
         return found
 
-    found = _run_approvals(work)
+    found = _run_as_app(work)
     typer.echo(f"{out}: {sum(len(i.documents) for i in found.items)} stukken, {found.title}")
 
 

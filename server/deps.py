@@ -5,19 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.dates import AMSTERDAM
 from automations.graph import GraphGateway, GraphSession
 from automations.journal import Journal
 from automations.roster.models import Roster
 from automations.roster.service import snapshot
 from server.auth import Principal, TokenValidator
 from server.settings import Settings
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 __all__ = [
     "ClearGraph",

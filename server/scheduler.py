@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from fastapi import FastAPI
 
+from automations.dates import AMSTERDAM
 from automations.jobs.catalog import JOBS
 from automations.roster.service import snapshot
 from server.operator import run_named_job
@@ -25,7 +25,6 @@ from server.settings import Settings
 __all__ = ["start_scheduler"]
 
 log = logging.getLogger(__name__)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def enabled(settings: Settings) -> bool:

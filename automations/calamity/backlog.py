@@ -9,17 +9,16 @@ the event it made instead of inviting everyone twice.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.dates import AMSTERDAM, from_graph, to_graph
 from automations.errors import BadRequest, Conflict, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.roster.models import Roster
@@ -36,9 +35,7 @@ __all__ = [
     "replan",
 ]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HORIZON = dt.timedelta(weeks=6)
-WINDOWS = "W. Europe Standard Time"
 STATUS_LABELS = {"open": "te herplannen", "planned": "opnieuw gepland", "dropped": "vervallen"}
 
 
@@ -103,10 +100,6 @@ def _entry(row: RescheduleRow) -> BacklogEntry:
     )
 
 
-def as_json(entry: BacklogEntry) -> dict[str, Any]:
-    return dataclasses.asdict(entry)
-
-
 async def list_backlog(
     session: AsyncSession, *, mailboxes: list[str], status: str | None = "open"
 ) -> list[BacklogEntry]:
@@ -148,18 +141,6 @@ def _attendees(entry: BacklogEntry) -> list[dict[str, Any]]:
     return out
 
 
-def _graph_time(moment: dt.datetime) -> dict[str, str]:
-    local = moment.astimezone(AMSTERDAM).replace(tzinfo=None)
-    return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": WINDOWS}
-
-
-def _parse(value: dict[str, Any]) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value["dateTime"][:19])
-    if (value.get("timeZone") or "UTC").upper() == "UTC":
-        return moment.replace(tzinfo=dt.UTC).astimezone(AMSTERDAM)
-    return moment.replace(tzinfo=AMSTERDAM)
-
-
 async def propose(
     graph: GraphSession,
     sessions: async_sessionmaker[AsyncSession],
@@ -182,7 +163,7 @@ async def propose(
         ],
         "timeConstraint": {
             "activityDomain": "work",
-            "timeSlots": [{"start": _graph_time(start), "end": _graph_time(start + horizon)}],
+            "timeSlots": [{"start": to_graph(start), "end": to_graph(start + horizon)}],
         },
         "meetingDuration": f"PT{entry.duration_minutes}M",
         "maxCandidates": count,
@@ -199,8 +180,8 @@ async def propose(
         window = s["meetingTimeSlot"]
         slots.append(
             Slot(
-                start=_parse(window["start"]),
-                end=_parse(window["end"]),
+                start=from_graph(window["start"]),
+                end=from_graph(window["end"]),
                 confidence=float(s.get("confidence") or 0),
                 note=s.get("suggestionReason") or "",
             )
@@ -257,8 +238,8 @@ async def replan(
             note += f"<p>{escape(entry.body)}</p>"
         event = {
             "subject": entry.subject,
-            "start": _graph_time(start),
-            "end": _graph_time(end),
+            "start": to_graph(start),
+            "end": to_graph(end),
             "attendees": _attendees(entry),
             "location": {"displayName": entry.location},
             "isOnlineMeeting": entry.is_online,

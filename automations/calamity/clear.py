@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import (
     CancelPostRequestBody,
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.calamity.classify import ClearSettings, Decision, classify
+from automations.dates import from_graph
 from automations.errors import AppError, BadRequest, Unavailable
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, Operation, OperationNotFound, StepContext, StepPlan
@@ -49,7 +49,6 @@ __all__ = [
     "report_of",
 ]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_WINDOW = dt.timedelta(days=14)
 PREVIEW_VALID = dt.timedelta(minutes=30)  # executing an older preview reads the calendar again
 CHUNK = 20  # items per journaled step (five rounds of four requests): the progress unit
@@ -109,16 +108,6 @@ class ClearReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _local(value: Mapping[str, Any] | None) -> dt.datetime:
-    """A Graph dateTimeTimeZone (the gateway asks for W. Europe) as an aware local time."""
-    text = ((value or {}).get("dateTime") or "1970-01-01T00:00:00")[:19]
-    zone = (value or {}).get("timeZone") or "UTC"
-    moment = dt.datetime.fromisoformat(text)
-    if zone.upper() == "UTC":
-        return moment.replace(tzinfo=dt.UTC).astimezone(AMSTERDAM)
-    return moment.replace(tzinfo=AMSTERDAM)
-
-
 def _counts(items: Sequence[ClearItem]) -> dict[str, int]:
     out: dict[str, int] = {}
     for item in items:
@@ -172,8 +161,8 @@ def _item(event: Mapping[str, Any], decision: Decision, toggled: bool) -> ClearI
     return ClearItem(
         id=event["id"],
         subject=event.get("subject") or "",
-        start=_local(event.get("start")).isoformat(),
-        end=_local(event.get("end")).isoformat(),
+        start=from_graph(event.get("start")).isoformat(),
+        end=from_graph(event.get("end")).isoformat(),
         action=decision.action,
         reason=decision.reason,
         status="kept" if decision.action == "keep" else "planned",

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
+from automations.mailboxes.tagged import find_tagged
 from automations.quicksteps.effects import TAG_PROPERTY
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -206,22 +207,11 @@ async def remind(
         mailbox = row.mailbox
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
     tag = f"remind/{operation_id}"
-    prop = TAG_PROPERTY
-    existing = await graph.batch(
-        [
-            BatchRequest(
-                "GET",
-                f"/users/{mailbox}/messages?$filter=singleValueExtendedProperties/any(ep: ep/id eq"
-                f" '{prop}' and ep/value eq '{tag}')&$select=id,isDraft",
-            )
-        ]
-    )
-    existing[0].raise_for_status()
-    found = existing[0].body["value"]
-    if found and not found[0]["isDraft"]:
+    found = await find_tagged(graph, mailbox, tag)
+    if found and not found["isDraft"]:
         draft_id = None  # sent by an earlier click: nothing to do
     elif found:
-        draft_id = found[0]["id"]
+        draft_id = found["id"]
     else:
         comment = (
             f"Herinnering: wij hadden graag uiterlijk {row.deadline:%d-%m-%Y} uw reactie"
@@ -231,7 +221,7 @@ async def remind(
             "comment": comment,
             "message": {
                 "toRecipients": [{"emailAddress": {"address": row.address}}],
-                "singleValueExtendedProperties": [{"id": prop, "value": tag}],
+                "singleValueExtendedProperties": [{"id": TAG_PROPERTY, "value": tag}],
             },
         }
         [made] = await graph.batch(

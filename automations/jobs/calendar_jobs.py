@@ -7,11 +7,11 @@ import datetime as dt
 import re
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 from sqlalchemy import select
 
+from automations.dates import AMSTERDAM, from_graph
 from automations.graph import BatchRequest
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
@@ -26,8 +26,6 @@ __all__ = [
     "find_conflicts",
     "hold_until",
 ]
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _when(event: dict[str, Any]) -> str:
@@ -115,8 +113,8 @@ async def expired_holds(ctx: JobContext, mailbox: str, result: MailboxResult) ->
                 f"<p>De optie <b>{escape(event.get('subject') or '')}</b> ({_when(event)}) in de"
                 " agenda van de bestuurder is verlopen en vrijgegeven.</p>"
             )
-            await send_notice(ctx, mailbox, [placed.group(1)], "Optie vrijgegeven", html,
-                              f"hold-released/{event['id']}")  # fmt: skip
+            await send_tagged_mail(ctx.graph, mailbox, [placed.group(1)], "Optie vrijgegeven",
+                                   html, f"hold-released/{event['id']}")  # fmt: skip
             result.count("told")
     result.count("released", len(released))
     await forget(ctx.sessions, mailbox, released)
@@ -126,25 +124,12 @@ def _body(event: dict[str, Any]) -> str:
     return ((event.get("body") or {}).get("content") or "")[:4000]
 
 
-async def send_notice(
-    ctx: JobContext, mailbox: str, to: list[str], subject: str, html: str, tag: str
-) -> None:
-    """A notice from the executive's own mailbox (the app reaches only the executives'),
-    tagged so a repeated run sends it once."""
-    await send_tagged_mail(ctx.graph, mailbox, to, subject, html, tag)
-
-
 # --- conflicts -------------------------------------------------------------------------------
 BLOCKING = ("busy", "oof", "tentative", "workingElsewhere")
 
 
 def _span(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
-    def moment(value: dict[str, Any]) -> dt.datetime:
-        at = dt.datetime.fromisoformat(value["dateTime"][:19])
-        zone = value.get("timeZone") or "UTC"
-        return at.replace(tzinfo=dt.UTC) if zone.upper() == "UTC" else at.replace(tzinfo=AMSTERDAM)
-
-    return moment(event["start"]), moment(event["end"])
+    return from_graph(event["start"]), from_graph(event["end"])
 
 
 def find_conflicts(

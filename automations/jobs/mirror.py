@@ -13,18 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.dates import AMSTERDAM
 from automations.errors import AppError
 from automations.graph import BatchRequest, GraphSession
 from automations.store.models import CalendarMirrorRow, DeltaLinkRow, utcnow
 
 __all__ = ["WINDOW", "Mirror", "refresh", "window_of"]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WINDOW = dt.timedelta(weeks=6)
 PREFIX = "calendar:"
 PAGE = {"Prefer": "odata.maxpagesize=200"}  # fewer pages on a full read (Graph's default: 10)

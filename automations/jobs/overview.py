@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 
+from automations.dates import from_graph
 from automations.jobs.mirror import refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.replies.approvals import send_tagged_mail
@@ -19,7 +18,6 @@ from automations.store.models import ApprovalRow, CalendarMirrorRow, JobRunRow
 
 __all__ = ["daily_overview", "next_working_day"]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -35,13 +33,6 @@ def next_working_day(today: dt.date) -> dt.date:
     return day
 
 
-def _local(value: dict[str, Any]) -> dt.datetime:
-    at = dt.datetime.fromisoformat(value["dateTime"][:19])
-    zone = value.get("timeZone") or "UTC"
-    return (at.replace(tzinfo=dt.UTC) if zone.upper() == "UTC" else at.replace(tzinfo=AMSTERDAM)
-            ).astimezone(AMSTERDAM)  # fmt: skip
-
-
 @job(
     "daily-overview",
     "Dagoverzicht: de agenda van morgen, wachtende concepten en wijzigingen, per mail",
@@ -51,9 +42,11 @@ async def daily_overview(ctx: JobContext, mailbox: str, result: MailboxResult) -
     mirror = await refresh(ctx.graph, ctx.sessions, mailbox, ctx.today)
     result.count("requests", mirror.requests)
     day = next_working_day(ctx.today)
+    on_day = (e for e in mirror.events
+              if not e.get("isCancelled") and from_graph(e["start"]).date() == day)  # fmt: skip
     events = sorted(
-        (e for e in mirror.events if not e.get("isCancelled") and _local(e["start"]).date() == day),
-        key=lambda e: (not e.get("isAllDay"), _local(e["start"])),
+        on_day,
+        key=lambda e: (not e.get("isAllDay"), from_graph(e["start"])),
     )
     async with ctx.sessions() as session:
         waiting = (ApprovalRow.mailbox == mailbox, ApprovalRow.status == "waiting")
@@ -76,13 +69,13 @@ async def daily_overview(ctx: JobContext, mailbox: str, result: MailboxResult) -
         front=ctx.roster.names.get(front, front) if front else None,
         events=[
             {"subject": e.get("subject") or "(geen onderwerp)",
-             "start": f"{_local(e['start']):%H:%M}", "end": f"{_local(e['end']):%H:%M}",
+             "start": f"{from_graph(e['start']):%H:%M}", "end": f"{from_graph(e['end']):%H:%M}",
              "all_day": bool(e.get("isAllDay")),
              "location": (e.get("location") or {}).get("displayName") or ""}
             for e in events
         ],
         approvals=approvals,
-        changes=[f"{c.get('subject') or '(geen onderwerp)'} ({_local(c['start']):%d-%m %H:%M})"
+        changes=[f"{c.get('subject') or '(geen onderwerp)'} ({from_graph(c['start']):%d-%m %H:%M})"
                  for c in changed][:30],
         base_url=ctx.settings.base_url,
     )  # fmt: skip

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.errors import AccessDenied, AppError
 from automations.jobs.registry import Job, JobContext, MailboxResult
@@ -115,9 +116,10 @@ async def run_job(
     return report
 
 
-async def recent_runs(sessions: Any, job: str | None = None, limit: int = 20) -> list[RunReport]:
-    async with sessions() as session:
-        query = select(JobRunRow).order_by(JobRunRow.started_at.desc()).limit(limit)
-        if job:
-            query = query.where(JobRunRow.job == job)
-        return [_report(r) for r in await session.scalars(query)]
+async def recent_runs(
+    session: AsyncSession, job: str | None = None, limit: int = 20
+) -> list[RunReport]:
+    query = select(JobRunRow).order_by(JobRunRow.started_at.desc()).limit(limit)
+    if job:
+        query = query.where(JobRunRow.job == job)
+    return [_report(r) for r in await session.scalars(query)]

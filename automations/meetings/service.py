@@ -253,16 +253,6 @@ async def _spool(graph: GraphSession, path: str) -> tuple[IO[bytes], int, str]:
     return spool, size, digest.hexdigest()
 
 
-async def agenda_place(session: AsyncSession, types: MeetingTypes, item_id: str) -> MeetingType:
-    """The meeting type an agenda item belongs to (which target its files go to)."""
-    item = await session.get(AgendaItemRow, item_id)
-    if item is None:
-        raise NotFound("Dit agendapunt bestaat niet.")
-    meeting = await session.get(MeetingRow, item.meeting_id)
-    assert meeting is not None
-    return types.get(meeting.type_key)
-
-
 @dataclass(frozen=True)
 class _Place:
     kind: MeetingType
@@ -280,6 +270,13 @@ async def _place(
         meeting = await session.get(MeetingRow, item.meeting_id)
         assert meeting is not None
     return _Place(types.get(meeting.type_key), meeting, item)
+
+
+async def agenda_place(
+    sessions: async_sessionmaker[AsyncSession], types: MeetingTypes, item_id: str
+) -> MeetingType:
+    """The meeting type an agenda item belongs to (which target its files go to)."""
+    return (await _place(sessions, types, item_id)).kind
 
 
 def _executor(

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.dates import AMSTERDAM
 from automations.errors import Conflict, NotFound
 from automations.store.models import ClaimRow
 
 __all__ = ["Claim", "ClaimHeld", "ClaimRow", "claim", "current_claims", "release"]
 
 DEFAULT_TTL = dt.timedelta(minutes=30)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,9 +29,10 @@ from automations.audit import AuditEntry, record
 from automations.errors import AppError, BadRequest, Conflict, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
+from automations.mailboxes.tagged import find_tagged, graph_one
 from automations.quicksteps.apply import ensure_categories
 from automations.quicksteps.effects import TAG_PROPERTY
-from automations.replies.drafts import find_tagged, graph_one
+from automations.replies.drafts import recipients_of
 from automations.replies.html import clean
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -138,11 +138,6 @@ def _view(row: ApprovalRow) -> ApprovalView:
         comment=row.comment,
         deferred_at=row.deferred_at,
     )
-
-
-def _addresses(message: Mapping[str, Any]) -> list[str]:
-    people = [*(message.get("toRecipients") or []), *(message.get("ccRecipients") or [])]
-    return [p["emailAddress"]["address"] for p in people if p.get("emailAddress")]
 
 
 async def _row(session: AsyncSession, approval_id: str) -> ApprovalRow:
@@ -251,7 +246,7 @@ async def request_approval(
                 draft_id=draft_id,
                 message_id=message_id,
                 subject=(marked.get("subject") or "")[:400],
-                recipients=";".join(_addresses(marked))[:1000],
+                recipients=";".join(recipients_of(marked))[:1000],
                 change_key=marked["changeKey"],
                 template=template,
                 note=note.strip()[:4000],
@@ -355,7 +350,7 @@ async def open_approval(
         draft_html=clean(body["body"]["content"]) if body else "",
         draft_change_key=body.get("changeKey") if body else None,
         changed=bool(body) and body.get("changeKey") != row.change_key,
-        draft_to=_addresses(body) if body else [],
+        draft_to=recipients_of(body) if body else [],
         attachments=[a["name"] for a in attached.body["value"]] if attached.ok else [],
         original=found,
     )
@@ -718,7 +713,3 @@ async def remind_waiting(
         await _audit(sessions, row, sender, "approval.remind", count=row.reminders + 1)
         reminded.append(_view(row))
     return reminded
-
-
-def as_json(view: ApprovalView) -> dict[str, Any]:
-    return dataclasses.asdict(view)

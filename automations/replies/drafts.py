@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from automations.dates import AMSTERDAM
 from automations.errors import BadRequest
 from automations.graph import BatchRequest, GraphSession
+from automations.mailboxes.tagged import find_tagged, graph_one
 from automations.quicksteps.effects import TAG_PROPERTY
 from automations.replies.html import clean, prepend_to_body
 from automations.replies.salutation import salutation, split_name
@@ -25,13 +26,11 @@ __all__ = [
     "MAX_ATTACHMENT",
     "Draft",
     "Rendered",
-    "find_tagged",
-    "graph_one",
     "make_draft",
+    "recipients_of",
     "render_reply",
 ]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Larger attachments need an upload session; a reply to an executive's mail rarely does.
 MAX_ATTACHMENT = 3 * 1024 * 1024
 MARKER = 'id="secretariaat-antwoord"'
@@ -54,22 +53,6 @@ class Draft:
     recipients: list[str]
     change_key: str
     web_link: str | None
-
-
-async def graph_one(graph: GraphSession, request: BatchRequest) -> Any:
-    [answer] = await graph.batch([request])
-    answer.raise_for_status()
-    return answer.body
-
-
-async def find_tagged(graph: GraphSession, mailbox: str, tag: str) -> dict[str, Any] | None:
-    """The message this mailbox holds with our operation tag, if any (sent or draft)."""
-    url = (
-        f"/users/{mailbox}/messages?$filter=singleValueExtendedProperties/any(ep: ep/id eq"
-        f" '{TAG_PROPERTY}' and ep/value eq '{tag}')&$select=id,isDraft,changeKey,subject"
-    )
-    found = (await graph_one(graph, BatchRequest("GET", url)))["value"]
-    return found[0] if found else None
 
 
 def _person(address_of: Mapping[str, Any]) -> dict[str, str]:
@@ -135,7 +118,7 @@ async def render_reply(
     )
 
 
-def _addresses(message: Mapping[str, Any]) -> list[str]:
+def recipients_of(message: Mapping[str, Any]) -> list[str]:
     people = [*(message.get("toRecipients") or []), *(message.get("ccRecipients") or [])]
     return [p["emailAddress"]["address"] for p in people if p.get("emailAddress")]
 
@@ -186,7 +169,7 @@ async def make_draft(
     return Draft(
         id=draft_id,
         subject=updated.get("subject") or "",
-        recipients=_addresses(updated),
+        recipients=recipients_of(updated),
         change_key=updated.get("changeKey") or "",
         web_link=updated.get("webLink"),
     )

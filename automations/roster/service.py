@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automations.errors import BadRequest
+from automations.audit import AuditEntry, record
+from automations.errors import AccessDenied, BadRequest
 from automations.roster.models import WEEKDAYS, Roster, RosterDocument
 from automations.store.models import (
     RosterAssignment,
@@ -114,11 +115,21 @@ def document_of(roster: Roster) -> dict:
 
 
 async def take_over(
-    session: AsyncSession, *, executive: str, secretary: str, day: dt.date, note: str | None
-) -> None:
+    session: AsyncSession,
+    roster: Roster,
+    *,
+    executive: str,
+    secretary: str,
+    day: dt.date,
+    note: str | None,
+) -> str | None:
     """ "Neem over": ``secretary`` is the executive's front office on ``day`` (a dated swap that
-    replaces any other for that day; the caller checks she serves her, commits and audits)."""
+    replaces any other for that day), audited; only for an executive she serves. Returns who
+    was front office before (the caller commits)."""
     executive, secretary = executive.lower(), secretary.lower()
+    if executive not in roster.serves.get(secretary, frozenset()):
+        raise AccessDenied("U kunt alleen overnemen voor een bestuurder die u ondersteunt.")
+    before = roster.front_office_on(executive, day)
     await session.execute(
         delete(RosterException).where(
             RosterException.kind == "front_office",
@@ -135,3 +146,14 @@ async def take_over(
             note=(note or "neem over")[:500],
         )
     )
+    await record(
+        session,
+        AuditEntry(
+            actor=secretary,
+            mailbox=executive,
+            action="roster.take_over",
+            outcome="success",
+            details={"day": day.isoformat(), "was": before},
+        ),
+    )
+    return before

@@ -213,8 +213,7 @@ async def push(
     _staff(roster, user.upn)
     kinds = meeting_types(settings)
     factory = TargetFactory(settings, kinds, graph)
-    async with sessions() as session:
-        place = await service.agenda_place(session, kinds, body.agenda_item)
+    place = await service.agenda_place(sessions, kinds, body.agenda_item)
     await factory.prepare(place)
     results = await service.push(
         graph, sessions, journal, roster=roster, types=kinds, target_for=factory,

@@ -268,19 +268,6 @@ async def agenda_view(
     )
 
 
-class _Borrowed:
-    """The request's session lent to a helper that expects a session factory."""
-
-    def __init__(self, session: Any) -> None:
-        self.session = session
-
-    async def __aenter__(self) -> Any:
-        return self.session
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
 @router.get("/pane/beheer/inhoud", response_class=HTMLResponse)
 async def admin_view(
     request: Request,
@@ -302,7 +289,7 @@ async def admin_view(
     ]
     audit = (await query(session, AuditFilter(), limit=10)).entries
     current = await active(session)
-    runs = await recent_runs(lambda: _Borrowed(session), limit=15)
+    runs = await recent_runs(session, limit=15)
     return _fragment(
         request,
         "views/beheer.html",

@@ -29,7 +29,7 @@ from server.deps import (
     Today,
     UserGraph,
 )
-from server.routes.pane import Selected, _fragment, _sign_in_config, pane_context
+from server.routes.pane import Selected, _fragment, _sign_in_config
 from server.routes.templates import active_templates
 
 router = APIRouter(include_in_schema=False)
@@ -297,6 +297,3 @@ async def phone_page(
         approval_id = None
     config = _sign_in_config(request, settings, approval=approval_id)
     return _fragment(request, "goedkeuren_pagina.html", config=config)
-
-
-__all__ = ["pane_context", "router"]

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 from automations.errors import BadRequest
 from automations.graph import BatchRequest
 from automations.meetings import service
-from automations.meetings.names import document_name
 from automations.roster.policy import Action, authorize
 from server.deps import (
     CurrentUser,
@@ -140,8 +139,7 @@ async def place(
     if not body.attachments and not body.include_mail:
         raise BadRequest("Kies een of meer bijlagen, of het bericht zelf.")
     factory = TargetFactory(settings, kinds, graph)
-    async with sessions() as session:
-        await factory.prepare(await service.agenda_place(session, kinds, item_id))
+    await factory.prepare(await service.agenda_place(sessions, kinds, item_id))
     results = await service.push(
         graph, sessions, journal, roster=roster, types=kinds, target_for=factory,
         actor=user.upn, mailbox=body.mailbox, message_id=body.message, agenda_item_id=item_id,
@@ -192,6 +190,3 @@ async def overview(
     async with sessions() as session:
         meeting = await service.get_meeting(session, meeting_types(settings), meeting_id)
     return _fragment(request, "views/vergadermap_overzicht.html", meeting=meeting)
-
-
-__all__ = ["document_name", "router"]
