@@ -66,20 +66,23 @@ def error_response(
         if graph_code:
             fallback = "Microsoft 365 reageert niet zoals verwacht. Probeer het zo opnieuw."
             message = PANE_GRAPH_MESSAGES.get(status, fallback)
-        return _pane_error(request, status, message, request_id, headers)
+        return _pane_error(request, status, message, request_id, headers, code=code)
     body = {"error": {"code": code, "message": message, "request_id": request_id}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _pane_error(
-    request: Request, status: int, message: str, request_id: str, headers: dict[str, str] | None
-) -> Response:
+    request: Request, status: int, message: str, request_id: str,
+    headers: dict[str, str] | None, *, code: str = "",
+) -> Response:  # fmt: skip
     title = PANE_TITLES.get(status, "Er ging iets mis" if status >= 500 else "Dit lukt niet")
+    claimed = code == "claimed"  # a colleague works on it: ask, and let her go ahead anyway
     values = {
-        "title": title,
+        "title": "Een collega is hiermee bezig" if claimed else title,
         "message": message,
-        "request_id": request_id,
+        "request_id": "" if claimed else request_id,
         "retry": status in (401, 429) or status >= 500,
+        "despite": claimed,
     }
     # A fragment for the pane's script to insert; a whole page when Outlook opened the URL.
     fragment = request.url.path.endswith("/inhoud") or request.method != "GET"

@@ -142,12 +142,13 @@ async def run_job_as_app(
     trigger: str = "cli",
     slot: str | None = None,
     today_is: Any = None,
+    now_is: Any = None,
 ) -> Any:
     """Run a scheduled job now with the app's identity, for one executive or all of them."""
     async with operator_graph(settings) as (sessions, roster, graph):
         return await run_named_job(
             graph, sessions, roster, settings, name, mailbox=mailbox, dry_run=dry_run,
-            trigger=trigger, slot=slot, today_is=today_is,
+            trigger=trigger, slot=slot, today_is=today_is, now_is=now_is,
         )  # fmt: skip
 
 
@@ -163,6 +164,7 @@ async def run_named_job(
     trigger: str = "cli",
     slot: str | None = None,
     today_is: Any = None,
+    now_is: Any = None,
 ) -> Any:
     """One job over the executives on the roster (or one of them): the CLI's and the
     scheduler's shared path."""
@@ -184,11 +186,12 @@ async def run_named_job(
         sessions=sessions,
         roster=roster,
         today=today_is or today(),
-        now=dt.datetime.now(dt.UTC),
+        now=now_is or dt.datetime.now(dt.UTC),
         dry_run=dry_run,
         settings=JobSettings(
             base_url=settings.base_url,
             approval_reminder_hours=settings.approval_reminder_hours,
+            flagged_days=settings.flagged_days,
         ),
     )
     return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)

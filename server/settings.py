@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     # as cron expressions, e.g. SECRETARIAAT_JOBS_SCHEDULE='{"daily-overview": "30 17 * * 1-5"}'.
     jobs_enabled: bool | None = None
     claim_minutes: int = Field(default=30, ge=1, le=24 * 60)  # "ik pak dit op" expires after
+    flagged_days: int = Field(default=3, ge=0, le=365)  # flagged mail older goes to the queue
     jobs_schedule: dict[str, str] = Field(default_factory=dict)
 
     tenant_id: str | None = None

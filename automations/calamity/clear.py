@@ -33,7 +33,8 @@ from automations.audit import AuditEntry, record
 from automations.calamity.classify import ClearSettings, Decision, classify
 from automations.dates import from_graph
 from automations.errors import AppError, BadRequest, Unavailable
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession
+from automations.graph.pages import read_all
 from automations.journal import Journal, Operation, OperationNotFound, StepContext, StepPlan
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -128,18 +129,11 @@ async def _read(
     graph: GraphSession, mailbox: str, start: dt.datetime, end: dt.datetime
 ) -> list[dict[str, Any]]:
     """Every item in the window, series occurrences included, following the pages."""
-    url: str | None = (
+    url = (
         f"/users/{mailbox}/calendarView?startDateTime={start.isoformat()}"
         f"&endDateTime={end.isoformat()}&$select={_FIELDS}&$orderby=start/dateTime&$top=200"
     ).replace("+", "%2B")
-    events: list[dict[str, Any]] = []
-    while url:
-        [page] = await graph.batch([BatchRequest("GET", url)])
-        page.raise_for_status()
-        events.extend(page.body["value"])
-        next_link = page.body.get("@odata.nextLink")
-        url = next_link.split("/v1.0", 1)[-1] if next_link else None
-    return events
+    return await read_all(graph, url)
 
 
 def _decide(

@@ -201,7 +201,7 @@ async def record_finding(
                 id=str(uuid.uuid4()), job=job_name, key=key, mailbox=mailbox, kind=kind,
                 summary=summary, details=details, owner=owner, status="open",
             ))  # fmt: skip
-        elif row.status != "open":
+        elif row.status == "closed":  # it holds again; "dismissed" (set aside by hand) stays
             row.status, row.closed_at, row.owner = "open", None, owner
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.dates import AMSTERDAM
 from automations.errors import AppError
 from automations.graph import BatchRequest, GraphSession
+from automations.graph.pages import relative
 from automations.store.models import CalendarMirrorRow, DeltaLinkRow, utcnow
 
 __all__ = ["WINDOW", "Mirror", "refresh", "window_of"]
@@ -45,10 +46,6 @@ def window_of(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + WINDOW
 
 
-def _relative(link: str) -> str:
-    return link.split("/v1.0", 1)[-1]
-
-
 async def _pages(graph: GraphSession, url: str, mirror: Mirror) -> tuple[list[dict], str]:
     entries: list[dict] = []
     while True:
@@ -57,7 +54,7 @@ async def _pages(graph: GraphSession, url: str, mirror: Mirror) -> tuple[list[di
         page.raise_for_status()
         entries.extend(page.body.get("value") or [])
         if page.body.get("@odata.nextLink"):
-            url = _relative(page.body["@odata.nextLink"])
+            url = relative(page.body["@odata.nextLink"])
             continue
         return entries, page.body["@odata.deltaLink"]
 
@@ -80,7 +77,7 @@ async def refresh(
     delta_link = ""
     if stored:
         try:
-            entries, delta_link = await _pages(graph, _relative(stored), mirror)
+            entries, delta_link = await _pages(graph, relative(stored), mirror)
         except AppError as exc:
             if exc.status not in (404, 410) and exc.graph_code not in ("SyncStateNotFound",):
                 raise

@@ -24,6 +24,7 @@ class JobSettings:
     conflict_days: int = 14
     travel_minutes: int = 15
     approval_reminder_hours: int = 24
+    flagged_days: int = 3  # flagged mail older than this goes to the work queue
     base_url: str = "https://127.0.0.1:8443"
 
 

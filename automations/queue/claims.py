@@ -17,9 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.dates import AMSTERDAM
 from automations.errors import Conflict, NotFound
-from automations.store.models import ClaimRow
+from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize
+from automations.store.models import ApprovalRow, ClaimRow, DispatchRow
 
-__all__ = ["Claim", "ClaimHeld", "ClaimRow", "claim", "current_claims", "release"]
+__all__ = [
+    "Claim",
+    "ClaimHeld",
+    "ClaimRow",
+    "claim",
+    "current_claims",
+    "ensure_free",
+    "held_on_message",
+    "release",
+]
 
 DEFAULT_TTL = dt.timedelta(minutes=30)
 
@@ -93,15 +104,20 @@ async def claim(
         return _claim(row)
 
 
-async def release(sessions: async_sessionmaker[AsyncSession], *, key: str, actor: str) -> None:
+async def release(
+    sessions: async_sessionmaker[AsyncSession], roster: Roster, *, key: str, actor: str
+) -> str:
+    """Let go of a claim (her own, or a colleague's she frees); returns its mailbox."""
     async with sessions() as session, session.begin():
         row = await session.get(ClaimRow, key)
         if row is None:
             raise NotFound("Dit item is door niemand opgepakt.")
+        authorize(roster, actor, Action.ACT_ON_MAILBOX, row.mailbox)
         await session.execute(delete(ClaimRow).where(ClaimRow.key == key))
         await record(session, AuditEntry(actor=actor.lower(), mailbox=row.mailbox,
                                          action="queue.release", outcome="success",
                                          details={"key": key, "was": row.claimed_by}))  # fmt: skip
+        return row.mailbox
 
 
 async def current_claims(
@@ -111,3 +127,53 @@ async def current_claims(
         select(ClaimRow).where(ClaimRow.mailbox.in_(mailboxes), ClaimRow.expires_at > now)
     )
     return {r.key: _claim(r) for r in rows}
+
+
+async def _message_keys(session: AsyncSession, mailbox: str, message_id: str) -> list[str]:
+    """The keys a claim on this mail can have: the mail itself, and the open queue items made
+    from it (its dispatch, the approval of a draft replying to it or of the draft itself)."""
+    dispatches = await session.scalars(select(DispatchRow.id).where(
+        DispatchRow.mailbox == mailbox, DispatchRow.message_id == message_id,
+        DispatchRow.status == "open",
+    ))  # fmt: skip
+    approvals = await session.scalars(select(ApprovalRow.id).where(
+        ApprovalRow.mailbox == mailbox,
+        or_(ApprovalRow.message_id == message_id, ApprovalRow.draft_id == message_id),
+        ApprovalRow.status.in_(("waiting", "rejected")),
+    ))  # fmt: skip
+    return [f"message:{message_id}", *(f"dispatch:{d}" for d in dispatches),
+            *(f"approval:{a}" for a in approvals)]  # fmt: skip
+
+
+async def held_on_message(
+    session: AsyncSession, *, mailbox: str, message_id: str, now: dt.datetime,
+    not_by: str | None = None,
+) -> Claim | None:  # fmt: skip
+    """Who works on this mail now, if anyone (the live claim on it or on its queue item)."""
+    keys = await _message_keys(session, mailbox.lower(), message_id)
+    query = select(ClaimRow).where(ClaimRow.key.in_(keys), ClaimRow.expires_at > now)
+    if not_by is not None:
+        query = query.where(ClaimRow.claimed_by != not_by.lower())
+    row = await session.scalar(query.order_by(ClaimRow.since).limit(1))
+    return _claim(row) if row is not None else None
+
+
+async def ensure_free(
+    sessions: async_sessionmaker[AsyncSession], *, mailbox: str, message_ids: list[str],
+    actor: str, now: dt.datetime, names: dict[str, str], despite: bool = False,
+) -> None:  # fmt: skip
+    """Before a quick step or a draft: a colleague working on the mail is a ``ClaimHeld``
+    (409), so the pane can ask first; ``despite`` is her answer that she goes ahead anyway
+    (audited, so the colleague can see who did)."""
+    async with sessions() as session, session.begin():
+        for message_id in message_ids:
+            held = await held_on_message(session, mailbox=mailbox, message_id=message_id, now=now,
+                                         not_by=actor)  # fmt: skip
+            if held is None:
+                continue
+            if not despite:
+                raise ClaimHeld(held, names.get(held.claimed_by, held.claimed_by))
+            details = {"key": held.key, "held_by": held.claimed_by}
+            await record(session, AuditEntry(actor=actor.lower(), mailbox=mailbox,
+                                             action="queue.despite_claim", outcome="success",
+                                             details=details))  # fmt: skip

@@ -36,6 +36,7 @@ KINDS = {
     "backlog": "Herplannen",
     "documents": "Stukken ontbreken",
     "conflict": "Agendaconflict",
+    "flagged": "Gemarkeerde mail",
 }
 MEETING_HORIZON = dt.timedelta(days=7)
 
@@ -55,6 +56,10 @@ class QueueItem:
     overdue: bool
     due: dt.date | None
     action: str  # what closes it, in Dutch
+    detail: str | None = None  # e.g. the executive's comment on a rejected draft
+    message_id: str | None = None  # the mail to open in Outlook
+    event_ids: tuple[str, ...] = ()  # the appointments to open in Outlook
+    meeting_id: str | None = None
 
 
 def back_office_on(roster: Roster, executive: str, day: dt.date) -> list[str]:
@@ -96,6 +101,7 @@ async def build_queue(
             owner=a.mailbox if waiting else a.requested_by,
             office="executive" if waiting else "front", overdue=False, due=None,
             action="Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden",
+            detail=None if waiting else a.comment, message_id=a.draft_id,
         ))  # fmt: skip
 
     dispatches = await session.scalars(
@@ -107,7 +113,7 @@ async def build_queue(
             mailbox=d.mailbox, title=f"{d.subject} → {d.department_name}",
             created_at=d.dispatched_at, age_days=_age(d.dispatched_at, now), owner=d.dispatched_by,
             office="front", overdue=d.deadline < today, due=d.deadline,
-            action="Herinneren of afhandelen",
+            action="Herinneren of afhandelen", message_id=d.message_id,
         ))  # fmt: skip
 
     backlog = await session.scalars(
@@ -129,12 +135,7 @@ async def build_queue(
         )
     )
     for f in findings:
-        items.append(QueueItem(
-            key=f"conflict:{f.id}", kind="conflict", kind_label=KINDS["conflict"], id=f.id,
-            mailbox=f.mailbox, title=f.summary, created_at=f.created_at,
-            age_days=_age(f.created_at, now), owner=f.owner, office="front", overdue=False,
-            due=None, action="Een van beide verzetten",
-        ))  # fmt: skip
+        items.append(_finding(f, today, now))
 
     # Agenda items of the coming week's meetings that have no documents yet.
     soon = today + MEETING_HORIZON
@@ -155,10 +156,33 @@ async def build_queue(
             f"{item.number:02d} {item.title}", created_at=item.created_at,
             age_days=_age(item.created_at, now), owner=None, office="back",
             overdue=meeting.date <= today + dt.timedelta(days=1), due=meeting.date,
-            action="Stukken in de vergadermap zetten",
+            action="Stukken in de vergadermap zetten", meeting_id=meeting.id,
         ))  # fmt: skip
     items.sort(key=lambda i: (not i.overdue, i.due or dt.date.max, -i.age_days))
     return items
+
+
+def _finding(f: JobFindingRow, today: dt.date, now: dt.datetime) -> QueueItem:
+    """A job's finding: a double booking or tight travel, or flagged mail waiting too long
+    (keyed by its message, so a claim in the queue shows when the mail is opened)."""
+    details = f.details or {}
+    common = {"id": f.id, "mailbox": f.mailbox, "title": f.summary, "created_at": f.created_at,
+              "owner": f.owner, "office": "front"}  # fmt: skip
+    if f.kind == "flagged":
+        received = details.get("received")
+        since = dt.datetime.fromisoformat(received) if received else f.created_at
+        due = dt.date.fromisoformat(details["due"]) if details.get("due") else None
+        return QueueItem(
+            key=f"message:{details['message']}", kind="flagged", kind_label=KINDS["flagged"],
+            age_days=_age(since, now), overdue=due is not None and due < today, due=due,
+            action="Afhandelen en de markering wissen", message_id=details["message"], **common,
+        )  # fmt: skip
+    return QueueItem(
+        key=f"conflict:{f.id}", kind="conflict", kind_label=KINDS["conflict"],
+        age_days=_age(f.created_at, now), overdue=False, due=None,
+        action="Een van beide verzetten of afvinken", event_ids=tuple(details.get("events", ())),
+        **common,
+    )  # fmt: skip
 
 
 def counts_of(items: Sequence[QueueItem]) -> dict[str, int]:

@@ -13,6 +13,8 @@ from babel.dates import format_date, format_datetime, format_time
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from automations.dates import AMSTERDAM
+
 __all__ = ["STATIC_DIR", "VENDOR_DIR", "templates"]
 
 PANE_DIR = Path(__file__).resolve().parent
@@ -21,9 +23,16 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 LOCALE = "nl_NL"
 
 
+def _local(value: dt.datetime | dt.time) -> dt.datetime | dt.time:
+    """The store keeps UTC; the pane shows Dutch time (Babel would print the UTC hour)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(AMSTERDAM)
+    return value
+
+
 def nl_datetime(value: dt.datetime | None) -> str:
     """``di 24 nov. 14:05``: short enough for a 320 px pane, unambiguous for a Dutch reader."""
-    return format_datetime(value, "EEE d MMM HH:mm", locale=LOCALE) if value else ""
+    return format_datetime(_local(value), "EEE d MMM HH:mm", locale=LOCALE) if value else ""
 
 
 def nl_date(value: dt.date | dt.datetime | None, style: str = "full") -> str:
@@ -31,7 +40,7 @@ def nl_date(value: dt.date | dt.datetime | None, style: str = "full") -> str:
 
 
 def nl_time(value: dt.datetime | dt.time | None) -> str:
-    return format_time(value, "HH:mm", locale=LOCALE) if value else ""
+    return format_time(_local(value), "HH:mm", locale=LOCALE) if value else ""
 
 
 def nl_day(value: str | dt.date | None) -> str:

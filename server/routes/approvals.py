@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from automations.errors import BadRequest
+from automations.queue import claims
 from automations.replies import approvals
 from automations.replies.drafts import make_draft, render_reply
 from automations.roster.policy import Action, authorize, may
@@ -17,6 +18,7 @@ from automations.store.models import utcnow
 from server.deps import (
     CurrentUser,
     JournalDep,
+    Now,
     RosterDep,
     SessionDep,
     SessionsDep,
@@ -45,6 +47,7 @@ class DraftRequest(BaseModel):
     attachments: list[ItemId] = Field(default_factory=list, max_length=20)
     request_approval: bool = False
     note: Note = ""
+    despite_claim: bool = False  # a colleague works on this mail: 409 "claimed" unless set
 
 
 class ApprovalRequest(BaseModel):
@@ -80,9 +83,19 @@ async def prepare_draft(
     graph: UserGraph,
     settings: SettingsDep,
     today: Today,
+    now: Now,
 ) -> dict[str, Any]:
     """A reply draft in the executive's Drafts folder, and on request her approval asked."""
     authorize(roster, user.upn, Action.ACT_ON_MAILBOX, body.mailbox)
+    await claims.ensure_free(
+        sessions,
+        mailbox=body.mailbox.lower(),
+        message_ids=[body.message],
+        actor=user.upn,
+        now=now.astimezone(dt.UTC),
+        names=roster.names,
+        despite=body.despite_claim,
+    )
     if body.html is None and body.template is None:
         raise BadRequest("Kies een sjabloon of geef de tekst van het antwoord.")
     reply_all = body.reply_all

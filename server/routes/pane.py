@@ -23,6 +23,7 @@ from automations.dispatch.service import check_answers, list_dispatches, remind
 from automations.errors import AppError, BadRequest, NotFound
 from automations.jobs.runner import recent_runs
 from automations.mailboxes.reading import calendar_view, get_event, get_message
+from automations.queue import claims
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps.definitions import DefinitionError
 from automations.quicksteps.service import active, publish, versions
@@ -36,6 +37,7 @@ from server.deps import (
     AMSTERDAM,
     CurrentUser,
     JournalDep,
+    Now,
     RosterDep,
     SessionDep,
     SessionsDep,
@@ -194,8 +196,10 @@ async def message_view(
     graph: UserGraph,
     sessions: SessionsDep,
     today: Today,
+    now: Now,
 ) -> HTMLResponse:
     message = None
+    held = None
     if selected.item and selected.type != "appointment":
         message = await get_message(
             graph=graph,
@@ -215,6 +219,9 @@ async def message_view(
         if replies is not None and not message.is_draft:
             reply_templates = replies.parsed.templates
         dispatched = await _dispatches_of(graph, sessions, selected.ctx.mailbox, message.id, today)
+        async with sessions() as session:
+            held = await claims.held_on_message(session, mailbox=selected.ctx.mailbox,
+                                                message_id=message.id, now=now)  # fmt: skip
     return _fragment(
         request,
         "views/bericht.html",
@@ -226,6 +233,11 @@ async def message_view(
         dispatched=dispatched,
         reply_templates=reply_templates,
         may_file=message is not None and roster.role(user.upn) in ("secretary", "admin"),
+        held=held,
+        message_id=message.id if message else "",
+        user=user.upn,
+        names=roster.names,
+        ask=False,
     )
 
 
@@ -340,6 +352,7 @@ class StepRequest(BaseModel):
     choices: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = (
         Field(default_factory=dict, max_length=5)
     )
+    despite_claim: bool = False  # she was told a colleague works on it and goes ahead
 
 
 async def _steps_or_404(sessions: Any) -> quicksteps.ActiveSet:
@@ -386,10 +399,20 @@ async def step_apply(
     graph: UserGraph,
     journal: JournalDep,
     today: Today,
+    now: Now,
 ) -> HTMLResponse:
     """Apply; the operation id came with the preview, so a second click changes nothing."""
     if body.operation_id is None:
         raise BadRequest("Bekijk eerst wat de snelle stap doet.")
+    await claims.ensure_free(
+        sessions,
+        mailbox=body.mailbox.lower(),
+        message_ids=body.messages,
+        actor=user.upn,
+        now=now.astimezone(dt.UTC),
+        names=roster.names,
+        despite=body.despite_claim,
+    )
     results = await quicksteps.apply(
         graph=graph,
         journal=journal,

@@ -7,6 +7,7 @@ Draft bodies are HTML written by people; they reach a template only after
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from automations.graph import BatchRequest
+from automations.queue import claims
 from automations.replies import approvals
 from automations.replies.drafts import make_draft, render_reply
 from automations.replies.html import clean
@@ -23,6 +25,7 @@ from automations.roster.policy import Action, authorize, may
 from server.deps import (
     CurrentUser,
     JournalDep,
+    Now,
     RosterDep,
     SessionsDep,
     SettingsDep,
@@ -239,6 +242,7 @@ class DraftRequest(BaseModel):
     operation_id: OperationField
     request_approval: bool = False
     note: str = Field(default="", max_length=4000)
+    despite_claim: bool = False
 
 
 @router.post("/pane/concept/klaarzetten", response_class=HTMLResponse)
@@ -250,9 +254,19 @@ async def draft_make(
     sessions: SessionsDep,
     graph: UserGraph,
     settings: SettingsDep,
+    now: Now,
 ) -> HTMLResponse:
     """The draft in the executive's Drafts folder (once per click), approval asked if chosen."""
     authorize(roster, user.upn, Action.ACT_ON_MAILBOX, body.mailbox)
+    await claims.ensure_free(
+        sessions,
+        mailbox=body.mailbox.lower(),
+        message_ids=[body.message],
+        actor=user.upn,
+        now=now.astimezone(dt.UTC),
+        names=roster.names,
+        despite=body.despite_claim,
+    )
     draft = await make_draft(
         graph,
         mailbox=body.mailbox,

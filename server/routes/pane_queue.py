@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from automations.errors import AccessDenied
-from automations.queue import claims
+from automations.errors import AccessDenied, BadRequest
+from automations.queue import claims, closing
 from automations.queue.service import back_office_on, build_queue, counts_of
 from automations.roster.models import Roster
 from automations.roster.policy import Action, may
 from automations.roster.service import snapshot, take_over
-from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today
+from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today, UserGraph
 from server.routes.pane import Selected, _fragment
 from server.routes.queue import publish
 
@@ -105,11 +105,8 @@ async def let_go(
     request: Request, body: ReleaseRequest, user: CurrentUser, roster: RosterDep,
     sessions: SessionsDep, today: Today, now: Now,
 ) -> HTMLResponse:  # fmt: skip
-    async with sessions() as session:
-        row = await session.get(claims.ClaimRow, body.key)
-    await claims.release(sessions, key=body.key, actor=user.upn)
-    if row is not None:
-        publish(request, "release", row.mailbox, key=body.key)
+    mailbox = await claims.release(sessions, roster, key=body.key, actor=user.upn)
+    publish(request, "release", mailbox, key=body.key)
     return await _render(request, user, roster, sessions, today, now, body.filter)
 
 
@@ -132,3 +129,109 @@ async def neem_over(
     name = fresh.names.get(body.executive.lower(), body.executive)
     return await _render(request, user, fresh, sessions, today, now, body.filter,
                          notice=f"U bent vandaag de frontoffice van {name}.")  # fmt: skip
+
+
+class FindingRequest(BaseModel):
+    finding: str = Field(min_length=1, max_length=64)
+    filter: Filter = "alles"
+
+
+@router.post("/pane/werkvoorraad/afvinken", response_class=HTMLResponse)
+async def set_aside(
+    request: Request, body: FindingRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """A conflict that is fine as it is: off the queue, and the jobs leave it off."""
+    row = await closing.dismiss_finding(sessions, roster, finding_id=body.finding,
+                                        actor=user.upn, now=now.astimezone(dt.UTC))  # fmt: skip
+    publish(request, "closed", row.mailbox, key=f"conflict:{row.id}")
+    return await _render(request, user, roster, sessions, today, now, body.filter,
+                         notice="Afgevinkt: staat niet meer in de werkvoorraad.")  # fmt: skip
+
+
+@router.post("/pane/werkvoorraad/markering-wissen", response_class=HTMLResponse)
+async def flag_done(
+    request: Request, body: FindingRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, graph: UserGraph, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """Flagged mail dealt with: the flag in her mailbox is marked complete."""
+    row = await closing.complete_flag(graph, sessions, roster, finding_id=body.finding,
+                                      actor=user.upn, now=now.astimezone(dt.UTC))  # fmt: skip
+    publish(request, "closed", row.mailbox, key=f"message:{row.details['message']}")
+    return await _render(request, user, roster, sessions, today, now, body.filter,
+                         notice="De markering is gewist; het bericht is afgehandeld.")  # fmt: skip
+
+
+# --- Bericht: who works on this mail ------------------------------------------------------------
+async def _strip(
+    request: Request, user: Any, roster: Roster, sessions: Any, mailbox: str, message_id: str,
+    now: dt.datetime, ask: bool = False,
+) -> HTMLResponse:  # fmt: skip
+    async with sessions() as session:
+        held = await claims.held_on_message(session, mailbox=mailbox, message_id=message_id,
+                                            now=now.astimezone(dt.UTC))  # fmt: skip
+    return _fragment(request, "views/bezig.html", held=held, message_id=message_id,
+                     user=user.upn, names=roster.names, ask=ask)  # fmt: skip
+
+
+@router.get("/pane/bericht/bezig", response_class=HTMLResponse)
+async def claim_strip(
+    request: Request, selected: Selected, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """The line on Bericht saying who works on this mail (redrawn on the queue's events)."""
+    if not selected.item:
+        raise BadRequest("Kies eerst een bericht.")
+    return await _strip(request, user, roster, sessions, selected.ctx.mailbox, selected.item, now)
+
+
+class MessageClaimRequest(BaseModel):
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    message: str = Field(min_length=1, max_length=512)
+    take_over: bool = False
+
+
+@router.post("/pane/bericht/oppakken", response_class=HTMLResponse)
+async def pick_up_message(
+    request: Request, body: MessageClaimRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, settings: SettingsDep, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """ "Ik pak dit op" on the mail itself; a colleague's claim is shown and asked about."""
+    if not may(roster, user.upn, Action.ACT_ON_MAILBOX, body.mailbox):
+        raise AccessDenied("U werkt niet voor deze bestuurder.")
+    mailbox = body.mailbox.lower()
+    async with sessions() as session:
+        held = await claims.held_on_message(
+            session,
+            mailbox=mailbox,
+            message_id=body.message,
+            now=now.astimezone(dt.UTC),
+            not_by=user.upn,
+        )
+    if held is not None and not body.take_over:
+        return await _strip(request, user, roster, sessions, mailbox, body.message, now, ask=True)
+    if held is not None and held.key != f"message:{body.message}":
+        await claims.release(sessions, roster, key=held.key, actor=user.upn)  # taken over
+    key = f"message:{body.message}"
+    await claims.claim(
+        sessions, key=key, mailbox=mailbox, actor=user.upn, now=now.astimezone(dt.UTC),
+        names=roster.names, ttl=dt.timedelta(minutes=settings.claim_minutes), take_over=True,
+    )  # fmt: skip
+    publish(request, "claim", mailbox, key=key, by=user.upn)
+    return await _strip(request, user, roster, sessions, mailbox, body.message, now)
+
+
+class MessageReleaseRequest(BaseModel):
+    mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    message: str = Field(min_length=1, max_length=512)
+    key: str = Field(min_length=3, max_length=600)
+
+
+@router.post("/pane/bericht/vrijgeven", response_class=HTMLResponse)
+async def let_go_message(
+    request: Request, body: MessageReleaseRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    mailbox = await claims.release(sessions, roster, key=body.key, actor=user.upn)
+    publish(request, "release", mailbox, key=body.key)
+    return await _strip(request, user, roster, sessions, mailbox, body.message, now)

@@ -13,11 +13,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from automations.queue import claims
+from automations.queue import claims, closing
 from automations.queue.service import back_office_on, build_queue, counts_of
 from automations.roster.policy import Action, authorize, may
 from automations.roster.service import take_over
-from server.deps import CurrentUser, Now, RosterDep, SessionDep, SessionsDep, SettingsDep, Today
+from server.deps import (
+    CurrentUser,
+    Now,
+    RosterDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    Today,
+    UserGraph,
+)
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 
@@ -127,13 +136,8 @@ async def claim(
 async def release(
     request: Request, key: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep
 ) -> None:
-    async with sessions() as session:
-        row = await session.get(claims.ClaimRow, key)
-    if row is not None:
-        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, row.mailbox)
-    await claims.release(sessions, key=key, actor=user.upn)
-    if row is not None:
-        publish(request, "release", row.mailbox, key=key)
+    mailbox = await claims.release(sessions, roster, key=key, actor=user.upn)
+    publish(request, "release", mailbox, key=key)
 
 
 class TakeOverRequest(BaseModel):
@@ -157,3 +161,31 @@ async def take_over_front_office(
     await session.commit()
     publish(request, "team", body.executive, front=user.upn)
     return {"executive": body.executive.lower(), "front_today": user.upn, "was": before}
+
+
+class DismissRequest(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+@router.post("/findings/{finding_id}/dismiss", operation_id="dismiss_finding")
+async def dismiss(
+    request: Request, finding_id: str, body: DismissRequest, user: CurrentUser,
+    roster: RosterDep, sessions: SessionsDep, now: Now,
+) -> dict[str, Any]:  # fmt: skip
+    """A conflict she accepts as it is ("afvinken"): closed, and the jobs leave it closed."""
+    row = await closing.dismiss_finding(sessions, roster, finding_id=finding_id, actor=user.upn,
+                                        now=now.astimezone(dt.UTC), reason=body.reason)  # fmt: skip
+    publish(request, "closed", row.mailbox, key=f"conflict:{row.id}")
+    return {"id": row.id, "status": row.status}
+
+
+@router.post("/findings/{finding_id}/complete-flag", operation_id="complete_flag")
+async def complete_flag(
+    request: Request, finding_id: str, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, graph: UserGraph, now: Now,
+) -> dict[str, Any]:  # fmt: skip
+    """Flagged mail dealt with: its flag in her mailbox is marked complete."""
+    row = await closing.complete_flag(graph, sessions, roster, finding_id=finding_id,
+                                      actor=user.upn, now=now.astimezone(dt.UTC))  # fmt: skip
+    publish(request, "closed", row.mailbox, key=f"message:{row.details['message']}")
+    return {"id": row.id, "status": row.status}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from automations.errors import NotFound
+from automations.queue import claims
 from automations.quicksteps import apply as quicksteps
 from automations.quicksteps import effects
 from automations.quicksteps.service import active, publish, read_version, versions
@@ -18,6 +20,7 @@ from automations.roster.policy import Action, authorize
 from server.deps import (
     CurrentUser,
     JournalDep,
+    Now,
     RosterDep,
     SessionDep,
     SessionsDep,
@@ -46,6 +49,8 @@ class ApplyRequest(Selection):
     # The client makes one id per click; sending it again (a retry, a double click) returns
     # the first result instead of doing anything twice.
     operation_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9\-_]+$")
+    # A colleague has "picked up" one of the messages: 409 "claimed" unless she goes ahead.
+    despite_claim: bool = False
 
 
 async def _active(session: Any) -> quicksteps.ActiveSet:
@@ -164,8 +169,18 @@ async def apply_step(
     graph: UserGraph,
     journal: JournalDep,
     today: Today,
+    now: Now,
 ) -> dict[str, Any]:
     """Apply a step to the messages; per message and per action what was done."""
+    await claims.ensure_free(
+        sessions,
+        mailbox=body.mailbox.lower(),
+        message_ids=body.messages,
+        actor=user.upn,
+        now=now.astimezone(dt.UTC),
+        names=roster.names,
+        despite=body.despite_claim,
+    )
     results = await quicksteps.apply(
         graph=graph,
         journal=journal,

@@ -9,7 +9,7 @@ import uuid
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.outlook import Outlook, run_async
+from tests.browser.outlook import Outlook, plant, run_async
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
 from tests.server.test_approvals_api import mail_from_hans
@@ -111,3 +111,64 @@ def test_a_claim_reaches_a_colleagues_open_pane_without_reloading(
         ).to_be_visible(timeout=10_000)
     finally:
         other_context.close()
+
+
+def test_two_secretaries_on_one_mail_the_second_is_asked_before_a_quick_step(
+    outlook: Outlook, browser: Browser, backend_url: str, tenant: Tenant
+) -> None:
+    subject = "Verzoek om een gesprek over de kermis"
+    plant(tenant, BURGEMEESTER, {"subject": subject}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(subject)
+    mine = outlook.pane_loaded()
+    expect(mine.get_by_test_id("bezig")).to_be_visible()
+
+    other_context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
+                                        viewport={"width": 1400, "height": 900})  # fmt: skip
+    try:
+        other = Outlook(other_context.new_page(), backend_url)
+        other.sign_in(COLLEAGUE).open_mailbox("Ingrid Zwanenburg").select(subject)
+        theirs = other.pane_loaded()
+        expect(
+            theirs.get_by_test_id("bezig").get_by_role("button", name="Ik pak dit op")
+        ).to_be_visible()
+
+        mine.get_by_test_id("bezig").get_by_role("button", name="Ik pak dit op").click()
+        expect(mine.get_by_test_id("bezig")).to_contain_text("U bent hiermee bezig")
+        expect(theirs.get_by_test_id("bezig")).to_contain_text(
+            re.compile(r"Monique Verschuren is hiermee bezig \(sinds \d\d:\d\d\)"), timeout=10_000
+        )  # live, without reloading her pane
+
+        steps = theirs.get_by_role("region", name="Snelle stappen")
+        steps.get_by_role("button", name=re.compile("Afgehandeld")).click()
+        preview = theirs.get_by_role("region", name=re.compile("dit gaat er gebeuren"))
+        preview.get_by_role("button", name="Toepassen").click()
+        asked = theirs.get_by_role("alert").filter(has_text="Een collega is hiermee bezig")
+        expect(asked).to_contain_text("Monique Verschuren is hiermee bezig")
+        asked.get_by_role("button", name="Niet doen").click()
+        expect(asked).to_have_count(0)
+        assert "Afgehandeld" not in read_message(tenant, subject)["categories"]  # nothing done
+
+        preview.get_by_role("button", name="Toepassen").click()
+        asked.get_by_role("button", name="Toch doorgaan").click()
+        expect(theirs.get_by_role("status").filter(has_text="klaar")).to_contain_text(
+            "Afgehandeld: klaar"
+        )
+        assert "Afgehandeld" in read_message(tenant, subject)["categories"]
+
+        mine.get_by_test_id("bezig").get_by_role("button", name="Vrijgeven").click()
+        expect(
+            theirs.get_by_test_id("bezig").get_by_role("button", name="Ik pak dit op")
+        ).to_be_visible(timeout=10_000)  # the release reaches her pane as well
+    finally:
+        other_context.close()
+
+
+def read_message(tenant: Tenant, subject: str) -> dict:
+    async def get() -> dict:
+        async with tenant.raw(BURGEMEESTER) as graph:
+            resp = await graph.get(f"/users/{BURGEMEESTER}/messages",
+                                   params={"$filter": f"subject eq '{subject}'"})  # fmt: skip
+            [found] = resp.json()["value"]
+            return found
+
+    return run_async(get())

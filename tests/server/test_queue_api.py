@@ -149,3 +149,97 @@ async def test_neem_over_makes_me_her_front_office_today_and_is_audited(
     outsider = await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER},
                               headers=login(SECRETARY_B))  # fmt: skip
     assert outsider.status_code == 403
+
+
+async def test_flagged_mail_waiting_too_long_joins_the_queue_and_closes_when_dealt_with(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    """The seeded Inbox has flagged mail of today, yesterday and three days ago (15:30); at
+    noon, with the default of three days, none has waited too long; with two days the mail of
+    three days ago has."""
+    settings = backend.state.settings
+    await run_job_as_app(settings, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
+                         now_is=NOON)  # fmt: skip
+    assert [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"] == []
+    two_days = settings.model_copy(update={"flagged_days": 2})
+    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
+                         now_is=NOON)  # fmt: skip
+    flagged = [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"]
+    assert [i["title"] for i in flagged] == [
+        "Advies: last onder dwangsom woning Dijkstraat 14 — Hans Verbeek"
+    ]  # not the flagged mail filed under Uitgezet: that is a dispatch
+    [advice] = flagged
+    assert advice["key"] == f"message:{advice['message_id']}"  # the claim Bericht sees
+    assert advice["owner"] == SECRETARY_A and advice["age_days"] == 2
+    assert advice["due"] == "2026-11-25" and advice["overdue"] is False
+
+    refused = await api.post(f"/api/v1/queue/findings/{advice['id']}/complete-flag",
+                             headers=login(SECRETARY_B))  # fmt: skip
+    assert refused.status_code == 403
+    done = await api.post(f"/api/v1/queue/findings/{advice['id']}/complete-flag",
+                          headers=login(SECRETARY_A))  # fmt: skip
+    assert done.status_code == 200, done.text
+    async with tenant.raw(BURGEMEESTER) as graph:
+        read = await graph.get(f"/users/{BURGEMEESTER}/messages/{advice['message_id']}",
+                               params={"$select": "flag"})  # fmt: skip
+    assert read.json()["flag"]["flagStatus"] == "complete"
+    again = await api.post(f"/api/v1/queue/findings/{advice['id']}/complete-flag",
+                           headers=login(SECRETARY_A))  # fmt: skip
+    assert again.status_code == 409
+    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
+                         now_is=NOON)  # fmt: skip
+    assert [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"] == []
+
+
+async def test_a_conflict_set_aside_stays_closed_when_the_job_finds_it_again(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    await her_event(tenant, "Bewust dubbel A", "2026-12-01", "09:00", "10:00")
+    await her_event(tenant, "Bewust dubbel B", "2026-12-01", "09:30", "10:30")
+    await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
+                         today_is=TODAY)  # fmt: skip
+    both = ("Bewust dubbel A", "Bewust dubbel B")
+    [double] = [i for i in (await queue(api, login))["items"] if all(b in i["title"] for b in both)]
+    assert len(double["event_ids"]) == 2
+    resp = await api.post(f"/api/v1/queue/findings/{double['id']}/dismiss",
+                          json={"reason": "Zij gaat naar het eerste uur van beide"},
+                          headers=login(SECRETARY_A))  # fmt: skip
+    assert resp.status_code == 200 and resp.json()["status"] == "dismissed"
+    await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
+                         today_is=TODAY)  # fmt: skip
+    shown = (await queue(api, login))["items"]
+    assert not [i for i in shown if all(b in i["title"] for b in both)]
+    audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(SECRETARY_A))
+    assert "queue.dismiss" in [e["action"] for e in audit.json()["entries"]]
+
+
+async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    colleague = "ellen.dijkhuis@zeeveen.nl"
+    message_id, _ = await mail_from_hans(tenant, "Al opgepakt")
+    claimed = await api.post("/api/v1/queue/claims", headers=login(SECRETARY_A),
+                             json={"key": f"message:{message_id}", "mailbox": BURGEMEESTER})  # fmt: skip
+    assert claimed.status_code == 201
+    step = {"mailbox": BURGEMEESTER, "step": "Afgehandeld", "messages": [message_id],
+            "operation_id": str(uuid.uuid4())}  # fmt: skip
+    asked = await api.post("/api/v1/quicksteps/apply", json=step, headers=login(colleague))
+    assert asked.status_code == 409 and asked.json()["error"]["code"] == "claimed"
+    assert asked.json()["error"]["message"].startswith("Monique Verschuren is hiermee bezig")
+    draft = {"mailbox": BURGEMEESTER, "message": message_id, "template": "Ontvangstbevestiging",
+             "operation_id": str(uuid.uuid4())}  # fmt: skip
+    asked = await api.post("/api/v1/drafts", json=draft, headers=login(colleague))
+    assert asked.status_code == 409 and asked.json()["error"]["code"] == "claimed"
+    async with tenant.raw(BURGEMEESTER) as graph:
+        untouched = (await graph.get(f"/users/{BURGEMEESTER}/messages/{message_id}")).json()
+    assert "Afgehandeld" not in untouched["categories"]
+
+    mine = await api.post("/api/v1/quicksteps/apply", json={**step, "operation_id":
+                          str(uuid.uuid4())}, headers=login(SECRETARY_A))  # fmt: skip
+    assert mine.status_code == 200, mine.text  # her own claim does not stop her
+    anyway = await api.post("/api/v1/drafts", json={**draft, "despite_claim": True},
+                            headers=login(colleague))  # fmt: skip
+    assert anyway.status_code == 201, anyway.text
+    audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(colleague))
+    [despite] = [e for e in audit.json()["entries"] if e["action"] == "queue.despite_claim"]
+    assert despite["actor"] == colleague and despite["details"]["held_by"] == SECRETARY_A

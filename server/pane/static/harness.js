@@ -73,6 +73,12 @@ window.secretariaatHarness = {
   onItemChanged(listener) {
     state.listeners.push(listener);
   },
+  displayed: [], // what the pane asked Outlook to open in its own window: { kind, id }
+  display(kind, id) {
+    this.displayed.push({ kind, id });
+    const what = kind === "message" ? "een bericht" : "een afspraak";
+    $("geopend").textContent = `Outlook opent ${what} in een eigen venster (${this.displayed.length}).`;
+  },
   bridgeRequests: {}, // what MSAL.js asked over the nested-app-auth bridge, for tests and demos
   countBridgeRequest(method) {
     this.bridgeRequests[method] = (this.bridgeRequests[method] || 0) + 1;

@@ -81,6 +81,13 @@
         convertToEwsId(id) {
           return toEwsId(id);
         },
+        // Outlook opens the item in its own window; the harness lists what was opened.
+        displayMessageForm(id) {
+          host.display("message", toRestId(id));
+        },
+        displayAppointmentForm(id) {
+          host.display("appointment", toRestId(id));
+        },
         addHandlerAsync(type, handler) {
           const cb = callback(Array.from(arguments).slice(2));
           if (type !== "olkItemSelectedChanged") {

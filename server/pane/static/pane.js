@@ -141,7 +141,7 @@ async function load(ticket, w) {
   }
   main.dataset.status = String(response.status);
   setBusy(false);
-  followQueue(); // only while Werkvoorraad is shown
+  followQueue(); // only while Werkvoorraad, or a message with its "bezig" line, is shown
 }
 
 // Outlook selected another item (or we just opened): read where we are, then load.
@@ -187,6 +187,11 @@ nav.addEventListener("click", (event) => {
 
 // --- Fragments the server renders for a click (quick steps, drafts, approvals). ---
 async function fetchHtml(method, path, body) {
+  return (await fetchFragment(method, path, body)).html;
+}
+
+// The fragment and its status: a 409 with "Toch doorgaan" is a question, not an outcome.
+async function fetchFragment(method, path, body) {
   const send = async (retried) => {
     const token = await getToken(config);
     const headers = { Authorization: `Bearer ${token}`, Accept: "text/html" };
@@ -200,9 +205,28 @@ async function fetchHtml(method, path, body) {
       dropToken();
       return send(true);
     }
-    return response.text();
+    return { status: response.status, html: await response.text() };
   };
   return send(false);
+}
+
+// A colleague has picked up this mail: the server asks before a quick step or a draft. The
+// question goes under what she was doing (her edited text stays); "Toch doorgaan" sends the
+// same request again with despite_claim.
+let goAheadAnyway = null;
+
+function askFirst(section, html, again) {
+  const question = document.createElement("div");
+  question.className = "vraag-bezig";
+  question.innerHTML = html; // server-rendered with autoescaping
+  section.append(question);
+  goAheadAnyway = again;
+  const button = question.querySelector("[data-ondanks]");
+  if (button) button.focus();
+}
+
+function isQuestion(result) {
+  return result.status === 409 && result.html.includes("data-ondanks");
 }
 
 function postFragment(path, body) {
@@ -242,14 +266,14 @@ async function draftPreview() {
   if (editor) editor.focus();
 }
 
-async function draftMake(button) {
+async function draftMake(button, despite = false) {
   const section = button.closest("[data-operatie]");
   const out = document.getElementById("concept-uitkomst");
   const buttons = section.querySelectorAll("button");
   for (const b of buttons) b.disabled = true;
-  let html;
+  let result;
   try {
-    html = await postFragment("/pane/concept/klaarzetten", {
+    result = await fetchFragment("POST", "/pane/concept/klaarzetten", {
       mailbox: state.where.mailbox,
       message: state.where.itemId,
       template: section.dataset.sjabloon,
@@ -259,6 +283,7 @@ async function draftMake(button) {
       operation_id: section.dataset.operatie, // one per preview: a second click finds this draft
       request_approval: button.dataset.klaarzetten === "goedkeuring",
       note: document.getElementById("concept-notitie").value,
+      despite_claim: despite,
     });
   } catch {
     for (const b of buttons) b.disabled = false;
@@ -269,7 +294,12 @@ async function draftMake(button) {
     section.append(p);
     return;
   }
-  out.innerHTML = html; // server-rendered with autoescaping
+  if (isQuestion(result)) {
+    for (const b of buttons) b.disabled = false;
+    askFirst(section, result.html, () => draftMake(button, true));
+    return;
+  }
+  out.innerHTML = result.html; // server-rendered with autoescaping
 }
 
 // --- Agenda leegmaken: preview with toggles, then the clear with live progress. ---
@@ -458,7 +488,8 @@ async function placeInMeeting(button) {
 }
 
 async function meetingOverview(button) {
-  const out = document.getElementById("vergadermap-uitkomst");
+  const item = button.closest("li");
+  const out = (item && item.querySelector(".werk-uitkomst")) || document.getElementById("vergadermap-uitkomst");
   out.innerHTML = await fetchHtml("GET", `/pane/vergadermap/${encodeURIComponent(button.dataset.vmOverzicht)}/overzicht`);
   const heading = out.querySelector("h3");
   if (heading) {
@@ -488,6 +519,12 @@ async function queueAction(button) {
   } else if (button.dataset.neemOver) {
     path = "/pane/werkvoorraad/neem-over";
     body = { executive: button.dataset.neemOver, filter: queueFilter() };
+  } else if (button.dataset.afvinken) {
+    path = "/pane/werkvoorraad/afvinken";
+    body = { finding: button.dataset.afvinken, filter: queueFilter() };
+  } else if (button.dataset.markeringKlaar) {
+    path = "/pane/werkvoorraad/markering-wissen";
+    body = { finding: button.dataset.markeringKlaar, filter: queueFilter() };
   } else {
     return;
   }
@@ -511,9 +548,42 @@ async function queueAction(button) {
   }
 }
 
-// Live: while Werkvoorraad is shown, a stream of server-sent events (read with fetch, which
-// can carry the token) redraws it when a colleague claims, releases or takes over.
+// Open a message or appointment in Outlook's own window (Office.js takes EWS ids).
+function openInOutlook(button) {
+  const mailbox = Office.context.mailbox;
+  const restId = button.dataset.outlookBericht || button.dataset.outlookAfspraak;
+  const ewsId = mailbox.convertToEwsId(restId, Office.MailboxEnums.RestVersion.v2_0);
+  if (button.dataset.outlookBericht) mailbox.displayMessageForm(ewsId);
+  else mailbox.displayAppointmentForm(ewsId);
+}
+
+// Live: while Werkvoorraad or a message with its "bezig" line is shown, a stream of
+// server-sent events (read with fetch, which can carry the token) redraws them when a
+// colleague claims, releases or takes over.
 let queueStream = null;
+
+// Bericht's line saying who works on this mail: "ik pak dit op", release, take over.
+async function claimStrip(button) {
+  const strip = document.getElementById("bezig");
+  if (!strip || !state.where) return;
+  let html;
+  try {
+    if (button && "berichtOppakken" in button.dataset) {
+      html = await postFragment("/pane/bericht/oppakken", { mailbox: state.where.mailbox, message: strip.dataset.bericht, take_over: "overnemen" in button.dataset });
+    } else if (button) {
+      html = await postFragment("/pane/bericht/vrijgeven", { mailbox: state.where.mailbox, message: strip.dataset.bericht, key: button.dataset.berichtVrijgeven });
+    } else {
+      const params = new URLSearchParams({ mailbox: state.where.mailbox, item: strip.dataset.bericht });
+      html = await fetchHtml("GET", `/pane/bericht/bezig?${params}`);
+    }
+  } catch {
+    return; // the next event or click tries again
+  }
+  const now = document.getElementById("bezig");
+  if (now && now.dataset.bericht === strip.dataset.bericht) now.outerHTML = html; // server-rendered with autoescaping
+  const next = button && document.querySelector("#bezig button");
+  if (next) next.focus();
+}
 
 async function refreshQueueView() {
   if (!main.querySelector("[data-filter]") || main.getAttribute("aria-busy") === "true") return;
@@ -526,8 +596,12 @@ async function refreshQueueView() {
   }
 }
 
+function following() {
+  return main.querySelector("[data-filter], #bezig");
+}
+
 async function followQueue() {
-  if (queueStream || !main.querySelector("[data-filter]")) return;
+  if (queueStream || !following()) return;
   const controller = new AbortController();
   queueStream = controller;
   try {
@@ -539,7 +613,7 @@ async function followQueue() {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
-    while (main.querySelector("[data-filter]")) {
+    while (following()) {
       const { value, done } = await reader.read();
       if (done) break;
       buffer += decoder.decode(value, { stream: true });
@@ -547,7 +621,10 @@ async function followQueue() {
       while ((cut = buffer.indexOf("\n\n")) >= 0) {
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
-        if (block.split("\n").some((line) => line.startsWith("event:"))) refreshQueueView();
+        if (block.split("\n").some((line) => line.startsWith("event:"))) {
+          if (main.querySelector("[data-filter]")) refreshQueueView();
+          if (document.getElementById("bezig")) claimStrip(null);
+        }
       }
     }
     controller.abort();
@@ -556,18 +633,27 @@ async function followQueue() {
   } finally {
     queueStream = null;
   }
-  if (main.querySelector("[data-filter]")) setTimeout(followQueue, 3000);
+  if (following()) setTimeout(followQueue, 3000);
 }
 
 async function quickStep(target, path, body) {
   const out = document.getElementById("stap-uitkomst");
   if (!out || !state.where || !state.where.itemId) return;
   const ticket = state.ticket;
+  const section = out.querySelector("[data-operatie]"); // the preview, kept when asked first
   out.setAttribute("aria-busy", "true");
   out.replaceChildren(document.getElementById("laden-sjabloon").content.cloneNode(true));
   let html;
   try {
-    html = await postFragment(path, { mailbox: state.where.mailbox, messages: [state.where.itemId], ...body });
+    const result = await fetchFragment("POST", path, { mailbox: state.where.mailbox, messages: [state.where.itemId], ...body });
+    if (section && isQuestion(result) && ticket === state.ticket) {
+      out.setAttribute("aria-busy", "false");
+      out.replaceChildren(section);
+      if (target) target.disabled = false;
+      askFirst(section, result.html, () => quickStep(target, path, { ...body, despite_claim: true }));
+      return;
+    }
+    html = result.html;
   } catch {
     html = null;
   }
@@ -700,6 +786,20 @@ main.addEventListener("click", (event) => {
   if (event.target.closest("button[data-annuleren-concept]")) document.getElementById("concept-uitkomst").replaceChildren();
   if (event.target.closest("button[data-vm-kiezen]")) meetingChoice();
   queueAction(event.target.closest("button"));
+  if (event.target.closest("button[data-ondanks]") && goAheadAnyway) {
+    const again = goAheadAnyway;
+    goAheadAnyway = null;
+    event.target.closest(".vraag-bezig").remove();
+    again();
+  }
+  const stripButton = event.target.closest("button[data-bericht-oppakken], button[data-bericht-vrijgeven]");
+  if (stripButton) claimStrip(stripButton);
+  if (event.target.closest("button[data-ondanks-niet]")) {
+    goAheadAnyway = null;
+    event.target.closest(".vraag-bezig").remove();
+  }
+  const outlook = event.target.closest("button[data-outlook-bericht], button[data-outlook-afspraak]");
+  if (outlook) openInOutlook(outlook);
   const placeButton = event.target.closest("button[data-vm-plaatsen]");
   if (placeButton) placeInMeeting(placeButton);
   if (event.target.closest("button[data-vm-annuleren]")) document.getElementById("vergadermap-uitkomst").replaceChildren();
