@@ -218,8 +218,8 @@ async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
 ) -> None:
     colleague = "ellen.dijkhuis@zeeveen.nl"
     message_id, _ = await mail_from_hans(tenant, "Al opgepakt")
-    claimed = await api.post("/api/v1/queue/claims", headers=login(SECRETARY_A),
-                             json={"key": f"message:{message_id}", "mailbox": BURGEMEESTER})  # fmt: skip
+    claim = {"key": f"message:{message_id}", "mailbox": BURGEMEESTER}
+    claimed = await api.post("/api/v1/queue/claims", json=claim, headers=login(SECRETARY_A))
     assert claimed.status_code == 201
     step = {"mailbox": BURGEMEESTER, "step": "Afgehandeld", "messages": [message_id],
             "operation_id": str(uuid.uuid4())}  # fmt: skip
