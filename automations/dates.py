@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["AMSTERDAM", "WINDOWS", "from_graph", "to_graph"]
+__all__ = ["AMSTERDAM", "WINDOWS", "from_graph", "next_working_day", "to_graph"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WINDOWS = "W. Europe Standard Time"  # Graph's name for the same zone
@@ -27,3 +27,11 @@ def to_graph(moment: dt.datetime) -> dict[str, str]:
     """An aware time as a Graph dateTimeTimeZone in Dutch local time."""
     local = moment.astimezone(AMSTERDAM).replace(tzinfo=None)
     return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": WINDOWS}
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """The next weekday (holidays are the roster's exceptions, not the calendar's)."""
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day

@@ -1,7 +1,8 @@
-"""Mail jobs: flagged mail that has waited too long goes to the work queue.
+"""Mail jobs: flagged mail that has waited too long goes to the work queue, and the
+handover mail where the front office changes tomorrow.
 
-Only the Inbox is read: flagged mail elsewhere was filed on purpose. A message unflagged or
-completed in Outlook closes its queue item at the next run.
+Only the Inbox is read for flags: flagged mail filed elsewhere (Uitgezet) is already in the
+queue as a dispatch. A message unflagged or completed in Outlook closes its item at the next run.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from automations.dates import AMSTERDAM, from_graph
 from automations.graph.pages import read_all
 from automations.jobs.calendar_jobs import close_findings, record_finding
 from automations.jobs.registry import JobContext, MailboxResult, job
+from automations.queue.handover import build_handover, mail_handover
 
-__all__ = ["flagged_mail", "flagged_url"]
+__all__ = ["flagged_mail", "flagged_url", "handover"]
 
 FIELDS = "id,subject,from,receivedDateTime,flag"
 
@@ -59,3 +61,28 @@ async def flagged_mail(ctx: JobContext, mailbox: str, result: MailboxResult) -> 
                                  owner, details)  # fmt: skip
     if not ctx.dry_run:
         result.count("resolved", await close_findings(ctx, "flagged-mail", mailbox, keys))
+
+
+@job(
+    "handover",
+    "Overdracht: waar de frontoffice morgen wisselt, krijgt de volgende een mail met wat open "
+    "staat, wat vandaag veranderde en wat morgen moet",
+    "0 17 * * 1-5",
+)
+async def handover(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    async with ctx.sessions() as session:
+        found = await build_handover(session, roster=ctx.roster, mailboxes=[mailbox],
+                                     today=ctx.today, now=ctx.now)  # fmt: skip
+    [section] = found.sections
+    if not section.switches:
+        result.count("no_switch")
+        return
+    assert section.front_next is not None
+    who = ctx.roster.names.get(section.front_next, section.front_next)
+    result.actions.append(f"overdracht aan {who}: {sum(section.counts.values())} open")
+    if ctx.dry_run:
+        return
+    await mail_handover(ctx.graph, found, sender=mailbox, to=section.front_next,
+                        names=ctx.roster.names, base_url=ctx.settings.base_url,
+                        tag=f"handover/{mailbox}/{ctx.today}")  # fmt: skip
+    result.count("sent")

@@ -3,20 +3,19 @@ front office with tomorrow's agenda, the drafts waiting for her, and what change
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 
-from automations.dates import from_graph
+from automations.dates import from_graph, next_working_day
 from automations.jobs.mirror import refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.replies.approvals import send_tagged_mail
 from automations.store.models import ApprovalRow, CalendarMirrorRow, JobRunRow
 
-__all__ = ["daily_overview", "next_working_day"]
+__all__ = ["daily_overview"]
 
 ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -24,13 +23,6 @@ ENV = Environment(
     undefined=StrictUndefined,
 )
 ENV.filters["datum"] = lambda d: format_date(d, "EEEE d MMMM y", locale="nl")
-
-
-def next_working_day(today: dt.date) -> dt.date:
-    day = today + dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
 
 
 @job(

@@ -18,7 +18,7 @@ from server.startup import DEMO_ROSTER
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
-from tests.server.test_approvals_api import mail_from_hans, prepare
+from tests.server.test_approvals_api import in_folder, mail_from_hans, prepare
 from tests.server.test_calamity_api import clear
 from tests.server.test_dispatch_api import dispatch
 from tests.server.test_jobs import her_event
@@ -243,3 +243,57 @@ async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
     audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(colleague))
     [despite] = [e for e in audit.json()["entries"] if e["action"] == "queue.despite_claim"]
     assert despite["actor"] == colleague and despite["details"]["held_by"] == SECRETARY_A
+
+
+async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due_tomorrow(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+) -> None:
+    colleague = "ellen.dijkhuis@zeeveen.nl"
+    waiting_id, waiting_subject = await mail_from_hans(tenant, "Overdracht wachtend")
+    await prepare(api, login, waiting_id)
+    rejected_id, rejected_subject = await mail_from_hans(tenant, "Overdracht afgekeurd")
+    rejected = (await prepare(api, login, rejected_id))["approval"]
+    await api.post(f"/api/v1/approvals/{rejected['id']}/reject", json={"comment": "Nee."},
+                   headers=login(BURGEMEESTER))  # fmt: skip
+    meeting = {"type": "directie", "date": "2026-11-25", "title": "MT morgen"}
+    made = await api.post("/api/v1/meetings", headers=login(SECRETARY_A), json=meeting)
+    await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Jaarplan"},
+                   headers=login(SECRETARY_A))  # fmt: skip
+
+    resp = await api.get("/api/v1/queue/handover", headers=login(SECRETARY_A))
+    assert resp.status_code == 200, resp.text
+    found = resp.json()
+    assert found["day"] == "2026-11-24" and found["next_day"] == "2026-11-25"
+    ingrid = next(s for s in found["executives"] if s["executive"] == BURGEMEESTER)
+    assert ingrid["front_today"] == SECRETARY_A and ingrid["switches"] is False
+    assert ingrid["open"]["Concept wacht op besluit"] == 1
+    assert ingrid["open"]["Concept afgekeurd"] == 1  # rejected is open work: revise it
+    assert ingrid["new_today"] == ingrid["open_total"]
+    assert [i["title"] for i in ingrid["due_next"]] == ["MT morgen 25-11: 01 Jaarplan"]
+    assert f"RE: {rejected_subject}: afgekeurd" in ingrid["done_today"]  # open still: revise it
+    assert {"what": "concepten ter goedkeuring aangeboden", "count": 2} in ingrid["activity"]
+    assert {"what": "concepten afgekeurd", "count": 1} in ingrid["activity"]
+
+    # Ellen covers today; tomorrow Monique is back: the 17:00 job mails her the handover.
+    await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER},
+                   headers=login(colleague))  # fmt: skip
+    for _ in range(2):  # a second run sends nothing new
+        await run_job_as_app(backend.state.settings, "handover", mailbox=BURGEMEESTER,
+                             today_is=TODAY, now_is=NOON)  # fmt: skip
+    [mail] = await in_folder(tenant, SECRETARY_A, "inbox",
+                             "Overdracht woensdag 25 november: Ingrid Zwanenburg")  # fmt: skip
+    body = mail["body"]["content"]
+    assert waiting_subject in body and "Jaarplan" in body and "Ellen Dijkhuis" in body
+
+    by_hand = {"to": colleague, "operation_id": str(uuid.uuid4())}
+    sent = await api.post("/api/v1/queue/handover/mail", json=by_hand, headers=login(SECRETARY_A))
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["executives"] == [BURGEMEESTER, "maarten.oosterveld@zeeveen.nl"]
+    again = await api.post("/api/v1/queue/handover/mail", json=by_hand, headers=login(SECRETARY_A))
+    assert again.status_code == 200  # the same click: still one mail
+    subject = "Overdracht woensdag 25 november: Ingrid Zwanenburg, Maarten Oosterveld"
+    assert len(await in_folder(tenant, colleague, "inbox", subject)) == 1
+    other_team = await api.post("/api/v1/queue/handover/mail", headers=login(SECRETARY_A),
+                                json={**by_hand, "to": SECRETARY_B})  # fmt: skip
+    assert other_team.status_code == 400
+    assert "werkt niet voor uw bestuurders" in other_team.json()["error"]["message"]
