@@ -4,29 +4,48 @@ and "ik pak dit op" on each item (a colleague's claim is shown, and taking over 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from automations.dates import next_working_day
 from automations.errors import AccessDenied, BadRequest
-from automations.queue import claims, closing
+from automations.queue import claims, closing, handover
 from automations.queue.service import back_office_on, build_queue, counts_of
 from automations.roster.models import Roster
 from automations.roster.policy import Action, may
 from automations.roster.service import snapshot, take_over
 from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today, UserGraph
 from server.routes.pane import Selected, _fragment
-from server.routes.queue import publish
+from server.routes.queue import publish, send_handover
 
 router = APIRouter(include_in_schema=False)
 Filter = Literal["alles", "mijn", "te-laat"]
+Sort = Literal["urgentie", "oudste", "bestuurder", "soort"]
+SHOWN = 100  # items drawn at once; the counts and filters cover the rest
+
+
+class ViewState(BaseModel):
+    """What the secretary chose to see; every click sends it, so the redraw keeps it."""
+
+    filter: Filter = "alles"
+    executive: str = Field(default="", max_length=320, pattern=r"^([^@\s]+@[^@\s]+)?$")
+    office: Literal["", "front", "back", "executive"] = ""
+    sort: Sort = "urgentie"
+
+
+SORTS = {
+    "oudste": lambda i: (-i.age_days, i.created_at),
+    "bestuurder": lambda i: i.mailbox,
+    "soort": lambda i: i.kind_label,
+}  # "urgentie" is the queue's own order: overdue first, then due date, then age
 
 
 async def _render(
     request: Request, user: Any, roster: Roster, sessions: Any, today: dt.date,
-    now: dt.datetime, chosen: str, notice: str | None = None, ask: dict | None = None,
+    now: dt.datetime, state: ViewState, notice: str | None = None, ask: dict | None = None,
 ) -> HTMLResponse:  # fmt: skip
     executives = sorted(u for u, role in roster.roles.items() if role == "executive")
     mine = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
@@ -36,17 +55,24 @@ async def _render(
         )
         held = await claims.current_claims(session, mailboxes=mine, now=now.astimezone(dt.UTC))
     all_counts = counts_of(items)
-    if chosen == "mijn":
-        items = [i for i in items if i.owner == user.upn or held.get(i.key, None) and
-                 held[i.key].claimed_by == user.upn]  # fmt: skip
-    elif chosen == "te-laat":
+    if state.filter == "mijn":
+        items = [i for i in items if i.owner == user.upn or i.key in held
+                 and held[i.key].claimed_by == user.upn]  # fmt: skip
+    elif state.filter == "te-laat":
         items = [i for i in items if i.overdue]
+    if state.executive:
+        items = [i for i in items if i.mailbox == state.executive.lower()]
+    if state.office:
+        items = [i for i in items if i.office == state.office]
+    if state.sort in SORTS:
+        items = sorted(items, key=SORTS[state.sort])
+    tomorrow = next_working_day(today)
     team = [
         {
             "executive": m,
             "name": roster.names.get(m, m),
             "front": roster.front_office_on(m, today),
-            "front_tomorrow": roster.front_office_on(m, today + dt.timedelta(days=1)),
+            "front_tomorrow": roster.front_office_on(m, tomorrow),
             "back": back_office_on(roster, m, today),
             "may_take_over": m in roster.serves.get(user.upn, frozenset())
             and roster.front_office_on(m, today) != user.upn,
@@ -54,24 +80,24 @@ async def _render(
         for m in mine
     ]
     return _fragment(
-        request, "views/werkvoorraad.html", items=items, counts=all_counts, team=team,
-        claims=held, chosen=chosen, user=user.upn, names=roster.names, notice=notice, ask=ask,
+        request, "views/werkvoorraad.html", items=items[:SHOWN], more=max(len(items) - SHOWN, 0),
+        shown_total=len(items), counts=all_counts, team=team, claims=held, state=state,
+        user=user.upn, names=roster.names, notice=notice, ask=ask, tomorrow=tomorrow,
     )  # fmt: skip
 
 
 @router.get("/pane/werkvoorraad/inhoud", response_class=HTMLResponse)
 async def view(
     request: Request, selected: Selected, user: CurrentUser, roster: RosterDep,
-    sessions: SessionsDep, today: Today, now: Now, filter: Filter = "alles",  # noqa: A002
+    sessions: SessionsDep, today: Today, now: Now, state: Annotated[ViewState, Query()],
 ) -> HTMLResponse:  # fmt: skip
-    return await _render(request, user, roster, sessions, today, now, filter)
+    return await _render(request, user, roster, sessions, today, now, state)
 
 
-class ClaimRequest(BaseModel):
+class ClaimRequest(ViewState):
     key: str = Field(min_length=3, max_length=600)
     mailbox: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     take_over: bool = False
-    filter: Filter = "alles"
 
 
 @router.post("/pane/werkvoorraad/oppakken", response_class=HTMLResponse)
@@ -89,15 +115,14 @@ async def pick_up(
         )  # fmt: skip
     except claims.ClaimHeld as exc:
         ask = {"key": body.key, "mailbox": body.mailbox}
-        return await _render(request, user, roster, sessions, today, now, body.filter,
+        return await _render(request, user, roster, sessions, today, now, body,
                              notice=exc.message, ask=ask)  # fmt: skip
     publish(request, "claim", body.mailbox, key=body.key, by=user.upn)
-    return await _render(request, user, roster, sessions, today, now, body.filter)
+    return await _render(request, user, roster, sessions, today, now, body)
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(ViewState):
     key: str = Field(min_length=3, max_length=600)
-    filter: Filter = "alles"
 
 
 @router.post("/pane/werkvoorraad/vrijgeven", response_class=HTMLResponse)
@@ -107,12 +132,11 @@ async def let_go(
 ) -> HTMLResponse:  # fmt: skip
     mailbox = await claims.release(sessions, roster, key=body.key, actor=user.upn)
     publish(request, "release", mailbox, key=body.key)
-    return await _render(request, user, roster, sessions, today, now, body.filter)
+    return await _render(request, user, roster, sessions, today, now, body)
 
 
-class TakeOverRequest(BaseModel):
-    executive: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    filter: Filter = "alles"
+class TakeOverRequest(ViewState):
+    cover: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 @router.post("/pane/werkvoorraad/neem-over", response_class=HTMLResponse)
@@ -121,19 +145,18 @@ async def neem_over(
     sessions: SessionsDep, today: Today, now: Now,
 ) -> HTMLResponse:  # fmt: skip
     async with sessions() as session, session.begin():
-        await take_over(session, roster, executive=body.executive, secretary=user.upn,
+        await take_over(session, roster, executive=body.cover, secretary=user.upn,
                         day=today, note="neem over (Werkvoorraad)")  # fmt: skip
-    publish(request, "team", body.executive, front=user.upn)
+    publish(request, "team", body.cover, front=user.upn)
     async with sessions() as session:
         fresh = await snapshot(session)
-    name = fresh.names.get(body.executive.lower(), body.executive)
-    return await _render(request, user, fresh, sessions, today, now, body.filter,
+    name = fresh.names.get(body.cover.lower(), body.cover)
+    return await _render(request, user, fresh, sessions, today, now, body,
                          notice=f"U bent vandaag de frontoffice van {name}.")  # fmt: skip
 
 
-class FindingRequest(BaseModel):
+class FindingRequest(ViewState):
     finding: str = Field(min_length=1, max_length=64)
-    filter: Filter = "alles"
 
 
 @router.post("/pane/werkvoorraad/afvinken", response_class=HTMLResponse)
@@ -145,7 +168,7 @@ async def set_aside(
     row = await closing.dismiss_finding(sessions, roster, finding_id=body.finding,
                                         actor=user.upn, now=now.astimezone(dt.UTC))  # fmt: skip
     publish(request, "closed", row.mailbox, key=f"conflict:{row.id}")
-    return await _render(request, user, roster, sessions, today, now, body.filter,
+    return await _render(request, user, roster, sessions, today, now, body,
                          notice="Afgevinkt: staat niet meer in de werkvoorraad.")  # fmt: skip
 
 
@@ -158,11 +181,11 @@ async def flag_done(
     row = await closing.complete_flag(graph, sessions, roster, finding_id=body.finding,
                                       actor=user.upn, now=now.astimezone(dt.UTC))  # fmt: skip
     publish(request, "closed", row.mailbox, key=f"message:{row.details['message']}")
-    return await _render(request, user, roster, sessions, today, now, body.filter,
+    return await _render(request, user, roster, sessions, today, now, body,
                          notice="De markering is gewist; het bericht is afgehandeld.")  # fmt: skip
 
 
-# --- Bericht: who works on this mail ------------------------------------------------------------
+# --- Bericht: who works on this mail -----------------------------------------------------------
 async def _strip(
     request: Request, user: Any, roster: Roster, sessions: Any, mailbox: str, message_id: str,
     now: dt.datetime, ask: bool = False,
@@ -235,3 +258,39 @@ async def let_go_message(
     mailbox = await claims.release(sessions, roster, key=body.key, actor=user.upn)
     publish(request, "release", mailbox, key=body.key)
     return await _strip(request, user, roster, sessions, mailbox, body.message, now)
+
+
+# --- Overdracht -------------------------------------------------------------------------------
+@router.get("/pane/werkvoorraad/overdracht", response_class=HTMLResponse)
+async def handover_view(
+    request: Request, selected: Selected, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """The handover for the next person, with a button per colleague to mail it."""
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    mine = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
+    async with sessions() as session:
+        found = await handover.build_handover(session, roster=roster, mailboxes=mine,
+                                              today=today, now=now.astimezone(dt.UTC))  # fmt: skip
+    nexts = {s.front_next for s in found.sections if s.front_next and s.front_next != user.upn}
+    team = {c for c, served in roster.serves.items() if c != user.upn and set(served) & set(mine)}
+    colleagues = sorted(team, key=lambda c: (c not in nexts, c))  # the next front office first
+    return _fragment(request, "views/overdracht.html", handover=found, names=roster.names,
+                     colleagues=colleagues, nexts=nexts, user=user.upn)  # fmt: skip
+
+
+class HandoverMailRequest(BaseModel):
+    to: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    operation_id: str = Field(pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+
+
+@router.post("/pane/werkvoorraad/overdracht/mailen", response_class=HTMLResponse)
+async def handover_mail(
+    request: Request, body: HandoverMailRequest, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, graph: UserGraph, settings: SettingsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    found = await send_handover(user, roster, sessions, graph, settings, today, now, body.to,
+                                body.operation_id)  # fmt: skip
+    who = roster.names.get(body.to.lower(), body.to)
+    return _fragment(request, "views/overdracht_verstuurd.html", who=who,
+                     executives=[s.name for s in found.sections])  # fmt: skip

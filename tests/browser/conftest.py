@@ -58,18 +58,24 @@ def _require(path: Path, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def backend_url(running: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The backend on its own HTTPS port, with the municipality's date pinned to the demo week."""
-    state = Path(running.info["ca_cert"]).parent
-    port = free_port()
-    base = f"https://127.0.0.1:{port}"
+def backend_settings(running: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The backend's settings, for tests that also run a job against its store."""
     store = tmp_path_factory.mktemp("store") / "store.sqlite3"
-    settings = Settings(
-        sandbox_state=state,
+    return Settings(
+        sandbox_state=Path(running.info["ca_cert"]).parent,
         database_url=f"sqlite+aiosqlite:///{store}",
-        base_url=base,
+        base_url=f"https://127.0.0.1:{free_port()}",
         meetings_root=tmp_path_factory.mktemp("vergadermappen"),
     )
+
+
+@pytest.fixture(scope="module")
+def backend_url(backend_settings: Settings) -> Iterator[str]:
+    """The backend on its own HTTPS port, with the municipality's date pinned to the demo week."""
+    settings = backend_settings
+    state = settings.sandbox_state
+    base = settings.base_url
+    port = int(base.rsplit(":", 1)[1])
     run_async(prepare_store(settings))
     app = create_app(settings)
     app.dependency_overrides[today] = lambda: TODAY

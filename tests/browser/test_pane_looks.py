@@ -3,6 +3,7 @@ sideways scrolling at 320 px, and no serious or critical accessibility violation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,6 +65,13 @@ def queue_pane(outlook: Outlook, tenant: Tenant) -> None:
     expect(outlook.pane.get_by_test_id("team")).to_be_visible()
 
 
+def handover_pane(outlook: Outlook, tenant: Tenant) -> None:
+    """Overdracht: per executive what is open, due tomorrow, decided today; mail buttons."""
+    queue_pane(outlook, tenant)
+    outlook.pane.get_by_role("button", name=re.compile("^Overdracht voor")).click()
+    expect(outlook.pane.get_by_test_id("overdracht")).to_be_visible()
+
+
 def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
@@ -116,6 +124,7 @@ PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
     "leegmaken": clear_pane,
     "vergadermap": meeting_folder_pane,
     "werkvoorraad": queue_pane,
+    "overdracht": handover_pane,
     "beheer": admin_pane,
     "fout": error_pane,
 }

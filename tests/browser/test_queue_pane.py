@@ -3,16 +3,22 @@ when, is asked before taking it over, and "neem over" makes her front office for
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
 import httpx
 from playwright.sync_api import Browser, expect
 
+from automations.dates import AMSTERDAM
+from server.operator import run_job_as_app
+from server.settings import Settings
 from tests.browser.outlook import Outlook, plant, run_async
+from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
-from tests.server.test_approvals_api import mail_from_hans
+from tests.server.test_approvals_api import in_folder, mail_from_hans
+from tests.server.test_jobs import her_event
 
 COLLEAGUE = "ellen.dijkhuis@zeeveen.nl"  # the burgemeester's other secretary
 
@@ -172,3 +178,58 @@ def read_message(tenant: Tenant, subject: str) -> dict:
             return found
 
     return run_async(get())
+
+
+def test_each_item_is_closed_from_the_queue_and_the_handover_is_mailed(
+    outlook: Outlook, backend_settings: Settings, tenant: Tenant
+) -> None:
+    """Flagged mail opens in Outlook and is dealt with, a double booking is set aside, the
+    executive filter narrows the list, and the handover goes to tomorrow's colleague."""
+    noon = dt.datetime.combine(TODAY, dt.time(12), AMSTERDAM)
+    two_days = backend_settings.model_copy(update={"flagged_days": 2})
+    run_async(her_event(tenant, "Bewust dubbel in de pane", "2026-12-02", "09:00", "10:00"))
+    run_async(her_event(tenant, "Tweede helft", "2026-12-02", "09:30", "10:30"))
+    for name in ("flagged-mail", "conflicts"):
+        run_async(run_job_as_app(two_days, name, mailbox=BURGEMEESTER, today_is=TODAY,
+                                 now_is=noon))  # fmt: skip
+    pane = werkvoorraad(outlook, SECRETARY_A)
+
+    advice = "Advies: last onder dwangsom woning Dijkstraat 14"
+    flagged = pane.get_by_test_id("werk").filter(has_text=advice)
+    flagged.get_by_role("button", name="Bericht openen").click()
+    expect(outlook.page.locator("#geopend")).to_contain_text("Outlook opent een bericht")
+    [opened] = outlook.page.evaluate("window.secretariaatHarness.displayed")
+    message_id = flagged.get_attribute("data-sleutel").removeprefix("message:")
+    assert opened == {"kind": "message", "id": message_id}
+    flagged.get_by_role("button", name="Markering wissen").click()
+    expect(pane.get_by_test_id("melding")).to_contain_text("De markering is gewist")
+    expect(
+        pane.get_by_test_id("werk").filter(has_text="Advies: last onder dwangsom")
+    ).to_have_count(0)
+    assert (
+        read_message(tenant, "Advies: last onder dwangsom woning Dijkstraat 14")["flag"][
+            "flagStatus"
+        ]
+        == "complete"
+    )
+
+    double = pane.get_by_test_id("werk").filter(has_text="Bewust dubbel in de pane")
+    expect(double.get_by_role("button", name=re.compile("^Afspraak . openen$"))).to_have_count(2)
+    double.get_by_role("button", name="Afvinken").click()
+    expect(pane.get_by_test_id("melding")).to_contain_text("Afgevinkt")
+    expect(pane.get_by_test_id("werk").filter(has_text="Bewust dubbel in de pane")).to_have_count(0)
+
+    pane.get_by_label("Bestuurder").select_option(label="Maarten Oosterveld")
+    expect(pane.get_by_label("Bestuurder")).to_have_value("maarten.oosterveld@zeeveen.nl")
+    for row in pane.get_by_test_id("werk").all():
+        expect(row).to_contain_text("Maarten Oosterveld")
+
+    pane.get_by_role("button", name=re.compile("^Overdracht voor")).click()
+    sections = pane.get_by_test_id("overdracht-bestuurder")
+    expect(sections).to_have_count(2)
+    pane.get_by_role("button", name="Mailen aan Ellen Dijkhuis").click()
+    expect(pane.get_by_test_id("overdracht-verstuurd")).to_contain_text(
+        "Overdracht gemaild aan Ellen Dijkhuis"
+    )
+    subject = "Overdracht woensdag 25 november: Ingrid Zwanenburg, Maarten Oosterveld"
+    assert len(run_async(in_folder(tenant, COLLEAGUE, "inbox", subject))) == 1

@@ -499,9 +499,18 @@ async function meetingOverview(button) {
 }
 
 // --- Werkvoorraad: filters, "ik pak dit op", release, "neem over". ---
-function queueFilter() {
+// What she chose to see (filter, executive, kind of office, order): sent with every click.
+function queueView(changes = {}) {
   const section = main.querySelector("[data-filter]");
-  return section ? section.dataset.filter : "alles";
+  const view = section
+    ? { filter: section.dataset.filter, executive: section.dataset.bestuurder, office: section.dataset.kantoor, sort: section.dataset.sortering }
+    : { filter: "alles", executive: "", office: "", sort: "urgentie" };
+  return { ...view, ...changes };
+}
+
+async function showQueue(changes) {
+  const params = new URLSearchParams({ mailbox: state.where.mailbox, ...queueView(changes) });
+  return fetchHtml("GET", `/pane/werkvoorraad/inhoud?${params}`);
 }
 
 async function queueAction(button) {
@@ -512,19 +521,25 @@ async function queueAction(button) {
     path = "GET";
   } else if (button.dataset.oppakken) {
     path = "/pane/werkvoorraad/oppakken";
-    body = { key: button.dataset.oppakken, mailbox: button.dataset.postvak, take_over: "overnemen" in button.dataset, filter: queueFilter() };
+    body = { key: button.dataset.oppakken, mailbox: button.dataset.postvak, take_over: "overnemen" in button.dataset, ...queueView() };
   } else if (button.dataset.vrijgeven) {
     path = "/pane/werkvoorraad/vrijgeven";
-    body = { key: button.dataset.vrijgeven, filter: queueFilter() };
+    body = { key: button.dataset.vrijgeven, ...queueView() };
   } else if (button.dataset.neemOver) {
     path = "/pane/werkvoorraad/neem-over";
-    body = { executive: button.dataset.neemOver, filter: queueFilter() };
+    body = { cover: button.dataset.neemOver, ...queueView() };
+  } else if ("overdracht" in button.dataset) {
+    path = "HANDOVER";
+  } else if (button.dataset.overdrachtMailen) {
+    if (!button.dataset.operatie) button.dataset.operatie = crypto.randomUUID(); // one mail per click
+    path = "/pane/werkvoorraad/overdracht/mailen";
+    body = { to: button.dataset.overdrachtMailen, operation_id: button.dataset.operatie };
   } else if (button.dataset.afvinken) {
     path = "/pane/werkvoorraad/afvinken";
-    body = { finding: button.dataset.afvinken, filter: queueFilter() };
+    body = { finding: button.dataset.afvinken, ...queueView() };
   } else if (button.dataset.markeringKlaar) {
     path = "/pane/werkvoorraad/markering-wissen";
-    body = { finding: button.dataset.markeringKlaar, filter: queueFilter() };
+    body = { finding: button.dataset.markeringKlaar, ...queueView() };
   } else {
     return;
   }
@@ -532,8 +547,15 @@ async function queueAction(button) {
   main.setAttribute("aria-busy", "true");
   try {
     if (path === "GET") {
-      const params = new URLSearchParams({ mailbox: state.where.mailbox, filter: button.dataset.filterKeuze });
-      main.innerHTML = await fetchHtml("GET", `/pane/werkvoorraad/inhoud?${params}`);
+      main.innerHTML = await showQueue({ filter: button.dataset.filterKeuze });
+    } else if (path === "HANDOVER") {
+      main.innerHTML = await fetchHtml("GET", `/pane/werkvoorraad/overdracht?${new URLSearchParams({ mailbox: state.where.mailbox })}`);
+    } else if (body.to) {
+      const out = button.parentElement.querySelector(".overdracht-uitkomst");
+      out.innerHTML = await postFragment(path, body); // server-rendered with autoescaping
+      button.disabled = false;
+      main.setAttribute("aria-busy", "false");
+      return;
     } else {
       main.innerHTML = await postFragment(path, body); // server-rendered with autoescaping
     }
@@ -587,9 +609,8 @@ async function claimStrip(button) {
 
 async function refreshQueueView() {
   if (!main.querySelector("[data-filter]") || main.getAttribute("aria-busy") === "true") return;
-  const params = new URLSearchParams({ mailbox: state.where.mailbox, filter: queueFilter() });
   try {
-    const html = await fetchHtml("GET", `/pane/werkvoorraad/inhoud?${params}`);
+    const html = await showQueue();
     if (main.querySelector("[data-filter]") && main.getAttribute("aria-busy") !== "true") main.innerHTML = html;
   } catch {
     // the next event or a click tries again
@@ -748,6 +769,16 @@ function applyPreviewed(button) {
 }
 
 main.addEventListener("change", (event) => {
+  const queueChoice = event.target.closest("select[data-werk-keuze]");
+  if (queueChoice) {
+    const id = queueChoice.id;
+    showQueue({ [queueChoice.dataset.werkKeuze]: queueChoice.value }).then((html) => {
+      main.innerHTML = html; // server-rendered with autoescaping
+      const again = document.getElementById(id);
+      if (again) again.focus();
+    });
+    return;
+  }
   const meeting = event.target.closest("select[data-vergadering]");
   if (meeting) {
     meetingChoice(meeting.value);
