@@ -14,6 +14,7 @@ from automations.dates import next_working_day
 from automations.errors import AccessDenied, BadRequest
 from automations.queue import claims, closing, handover
 from automations.queue.service import back_office_on, build_queue, counts_of
+from automations.roster import exceptions
 from automations.roster.models import Roster
 from automations.roster.policy import Action, may
 from automations.roster.service import snapshot, take_over
@@ -54,6 +55,15 @@ async def _render(
             session, roster=roster, mailboxes=mine, today=today, now=now.astimezone(dt.UTC)
         )
         held = await claims.current_claims(session, mailboxes=mine, now=now.astimezone(dt.UTC))
+        upcoming = await exceptions.list_exceptions(
+            session, first=today, last=today + dt.timedelta(days=28)
+        )
+    colleagues = sorted(
+        {s for s, served in roster.serves.items() if set(served) & set(mine)} | (
+            {user.upn} if roster.role(user.upn) == "secretary" else set()),
+        key=lambda s: roster.names.get(s, s),
+    )  # fmt: skip
+    upcoming = [e for e in upcoming if e.secretary in colleagues]
     all_counts = counts_of(items)
     if state.filter == "mijn":
         items = [i for i in items if i.owner == user.upn or i.key in held
@@ -83,6 +93,7 @@ async def _render(
         request, "views/werkvoorraad.html", items=items[:SHOWN], more=max(len(items) - SHOWN, 0),
         shown_total=len(items), counts=all_counts, team=team, claims=held, state=state,
         user=user.upn, names=roster.names, notice=notice, ask=ask, tomorrow=tomorrow,
+        colleagues=colleagues, upcoming=upcoming, today=today,
     )  # fmt: skip
 
 
@@ -294,3 +305,58 @@ async def handover_mail(
     who = roster.names.get(body.to.lower(), body.to)
     return _fragment(request, "views/overdracht_verstuurd.html", who=who,
                      executives=[s.name for s in found.sections])  # fmt: skip
+
+
+# --- roster exceptions from the team section ---------------------------------------------------
+class ExceptionForm(ViewState):
+    kind: Literal["absent", "front_office"] = "absent"
+    secretary: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    first: dt.date
+    last: dt.date | None = None
+    cover_for: str = Field(default="", max_length=320)  # the executive, for a swap
+    note: str = Field(default="", max_length=500)
+
+
+@router.post("/pane/werkvoorraad/uitzondering", response_class=HTMLResponse)
+async def add_roster_exception(
+    request: Request, body: ExceptionForm, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    """Absent, or front office for an executive, on a day or a range (audited)."""
+    async with sessions() as session, session.begin():
+        made = await exceptions.add_exception(
+            session, roster, actor=user.upn, kind=body.kind, secretary=body.secretary,
+            first=body.first, last=body.last or body.first,
+            executive=body.cover_for or None, note=body.note or None,
+        )  # fmt: skip
+        fresh = await snapshot(session)
+    touched = (
+        {body.cover_for.lower()}
+        if body.cover_for
+        else roster.serves.get(body.secretary.lower(), ())
+    )
+    for mailbox in touched:
+        publish(request, "team", mailbox)
+    who = fresh.names.get(body.secretary.lower(), body.secretary)
+    what = "afwezig" if body.kind == "absent" else "frontoffice"
+    notice = f"In het rooster: {who} {what}, {len(made)} dag{'en' if len(made) != 1 else ''}."
+    return await _render(request, user, fresh, sessions, today, now, body, notice=notice)
+
+
+class ExceptionRemoval(ViewState):
+    exception: int = Field(ge=1)
+
+
+@router.post("/pane/werkvoorraad/uitzondering/verwijderen", response_class=HTMLResponse)
+async def remove_roster_exception(
+    request: Request, body: ExceptionRemoval, user: CurrentUser, roster: RosterDep,
+    sessions: SessionsDep, today: Today, now: Now,
+) -> HTMLResponse:  # fmt: skip
+    async with sessions() as session, session.begin():
+        gone = await exceptions.remove_exception(session, roster, actor=user.upn,
+                                                 exception_id=body.exception)  # fmt: skip
+        fresh = await snapshot(session)
+    for mailbox in {gone.executive} if gone.executive else roster.serves.get(gone.secretary, ()):
+        publish(request, "team", mailbox)
+    return await _render(request, user, fresh, sessions, today, now, body,
+                         notice="Uitzondering verwijderd.")  # fmt: skip

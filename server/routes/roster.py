@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, Field
 
 from automations.audit import AuditEntry, record
+from automations.roster import exceptions
 from automations.roster.policy import Action, authorize
 from automations.roster.service import document_of, parse_roster, replace_roster
-from server.deps import CurrentUser, RosterDep, SessionDep
+from server.deps import CurrentUser, RosterDep, SessionDep, Today
+from server.routes.queue import publish
 
 router = APIRouter(prefix="/api/v1", tags=["roster"])
 
@@ -45,3 +50,60 @@ async def put_roster(
     )
     await session.commit()
     return doc.model_dump()
+
+
+class ExceptionRequest(BaseModel):
+    kind: Literal["absent", "front_office"]
+    secretary: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    first: dt.date = Field(alias="from")
+    last: dt.date | None = Field(default=None, alias="to")  # inclusive; one day when left out
+    executive: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/roster/exceptions", operation_id="list_roster_exceptions")
+async def get_exceptions(
+    user: CurrentUser, roster: RosterDep, session: SessionDep, today: Today,
+    first: Annotated[dt.date | None, Query(alias="from")] = None,
+    last: Annotated[dt.date | None, Query(alias="to")] = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Absences and swaps from ``from`` (today) to ``to`` (four weeks on)."""
+    if roster.role(user.upn) is None:
+        authorize(roster, user.upn, Action.EDIT_CONFIGURATION)
+    first = first or today
+    last = last or first + dt.timedelta(days=28)
+    found = await exceptions.list_exceptions(session, first=first, last=last)
+    return {"exceptions": [asdict(e) for e in found]}
+
+
+@router.post("/roster/exceptions", operation_id="add_roster_exception", status_code=201)
+async def post_exception(
+    request: Request, body: ExceptionRequest, user: CurrentUser, roster: RosterDep,
+    session: SessionDep,
+) -> dict[str, Any]:  # fmt: skip
+    """Absent (holiday, illness) or front office for an executive, on a day or a range."""
+    made = await exceptions.add_exception(
+        session, roster, actor=user.upn, kind=body.kind, secretary=body.secretary,
+        first=body.first, last=body.last or body.first, executive=body.executive, note=body.note,
+    )  # fmt: skip
+    await session.commit()
+    _tell_panes(request, roster, body.secretary, body.executive)
+    return {"exceptions": [asdict(e) for e in made]}
+
+
+@router.delete("/roster/exceptions/{exception_id}", operation_id="remove_roster_exception",
+               status_code=204)  # fmt: skip
+async def delete_exception(
+    request: Request, exception_id: int, user: CurrentUser, roster: RosterDep, session: SessionDep
+) -> None:
+    gone = await exceptions.remove_exception(session, roster, actor=user.upn,
+                                             exception_id=exception_id)  # fmt: skip
+    await session.commit()
+    _tell_panes(request, roster, gone.secretary, gone.executive)
+
+
+def _tell_panes(request: Request, roster: Any, secretary: str, executive: str | None) -> None:
+    """Open Werkvoorraad panes redraw their team: every executive the change may touch."""
+    touched = {executive.lower()} if executive else roster.serves.get(secretary.lower(), ())
+    for mailbox in touched:
+        publish(request, "team", mailbox)

@@ -233,3 +233,26 @@ def test_each_item_is_closed_from_the_queue_and_the_handover_is_mailed(
     )
     subject = "Overdracht woensdag 25 november: Ingrid Zwanenburg, Maarten Oosterveld"
     assert len(run_async(in_folder(tenant, COLLEAGUE, "inbox", subject))) == 1
+
+
+def test_a_colleague_reports_an_absence_and_the_team_shows_who_is_front_office(
+    outlook: Outlook,
+) -> None:
+    pane = werkvoorraad(outlook, COLLEAGUE)
+    ingrid = pane.get_by_test_id("team-rij").filter(has_text="Ingrid Zwanenburg")
+    expect(ingrid.locator("td").nth(1)).to_contain_text("Monique Verschuren")
+
+    pane.get_by_text("Afwezigheid of ruil doorgeven").click()
+    pane.get_by_label("Collega").select_option(label="Monique Verschuren")
+    pane.get_by_label("Notitie").fill("ziek gemeld")
+    pane.get_by_role("button", name="In het rooster zetten").click()
+    expect(pane.get_by_test_id("melding")).to_contain_text(
+        "In het rooster: Monique Verschuren afwezig, 1 dag"
+    )
+    expect(ingrid.locator("td").nth(1)).to_contain_text("Ellen Dijkhuis")
+    rows = pane.get_by_test_id("uitzonderingen").locator("li")
+    expect(rows).to_contain_text(["Monique Verschuren afwezig (ziek gemeld)"])
+
+    rows.first.get_by_role("button", name=re.compile("^Verwijderen")).click()
+    expect(pane.get_by_test_id("melding")).to_contain_text("Uitzondering verwijderd")
+    expect(ingrid.locator("td").nth(1)).to_contain_text("Monique Verschuren")

@@ -297,3 +297,44 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
                                 json={**by_hand, "to": SECRETARY_B})  # fmt: skip
     assert other_team.status_code == 400
     assert "werkt niet voor uw bestuurders" in other_team.json()["error"]["message"]
+
+
+async def test_absences_and_swaps_entered_by_the_team_change_who_is_front_office(
+    api: httpx.AsyncClient, login
+) -> None:
+    colleague = "ellen.dijkhuis@zeeveen.nl"
+
+    async def team(day: str = "front_today") -> str:
+        return (await queue(api, login, colleague, executive=BURGEMEESTER))["team"][0][day]
+
+    assert await team() == SECRETARY_A
+    ill = {"kind": "absent", "secretary": SECRETARY_A, "from": "2026-11-24", "note": "ziek"}
+    made = await api.post("/api/v1/roster/exceptions", json=ill, headers=login(colleague))
+    assert made.status_code == 201, made.text
+    assert await team() == colleague  # the colleague who is in takes over
+    holiday = {"kind": "absent", "secretary": SECRETARY_A, "from": "2026-11-25",
+               "to": "2026-11-27", "note": "vakantie"}  # fmt: skip
+    assert (await api.post("/api/v1/roster/exceptions", json=holiday,
+                           headers=login(SECRETARY_A))).status_code == 201  # fmt: skip
+    assert await team("front_tomorrow") == colleague
+    listed = await api.get("/api/v1/roster/exceptions", headers=login(colleague))
+    mine = [e for e in listed.json()["exceptions"] if e["secretary"] == SECRETARY_A]
+    assert [e["day"] for e in mine] == ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
+
+    outsider = await api.post("/api/v1/roster/exceptions", json=ill, headers=login(SECRETARY_B))
+    assert outsider.status_code == 403
+    not_hers = {"kind": "front_office", "secretary": SECRETARY_B, "executive": BURGEMEESTER,
+                "from": "2026-11-24"}  # fmt: skip
+    refused = await api.post("/api/v1/roster/exceptions", json=not_hers, headers=login(colleague))
+    assert refused.status_code == 400 and "ondersteunt deze bestuurder niet" in refused.text
+    too_long = {**holiday, "to": "2027-03-01"}
+    assert (await api.post("/api/v1/roster/exceptions", json=too_long,
+                           headers=login(SECRETARY_A))).status_code == 400  # fmt: skip
+
+    [today_row] = [e for e in mine if e["day"] == "2026-11-24"]
+    gone = await api.delete(f"/api/v1/roster/exceptions/{today_row['id']}",
+                            headers=login(SECRETARY_A))  # fmt: skip
+    assert gone.status_code == 204
+    assert await team() == SECRETARY_A  # better after all
+    audit = await api.get(f"/api/v1/audit?actor={colleague}", headers=login(colleague))
+    assert "roster.exception_add" in [e["action"] for e in audit.json()["entries"]]

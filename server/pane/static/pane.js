@@ -534,6 +534,21 @@ async function queueAction(button) {
     if (!button.dataset.operatie) button.dataset.operatie = crypto.randomUUID(); // one mail per click
     path = "/pane/werkvoorraad/overdracht/mailen";
     body = { to: button.dataset.overdrachtMailen, operation_id: button.dataset.operatie };
+  } else if ("uitzonderingOpslaan" in button.dataset) {
+    path = "/pane/werkvoorraad/uitzondering";
+    const executive = document.getElementById("uz-soort").value;
+    body = {
+      ...queueView(),
+      kind: executive ? "front_office" : "absent",
+      cover_for: executive,
+      secretary: document.getElementById("uz-wie").value,
+      first: document.getElementById("uz-van").value,
+      last: document.getElementById("uz-tot").value || null,
+      note: document.getElementById("uz-notitie").value,
+    };
+  } else if (button.dataset.uitzonderingWeg) {
+    path = "/pane/werkvoorraad/uitzondering/verwijderen";
+    body = { ...queueView(), exception: Number(button.dataset.uitzonderingWeg) };
   } else if (button.dataset.afvinken) {
     path = "/pane/werkvoorraad/afvinken";
     body = { finding: button.dataset.afvinken, ...queueView() };
