@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from automations.graph import GraphGateway, token_source_for
 from automations.journal import Journal
-from automations.queue.events import Broadcaster
+from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
+        await app.state.events.aclose()
         await app.state.validator.aclose()
         await app.state.gateway.aclose()
         await app.state.engine.dispose()
@@ -83,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.journal = Journal(app.state.sessions)
-    app.state.events = Broadcaster()
+    app.state.events = broadcaster_for(settings.database_url)
     install_error_handlers(app)
 
     @app.middleware("http")
