@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.calamity_clear
 	$(BIN)/python -m benchmarks.meetings_push
 	$(BIN)/python -m benchmarks.jobs_delta
+	$(BIN)/python -m benchmarks.queue_load
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
