@@ -10,7 +10,7 @@ office (her other secretaries that day).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from automations.store.models import (
     RescheduleRow,
 )
 
-__all__ = ["KINDS", "QueueItem", "back_office_on", "build_queue", "counts_of"]
+__all__ = ["KINDS", "ORDERS", "QueueItem", "back_office_on", "build_queue", "counts_of", "narrow"]
 
 KINDS = {
     "approval": "Concept wacht op besluit",
@@ -221,3 +221,33 @@ def counts_of(items: Sequence[QueueItem]) -> dict[str, int]:
     for i in items:
         out[i.kind] = out.get(i.kind, 0) + 1
     return out
+
+
+ORDERS = {
+    "urgentie": None,  # the queue's own order: overdue first, then due date, then age
+    "oudste": lambda i: (-i.age_days, i.created_at),
+    "bestuurder": lambda i: i.mailbox,
+    "soort": lambda i: i.kind_label,
+}
+
+
+def narrow(
+    items: Sequence[QueueItem], *, user: str, claimed_by: Mapping[str, str] | None = None,
+    mine: bool = False, overdue: bool = False, office: str | None = None,
+    kind: str | None = None, executive: str | None = None, order: str = "urgentie",
+) -> list[QueueItem]:  # fmt: skip
+    """The filters of the API and the pane alike; "mine" is what I own or have picked up."""
+    claimed_by = claimed_by or {}
+    out = list(items)
+    if mine:
+        out = [i for i in out if i.owner == user or claimed_by.get(i.key) == user]
+    if overdue:
+        out = [i for i in out if i.overdue]
+    if office:
+        out = [i for i in out if i.office == office]
+    if kind:
+        out = [i for i in out if i.kind == kind]
+    if executive:
+        out = [i for i in out if i.mailbox == executive.lower()]
+    key = ORDERS.get(order)
+    return sorted(out, key=key) if key else out

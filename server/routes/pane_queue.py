@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from automations.dates import next_working_day
 from automations.errors import AccessDenied, BadRequest
 from automations.queue import claims, closing, handover
-from automations.queue.service import back_office_on, build_queue, counts_of
+from automations.queue.service import back_office_on, build_queue, counts_of, narrow
 from automations.roster import exceptions
 from automations.roster.models import Roster
 from automations.roster.policy import Action, may
@@ -37,13 +37,6 @@ class ViewState(BaseModel):
     sort: Sort = "urgentie"
 
 
-SORTS = {
-    "oudste": lambda i: (-i.age_days, i.created_at),
-    "bestuurder": lambda i: i.mailbox,
-    "soort": lambda i: i.kind_label,
-}  # "urgentie" is the queue's own order: overdue first, then due date, then age
-
-
 async def _render(
     request: Request, user: Any, roster: Roster, sessions: Any, today: dt.date,
     now: dt.datetime, state: ViewState, notice: str | None = None, ask: dict | None = None,
@@ -65,17 +58,16 @@ async def _render(
     )  # fmt: skip
     upcoming = [e for e in upcoming if e.secretary in colleagues]
     all_counts = counts_of(items)
-    if state.filter == "mijn":
-        items = [i for i in items if i.owner == user.upn or i.key in held
-                 and held[i.key].claimed_by == user.upn]  # fmt: skip
-    elif state.filter == "te-laat":
-        items = [i for i in items if i.overdue]
-    if state.executive:
-        items = [i for i in items if i.mailbox == state.executive.lower()]
-    if state.office:
-        items = [i for i in items if i.office == state.office]
-    if state.sort in SORTS:
-        items = sorted(items, key=SORTS[state.sort])
+    items = narrow(
+        items,
+        user=user.upn,
+        claimed_by={k: c.claimed_by for k, c in held.items()},
+        mine=state.filter == "mijn",
+        overdue=state.filter == "te-laat",
+        office=state.office or None,
+        executive=state.executive or None,
+        order=state.sort,
+    )
     tomorrow = next_working_day(today)
     team = [
         {

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from automations.errors import BadRequest
 from automations.queue import claims, closing, handover
-from automations.queue.service import back_office_on, build_queue, counts_of
+from automations.queue.service import back_office_on, build_queue, counts_of, narrow
 from automations.roster.policy import Action, authorize, may
 from automations.roster.service import take_over
 from server.deps import (
@@ -44,6 +44,7 @@ async def queue(
     office: Literal["front", "back", "executive"] | None = None,
     overdue: bool = False,
     kind: Annotated[str | None, Query(max_length=20)] = None,
+    order: Literal["urgentie", "oudste", "bestuurder", "soort"] = "urgentie",
 ) -> Response:
     """Open items with age, owner and the action that closes them; filters narrow it down,
     the counts are of what is shown."""
@@ -56,14 +57,6 @@ async def queue(
     items = await build_queue(
         session, roster=roster, mailboxes=mailboxes, today=today, now=now.astimezone(dt.UTC)
     )
-    if mine:
-        items = [i for i in items if i.owner == user.upn]
-    if office:
-        items = [i for i in items if i.office == office]
-    if overdue:
-        items = [i for i in items if i.overdue]
-    if kind:
-        items = [i for i in items if i.kind == kind]
     team = [
         {
             "executive": m,
@@ -75,6 +68,8 @@ async def queue(
         for m in sorted(mailboxes)
     ]
     held = await claims.current_claims(session, mailboxes=mailboxes, now=now)
+    items = narrow(items, user=user.upn, claimed_by={k: c.claimed_by for k, c in held.items()},
+                   mine=mine, overdue=overdue, office=office, kind=kind, order=order)  # fmt: skip
     shown = [{**_plain(i), "claim": _plain(held[i.key]) if i.key in held else None} for i in items]
     return _json({"items": shown, "counts": counts_of(items), "team": team})
 
