@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from automations.dates import AMSTERDAM, from_graph
+from automations.dates import AMSTERDAM, from_graph, next_working_day
 from automations.graph.pages import read_all
 from automations.jobs.calendar_jobs import close_findings, record_finding
 from automations.jobs.registry import JobContext, MailboxResult, job
@@ -70,19 +70,20 @@ async def flagged_mail(ctx: JobContext, mailbox: str, result: MailboxResult) -> 
     "0 17 * * 1-5",
 )
 async def handover(ctx: JobContext, mailbox: str, result: MailboxResult) -> None:
+    today = ctx.roster.front_office_on(mailbox, ctx.today)
+    following = ctx.roster.front_office_on(mailbox, next_working_day(ctx.today))
+    if following is None or following == today:  # the roster alone says: no handover
+        result.count("no_switch")
+        return
     async with ctx.sessions() as session:
         found = await build_handover(session, roster=ctx.roster, mailboxes=[mailbox],
                                      today=ctx.today, now=ctx.now)  # fmt: skip
     [section] = found.sections
-    if not section.switches:
-        result.count("no_switch")
-        return
-    assert section.front_next is not None
-    who = ctx.roster.names.get(section.front_next, section.front_next)
+    who = ctx.roster.names.get(following, following)
     result.actions.append(f"overdracht aan {who}: {sum(section.counts.values())} open")
     if ctx.dry_run:
         return
-    await mail_handover(ctx.graph, found, sender=mailbox, to=section.front_next,
+    await mail_handover(ctx.graph, found, sender=mailbox, to=following,
                         names=ctx.roster.names, base_url=ctx.settings.base_url,
                         tag=f"handover/{mailbox}/{ctx.today}")  # fmt: skip
     result.count("sent")

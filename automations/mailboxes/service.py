@@ -16,7 +16,7 @@ from msgraph.generated.users.item.mail_folders.item.mail_folder_item_request_bui
 
 from automations.graph import GraphSession
 from automations.roster.models import Roster
-from automations.roster.policy import Action, authorize, may
+from automations.roster.policy import Action, acting_for, authorize
 
 __all__ = ["MailboxSummary", "get_mailbox", "list_mailboxes"]
 
@@ -51,8 +51,7 @@ async def list_mailboxes(
     *, graph: GraphSession, roster: Roster, actor: str
 ) -> list[MailboxSummary]:
     """Every executive ``actor`` may act for (her own mailbox for an executive)."""
-    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
-    mine = [e for e in executives if may(roster, actor, Action.ACT_ON_MAILBOX, e)]
+    mine = acting_for(roster, actor)
     return list(await asyncio.gather(*(_summary(graph, roster, upn) for upn in mine)))
 
 

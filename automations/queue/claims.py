@@ -166,6 +166,12 @@ async def ensure_free(
     (409), so the pane can ask first; ``despite`` is her answer that she goes ahead anyway
     (audited, so the colleague can see who did)."""
     async with sessions() as session, session.begin():
+        anyone = await session.scalar(select(ClaimRow.key).where(
+            ClaimRow.mailbox == mailbox, ClaimRow.expires_at > now,
+            ClaimRow.claimed_by != actor.lower(),
+        ).limit(1))  # fmt: skip
+        if anyone is None:  # the usual case: one query, not three per message
+            return
         for message_id in message_ids:
             held = await held_on_message(session, mailbox=mailbox, message_id=message_id, now=now,
                                          not_by=actor)  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from automations.dates import next_working_day
 from automations.roster.models import Roster
 from automations.store.models import (
     AgendaItemRow,
@@ -28,7 +29,17 @@ from automations.store.models import (
     RescheduleRow,
 )
 
-__all__ = ["KINDS", "ORDERS", "QueueItem", "back_office_on", "build_queue", "counts_of", "narrow"]
+__all__ = [
+    "KINDS",
+    "ORDERS",
+    "QueueItem",
+    "TeamRow",
+    "back_office_on",
+    "build_queue",
+    "counts_of",
+    "narrow",
+    "team_of",
+]
 
 KINDS = {
     "approval": "Concept wacht op besluit",
@@ -80,6 +91,25 @@ def back_office_on(roster: Roster, executive: str, day: dt.date) -> list[str]:
     """Her other secretaries that day (the front office is the one on duty)."""
     front = roster.front_office_on(executive, day)
     return sorted(s for s, ex in roster.serves.items() if executive in ex and s != front)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    executive: str
+    name: str
+    front_today: str | None
+    front_tomorrow: str | None  # the next working day
+    back_today: list[str]
+
+
+def team_of(roster: Roster, mailboxes: Sequence[str], today: dt.date) -> list[TeamRow]:
+    """Today's team per executive: front office today and on the next working day, back office."""
+    tomorrow = next_working_day(today)
+    return [
+        TeamRow(m, roster.names.get(m, m), roster.front_office_on(m, today),
+                roster.front_office_on(m, tomorrow), back_office_on(roster, m, today))
+        for m in sorted(mailboxes)
+    ]  # fmt: skip
 
 
 def _age(since: dt.datetime, now: dt.datetime) -> int:

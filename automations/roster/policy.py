@@ -12,7 +12,7 @@ from enum import StrEnum
 from automations.errors import AccessDenied
 from automations.roster.models import Roster
 
-__all__ = ["Action", "authorize", "may", "served_by", "serving_today"]
+__all__ = ["Action", "acting_for", "authorize", "may", "served_by", "serving_today"]
 
 
 class Action(StrEnum):
@@ -42,6 +42,12 @@ def may(roster: Roster, actor: str, action: Action, mailbox: str | None = None) 
     if role == "secretary":
         return mailbox in roster.serves.get(actor, frozenset())
     return False
+
+
+def acting_for(roster: Roster, actor: str) -> list[str]:
+    """The executives whose mailboxes ``actor`` works in (her own, for an executive), sorted."""
+    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
+    return [e for e in executives if may(roster, actor, Action.ACT_ON_MAILBOX, e)]
 
 
 def authorize(roster: Roster, actor: str, action: Action, mailbox: str | None = None) -> None:

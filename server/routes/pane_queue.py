@@ -13,14 +13,14 @@ from pydantic import BaseModel, Field
 from automations.dates import next_working_day
 from automations.errors import AccessDenied, BadRequest
 from automations.queue import claims, closing, handover
-from automations.queue.service import back_office_on, build_queue, counts_of, narrow
+from automations.queue.service import build_queue, counts_of, narrow, team_of
 from automations.roster import exceptions
 from automations.roster.models import Roster
-from automations.roster.policy import Action, may
+from automations.roster.policy import Action, acting_for, may
 from automations.roster.service import snapshot, take_over
 from server.deps import CurrentUser, Now, RosterDep, SessionsDep, SettingsDep, Today, UserGraph
 from server.routes.pane import Selected, _fragment
-from server.routes.queue import publish, send_handover
+from server.routes.queue import publish, send_handover, tell_team
 
 router = APIRouter(include_in_schema=False)
 Filter = Literal["alles", "mijn", "te-laat"]
@@ -41,8 +41,7 @@ async def _render(
     request: Request, user: Any, roster: Roster, sessions: Any, today: dt.date,
     now: dt.datetime, state: ViewState, notice: str | None = None, ask: dict | None = None,
 ) -> HTMLResponse:  # fmt: skip
-    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
-    mine = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
+    mine = acting_for(roster, user.upn)
     async with sessions() as session:
         items = await build_queue(
             session, roster=roster, mailboxes=mine, today=today, now=now.astimezone(dt.UTC)
@@ -68,23 +67,12 @@ async def _render(
         executive=state.executive or None,
         order=state.sort,
     )
-    tomorrow = next_working_day(today)
-    team = [
-        {
-            "executive": m,
-            "name": roster.names.get(m, m),
-            "front": roster.front_office_on(m, today),
-            "front_tomorrow": roster.front_office_on(m, tomorrow),
-            "back": back_office_on(roster, m, today),
-            "may_take_over": m in roster.serves.get(user.upn, frozenset())
-            and roster.front_office_on(m, today) != user.upn,
-        }
-        for m in mine
-    ]
+    team = team_of(roster, mine, today)
     return _fragment(
         request, "views/werkvoorraad.html", items=items[:SHOWN], more=max(len(items) - SHOWN, 0),
         shown_total=len(items), counts=all_counts, team=team, claims=held, state=state,
-        user=user.upn, names=roster.names, notice=notice, ask=ask, tomorrow=tomorrow,
+        user=user.upn, names=roster.names, notice=notice, ask=ask,
+        tomorrow=next_working_day(today), serves=roster.serves.get(user.upn, frozenset()),
         colleagues=colleagues, upcoming=upcoming, today=today,
     )  # fmt: skip
 
@@ -270,8 +258,7 @@ async def handover_view(
     sessions: SessionsDep, today: Today, now: Now,
 ) -> HTMLResponse:  # fmt: skip
     """The handover for the next person, with a button per colleague to mail it."""
-    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
-    mine = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
+    mine = acting_for(roster, user.upn)
     async with sessions() as session:
         found = await handover.build_handover(session, roster=roster, mailboxes=mine,
                                               today=today, now=now.astimezone(dt.UTC))  # fmt: skip
@@ -322,13 +309,7 @@ async def add_roster_exception(
             executive=body.cover_for or None, note=body.note or None,
         )  # fmt: skip
         fresh = await snapshot(session)
-    touched = (
-        {body.cover_for.lower()}
-        if body.cover_for
-        else roster.serves.get(body.secretary.lower(), ())
-    )
-    for mailbox in touched:
-        publish(request, "team", mailbox)
+    tell_team(request, roster, body.secretary, body.cover_for or None)
     who = fresh.names.get(body.secretary.lower(), body.secretary)
     what = "afwezig" if body.kind == "absent" else "frontoffice"
     notice = f"In het rooster: {who} {what}, {len(made)} dag{'en' if len(made) != 1 else ''}."
@@ -348,7 +329,6 @@ async def remove_roster_exception(
         gone = await exceptions.remove_exception(session, roster, actor=user.upn,
                                                  exception_id=body.exception)  # fmt: skip
         fresh = await snapshot(session)
-    for mailbox in {gone.executive} if gone.executive else roster.serves.get(gone.secretary, ()):
-        publish(request, "team", mailbox)
+    tell_team(request, roster, gone.secretary, gone.executive)
     return await _render(request, user, fresh, sessions, today, now, body,
                          notice="Uitzondering verwijderd.")  # fmt: skip

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from automations.errors import BadRequest
 from automations.queue import claims, closing, handover
-from automations.queue.service import back_office_on, build_queue, counts_of, narrow
-from automations.roster.policy import Action, authorize, may
+from automations.queue.service import build_queue, counts_of, narrow, team_of
+from automations.roster.policy import Action, acting_for, authorize
 from automations.roster.service import take_over
 from server.deps import (
     CurrentUser,
@@ -48,30 +48,24 @@ async def queue(
 ) -> Response:
     """Open items with age, owner and the action that closes them; filters narrow it down,
     the counts are of what is shown."""
-    if executive:
-        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, executive)
-        mailboxes = [executive]
-    else:
-        executives = [u for u, role in roster.roles.items() if role == "executive"]
-        mailboxes = [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
+    mailboxes = _mailboxes(roster, user, executive)
     items = await build_queue(
         session, roster=roster, mailboxes=mailboxes, today=today, now=now.astimezone(dt.UTC)
     )
-    team = [
-        {
-            "executive": m,
-            "name": roster.names.get(m, m),
-            "front_today": roster.front_office_on(m, today),
-            "front_tomorrow": roster.front_office_on(m, today + dt.timedelta(days=1)),
-            "back_today": back_office_on(roster, m, today),
-        }
-        for m in sorted(mailboxes)
-    ]
+    team = [_plain(t) for t in team_of(roster, mailboxes, today)]
     held = await claims.current_claims(session, mailboxes=mailboxes, now=now)
     items = narrow(items, user=user.upn, claimed_by={k: c.claimed_by for k, c in held.items()},
                    mine=mine, overdue=overdue, office=office, kind=kind, order=order)  # fmt: skip
     shown = [{**_plain(i), "claim": _plain(held[i.key]) if i.key in held else None} for i in items]
     return _json({"items": shown, "counts": counts_of(items), "team": team})
+
+
+def _mailboxes(roster: Any, user: Any, executive: str | None) -> list[str]:
+    """One executive (checked), or all I work for."""
+    if executive:
+        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, executive)
+        return [executive.lower()]
+    return acting_for(roster, user.upn)
 
 
 def _plain(item: Any) -> dict[str, Any]:
@@ -101,7 +95,7 @@ class ClaimRequest(BaseModel):
 async def events(request: Request, user: CurrentUser, roster: RosterDep) -> StreamingResponse:
     """Server-sent events for open panes: claims, releases and "neem over" in the mailboxes I
     work in. A comment every 15 s keeps proxies from closing the stream."""
-    mine = {m for m in roster.roles if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)}
+    mine = set(acting_for(roster, user.upn))
     broadcaster = request.app.state.events
 
     async def stream() -> AsyncIterator[bytes]:
@@ -122,6 +116,13 @@ async def events(request: Request, user: CurrentUser, roster: RosterDep) -> Stre
 
 def publish(request: Request, kind: str, mailbox: str, **data: Any) -> None:
     request.app.state.events.publish({"type": kind, "mailbox": mailbox.lower(), **data})
+
+
+def tell_team(request: Request, roster: Any, secretary: str, executive: str | None) -> None:
+    """A roster exception changed: open panes of every executive it may touch redraw."""
+    touched = {executive.lower()} if executive else roster.serves.get(secretary.lower(), ())
+    for mailbox in touched:
+        publish(request, "team", mailbox)
 
 
 @router.post("/claims", operation_id="claim_item", status_code=201)
@@ -205,14 +206,6 @@ async def complete_flag(
 
 
 # --- handover (overdracht) ---------------------------------------------------------------------
-def _handover_mailboxes(roster: Any, user: Any, executive: str | None) -> list[str]:
-    if executive:
-        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, executive)
-        return [executive.lower()]
-    executives = sorted(u for u, role in roster.roles.items() if role == "executive")
-    return [m for m in executives if may(roster, user.upn, Action.ACT_ON_MAILBOX, m)]
-
-
 def handover_json(found: handover.Handover) -> dict[str, Any]:
     return {
         "day": found.day, "next_day": found.next_day,
@@ -236,7 +229,7 @@ async def get_handover(
     """The handover for the next person: per executive open work, today's changes, what is
     due on the next working day."""
     found = await handover.build_handover(
-        session, roster=roster, mailboxes=_handover_mailboxes(roster, user, executive),
+        session, roster=roster, mailboxes=_mailboxes(roster, user, executive),
         today=today, now=now.astimezone(dt.UTC),
     )  # fmt: skip
     return _json(handover_json(found))
@@ -253,8 +246,7 @@ async def send_handover(
 ) -> handover.Handover:  # fmt: skip
     """Her executives that the colleague also works for, mailed from her own mailbox."""
     to = to.lower()
-    shared = [m for m in _handover_mailboxes(roster, user, None)
-              if m in roster.serves.get(to, frozenset())]  # fmt: skip
+    shared = [m for m in acting_for(roster, user.upn) if m in roster.serves.get(to, frozenset())]
     if not shared:
         name = roster.names.get(to, to)
         raise BadRequest(f"{name} werkt niet voor uw bestuurders; kies een collega uit het team.")

@@ -14,7 +14,7 @@ from automations.roster import exceptions
 from automations.roster.policy import Action, authorize
 from automations.roster.service import document_of, parse_roster, replace_roster
 from server.deps import CurrentUser, RosterDep, SessionDep, Today
-from server.routes.queue import publish
+from server.routes.queue import tell_team
 
 router = APIRouter(prefix="/api/v1", tags=["roster"])
 
@@ -87,7 +87,7 @@ async def post_exception(
         first=body.first, last=body.last or body.first, executive=body.executive, note=body.note,
     )  # fmt: skip
     await session.commit()
-    _tell_panes(request, roster, body.secretary, body.executive)
+    tell_team(request, roster, body.secretary, body.executive)
     return {"exceptions": [asdict(e) for e in made]}
 
 
@@ -99,11 +99,4 @@ async def delete_exception(
     gone = await exceptions.remove_exception(session, roster, actor=user.upn,
                                              exception_id=exception_id)  # fmt: skip
     await session.commit()
-    _tell_panes(request, roster, gone.secretary, gone.executive)
-
-
-def _tell_panes(request: Request, roster: Any, secretary: str, executive: str | None) -> None:
-    """Open Werkvoorraad panes redraw their team: every executive the change may touch."""
-    touched = {executive.lower()} if executive else roster.serves.get(secretary.lower(), ())
-    for mailbox in touched:
-        publish(request, "team", mailbox)
+    tell_team(request, roster, gone.secretary, gone.executive)
