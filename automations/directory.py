@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.users.users_request_builder import UsersRequestBuilder
-
-from automations.graph import GraphSession
+from automations.graph import GraphSession, users
 
 __all__ = ["DirectoryUser", "list_users"]
 
-_USERS = RequestConfiguration(
-    query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
-        select=["displayName", "userPrincipalName", "jobTitle"], top=999
-    )
-)
+_FIELDS = ("displayName", "userPrincipalName", "jobTitle")
 
 
 @dataclass(frozen=True)
@@ -27,12 +20,7 @@ class DirectoryUser:
 
 async def list_users(graph: GraphSession) -> list[DirectoryUser]:
     """Everyone with a UPN, by name; follows Graph's paging."""
-    builder = graph.sdk.users
-    page = await graph.run(builder.get(_USERS))
-    found = list((page.value if page else None) or [])
-    while page and page.odata_next_link:
-        page = await graph.run(builder.with_url(page.odata_next_link).get())
-        found.extend((page.value if page else None) or [])
+    found = await users.list_users(graph, select=_FIELDS)
     people = [
         DirectoryUser(u.user_principal_name, u.display_name or "", u.job_title or "")
         for u in found

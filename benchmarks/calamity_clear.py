@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from automations.calamity.classify import ClearSettings
 from automations.calamity.clear import execute, preview
+from automations.clock import SetClock
 from automations.graph import GraphConfig, GraphGateway, record_calls, token_source_for
 from automations.journal import Journal
 from automations.roster.models import Roster
@@ -104,7 +105,7 @@ async def run(latency_ms: float, sizes: list[int]) -> dict:
     store = Path(tempfile.mkdtemp(prefix="store-bench-")) / "store.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{store}")
     await upgrade_async(engine)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock=SetClock.on_day(TODAY))
     roster = Roster.from_document(load_roster_file(ROSTER))
     config = GraphConfig(
         graph_url=info["graph_url"],

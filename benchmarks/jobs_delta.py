@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import SecretStr
 
+from automations.clock import SetClock
 from automations.graph import GraphConfig, GraphGateway, token_source_for
 from automations.jobs.catalog import JOBS
 from automations.jobs.registry import JobContext
@@ -97,8 +98,9 @@ async def _run(info: dict[str, Any], database: str, mailboxes: list[str]) -> dic
             GraphGateway(config, token_source_for(config)) as gateway,
             gateway.for_app() as graph,
         ):
-            ctx = JobContext(graph=graph, sessions=session_factory(engine), roster=roster,
-                             today=TODAY, now=dt.datetime.now(dt.UTC), dry_run=True)  # fmt: skip
+            clock = SetClock.on_day(TODAY)
+            ctx = JobContext(graph=graph, sessions=session_factory(engine, clock=clock),
+                             roster=roster, today=TODAY, now=clock.now(), dry_run=True)  # fmt: skip
             await graph.batch([])  # warm: the app token
             tracemalloc.start()
             t0 = time.perf_counter()

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from automations.clock import SystemClock
 from automations.graph import BatchRequest, GraphConfig, GraphGateway, token_source_for
 from automations.journal import Journal
 from automations.meetings import service
@@ -106,7 +107,7 @@ async def _message(info: dict[str, Any], size: int) -> str:
 
 async def _push(mode: str, info: dict[str, Any], database: str, root: str, message: str) -> dict:
     engine = create_engine(database)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock=SystemClock())
     types = load_types(DEMO)
     roster = Roster.from_document(load_roster_file(ROSTER))
     config = _config(info)

@@ -31,6 +31,7 @@ import asyncpg
 import httpx
 import yaml
 
+from automations.clock import SetClock
 from automations.dates import AMSTERDAM
 from automations.queue import claims
 from automations.queue.service import build_queue
@@ -49,7 +50,6 @@ from automations.store.models import (
 from sandbox.app import SandboxConfig
 from sandbox.server import start_in_thread
 from server.app import create_app
-from server.deps import now, today
 from server.settings import Settings
 from server.startup import prepare_store
 from tests.sandbox.graphclients import Tenant
@@ -219,13 +219,12 @@ async def measure(url: str, label: str, tenant: Tenant, state: Path, executives:
                         roster_file=roster_file(executives, directory))  # fmt: skip
     await prepare_store(settings)
     engine = create_engine(url)
-    sessions = session_factory(engine)
+    clock = SetClock(NOON, running=False)
+    sessions = session_factory(engine, clock=clock)
     items = await fill(sessions, executives, total)
     async with sessions() as session:
         roster = await snapshot(session)
-    app = create_app(settings)
-    app.dependency_overrides[today] = lambda: TODAY
-    app.dependency_overrides[now] = lambda: NOON
+    app = create_app(settings, clock=clock)
     headers = {"Authorization": f"Bearer {tenant.user_token(SECRETARY)}"}
     transport = httpx.ASGITransport(app=app)
     try:

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
+from automations.clock import SetClock
 from automations.graph import GraphConfig, GraphGateway, record_calls, token_source_for
 from automations.journal import Journal
 from automations.quicksteps import apply as quicksteps
@@ -103,7 +104,7 @@ async def run(latency_ms: float, sizes: list[int]) -> dict:
     store = Path(tempfile.mkdtemp(prefix="store-bench-")) / "store.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{store}")
     await upgrade_async(engine)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock=SetClock.on_day(TODAY))
     async with sessions() as session, session.begin():
         await publish(session, STEP, author=ACTOR)
     async with sessions() as session:

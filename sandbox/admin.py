@@ -5,7 +5,6 @@ Off unless the sandbox is started with ``--admin``; never part of Graph's surfac
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -13,16 +12,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.clock import local_today
 from sandbox.seed import apply as seeding
 
 if TYPE_CHECKING:
-    from sandbox.app import SandboxConfig
     from sandbox.dispatch import Sandbox
 
 __all__ = ["admin_routes"]
 
 
-def admin_routes(sandbox: Sandbox, config: SandboxConfig) -> list[Route]:
+def admin_routes(sandbox: Sandbox) -> list[Route]:
     async def counters(request: Request) -> Response:
         return JSONResponse(sandbox.limits.snapshot())
 
@@ -42,7 +41,8 @@ def admin_routes(sandbox: Sandbox, config: SandboxConfig) -> list[Route]:
         return JSONResponse(sandbox.limits.snapshot())
 
     async def reseed(request: Request) -> Response:
-        seeding.seed_demo(sandbox.store, today=config.today or dt.date.today())
+        # The week around the tenant's today, which may have moved on since the start.
+        seeding.seed_demo(sandbox.store, today=local_today(sandbox.store.clock))
         sandbox.directory.reload()
         sandbox.limits.reset()
         return JSONResponse({"status": "reseeded"})

@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from sandbox import resources
+from sandbox.clock import Clock, ShiftedClock, SystemClock, local_today
 from sandbox.directory import Directory
 from sandbox.dispatch import DroppedConnection, Sandbox
 from sandbox.identity.authorize import (
@@ -58,20 +59,35 @@ class SandboxConfig:
     limits: LimitSettings = field(default_factory=LimitSettings)
     admin: bool = False
     reset: bool = False
-    today: dt.date | None = None  # the demo week is built around this day
+    today: dt.date | None = None  # the demo week's day; without a clock, the real time on it
     seed: Path | None = None  # another seed file than the demo municipality (benchmarks)
+    clock: Clock | None = None  # the tenant's "now"; None: from ``today``, else the machine's
+
+    def make_clock(self) -> Clock:
+        """The clock everything Graph shows is stamped with; the demo week is its date."""
+        if self.clock is not None:
+            if self.today is not None and local_today(self.clock) != self.today:
+                raise ValueError(
+                    f"today={self.today} but the clock says {local_today(self.clock)}:"
+                    " the demo week would not be the tenant's week"
+                )
+            return self.clock
+        if self.today is not None:
+            return ShiftedClock.to_day(self.today)
+        return SystemClock()
 
 
 def build_sandbox(config: SandboxConfig) -> Sandbox:
+    clock = config.make_clock()
     if config.state_dir is not None:
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(config.state_dir / "sandbox.sqlite3")
+        store = Store(config.state_dir / "sandbox.sqlite3", clock=clock)
         key = SigningKey.load_or_create(config.state_dir / "signing-key.pem")
     else:
-        store, key = Store(), SigningKey.generate()
+        store, key = Store(clock=clock), SigningKey.generate()
     directory = Directory(store)
     if config.reset or store.get_meta("tenant") is None:
-        seeding.seed_demo(store, today=config.today or dt.date.today(), path=config.seed)
+        seeding.seed_demo(store, today=local_today(clock), path=config.seed)
     directory.reload()
     tokens = TokenService(key=key, directory=directory, base_url=config.base_url)
     return Sandbox(
@@ -89,7 +105,7 @@ def create_app(config: SandboxConfig) -> Starlette:
     sandbox = build_sandbox(config)
 
     def oauth_error(err: OAuthError) -> JSONResponse:
-        return JSONResponse(err.body(), status_code=err.status)
+        return JSONResponse(err.body(sandbox.store.clock.now()), status_code=err.status)
 
     async def openid_configuration(request: Request) -> Response:
         if request.path_params["tenant"] not in _tenant_names(sandbox):
@@ -173,7 +189,7 @@ def create_app(config: SandboxConfig) -> Starlette:
     if config.admin:
         from sandbox.admin import admin_routes
 
-        routes.insert(0, Mount("/_admin", routes=admin_routes(sandbox, config)))
+        routes.insert(0, Mount("/_admin", routes=admin_routes(sandbox)))
     # Entra ID and Graph answer browsers' cross-origin requests (single-page apps); so do we.
     # Only pages on this machine (the backend, the harness) get to read answers; a page from
     # anywhere else cannot use the sandbox's token endpoints or Graph from a developer's browser.

@@ -158,7 +158,7 @@ async def run_steps(ctx: Ctx, steps: list[Step]) -> list[dict[str, Any]]:
         statuses = [await done[d.lower()] for d in step.depends_on]
         failed = [d for d, status in zip(step.depends_on, statuses, strict=True) if status >= 400]
         if failed:
-            resp = _failed_dependency(step, failed[0])
+            resp = _failed_dependency(ctx, step, failed[0])
         else:
             async with gate:
                 resp = await _run(ctx, step)
@@ -185,11 +185,13 @@ async def _run(ctx: Ctx, step: Step) -> GraphResponse:
         log.exception("sub-request %s %s of a batch failed", step.method, step.url)
         err = GraphError("An internal server error occurred.", code="generalException", status=500)
         request_id = str(uuid.uuid4())
-        body = error_body(err, request_id=request_id, client_request_id=request_id)
+        body = error_body(
+            err, request_id=request_id, client_request_id=request_id, now=ctx.store.clock.now()
+        )
         return GraphResponse(status=500, body=body)
 
 
-def _failed_dependency(step: Step, dependency: str) -> GraphResponse:
+def _failed_dependency(ctx: Ctx, step: Step, dependency: str) -> GraphResponse:
     err = GraphError(
         f"The request depends on request Id {dependency}, which failed.",
         code="FailedDependency",
@@ -197,7 +199,9 @@ def _failed_dependency(step: Step, dependency: str) -> GraphResponse:
     )
     request_id = str(uuid.uuid4())
     client_request_id = step.headers.get("client-request-id") or request_id
-    body = error_body(err, request_id=request_id, client_request_id=client_request_id)
+    body = error_body(
+        err, request_id=request_id, client_request_id=client_request_id, now=ctx.store.clock.now()
+    )
     return GraphResponse(status=424, body=body)
 
 

@@ -85,7 +85,10 @@ class Sandbox:
             resp = GraphResponse(
                 status=err.status,
                 body=error_body(
-                    err, request_id=req.request_id, client_request_id=client_request_id
+                    err,
+                    request_id=req.request_id,
+                    client_request_id=client_request_id,
+                    now=self.store.clock.now(),
                 ),
                 headers=dict(err.headers),
             )

@@ -132,15 +132,16 @@ class GatewayTimeout(GraphError):
         super().__init__(message, **kw)
 
 
-def error_body(err: GraphError, *, request_id: str, client_request_id: str) -> dict[str, Any]:
-    """The one place that renders Graph's error JSON."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+def error_body(
+    err: GraphError, *, request_id: str, client_request_id: str, now: dt.datetime
+) -> dict[str, Any]:
+    """The one place that renders Graph's error JSON; ``now`` is the tenant's time."""
     return {
         "error": {
             "code": err.code,
             "message": err.message,
             "innerError": {
-                "date": now,
+                "date": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
                 "client-request-id": client_request_id,
             },

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.clock import Clock, SystemClock
+
 __all__ = ["Change", "Record", "Store"]
 
 SCHEMA = """
@@ -61,8 +63,11 @@ class Change:
 
 
 class Store:
-    def __init__(self, path: Path | str = ":memory:") -> None:
+    """The tenant's state, and its clock: whatever stamps a resource has the store at hand."""
+
+    def __init__(self, path: Path | str = ":memory:", *, clock: Clock | None = None) -> None:
         self.path = str(path)
+        self.clock: Clock = clock or SystemClock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

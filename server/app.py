@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,8 +11,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from automations.clock import Clock
+from automations.context import Deps
 from automations.graph import GraphGateway, token_source_for
-from automations.journal import Journal
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
@@ -31,9 +33,12 @@ from server.routes import (
     me,
     meetings,
     pane,
+    pane_admin,
+    pane_agenda,
     pane_approvals,
     pane_calamity,
     pane_meetings,
+    pane_message,
     pane_queue,
     queue,
     quicksteps,
@@ -55,7 +60,8 @@ PAGE_POLICY = (
 )
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """The app; ``clock`` overrides the settings' clock (tests hand in theirs)."""
     identity = settings.identity()
 
     @asynccontextmanager
@@ -82,9 +88,17 @@ def create_app(settings: Settings) -> FastAPI:
     config = graph_config(identity)
     app.state.gateway = GraphGateway(config, token_source_for(config))
     app.state.engine = create_engine(settings.database_url)
-    app.state.sessions = session_factory(app.state.engine)
-    app.state.journal = Journal(app.state.sessions)
+    app.state.clock = clock or settings.make_clock()
+    app.state.sessions = session_factory(app.state.engine, clock=app.state.clock)
     app.state.events = broadcaster_for(settings.database_url)
+    app.state.deps = Deps(
+        sessions=app.state.sessions,
+        clock=app.state.clock,
+        events=app.state.events,
+        claim_ttl=dt.timedelta(minutes=settings.claim_minutes),
+        base_url=settings.base_url,
+    )
+    app.state.journal = app.state.deps.journal
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -121,11 +135,14 @@ def create_app(settings: Settings) -> FastAPI:
         meetings,
         queue,
         addin,
-        pane,
+        pane_message,
+        pane_agenda,
+        pane_admin,
         pane_approvals,
         pane_calamity,
         pane_meetings,
         pane_queue,
+        pane,
         harness,
     ):
         app.include_router(module.router)

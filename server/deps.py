@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from automations.dates import AMSTERDAM
+from automations.clock import Clock, local_now, local_today
+from automations.context import Actor, Deps, Via
 from automations.graph import GraphGateway, GraphSession
 from automations.journal import Journal
 from automations.roster.models import Roster
@@ -19,8 +20,11 @@ from server.settings import Settings
 
 __all__ = [
     "ClearGraph",
+    "ClockDep",
     "CurrentUser",
+    "FlowDeps",
     "JournalDep",
+    "Me",
     "Now",
     "RosterDep",
     "SessionDep",
@@ -90,14 +94,32 @@ async def _roster(request: Request) -> Roster:
         return await snapshot(session)
 
 
-def today() -> dt.date:
+def _clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+def today(request: Request) -> dt.date:
     """The municipality's date (the roster's weekdays are Dutch weekdays)."""
-    return dt.datetime.now(AMSTERDAM).date()
+    return local_today(_clock(request))
 
 
-def now() -> dt.datetime:
+def now(request: Request) -> dt.datetime:
     """The moment in the municipality (the pane's "rest of today" starts here)."""
-    return dt.datetime.now(AMSTERDAM)
+    return local_now(_clock(request))
+
+
+def _deps(request: Request) -> Deps:
+    return request.app.state.deps
+
+
+async def _actor(
+    request: Request,
+    user: Annotated[Principal, Depends(_current_user)],
+    roster: Annotated[Roster, Depends(_roster)],
+) -> Actor:
+    """The signed-in user as the flows see her; the pane's routes are the pane's door."""
+    via: Via = "pane" if request.url.path.startswith("/pane") else "api"
+    return Actor(user.upn, roster, via)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -108,5 +130,8 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 RosterDep = Annotated[Roster, Depends(_roster)]
 UserGraph = Annotated[GraphSession, Depends(_user_graph)]
+ClockDep = Annotated[Clock, Depends(_clock)]
 ClearGraph = Annotated[GraphSession, Depends(_clear_graph)]
 JournalDep = Annotated[Journal, Depends(_journal)]
+FlowDeps = Annotated[Deps, Depends(_deps)]
+Me = Annotated[Actor, Depends(_actor)]

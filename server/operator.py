@@ -6,27 +6,31 @@ in), so the roster check and the audit entry are what keep them honest.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.clock import Clock, local_today
+from automations.context import Actor, Deps
 from automations.errors import AccessDenied, NotFound
 from automations.graph import GraphGateway, GraphSession, token_source_for
-from automations.journal import Journal
 from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
-from automations.quicksteps import apply as quicksteps
-from automations.quicksteps.service import active
+from automations.queue.events import broadcaster_for
+from automations.quicksteps import flows as quickstep_flows
 from automations.roster.models import Roster
 from automations.roster.service import snapshot
-from automations.store import create_engine, session_factory
-from server.deps import today
+from automations.store import clock_of, create_engine, session_factory
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
 __all__ = [
+    "Operator",
+    "operator",
     "operator_graph",
     "quickstep_as_operator",
     "run_as_operator",
@@ -41,7 +45,7 @@ async def run_as_operator(
     await prepare_store(settings)
     config = graph_config(settings.identity())
     engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock=settings.make_clock())
     actor = actor.lower()
     try:
         async with sessions() as session:
@@ -83,13 +87,14 @@ async def run_as_operator(
 
 @asynccontextmanager
 async def operator_graph(
-    settings: Settings,
+    settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Roster, GraphSession]]:
     """The store, the roster and Graph with the app's identity, for one CLI command."""
-    await prepare_store(settings)
+    clock = clock or settings.make_clock()
+    await prepare_store(settings, clock=clock)
     config = graph_config(settings.identity())
     engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock=clock)
     try:
         async with sessions() as session:
             roster = await snapshot(session)
@@ -98,6 +103,35 @@ async def operator_graph(
                 yield sessions, roster, graph
     finally:
         await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One CLI command's way into the flows: the app's Graph identity, acting as ``--actor``."""
+
+    deps: Deps
+    graph: GraphSession
+    roster: Roster
+    settings: Settings
+
+    def actor(self, upn: str) -> Actor:
+        return Actor(upn, self.roster, via="cli")
+
+
+@asynccontextmanager
+async def operator(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Operator]:
+    """Flows for a CLI command; its events reach open panes through PostgreSQL when the store
+    is there (another process's panes cannot hear an in-process broadcast)."""
+    clock = clock or settings.make_clock()
+    events = broadcaster_for(settings.database_url)
+    try:
+        async with operator_graph(settings, clock=clock) as (sessions, roster, graph):
+            deps = Deps(sessions=sessions, clock=clock, events=events,
+                        claim_ttl=dt.timedelta(minutes=settings.claim_minutes),
+                        base_url=settings.base_url)  # fmt: skip
+            yield Operator(deps, graph, roster, settings)
+    finally:
+        await events.aclose()
 
 
 async def quickstep_as_operator(
@@ -109,28 +143,20 @@ async def quickstep_as_operator(
     message_ids: list[str],
     dry_run: bool,
     operation_id: str,
+    despite_claim: bool = False,
 ) -> Any:
-    """Preview (``dry_run``) or apply a quick step with the app's identity, checked as ``actor``."""
-    async with operator_graph(settings) as (sessions, roster, graph):
-        async with sessions() as session:
-            steps = await active(session)
-        if steps is None:
-            raise NotFound("Er zijn nog geen snelle stappen ingesteld.")
-        common = {
-            "graph": graph,
-            "roster": roster,
-            "actor": actor.lower(),
-            "mailbox": mailbox,
-            "steps": steps,
-            "name": step,
-            "message_ids": message_ids,
-            "today": today(),
-        }
+    """Preview (``dry_run``) or apply a quick step with the app's identity, checked as ``actor``
+    exactly as a click is (membership, the step's users, a colleague's claim)."""
+    async with operator(settings) as op:
+        who = op.actor(actor)
         if dry_run:
-            return await quicksteps.preview(**common)
-        return await quicksteps.apply(
-            **common, journal=Journal(sessions), sessions=sessions, operation_id=operation_id
-        )
+            return await quickstep_flows.preview_step(
+                op.deps, op.graph, who, mailbox=mailbox, step=step, messages=message_ids
+            )
+        return await quickstep_flows.apply_step(
+            op.deps, op.graph, who, mailbox=mailbox, step=step, messages=message_ids,
+            operation_id=operation_id, despite_claim=despite_claim,
+        )  # fmt: skip
 
 
 async def run_job_as_app(
@@ -141,14 +167,13 @@ async def run_job_as_app(
     dry_run: bool = False,
     trigger: str = "cli",
     slot: str | None = None,
-    today_is: Any = None,
-    now_is: Any = None,
+    clock: Clock | None = None,
 ) -> Any:
     """Run a scheduled job now with the app's identity, for one executive or all of them."""
-    async with operator_graph(settings) as (sessions, roster, graph):
+    async with operator_graph(settings, clock=clock) as (sessions, roster, graph):
         return await run_named_job(
             graph, sessions, roster, settings, name, mailbox=mailbox, dry_run=dry_run,
-            trigger=trigger, slot=slot, today_is=today_is, now_is=now_is,
+            trigger=trigger, slot=slot,
         )  # fmt: skip
 
 
@@ -163,13 +188,9 @@ async def run_named_job(
     dry_run: bool = False,
     trigger: str = "cli",
     slot: str | None = None,
-    today_is: Any = None,
-    now_is: Any = None,
 ) -> Any:
     """One job over the executives on the roster (or one of them): the CLI's and the
     scheduler's shared path."""
-    import datetime as dt
-
     from automations.jobs.catalog import JOBS
     from automations.jobs.registry import JobContext, JobSettings
     from automations.jobs.runner import run_job
@@ -185,8 +206,8 @@ async def run_named_job(
         graph=graph,
         sessions=sessions,
         roster=roster,
-        today=today_is or today(),
-        now=now_is or dt.datetime.now(dt.UTC),
+        today=local_today(clock_of(sessions)),
+        now=clock_of(sessions).now(),
         dry_run=dry_run,
         settings=JobSettings(
             base_url=settings.base_url,

@@ -9,13 +9,13 @@ a Kubernetes CronJob instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from fastapi import FastAPI
 
+from automations.clock import local_now
 from automations.dates import AMSTERDAM
 from automations.jobs.catalog import JOBS
 from automations.roster.service import snapshot
@@ -35,7 +35,8 @@ def enabled(settings: Settings) -> bool:
 
 async def _fire(app: FastAPI, name: str) -> None:
     """One trigger: the scheduled minute is the slot every instance agrees on."""
-    slot = f"schedule:{dt.datetime.now(AMSTERDAM).replace(second=0, microsecond=0).isoformat()}"
+    moment = local_now(app.state.clock).replace(second=0, microsecond=0)
+    slot = f"schedule:{moment.isoformat()}"
     try:
         async with app.state.sessions() as session:
             roster = await snapshot(session)

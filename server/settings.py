@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from automations.clock import Clock, parse_clock
+
 __all__ = ["Identity", "Settings", "SettingsError"]
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "your-secret", "xxx", "todo", "placeholder"}
@@ -73,6 +75,9 @@ class Settings(BaseSettings):
     claim_minutes: int = Field(default=30, ge=1, le=24 * 60)  # "ik pak dit op" expires after
     flagged_days: int = Field(default=3, ge=0, le=365)  # flagged mail older goes to the queue
     jobs_schedule: dict[str, str] = Field(default_factory=dict)
+    # Sandbox mode only: run the product on a set day ("2026-11-24", 10:00 there) or moment
+    # (ISO with offset), the clock running on from there; a demo or a test on any day.
+    clock: str | None = None
 
     tenant_id: str | None = None
     client_id: str | None = None
@@ -80,6 +85,16 @@ class Settings(BaseSettings):
     authority_host: str = "https://login.microsoftonline.com"
     graph_url: str = "https://graph.microsoft.com/v1.0"
     api_audience: str | None = None
+
+    @model_validator(mode="after")
+    def _clock_is_readable(self) -> Settings:
+        if self.clock and self.mode == "tenant":
+            raise ValueError("SECRETARIAAT_CLOCK is for the sandbox; a tenant runs on real time")
+        parse_clock(self.clock)
+        return self
+
+    def make_clock(self) -> Clock:
+        return parse_clock(self.clock)
 
     @model_validator(mode="after")
     def _tenant_mode_needs_real_credentials(self) -> Settings:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.clock import Clock
 from automations.graph import GraphConfig
 from automations.quicksteps.service import DOCUMENT as QUICKSTEPS
 from automations.replies.service import DOCUMENT as TEMPLATES
@@ -30,12 +31,12 @@ DEMO_TEMPLATES = AUTOMATIONS / "replies" / "demo.yaml"
 SYSTEM = "system@secretariaat"
 
 
-async def prepare_store(settings: Settings) -> None:
+async def prepare_store(settings: Settings, *, clock: Clock | None = None) -> None:
     """Migrate; load the roster file into an empty roster (the demo's in sandbox mode)."""
     engine = create_engine(settings.database_url)
     try:
         await upgrade_async(engine)
-        sessions = session_factory(engine)
+        sessions = session_factory(engine, clock=clock or settings.make_clock())
         for document, configured, demo in (
             (QUICKSTEPS, settings.quicksteps_file, DEMO_QUICKSTEPS),
             (TEMPLATES, settings.templates_file, DEMO_TEMPLATES),

@@ -6,6 +6,7 @@ Shared by every suite: the sandbox is the tenant all integration tests run again
 from __future__ import annotations
 
 import datetime as dt
+import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,20 +14,39 @@ from pathlib import Path
 import httpx
 import pytest
 
+from automations.clock import SetClock
+from sandbox import clock as sandbox_clocks
 from sandbox.app import SandboxConfig
 from sandbox.server import RunningSandbox, start_in_thread
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 
-# The demo week is fixed so tests are the same on every day they run: a Tuesday.
-TODAY = dt.date(2026, 11, 24)
+# The day the suite runs on, whatever the calendar says: a Tuesday unless
+# SECRETARIAAT_TEST_TODAY names another (`make test-dates` runs four awkward ones).
+TODAY = dt.date.fromisoformat(os.environ.get("SECRETARIAAT_TEST_TODAY") or "2026-11-24")
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+def tenant_clock() -> sandbox_clocks.SetClock:
+    """The sandbox tenant's clock: TODAY at 10:00 in Amsterdam when the module starts."""
+    return sandbox_clocks.SetClock.on_day(TODAY)
+
+
+@pytest.fixture(scope="module")
+def running(
+    tmp_path_factory: pytest.TempPathFactory, tenant_clock: sandbox_clocks.SetClock
+) -> Iterator[RunningSandbox]:
     state: Path = tmp_path_factory.mktemp("sandbox")
-    run = start_in_thread(SandboxConfig(state_dir=state, admin=True, today=TODAY))
+    config = SandboxConfig(state_dir=state, admin=True, today=TODAY, clock=tenant_clock)
+    run = start_in_thread(config)
     yield run
     run.stop()
+
+
+@pytest.fixture
+def clock(tenant_clock: sandbox_clocks.SetClock) -> SetClock:
+    """The product's clock for one test: where the tenant's clock is now, running on; a test
+    may ``advance`` it (a lease or a preview running out) without touching the tenant's."""
+    return SetClock(tenant_clock.now())
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit.models import AuditEntry, AuditFilter, AuditPage, AuditRecord
-from automations.store.models import AuditLogRow, utcnow
+from automations.store import clock_of
+from automations.store.models import AuditLogRow
 
 __all__ = ["CSV_COLUMNS", "MAX_PAGE", "export_csv", "query", "record"]
 
@@ -54,7 +55,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 async def record(session: AsyncSession, entry: AuditEntry) -> AuditRecord:
     """Append ``entry`` in the caller's transaction; the caller commits."""
     row = AuditLogRow(
-        at=entry.at or utcnow(),
+        at=entry.at or clock_of(session).now(),
         actor_upn=entry.actor,
         on_behalf_of=entry.on_behalf_of,
         mailbox=entry.mailbox,

@@ -23,7 +23,8 @@ from automations.errors import BadRequest, Conflict, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
-from automations.store.models import RescheduleRow, utcnow
+from automations.store import clock_of
+from automations.store.models import RescheduleRow
 
 __all__ = [
     "BacklogEntry",
@@ -256,7 +257,7 @@ async def replan(
             .values(
                 status="planned",
                 closed_by=actor.lower(),
-                closed_at=utcnow(),
+                closed_at=clock_of(session).now(),
                 planned_event_id=event_id,
                 planned_start=start.astimezone(dt.UTC),
             )
@@ -296,7 +297,10 @@ async def drop(
             update(RescheduleRow)
             .where(RescheduleRow.id == entry.id, RescheduleRow.status == "open")
             .values(
-                status="dropped", closed_by=actor.lower(), closed_at=utcnow(), closed_reason=reason
+                status="dropped",
+                closed_by=actor.lower(),
+                closed_at=clock_of(session).now(),
+                closed_reason=reason,
             )
         )
         await record(

@@ -20,12 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import (
-    CancelPostRequestBody,
-)
-from msgraph.generated.users.item.events.item.decline.decline_post_request_body import (
-    DeclinePostRequestBody,
-)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,8 +27,15 @@ from automations.audit import AuditEntry, record
 from automations.calamity.classify import ClearSettings, Decision, classify
 from automations.dates import from_graph
 from automations.errors import AppError, BadRequest, Unavailable
-from automations.graph import GraphSession
-from automations.graph.pages import read_all
+from automations.graph import (
+    GraphSession,
+    calendar_view_json,
+    cancel_event,
+    decline_event,
+    delete_event,
+    is_transient,
+    retry_delay,
+)
 from automations.journal import Journal, Operation, OperationNotFound, StepContext, StepPlan
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -56,8 +57,7 @@ CHUNK = 20  # items per journaled step (five rounds of four requests): the progr
 # A dead worker's clear can be finished by another after this long. Short, because taking
 # over is harmless here: what the first worker did is gone from her calendar (404 = done).
 LEASE = dt.timedelta(seconds=15)
-ROUNDS = 5  # a chunk sends what had no answer again this often before its step fails
-ATTEMPTS = 4  # and the clear resumes itself this often before it reports what is left
+ATTEMPTS = 4  # a failed chunk is resumed this often before the clear reports what is left
 CANCEL_MESSAGE = (
     "Wegens onvoorziene omstandigheden gaat deze afspraak helaas niet door. Wij nemen zo snel"
     " mogelijk contact met u op om een nieuw moment te plannen."
@@ -70,8 +70,7 @@ _FIELDS = (
     "id,subject,start,end,isAllDay,isCancelled,isOrganizer,organizer,attendees,showAs,"
     "sensitivity,categories,type,seriesMasterId,responseStatus,location,isOnlineMeeting,"
     "bodyPreview"
-)
-_TRANSIENT = frozenset({429, 500, 502, 503, 504})
+).split(",")
 STATUS_LABELS = {
     "planned": "wacht",
     "done": "gedaan",
@@ -129,11 +128,7 @@ async def _read(
     graph: GraphSession, mailbox: str, start: dt.datetime, end: dt.datetime
 ) -> list[dict[str, Any]]:
     """Every item in the window, series occurrences included, following the pages."""
-    url = (
-        f"/users/{mailbox}/calendarView?startDateTime={start.isoformat()}"
-        f"&endDateTime={end.isoformat()}&$select={_FIELDS}&$orderby=start/dateTime&$top=200"
-    ).replace("+", "%2B")
-    return await read_all(graph, url)
+    return await calendar_view_json(graph, mailbox, start, end, select=_FIELDS, top=200)
 
 
 def _decide(
@@ -238,6 +233,7 @@ class _Answer:
 
     status: int
     body: Any = None
+    retry_after: float | None = None  # Graph's Retry-After, when it throttled
 
     @property
     def ok(self) -> bool:
@@ -247,17 +243,16 @@ class _Answer:
 async def _one(
     graph: GraphSession, mailbox: str, item: Mapping[str, Any], messages: Mapping[str, str]
 ) -> _Answer:
-    event = graph.sdk.users.by_user_id(mailbox).events.by_event_id(item["id"])
     try:
         if item["action"] == "cancel":
-            await graph.run(event.cancel.post(CancelPostRequestBody(comment=messages["cancel"])))
+            await cancel_event(graph, mailbox, item["id"], messages["cancel"])
         elif item["action"] == "decline":
-            body = DeclinePostRequestBody(comment=messages["decline"], send_response=True)
-            await graph.run(event.decline.post(body))
+            await decline_event(graph, mailbox, item["id"], messages["decline"])
         else:
-            await graph.run(event.delete())
+            await delete_event(graph, mailbox, item["id"])
     except AppError as exc:
-        return _Answer(exc.status, {"error": {"message": exc.message}})
+        wait = getattr(exc, "retry_after", None)
+        return _Answer(exc.status, {"error": {"message": exc.message}}, wait)
     return _Answer(202)
 
 
@@ -348,25 +343,35 @@ def _executor(graph: GraphSession, sessions: async_sessionmaker[AsyncSession]) -
         messages = ctx.params["messages"]
         outcome: dict[str, dict[str, str]] = {}
         todo = items
-        for round_ in range(ROUNDS):
+        round_ = 0
+        while todo:
             # Sending again is safe: a cancelled, declined or deleted item is gone, so a
-            # repeat answers 404 (counted as done) and nobody is told twice.
+            # repeat answers 404 (counted as done) and nobody is told twice. The gateway
+            # does not repeat a POST whose answer was lost (it cannot know that); this does,
+            # waiting and giving up by the gateway's rule (``retry_delay``).
             repeat = ctx.attempt > 1 or round_ > 0
             answers = await _send(graph, ctx.mailbox, todo, messages)
-            again = []
+            again: list[Mapping[str, Any]] = []
+            waits: list[float] = []
             for item, answer in zip(todo, answers, strict=True):
                 if answer.ok or (answer.status == 404 and repeat):
                     outcome[item["id"]] = {"status": "done", "detail": ""}
                 elif answer.status == 404:
                     outcome[item["id"]] = {"status": "gone", "detail": "was al uit de agenda"}
-                elif answer.status in _TRANSIENT:
+                elif is_transient(answer.status):
                     again.append(item)
+                    if answer.retry_after is not None:
+                        waits.append(answer.retry_after)
                 else:
                     outcome[item["id"]] = {"status": "failed", "detail": _why(answer)}
             todo = again
             if not todo:
                 break
-            await asyncio.sleep(min(0.1 * 2**round_, 2.0))
+            delay = retry_delay(graph.config, round_, max(waits) if waits else None)
+            if delay is None:
+                break
+            await asyncio.sleep(delay)
+            round_ += 1
         done = [i for i in items if outcome.get(i["id"], {}).get("status") == "done"]
         await _record_backlog(sessions, ctx, done)
         if todo:  # still no answer: the step fails and a resumed run sends these again
@@ -468,7 +473,7 @@ async def _previewed(
     except OperationNotFound:
         return None
     params = shown.steps[0].params
-    fresh = dt.datetime.now(dt.UTC) - shown.created_at < PREVIEW_VALID
+    fresh = journal.clock.now() - shown.created_at < PREVIEW_VALID
     same = (params["start"], params["end"]) == (start.isoformat(), end.isoformat())
     if shown.kind != "calamity.preview" or shown.mailbox != mailbox or not (fresh and same):
         return None

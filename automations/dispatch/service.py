@@ -18,13 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
+from automations.clock import local_today
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.tagged import find_tagged
 from automations.quicksteps.effects import TAG_PROPERTY
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
-from automations.store.models import DeltaLinkRow, DispatchRow, utcnow
+from automations.store import clock_of
+from automations.store.models import DeltaLinkRow, DispatchRow
 
 __all__ = [
     "Dispatch",
@@ -170,7 +172,7 @@ async def check_answers(
             sender = ((message.get("from") or {}).get("emailAddress") or {}).get("address", "")
             for row in by_conversation.get(message.get("conversationId", ""), []):
                 if row.status == "open" and sender.lower() == row.address.lower():
-                    row.status, row.answered_at = "answered", utcnow()
+                    row.status, row.answered_at = "answered", clock_of(session).now()
                     row.answer_message_id = message["id"]
                     answered += 1
                     await record(
@@ -188,7 +190,7 @@ async def check_answers(
         if link is None:
             session.add(DeltaLinkRow(mailbox=mailbox, folder="inbox", link=delta_link))
         else:
-            link.link, link.updated_at = delta_link, utcnow()
+            link.link, link.updated_at = delta_link, clock_of(session).now()
     return answered
 
 
@@ -241,7 +243,7 @@ async def remind(
         async with sessions() as session, session.begin():
             fresh = await get_dispatch(session, dispatch_id)
             fresh.reminders += 1
-            fresh.last_reminded_at = utcnow()
+            fresh.last_reminded_at = clock_of(session).now()
             await record(
                 session,
                 AuditEntry(
@@ -255,4 +257,4 @@ async def remind(
                 ),
             )
     async with sessions() as session:
-        return _view(await get_dispatch(session, dispatch_id), dt.date.today())
+        return _view(await get_dispatch(session, dispatch_id), local_today(clock_of(session)))

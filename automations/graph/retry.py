@@ -2,6 +2,9 @@
 
 The rule (DESIGN principles 3 and 4):
 
+- **Transient** (``is_transient``) are 429, 503 and 504: Graph may answer differently when
+  asked again later. This is the one definition; features ask it of an answer the gateway's
+  retries did not settle, to let the journal resume the operation.
 - **429 and 503** mean Graph refused the request before doing anything (throttling, or the
   service shedding load, both with ``Retry-After``): every method is retried, POST included.
 - **504, a dropped connection, a read or write timeout**: the request may have been carried
@@ -29,22 +32,31 @@ from automations.graph.config import GraphConfig
 
 __all__ = [
     "IDEMPOTENT_METHODS",
-    "RETRY_STATUSES",
+    "TRANSIENT_STATUSES",
     "backoff",
+    "is_transient",
     "parse_retry_after",
     "retry_delay",
     "status_is_retryable",
 ]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
-RETRY_STATUSES = frozenset({429, 503, 504})
-_NOT_PROCESSED = frozenset({429, 503})
+TRANSIENT_STATUSES = frozenset({429, 503, 504})
 _JITTER_S = 0.2
 
 
+def is_transient(status: int) -> bool:
+    """Throttled (429), unavailable (503) or timed out (504): worth asking again later.
+
+    Graph's 500 and 502 are not, but ``translate`` reports them as ``Unavailable`` (503),
+    so judged by an ``AppError``'s ``status`` they count as transient.
+    """
+    return status in TRANSIENT_STATUSES
+
+
 def status_is_retryable(status: int, *, idempotent: bool) -> bool:
-    """429/503 always; 504 only when repeating the request cannot do harm."""
-    return status in _NOT_PROCESSED or (status == 504 and idempotent)
+    """Transient, and for a 504 (Graph may have acted) only when repeating cannot do harm."""
+    return is_transient(status) and (status != 504 or idempotent)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -16,7 +16,8 @@ from automations.graph import BatchRequest
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.replies.approvals import remind_waiting, send_tagged_mail
-from automations.store.models import JobFindingRow, utcnow
+from automations.store import clock_of
+from automations.store.models import JobFindingRow
 
 __all__ = [
     "approval_reminders",
@@ -214,7 +215,7 @@ async def close_findings(ctx: JobContext, job_name: str, mailbox: str, current: 
         )))  # fmt: skip
         stale = [r for r in rows if r.key not in current]
         for r in stale:
-            r.status, r.closed_at = "closed", utcnow()
+            r.status, r.closed_at = "closed", clock_of(session).now()
     return len(stale)
 
 

@@ -21,7 +21,8 @@ from automations.dates import AMSTERDAM
 from automations.errors import AppError
 from automations.graph import BatchRequest, GraphSession
 from automations.graph.pages import relative
-from automations.store.models import CalendarMirrorRow, DeltaLinkRow, utcnow
+from automations.store import clock_of
+from automations.store.models import CalendarMirrorRow, DeltaLinkRow
 
 __all__ = ["WINDOW", "Mirror", "refresh", "window_of"]
 
@@ -111,12 +112,12 @@ async def refresh(
             if row is None:
                 session.add(CalendarMirrorRow(mailbox=mailbox, event_id=entry["id"], data=entry))
             else:
-                row.data, row.updated_at = entry, utcnow()
+                row.data, row.updated_at = entry, clock_of(session).now()
         row = await session.get(DeltaLinkRow, (mailbox, key))
         if row is None:
             session.add(DeltaLinkRow(mailbox=mailbox, folder=key, link=delta_link))
         else:
-            row.link, row.updated_at = delta_link, utcnow()
+            row.link, row.updated_at = delta_link, clock_of(session).now()
     async with sessions() as session:
         rows = await session.scalars(
             select(CalendarMirrorRow).where(CalendarMirrorRow.mailbox == mailbox)

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.errors import AccessDenied, AppError
 from automations.jobs.registry import Job, JobContext, MailboxResult
-from automations.store.models import JobRunRow, utcnow
+from automations.store import clock_of
+from automations.store.models import JobRunRow
 
 __all__ = ["PARALLEL", "RunReport", "recent_runs", "run_job"]
 
@@ -108,7 +109,7 @@ async def run_job(
     async with ctx.sessions() as session, session.begin():
         stored = await session.get(JobRunRow, row.id)
         assert stored is not None
-        stored.status, stored.finished_at = status, utcnow()
+        stored.status, stored.finished_at = status, clock_of(session).now()
         stored.counts = {**counts, "mailboxes": len(results), "failed": len(failed)}
         stored.mailboxes = [dataclasses.asdict(r) for r in results]
         report = _report(stored)

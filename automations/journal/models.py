@@ -56,6 +56,7 @@ class StepContext:
     name: str
     params: Mapping[str, Any]
     attempt: int
+    now: dt.datetime  # the journal's clock when the step (or its check) started
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Operation:
     finished_at: dt.datetime | None
     steps: tuple[Step, ...]
 
-    def context(self, step: Step) -> StepContext:
+    def context(self, step: Step, now: dt.datetime) -> StepContext:
         return StepContext(
             operation_id=self.id,
             kind=self.kind,
@@ -118,4 +119,5 @@ class Operation:
             name=step.name,
             params=MappingProxyType(dict(step.params)),
             attempt=step.attempts,
+            now=now,
         )

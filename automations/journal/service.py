@@ -32,13 +32,14 @@ import dataclasses
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.clock import Clock
 from automations.journal.errors import (
     OperationConflict,
     OperationInProgress,
@@ -60,7 +61,8 @@ from automations.journal.plans import (
     normalise_upn,
     to_operation,
 )
-from automations.store.models import OperationRow, OperationStepRow, utcnow
+from automations.store import clock_of
+from automations.store.models import OperationRow, OperationStepRow
 
 __all__ = ["DEFAULT_LEASE", "Journal"]
 
@@ -77,13 +79,18 @@ class Journal:
         sessions: async_sessionmaker[AsyncSession],
         *,
         lease: dt.timedelta = DEFAULT_LEASE,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Clock | None = None,
     ) -> None:
         # The lease must outlast the slowest step (Graph retries included): it is renewed at
         # every step transition, and only a worker that stops renewing loses it.
         self._sessions = sessions
         self._lease = lease
-        self._clock = clock
+        # Leases are judged by the sessions' clock unless a worker is given its own.
+        self._clock = clock or clock_of(sessions)
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     # --- public API -----------------------------------------------------------------------
 
@@ -108,7 +115,7 @@ class Journal:
         existing = await self._find(op_id)
         if existing is not None:
             return await self._same_request(existing, fp)
-        now = self._clock()
+        now = self._clock.now()
         row = OperationRow(
             id=op_id,
             kind=kind,
@@ -204,7 +211,7 @@ class Journal:
         if step.state in ("running", "failed") and verify is not None:
             # The call may have gone through before the crash or error: look before redoing.
             try:
-                found = await verify(op.context(step))
+                found = await verify(op.context(step, self._clock.now()))
                 verified = None if found is None else as_outcome(found)
             except Exception as exc:
                 await self._fail(op, step.index, step.attempts, owner, exc)
@@ -214,7 +221,7 @@ class Journal:
                 await self._finish(op.id, step.index, step.attempts, owner, verified)
                 return
         attempt = await self._start(op.id, step, owner)
-        context = dataclasses.replace(op.context(step), attempt=attempt)
+        context = dataclasses.replace(op.context(step, self._clock.now()), attempt=attempt)
         try:
             outcome = as_outcome(await executor(context))
         except Exception as exc:
@@ -223,7 +230,7 @@ class Journal:
         await self._finish(op.id, step.index, attempt, owner, outcome)
 
     async def _acquire(self, op_id: str, owner: str) -> bool:
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
             claimed = await session.execute(
                 update(OperationRow)
@@ -255,7 +262,7 @@ class Journal:
 
     async def _start(self, op_id: str, step: Step, owner: str) -> int:
         """Mark the step running (committed before the call); returns the attempt number."""
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
             await self._renew(session, op_id, owner, now)
             started = await session.execute(
@@ -276,7 +283,7 @@ class Journal:
     async def _finish(
         self, op_id: str, index: int, attempt: int, owner: str, outcome: StepOutcome
     ) -> None:
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
             await self._renew(session, op_id, owner, now)
             finished = await session.execute(
@@ -297,7 +304,7 @@ class Journal:
         """Record the failure and let go of the operation, so a retry can resume it at once."""
         error = describe_error(exc)
         log.warning("operation %s step %d failed: %s", op.id, index, error)
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
             released = await session.execute(
                 update(OperationRow)
@@ -324,7 +331,7 @@ class Journal:
             )
 
     async def _complete(self, op: Operation, owner: str) -> Operation:
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
             steps = (
                 await session.scalars(

@@ -11,22 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
-    CalendarViewRequestBuilder,
-)
-from msgraph.generated.users.item.events.item.event_item_request_builder import (
-    EventItemRequestBuilder,
-)
-from msgraph.generated.users.item.mail_folders.item.messages.messages_request_builder import (
-    MessagesRequestBuilder,
-)
-from msgraph.generated.users.item.messages.item.message_item_request_builder import (
-    MessageItemRequestBuilder,
-)
-
 from automations.errors import BadRequest
-from automations.graph import GraphSession
+from automations.graph import GraphSession, calendar, mail
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 
@@ -187,15 +173,8 @@ async def list_messages(
         raise BadRequest(f"Onbekende map '{folder}'; kies uit {', '.join(FOLDERS)}.")
     if not 1 <= top <= MAX_TOP:
         raise BadRequest(f"top moet tussen 1 en {MAX_TOP} liggen.")
-    query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
-        select=_SUMMARY_FIELDS, orderby=["receivedDateTime desc"], top=top
-    )
-    page = await graph.run(
-        graph.sdk.users.by_user_id(mailbox)
-        .mail_folders.by_mail_folder_id(folder)
-        .messages.get(RequestConfiguration(query_parameters=query))
-    )
-    return [_summary(m) for m in (page.value if page else None) or []]
+    found = await mail.list_messages(graph, mailbox, folder=folder, select=_SUMMARY_FIELDS, top=top)
+    return [_summary(m) for m in found]
 
 
 async def get_message(
@@ -203,14 +182,8 @@ async def get_message(
 ) -> MessageDetail:
     """One message with its recipients and its body as plain text."""
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
-    query = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(
-        select=[*_SUMMARY_FIELDS, "toRecipients", "ccRecipients", "body", "isDraft"]
-    )
-    config = RequestConfiguration(query_parameters=query)
-    config.headers.add("Prefer", 'outlook.body-content-type="text"')
-    m = await graph.run(
-        graph.sdk.users.by_user_id(mailbox).messages.by_message_id(message_id).get(config)
-    )
+    select = [*_SUMMARY_FIELDS, "toRecipients", "ccRecipients", "body", "isDraft"]
+    m = await mail.get_message(graph, mailbox, message_id, select=select, text_body=True)
     return _summary(
         m,
         MessageDetail,
@@ -234,19 +207,7 @@ async def calendar_view(
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
     if end <= start or end - start > MAX_WINDOW:
         raise BadRequest("Kies een periode met een einde na het begin, van hoogstens 6 weken.")
-    query = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-        start_date_time=start.isoformat(),
-        end_date_time=end.isoformat(),
-        select=_EVENT_FIELDS,
-        orderby=["start/dateTime"],
-        top=500,
-    )
-    builder = graph.sdk.users.by_user_id(mailbox).calendar_view
-    page = await graph.run(builder.get(RequestConfiguration(query_parameters=query)))
-    events = list((page.value if page else None) or [])
-    while page and page.odata_next_link:
-        page = await graph.run(builder.with_url(page.odata_next_link).get())
-        events.extend((page.value if page else None) or [])
+    events = await calendar.calendar_view(graph, mailbox, start, end, select=_EVENT_FIELDS)
     return [_event(e) for e in events]
 
 
@@ -254,10 +215,4 @@ async def get_event(
     *, graph: GraphSession, roster: Roster, actor: str, mailbox: str, event_id: str
 ) -> EventSummary:
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
-    query = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(select=_EVENT_FIELDS)
-    e = await graph.run(
-        graph.sdk.users.by_user_id(mailbox)
-        .events.by_event_id(event_id)
-        .get(RequestConfiguration(query_parameters=query))
-    )
-    return _event(e)
+    return _event(await calendar.get_event(graph, mailbox, event_id, select=_EVENT_FIELDS))

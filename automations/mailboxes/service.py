@@ -9,22 +9,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.users.item.mail_folders.item.mail_folder_item_request_builder import (
-    MailFolderItemRequestBuilder,
-)
-
-from automations.graph import GraphSession
+from automations.graph import GraphSession, get_mail_folder
 from automations.roster.models import Roster
 from automations.roster.policy import Action, acting_for, authorize
 
 __all__ = ["MailboxSummary", "get_mailbox", "list_mailboxes"]
 
-_COUNTS = RequestConfiguration(
-    query_parameters=MailFolderItemRequestBuilder.MailFolderItemRequestBuilderGetQueryParameters(
-        select=["unreadItemCount", "totalItemCount"]
-    )
-)
+_COUNTS = ("unreadItemCount", "totalItemCount")
 
 
 @dataclass(frozen=True)
@@ -36,14 +27,12 @@ class MailboxSummary:
 
 
 async def _summary(graph: GraphSession, roster: Roster, upn: str) -> MailboxSummary:
-    inbox = await graph.run(
-        graph.sdk.users.by_user_id(upn).mail_folders.by_mail_folder_id("inbox").get(_COUNTS)
-    )
+    inbox = await get_mail_folder(graph, upn, "inbox", select=_COUNTS)
     return MailboxSummary(
         upn=upn,
         display_name=roster.names.get(upn, upn),
-        unread=(inbox.unread_item_count or 0) if inbox else 0,
-        total=(inbox.total_item_count or 0) if inbox else 0,
+        unread=inbox.unread_item_count or 0,
+        total=inbox.total_item_count or 0,
     )
 
 

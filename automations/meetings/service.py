@@ -34,7 +34,8 @@ from automations.meetings.types import MeetingType, MeetingTypes
 from automations.quicksteps.apply import ensure_categories
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
-from automations.store.models import AgendaItemRow, MeetingDocumentRow, MeetingRow, utcnow
+from automations.store import clock_of
+from automations.store.models import AgendaItemRow, MeetingDocumentRow, MeetingRow
 
 __all__ = [
     "CATEGORY",
@@ -348,7 +349,7 @@ async def _store_one(
             confidential=p["confidential"] or place.item.confidential,
             source_mailbox=ctx.mailbox, source_message_id=p["message"],
             source_attachment_id=p.get("attachment"), target=target.kind,
-            target_ref=stored.ref[:1000], placed_by=actor, placed_at=utcnow(),
+            target_ref=stored.ref[:1000], placed_by=actor, placed_at=clock_of(session).now(),
         )  # fmt: skip
         session.add(row)
         await record(

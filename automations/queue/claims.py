@@ -3,6 +3,10 @@ before she duplicates the work. A claim expires by itself after a configured tim
 
 Taking a claim is one conditional write: insert, or take over a row that has expired (or is
 her own), so two colleagues clicking at once cannot both hold it.
+
+One claim per piece of work: a mail and what was made from it (its dispatch, the draft that
+answers it and that draft's approval) are one piece of work, held under the mail's key
+(``work_key``), so Bericht, the queue and the handover always name the same holder.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "ensure_free",
     "held_on_message",
     "release",
+    "work_key",
 ]
 
 DEFAULT_TTL = dt.timedelta(minutes=30)
@@ -57,6 +62,27 @@ def _claim(row: ClaimRow) -> Claim:
     return Claim(row.key, row.mailbox, row.claimed_by, row.since, row.expires_at)
 
 
+def message_key(message_id: str) -> str:
+    return f"message:{message_id}"
+
+
+async def work_key(session: AsyncSession, key: str) -> str:
+    """The key a claim on ``key`` is held under: the mail, for what was made from a mail."""
+    kind, _, ident = key.partition(":")
+    if kind == "dispatch":
+        made_from = await session.scalar(
+            select(DispatchRow.message_id).where(DispatchRow.id == ident)
+        )
+    elif kind == "approval":
+        row = (await session.execute(
+            select(ApprovalRow.message_id, ApprovalRow.draft_id).where(ApprovalRow.id == ident)
+        )).first()  # fmt: skip
+        made_from = (row.message_id or row.draft_id) if row is not None else None
+    else:
+        return key
+    return message_key(made_from) if made_from else key
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -72,6 +98,7 @@ async def claim(
     unless she chose to take it over."""
     actor = actor.lower()
     async with sessions() as session, session.begin():
+        key = await work_key(session, key)
         taken = await session.execute(
             update(ClaimRow)
             .where(
@@ -109,6 +136,7 @@ async def release(
 ) -> str:
     """Let go of a claim (her own, or a colleague's she frees); returns its mailbox."""
     async with sessions() as session, session.begin():
+        key = await work_key(session, key)
         row = await session.get(ClaimRow, key)
         if row is None:
             raise NotFound("Dit item is door niemand opgepakt.")
@@ -130,19 +158,12 @@ async def current_claims(
 
 
 async def _message_keys(session: AsyncSession, mailbox: str, message_id: str) -> list[str]:
-    """The keys a claim on this mail can have: the mail itself, and the open queue items made
-    from it (its dispatch, the approval of a draft replying to it or of the draft itself)."""
-    dispatches = await session.scalars(select(DispatchRow.id).where(
-        DispatchRow.mailbox == mailbox, DispatchRow.message_id == message_id,
-        DispatchRow.status == "open",
-    ))  # fmt: skip
-    approvals = await session.scalars(select(ApprovalRow.id).where(
-        ApprovalRow.mailbox == mailbox,
-        or_(ApprovalRow.message_id == message_id, ApprovalRow.draft_id == message_id),
-        ApprovalRow.status.in_(("waiting", "rejected")),
-    ))  # fmt: skip
-    return [f"message:{message_id}", *(f"dispatch:{d}" for d in dispatches),
-            *(f"approval:{a}" for a in approvals)]  # fmt: skip
+    """The work a mail belongs to: the mail itself, or, for a draft, the mail it answers."""
+    answered = await session.scalar(select(ApprovalRow.message_id).where(
+        ApprovalRow.mailbox == mailbox, ApprovalRow.draft_id == message_id,
+        ApprovalRow.message_id.is_not(None),
+    ).limit(1))  # fmt: skip
+    return [message_key(message_id), *([message_key(answered)] if answered else [])]
 
 
 async def held_on_message(

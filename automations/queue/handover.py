@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.dates import AMSTERDAM, next_working_day
 from automations.graph import GraphSession
+from automations.queue.claims import Claim, current_claims
 from automations.queue.service import QueueItem, build_queue
 from automations.replies.approvals import send_tagged_mail
 from automations.roster.models import Roster
@@ -82,6 +83,12 @@ class Handover:
     day: dt.date
     next_day: dt.date
     sections: list[ExecutiveHandover] = field(default_factory=list)
+    # Who works on what right now, by claim key: the same holder Bericht and the queue show.
+    held: dict[str, Claim] = field(default_factory=dict)
+
+    def holder(self, item: QueueItem) -> str | None:
+        claim = self.held.get(item.claim_key)
+        return claim.claimed_by if claim is not None else None
 
 
 async def _done_today(
@@ -148,7 +155,8 @@ async def build_handover(
             new_today=sum(i.created_at >= start for i in mine), due_next=due_next,
             done_today=done[box], activity=activity[box],
         ))  # fmt: skip
-    return Handover(day=today, next_day=next_day, sections=sections)
+    held = await current_claims(session, mailboxes=boxes, now=now)
+    return Handover(day=today, next_day=next_day, sections=sections, held=held)
 
 
 def render_mail(handover: Handover, *, names: dict[str, str], to: str, base_url: str) -> str:

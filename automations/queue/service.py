@@ -54,7 +54,8 @@ MEETING_HORIZON = dt.timedelta(days=7)
 # Columns, not entities: plain rows load several times faster than ORM objects.
 APPROVAL_COLUMNS = (ApprovalRow.id, ApprovalRow.mailbox, ApprovalRow.subject,
                     ApprovalRow.requested_at, ApprovalRow.status, ApprovalRow.requested_by,
-                    ApprovalRow.comment, ApprovalRow.draft_id)  # fmt: skip
+                    ApprovalRow.comment, ApprovalRow.draft_id,
+                    ApprovalRow.message_id)  # fmt: skip
 DISPATCH_COLUMNS = (DispatchRow.id, DispatchRow.mailbox, DispatchRow.subject,
                     DispatchRow.department_name, DispatchRow.dispatched_at,
                     DispatchRow.dispatched_by, DispatchRow.deadline,
@@ -85,6 +86,11 @@ class QueueItem:
     message_id: str | None = None  # the mail to open in Outlook
     event_ids: tuple[str, ...] = ()  # the appointments to open in Outlook
     meeting_id: str | None = None
+    claim_key: str = ""  # the piece of work a claim is held under (claims.work_key)
+
+    def __post_init__(self) -> None:
+        if not self.claim_key:
+            object.__setattr__(self, "claim_key", self.key)
 
 
 def back_office_on(roster: Roster, executive: str, day: dt.date) -> list[str]:
@@ -152,6 +158,7 @@ async def build_queue(
             office="executive" if waiting else "front", overdue=False, due=None,
             action="Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden",
             detail=None if waiting else a.comment, message_id=a.draft_id,
+            claim_key=f"message:{a.message_id or a.draft_id}",
         ))  # fmt: skip
 
     dispatches = await session.execute(
@@ -166,6 +173,7 @@ async def build_queue(
             created_at=d.dispatched_at, age_days=_age(d.dispatched_at, now), owner=d.dispatched_by,
             office="front", overdue=d.deadline < today, due=d.deadline,
             action="Herinneren of afhandelen", message_id=d.message_id,
+            claim_key=f"message:{d.message_id}",
         ))  # fmt: skip
 
     backlog = await session.execute(
@@ -270,7 +278,7 @@ def narrow(
     claimed_by = claimed_by or {}
     out = list(items)
     if mine:
-        out = [i for i in out if i.owner == user or claimed_by.get(i.key) == user]
+        out = [i for i in out if i.owner == user or claimed_by.get(i.claim_key) == user]
     if overdue:
         out = [i for i in out if i.overdue]
     if office:

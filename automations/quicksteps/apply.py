@@ -29,7 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.dispatch.service import NewDispatch, record_dispatch
 from automations.errors import AccessDenied, BadRequest, Throttled, Unavailable
-from automations.graph import BatchRequest, BatchResponse, GraphSession, translate
+from automations.graph import (
+    BatchRequest,
+    BatchResponse,
+    GraphSession,
+    is_transient,
+    retry_delay,
+    translate,
+)
 from automations.journal import Journal, Operation, StepContext, StepPlan
 from automations.quicksteps import effects
 from automations.quicksteps.effects import MessageFacts, Prepared
@@ -65,7 +72,6 @@ _FACTS = (
     "$select=id,subject,from,receivedDateTime,sentDateTime,categories,webLink,internetMessageId,"
     "body,toRecipients,ccRecipients,conversationId,parentFolderId,flag,isRead,importance"
 )
-TRANSIENT = frozenset({429, 503, 504})
 DISPATCH_COLOR = "preset1"  # the demo tenant's "Uitgezet" colour
 RESUMES = 3  # in-process resumes of an operation that met transient faults
 
@@ -400,11 +406,14 @@ async def apply(
             )
             return results_of(op)
         except (Throttled, Unavailable) as exc:  # GraphTimeout is an Unavailable
-            if attempt == RESUMES:
+            # The gateway's rule decides the wait; a Retry-After it would not wait for is
+            # handed to the caller at once rather than slept through here.
+            wait = getattr(exc, "retry_after", None)
+            delay = retry_delay(graph.config, attempt, wait) if attempt < RESUMES else None
+            if delay is None:
                 raise
-            delay = getattr(exc, "retry_after", None) or 0.2 * (attempt + 1)
             log.info("operation %s meets %s; resuming in %.1fs", operation_id, exc.code, delay)
-            await asyncio.sleep(min(delay, 10))
+            await asyncio.sleep(delay)
     raise AssertionError("unreachable")
 
 
@@ -463,6 +472,7 @@ async def _run_group(
                 values=values,
                 tag=tag,
                 today=today,
+                now=ctx.now,
             )
             if tag in made:
                 planned = planned[1:]  # the first attempt made the item; redo only the rest
@@ -576,10 +586,10 @@ def _mergeable(last: BatchRequest | None, request: BatchRequest) -> bool:
 
 
 def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
-    """Graph's limits or faults outlasted the batch's own retries: let the journal retry the
-    step (what was already made is found by its tag, the rest is safe to repeat)."""
+    """Graph's limits or faults outlasted the gateway's retries of the batch: let the journal
+    retry the step (what was already made is found by its tag, the rest is safe to repeat)."""
     for answer in answers:
-        if answer.status in TRANSIENT:
+        if is_transient(answer.status):
             raise translate(answer)
 
 

@@ -183,6 +183,7 @@ def requests_for(
     values: Mapping[str, Any],
     tag: str,
     today: dt.date,
+    now: dt.datetime,
 ) -> list[BatchRequest]:
     """The Graph request(s) for one action on one message (no ``depends_on`` yet)."""
     message = f"/users/{mailbox}/messages/{facts.id}"
@@ -214,11 +215,11 @@ def requests_for(
             }
         }
     elif kind == "mark_complete":
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        done = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
         patch = {
             "flag": {
                 "flagStatus": "complete",
-                "completedDateTime": {"dateTime": now, "timeZone": "UTC"},
+                "completedDateTime": {"dateTime": done, "timeZone": "UTC"},
             }
         }  # noqa: E501
     if patch is not None:

@@ -36,7 +36,8 @@ from automations.replies.drafts import recipients_of
 from automations.replies.html import clean
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
-from automations.store.models import ApprovalRow, utcnow
+from automations.store import clock_of
+from automations.store.models import ApprovalRow
 
 __all__ = [
     "AWAITING",
@@ -304,7 +305,7 @@ async def _close_if_gone(
     async with sessions() as session, session.begin():
         fresh = await _row(session, row.id)
         if fresh.status == "waiting":
-            fresh.status, fresh.decided_at = status, utcnow()
+            fresh.status, fresh.decided_at = status, clock_of(session).now()
         row = fresh
     await _audit(sessions, row, "system@secretariaat", f"approval.{status}")
     return row
@@ -581,7 +582,11 @@ async def approve(
     async with sessions() as session, session.begin():
         fresh = await _row(session, row.id)
         if fresh.status != "sent":
-            fresh.status, fresh.decided_by, fresh.decided_at = "sent", actor, utcnow()
+            fresh.status, fresh.decided_by, fresh.decided_at = (
+                "sent",
+                actor,
+                clock_of(session).now(),
+            )
             newly = True
         else:
             newly = False
@@ -623,7 +628,10 @@ async def reject(
             update(ApprovalRow)
             .where(ApprovalRow.id == row.id, ApprovalRow.status == "waiting")
             .values(
-                status="rejected", decided_by=actor, decided_at=utcnow(), comment=comment[:4000]
+                status="rejected",
+                decided_by=actor,
+                decided_at=clock_of(session).now(),
+                comment=comment[:4000],
             )
         )
         fresh = await _row(session, row.id)
@@ -655,7 +663,7 @@ async def later(
         row = await _row(session, approval_id)
         authorize(roster, actor, Action.DECIDE_APPROVAL, row.mailbox)
         if row.status == "waiting":
-            row.deferred_at = utcnow()
+            row.deferred_at = clock_of(session).now()
         view = _view(row)
     await _audit(sessions, view, actor.lower(), "approval.later")
     return view

@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["DEFAULT_URL", "create_engine", "is_sqlite", "session_factory"]
+from automations.clock import Clock
+
+__all__ = ["DEFAULT_URL", "clock_of", "create_engine", "is_sqlite", "session_factory"]
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +58,24 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose objects stay readable after commit (we return snapshots to callers)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def session_factory(engine: AsyncEngine, *, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (we return snapshots to callers).
+
+    The clock travels with the sessions as an execution option, so the columns' time stamps
+    (``models.stamp``) and ``clock_of(session)`` answer from the same injected clock.
+    """
+    return async_sessionmaker(
+        engine.execution_options(clock=clock), expire_on_commit=False, autoflush=False
+    )
+
+
+def clock_of(session: AsyncSession | async_sessionmaker[AsyncSession]) -> Clock:
+    """The clock a session (or a session factory) was made with."""
+    bind = session.kw.get("bind") if isinstance(session, async_sessionmaker) else session.bind
+    clock = bind.get_execution_options().get("clock") if bind is not None else None
+    if clock is None:
+        raise RuntimeError("a session without a clock: make sessions with session_factory()")
+    return clock  # type: ignore[no-any-return]
 
 
 def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:

@@ -75,7 +75,7 @@ __all__ = [
     "RosterMember",
     "TemplateVersionRow",
     "UTCDateTime",
-    "utcnow",
+    "stamp",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,12 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def stamp(context: Any) -> dt.datetime:
+    """A column's time stamp from the clock the session factory carries (``db.session_factory``)."""
+    clock = context.execution_options.get("clock")
+    if clock is None:
+        raise RuntimeError("no clock on this connection: make sessions with session_factory()")
+    return clock.now()  # type: ignore[no-any-return]
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -149,8 +153,8 @@ class RosterMember(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp, onupdate=stamp)
 
 
 class RosterAssignment(Base):
@@ -232,8 +236,8 @@ class OperationRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -278,7 +282,7 @@ class AuditLogRow(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp, index=True)
     actor_upn: Mapped[str] = mapped_column(UPN)
     on_behalf_of: Mapped[str | None] = mapped_column(UPN)
     mailbox: Mapped[str | None] = mapped_column(UPN)
@@ -299,7 +303,7 @@ class _VersionColumns:
     sha256: Mapped[str] = mapped_column(String(64))
     author_upn: Mapped[str] = mapped_column(UPN)
     note: Mapped[str | None] = mapped_column(String(400))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 class QuickStepVersionRow(_VersionColumns, Base):
@@ -343,7 +347,7 @@ class DispatchRow(Base):
     deadline: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     dispatched_by: Mapped[str] = mapped_column(UPN)
-    dispatched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dispatched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     status: Mapped[str] = mapped_column(String(16), default="open")
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     answer_message_id: Mapped[str | None] = mapped_column(String(512))
@@ -359,7 +363,7 @@ class DeltaLinkRow(Base):
     mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
     folder: Mapped[str] = mapped_column(String(64), primary_key=True)
     link: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 APPROVAL_STATUSES = ("waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere")
@@ -391,7 +395,7 @@ class ApprovalRow(Base):
     template: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(Text, default="")
     requested_by: Mapped[str] = mapped_column(UPN)
-    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     decided_by: Mapped[str | None] = mapped_column(UPN)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -431,7 +435,7 @@ class RescheduleRow(Base):
     is_online: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     closed_by: Mapped[str | None] = mapped_column(UPN)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str | None] = mapped_column(Text)
@@ -452,7 +456,7 @@ class MeetingRow(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     event_id: Mapped[str | None] = mapped_column(String(512))
     created_by: Mapped[str] = mapped_column(UPN)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 class AgendaItemRow(Base):
@@ -464,7 +468,7 @@ class AgendaItemRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 class MeetingDocumentRow(Base):
@@ -492,7 +496,7 @@ class MeetingDocumentRow(Base):
     target: Mapped[str] = mapped_column(String(16))
     target_ref: Mapped[str] = mapped_column(String(1000))
     placed_by: Mapped[str] = mapped_column(UPN)
-    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 class JobRunRow(Base):
@@ -508,7 +512,7 @@ class JobRunRow(Base):
     trigger: Mapped[str] = mapped_column(String(16))
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="running")
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     counts: Mapped[Any] = mapped_column(JSONType, default=dict)
     mailboxes: Mapped[Any] = mapped_column(JSONType, default=list)
@@ -523,7 +527,7 @@ class CalendarMirrorRow(Base):
     mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     data: Mapped[Any] = mapped_column(JSONType)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
 class JobFindingRow(Base):
@@ -541,7 +545,7 @@ class JobFindingRow(Base):
     details: Mapped[Any] = mapped_column(JSONType, default=dict)
     owner: Mapped[str | None] = mapped_column(UPN)
     status: Mapped[str] = mapped_column(String(16), default="open")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -553,5 +557,5 @@ class ClaimRow(Base):
     key: Mapped[str] = mapped_column(String(600), primary_key=True)
     mailbox: Mapped[str] = mapped_column(UPN)
     claimed_by: Mapped[str] = mapped_column(UPN)
-    since: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

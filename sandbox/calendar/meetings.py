@@ -228,7 +228,7 @@ def respond(
     occurrence: tuple[str, dict, dict] | None = None,
 ) -> None:
     """accept/tentativelyAccept/decline by the attendee whose calendar holds ``rec``."""
-    now = now_iso()
+    now = now_iso(store)
     status = {"response": kind, "time": now}
     show = {"accepted": rec.data.get("_showAs", "busy"), "tentativelyAccepted": "tentative"}.get(
         kind

@@ -167,14 +167,15 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
     organizer_optional = _bool(body.get("isorganizeroptional"), False)
     reasons = _bool(body.get("returnsuggestionreasons"), False)
     limit = int(_number(body, "maxCandidates", 10))
-    slots, domain = _slots(body, datetime.now(UTC))
+    now = ctx.store.clock.now()  # the tenant's: suggestions are never in its past
+    slots, domain = _slots(body, now)
     candidates = _candidates(slots, duration, domain, MAILBOX_ZONE)
     zone = access.zone(ctx)
     attendees = [_attendee(att) for att in expect("attendees", body.get("attendees") or [], list)]
     if candidates:
         first, last = candidates[0][0], max(c[1] for c in candidates)
     else:
-        first = last = datetime.now(UTC)
+        first = last = now
     calendars = {}
     for address in attendees:
         user = ctx.directory.user(address)

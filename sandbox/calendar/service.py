@@ -96,10 +96,10 @@ def user_address(user: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_event_data(
-    event_id: str, event: dict[str, Any], organizer: dict[str, Any]
+    store: Store, event_id: str, event: dict[str, Any], organizer: dict[str, Any]
 ) -> dict[str, Any]:
     """A new organizer's event as Graph stores it: every property present, ``event`` applied."""
-    now = now_iso()
+    now = now_iso(store)
     data: dict[str, Any] = {
         "id": event_id,
         "createdDateTime": now,
@@ -151,7 +151,7 @@ def new_event_data(
         data["originalEndTimeZone"] = data["end"].get("timeZone") or data["originalStartTimeZone"]
     if not data["attendees"] and "responseRequested" not in event:
         data["responseRequested"] = True
-    touch(data)
+    touch(store, data)
     if event.get("createdDateTime"):
         data["createdDateTime"] = data["lastModifiedDateTime"] = event["createdDateTime"]
     return data
@@ -191,7 +191,7 @@ def create_event(
     rec = Record(
         id=new_id("event"), kind="event", mailbox=user["id"] if user else None, parent=None
     )
-    rec.data = new_event_data(rec.id, event, organizer)
+    rec.data = new_event_data(store, rec.id, event, organizer)
     copies: dict[str, str] = {}
     with store.transaction():
         for att in rec.data["attendees"]:
@@ -250,7 +250,7 @@ def save_event(store: Store, rec: Record, *, touched: bool = True) -> None:
     if rec.parent is None:
         rec.parent = calendar_of(store, rec.mailbox).id
     if touched:
-        touch(rec.data)
+        touch(store, rec.data)
     store.put(rec, container=rec.parent)
 
 

@@ -205,7 +205,7 @@ async def update_item(ctx: Ctx, t: Target) -> GraphResponse:
             if isinstance(info, dict) and isinstance(info.get(key), str):
                 rec.data["fileSystemInfo"][key] = info[key]
         rec.data["lastModifiedBy"] = render.identity(ctx)
-        service.touch_item(rec)
+        service.touch_item(store, rec)
         rec.parent = target_parent.id
         store.put(rec, container=rec.mailbox)
         service.touch_parent(store, parent)

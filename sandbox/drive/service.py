@@ -92,8 +92,8 @@ def provision_drive(store: Store, user_id: str) -> None:
         "name": "OneDrive",
         "description": "",
         "driveType": "business",
-        "createdDateTime": now_iso(),
-        "lastModifiedDateTime": now_iso(),
+        "createdDateTime": now_iso(store),
+        "lastModifiedDateTime": now_iso(store),
         "webUrl": f"{web_url}/Documents",
         "createdBy": {"user": {"displayName": "System Account"}},
         "owner": {"user": {"id": user_id, "displayName": name}},
@@ -108,7 +108,7 @@ def create_site(store: Store, site: dict[str, Any]) -> None:
     host = site["webUrl"].split("/")[2]
     web_guid = _derived("web", site["id"])
     site_id = f"{host},{site['id']},{web_guid}"
-    now = now_iso()
+    now = now_iso(store)
     data = {
         "id": site_id,
         "name": site["name"],
@@ -150,7 +150,7 @@ def _quota() -> dict[str, Any]:
 
 
 def _save_drive(store: Store, drive: dict[str, Any]) -> Record:
-    now = now_iso()
+    now = now_iso(store)
     root = Record(id=new_item_id(), kind="driveItem", mailbox=drive["id"], parent=None)
     root.data = {
         "id": root.id,
@@ -274,8 +274,8 @@ def _place(store: Store, parent: Record, name: str, conflict: str) -> tuple[str,
     return name, existing
 
 
-def _new_item(parent: Record, name: str, by: dict[str, Any]) -> Record:
-    now = now_iso()
+def _new_item(store: Store, parent: Record, name: str, by: dict[str, Any]) -> Record:
+    now = now_iso(store)
     rec = Record(id=new_item_id(), kind="driveItem", mailbox=parent.mailbox, parent=parent.id)
     rec.data = {
         "id": rec.id,
@@ -302,7 +302,7 @@ def create_folder(
         if "folder" in existing.data:
             return existing, False
         delete_item(store, existing)
-    rec = _new_item(parent, name, by)
+    rec = _new_item(store, parent, name, by)
     rec.data["folder"] = {"childCount": 0}
     with store.transaction():
         store.put(rec, container=rec.mailbox)
@@ -328,7 +328,7 @@ def write_file(
         if existing is not None:
             replace_content(store, existing, content, by)
             return existing, False
-        rec = _new_item(parent, name, by)
+        rec = _new_item(store, parent, name, by)
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         rec.data["file"] = {"mimeType": mime, "hashes": {}}
         rec.data["_versions"] = []
@@ -353,7 +353,7 @@ def replace_content(store: Store, rec: Record, content: bytes, by: dict[str, Any
         rec.data["_versions"].append(old.id)
         _set_content(rec, content)
         rec.data["lastModifiedBy"] = by
-        touch_item(rec)
+        touch_item(store, rec)
         store.put_blob(rec.id, content)
         store.put(rec, container=rec.mailbox)
 
@@ -365,8 +365,8 @@ def _set_content(rec: Record, content: bytes) -> None:
     rec.data["_downloadToken"] = secrets.token_urlsafe(24)
 
 
-def touch_item(rec: Record) -> None:
-    now = now_iso()
+def touch_item(store: Store, rec: Record) -> None:
+    now = now_iso(store)
     rec.data["lastModifiedDateTime"] = now
     rec.data["fileSystemInfo"]["lastModifiedDateTime"] = now
     rec.data["_etagVersion"] = rec.data.get("_etagVersion", 1) + 1
@@ -374,7 +374,7 @@ def touch_item(rec: Record) -> None:
 
 def touch_parent(store: Store, parent: Record) -> None:
     fresh = store.get(parent.id, "driveItem") or parent
-    fresh.data["lastModifiedDateTime"] = now_iso()
+    fresh.data["lastModifiedDateTime"] = now_iso(store)
     fresh.data["_etagVersion"] = fresh.data.get("_etagVersion", 1) + 1
     store.put(fresh, container=fresh.mailbox)
 

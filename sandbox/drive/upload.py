@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
+from sandbox.clock import SystemClock
 from sandbox.context import Ctx
 from sandbox.drive import render, service
 from sandbox.drive.service import ItemNotFound
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 router = Router()
 
 LIFETIME = dt.timedelta(minutes=15)
+# The upload URL expires by the machine's time, not the tenant's clock: clients check the
+# expiry against their own (msgraph-core's LargeFileUploadTask refuses a session whose
+# expirationDateTime has passed), as they check a token's ``exp``.
+EXPIRY_CLOCK = SystemClock()
 MAX_FRAGMENT = 60 * 1024 * 1024
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 _URL = "/_api/v2.0/drives/{drive_id}/items/{item_id}/uploadSession"
@@ -57,7 +62,7 @@ def open_session(
         raise GraphError("Invalid value for property 'fileSize'.", code="invalidRequest")
     if replace is None and conflict == "fail" and service.child_named(ctx.store, parent, name):
         raise NameAlreadyExists("The specified item name already exists.")
-    expires = dt.datetime.now(dt.UTC) + LIFETIME
+    expires = EXPIRY_CLOCK.now() + LIFETIME
     rec = Record(id=secrets.token_hex(16), kind="uploadSession", mailbox=drive.id, parent=parent.id)
     rec.data = {
         "_name": name,
@@ -103,7 +108,7 @@ def _session(ctx: Ctx, drive_id: str, item_id: str) -> Record:
         or not secrets.compare_digest(token, rec.data["_token"])
     ):
         raise ItemNotFound("The upload session was not found.")
-    if dt.datetime.fromisoformat(rec.data["_expires"]) <= dt.datetime.now(dt.UTC):
+    if dt.datetime.fromisoformat(rec.data["_expires"]) <= EXPIRY_CLOCK.now():
         _discard(ctx, rec)
         raise ItemNotFound("The upload session was not found.")
     return rec
@@ -182,7 +187,7 @@ async def put_fragment(ctx: Ctx, drive_id: str, item_id: str) -> GraphResponse:
         ctx.store.put_blob(rec.id, (ctx.store.get_blob(rec.id) or b"") + body)
         data["_total"] = total
         data["_received"] = end + 1
-        data["_expires"] = (dt.datetime.now(dt.UTC) + LIFETIME).isoformat()
+        data["_expires"] = (EXPIRY_CLOCK.now() + LIFETIME).isoformat()
         ctx.store.put(rec)
     if data["_received"] < total or data["_defer"]:
         return _status(rec)

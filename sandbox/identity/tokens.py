@@ -39,13 +39,14 @@ class OAuthError(Exception):
         super().__init__(description)
         self.status, self.error, self.code, self.description = status, error, code, description
 
-    def body(self) -> dict[str, Any]:
+    def body(self, now: dt.datetime) -> dict[str, Any]:
+        """``now`` is the tenant's time (the timestamp is shown, not checked)."""
         trace = str(uuid.uuid4())
         return {
             "error": self.error,
             "error_description": f"AADSTS{self.code}: {self.description} Trace ID: {trace}",
             "error_codes": [self.code],
-            "timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
+            "timestamp": now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
             "trace_id": trace,
             "correlation_id": str(uuid.uuid4()),
             "error_uri": "https://login.microsoftonline.com/error?code=" + str(self.code),

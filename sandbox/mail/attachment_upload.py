@@ -16,6 +16,7 @@ import re
 import secrets
 from typing import Any
 
+from sandbox.clock import SystemClock
 from sandbox.context import Ctx
 from sandbox.errors import ErrorInvalidRequest, GraphError
 from sandbox.mail import access, service
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 router = Router()
 
 LIFETIME = dt.timedelta(minutes=15)
+# The upload URL expires by the machine's time, not the tenant's clock: clients check the
+# expiry against their own (msgraph-core's LargeFileUploadTask refuses a session whose
+# expirationDateTime has passed), as they check a token's ``exp``.
+EXPIRY_CLOCK = SystemClock()
 MAX_SIZE = 150 * 1024 * 1024
 MAX_FRAGMENT = 4 * 1024 * 1024
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
@@ -61,7 +66,7 @@ async def create_upload_session(
         raise GraphError(
             "The attachment size must be between 1 byte and 150 MB.", code="ErrorInvalidRequest"
         )
-    expires = dt.datetime.now(dt.UTC) + LIFETIME
+    expires = EXPIRY_CLOCK.now() + LIFETIME
     rec = Record(id=secrets.token_hex(16), kind="attachmentSession", mailbox=msg.mailbox,
                  parent=msg.id)  # fmt: skip
     rec.data = {
@@ -97,7 +102,7 @@ def _session(ctx: Ctx, user_id: str, message: str, session: str) -> Record:
         or not secrets.compare_digest(token, rec.data["_token"])
     ):
         raise GraphError("The upload session was not found.", code="ErrorItemNotFound", status=404)
-    if dt.datetime.fromisoformat(rec.data["_expires"]) <= dt.datetime.now(dt.UTC):
+    if dt.datetime.fromisoformat(rec.data["_expires"]) <= EXPIRY_CLOCK.now():
         ctx.store.delete(rec.id)
         raise GraphError("The upload session has expired.", code="ErrorItemNotFound", status=404)
     return rec
@@ -139,7 +144,7 @@ async def put_range(ctx: Ctx, user_id: str, message: str, session: str) -> Graph
     with ctx.store.transaction():
         ctx.store.put_blob(rec.id, (ctx.store.get_blob(rec.id) or b"") + body)
         data["_received"] = end + 1
-        data["_expires"] = (dt.datetime.now(dt.UTC) + LIFETIME).isoformat()
+        data["_expires"] = (EXPIRY_CLOCK.now() + LIFETIME).isoformat()
         ctx.store.put(rec)
     if data["_received"] < total:
         expires = dt.datetime.fromisoformat(data["_expires"])
@@ -163,7 +168,7 @@ async def put_range(ctx: Ctx, user_id: str, message: str, session: str) -> Graph
         att.data["size"] = len(content)
         ctx.store.put(att)
         msg.data["hasAttachments"] = msg.data.get("hasAttachments") or not data["_isInline"]
-        service.touch(msg.data)
+        service.touch(ctx.store, msg.data)
         service.save_message(ctx.store, msg)
         data["_attachment"] = att.id
         ctx.store.put(rec)

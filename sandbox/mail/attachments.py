@@ -35,7 +35,7 @@ def _refresh(ctx: Ctx, msg: Record) -> None:
     """The message shows the change: hasAttachments follows, and it gets a new change key."""
     atts = service.attachments_of(ctx.store, msg.id)
     msg.data["hasAttachments"] = any(not a.data.get("isInline") for a in atts)
-    service.touch(msg.data)
+    service.touch(ctx.store, msg.data)
     service.save_message(ctx.store, msg)
 
 
@@ -46,7 +46,7 @@ def _normal_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
     item["@odata.type"] = kind if kind.startswith("#") else f"#{kind}"
     if not kind.lower().endswith("message"):
         return item
-    now = service.now_iso()
+    now = service.now_iso(ctx.store)
     nested = []
     for att in item.get("attachments") or []:
         raw = base64.b64decode(att.get("contentBytes") or "")
@@ -151,7 +151,7 @@ async def attachment_value(
     msg = access.message(ctx, message, folder)
     att = access.attachment(ctx, msg, attachment)
     if att.data.get("@odata.type", "").endswith("itemAttachment"):
-        content = mime.item_value(att.data.get("_item") or {})
+        content = mime.item_value(att.data.get("_item") or {}, now=ctx.store.clock.now())
         return GraphResponse(body=content, content_type="text/plain")
     ctype = att.data.get("contentType") or "application/octet-stream"
     return GraphResponse(body=ctx.store.get_blob(att.id) or b"", content_type=ctype)
@@ -194,7 +194,7 @@ async def add_attachment(
         item = _normal_item(ctx, item)
         data.update(
             {"@odata.type": "#microsoft.graph.itemAttachment", "contentType": None,
-             "size": len(mime.item_value(item)), "_item": item}
+             "size": len(mime.item_value(item, now=ctx.store.clock.now())), "_item": item}
         )  # fmt: skip
     with ctx.store.transaction():
         rec = service.add_attachment(ctx.store, msg, data)

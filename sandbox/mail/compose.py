@@ -76,7 +76,7 @@ def _recipient(directory: Directory, value: Any) -> dict[str, Any]:
     return {"emailAddress": {"name": name, "address": address}}
 
 
-def _flag(value: Any, current: dict[str, Any] | None) -> dict[str, Any]:
+def _flag(value: Any, current: dict[str, Any] | None, now: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _expect("StartObject")
     flag = dict(current or {"flagStatus": "notFlagged"})
@@ -113,7 +113,7 @@ def _flag(value: Any, current: dict[str, Any] | None) -> dict[str, Any]:
     elif flag["flagStatus"] == "complete":
         flag.setdefault(
             "completedDateTime",
-            timezones.format_graph_datetime(timezones.parse_iso_instant(service.now_iso()), "UTC"),
+            timezones.format_graph_datetime(timezones.parse_iso_instant(now), "UTC"),
         )
     else:
         flag.pop("completedDateTime", None)
@@ -186,7 +186,7 @@ def apply_changes(
                 raise _expect("StartArray")
             data["categories"] = list(dict.fromkeys(value))
         elif key == "flag":
-            data["flag"] = _flag(value, data.get("flag"))
+            data["flag"] = _flag(value, data.get("flag"), service.now_iso(directory.store))
         elif key == "internetMessageHeaders":
             if not isinstance(value, list):
                 raise _expect("StartArray")

@@ -102,7 +102,7 @@ async def create_message(ctx: Ctx, user: str, folder: str | None = None) -> Grap
     data: dict[str, Any] = {"toRecipients": [], "ccRecipients": [], "bccRecipients": []}
     compose.apply_changes(ctx.directory, data, body, creating=True)
     attachments = sending.file_attachments(body.get("attachments"))
-    now = service.now_iso()
+    now = service.now_iso(ctx.store)
     data.update(sentDateTime=now, receivedDateTime=now, isRead=True)
     data.setdefault("body", {"contentType": "text", "content": ""})
     rec = service.deliver(
@@ -127,7 +127,7 @@ async def update_message(ctx: Ctx, user: str, message: str, folder: str | None =
     _check_if_match(ctx, rec)
     data = dict(rec.data)
     compose.apply_changes(ctx.directory, data, ctx.request.json(), creating=False)
-    service.touch(data)
+    service.touch(ctx.store, data)
     rec.data = data
     service.save_message(ctx.store, rec)
     return _entity(ctx, rec)

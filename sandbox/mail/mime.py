@@ -31,25 +31,24 @@ def _addresses(people: list[dict[str, Any]] | None) -> list[Address]:
     return [a for a in (_address(p) for p in people or []) if a is not None]
 
 
-def _date(value: str | None) -> str:
-    when = dt.datetime.now(dt.UTC)
-    if value:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _date(value: str | None, now: dt.datetime) -> str:
+    when = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else now
     return format_datetime(when)
 
 
 def message_mime(store: Store, rec: Record) -> bytes:
-    """A stored message with every file attachment."""
+    """A stored message with every file attachment; undated, it is dated by the tenant's now."""
     files = [
         {**att.data, "content": store.get_blob(att.id) or b""}
         for att in store.find("attachment", parent=rec.id)
         if att.data.get("@odata.type", "").endswith("fileAttachment")
     ]
-    return build_mime(rec.data, files)
+    return build_mime(rec.data, files, now=store.clock.now())
 
 
-def build_mime(data: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
-    """Headers, the body as text/html or text/plain, and the given files."""
+def build_mime(data: dict[str, Any], files: list[dict[str, Any]], *, now: dt.datetime) -> bytes:
+    """Headers, the body as text/html or text/plain, and the given files; ``now`` dates an
+    undated draft."""
     msg = EmailMessage()
     sender = _address(data.get("from"))
     if sender is not None:
@@ -66,7 +65,7 @@ def build_mime(data: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
         if bcc:
             msg["Bcc"] = bcc
     msg["Subject"] = data.get("subject") or ""
-    msg["Date"] = _date(data.get("sentDateTime") or data.get("receivedDateTime"))
+    msg["Date"] = _date(data.get("sentDateTime") or data.get("receivedDateTime"), now)
     if data.get("internetMessageId"):
         msg["Message-ID"] = data["internetMessageId"]
     if data.get("_inReplyTo"):
@@ -95,19 +94,20 @@ def build_mime(data: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
     return msg.as_bytes(policy=SMTP)
 
 
-def item_value(item: dict[str, Any]) -> bytes:
-    """An item attachment's ``$value``: MIME for a message, vCard, or iCalendar."""
+def item_value(item: dict[str, Any], *, now: dt.datetime) -> bytes:
+    """An item attachment's ``$value``: MIME for a message, vCard, or iCalendar; ``now`` is
+    the tenant's (an iCalendar's DTSTAMP, an undated message's Date)."""
     kind = str(item.get("@odata.type", "")).lower()
     if kind.endswith("contact"):
         return _vcard(item)
     if kind.endswith("event"):
-        return _vcalendar(item)
+        return _vcalendar(item, now)
     files = [
         {**a, "content": base64.b64decode(a.get("contentBytes") or "")}
         for a in item.get("attachments") or []
         if str(a.get("@odata.type", "")).endswith("fileAttachment")
     ]
-    return build_mime(item, files)
+    return build_mime(item, files, now=now)
 
 
 def _escape(value: Any) -> str:
@@ -134,8 +134,8 @@ def _ical_time(value: dict[str, Any] | None) -> str:
     return f"{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _vcalendar(event: dict[str, Any]) -> bytes:
-    now = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
+def _vcalendar(event: dict[str, Any], now: dt.datetime) -> bytes:
+    stamp = f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
     lines = [
         "BEGIN:VCALENDAR",
         "METHOD:PUBLISH",
@@ -146,7 +146,7 @@ def _vcalendar(event: dict[str, Any]) -> bytes:
         f"SUMMARY;LANGUAGE=nl-NL:{_escape(event.get('subject'))}",
         f"DTSTART:{_ical_time(event.get('start'))}",
         f"DTEND:{_ical_time(event.get('end'))}",
-        f"DTSTAMP:{now}",
+        f"DTSTAMP:{stamp}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

@@ -125,7 +125,7 @@ def submit(
             code="ErrorInvalidRecipients",
         )
     _stamp_sender(ctx, data)
-    now = service.now_iso()
+    now = service.now_iso(ctx.store)
     data.update(sentDateTime=now, receivedDateTime=now, isDraft=False, isRead=True)
     if not data.get("internetMessageId"):
         data["internetMessageId"] = f"<{uuid.uuid4().hex.upper()}@zeeveen.sandbox>"
@@ -134,7 +134,7 @@ def submit(
     with ctx.store.transaction():
         if draft is not None:
             draft.data = data
-            service.touch(data)
+            service.touch(ctx.store, data)
             sent = service.move_message(ctx.store, draft, sent_items.id)
         elif save:
             message = {**data, "attachments": attachments}
@@ -254,7 +254,7 @@ async def _create_draft(ctx: Ctx, message: str, folder: str | None, kind: str) -
     operation = {"reply": "createReply", "replyAll": "createReplyAll"}.get(kind, "createForward")
     allowed = _FORWARD_ARGS if kind == "forward" else _DRAFT_ARGS
     data, attachments = _compose(ctx, original, kind, operation, allowed)
-    now = service.now_iso()
+    now = service.now_iso(ctx.store)
     data.update(sentDateTime=now, receivedDateTime=now, createdDateTime=now, isRead=True)
     assert ctx.mailbox is not None
     data.setdefault("from", person(ctx.mailbox))

@@ -53,16 +53,17 @@ WELL_KNOWN: dict[str, str] = {
 ROOT = "msgfolderroot"
 
 
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_iso(store: Store) -> str:
+    """The tenant's now (its clock, not the machine's) as Graph writes it, in whole seconds."""
+    return store.clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def touch(data: dict[str, Any]) -> None:
+def touch(store: Store, data: dict[str, Any]) -> None:
     """Every update gets a new change key and modification time, as in Exchange."""
     ck = change_key()
     data["changeKey"] = ck
     data["@odata.etag"] = f'W/"{ck}"'
-    data["lastModifiedDateTime"] = now_iso()
+    data["lastModifiedDateTime"] = now_iso(store)
 
 
 def provision_mailbox(store: Store, mailbox_id: str) -> None:
@@ -234,7 +235,7 @@ def move_message(store: Store, rec: Record, folder_id: str) -> Record:
         former[rec.parent] = rec.rid
     rec.data["_formerIds"] = former
     rec.rid = new_id("message")
-    touch(rec.data)
+    touch(store, rec.data)
     save_message(store, rec, new_folder=folder_id)
     return rec
 
@@ -242,7 +243,7 @@ def move_message(store: Store, rec: Record, folder_id: str) -> Record:
 def copy_message(store: Store, rec: Record, folder_id: str) -> Record:
     """A new item (new ids) with the same content and attachments in ``folder_id``."""
     data = {k: v for k, v in rec.data.items() if k not in ("_formerIds",)}
-    now = now_iso()
+    now = now_iso(store)
     data["createdDateTime"] = now
     copy = Record(
         id=new_id("message"),
@@ -253,7 +254,7 @@ def copy_message(store: Store, rec: Record, folder_id: str) -> Record:
         data=data,
     )
     data["parentFolderId"] = folder_id
-    touch(data)
+    touch(store, data)
     with store.transaction():
         store.put(copy, container=folder_id)
         for att in attachments_of(store, rec.id):
@@ -297,7 +298,7 @@ def deliver(
         if k not in ("attachments", "singleValueExtendedProperties")
     }
     attachments = message.get("attachments") or []
-    now = now_iso()
+    now = now_iso(store)
     rec = Record(
         id=new_id("message"),
         kind="message",
@@ -338,7 +339,7 @@ def deliver(
     defaults["webLink"] = (
         f"https://outlook.office365.com/owa/?ItemID={rec.id}&exvsurl=1&viewmodel=ReadMessageItem"
     )
-    touch(defaults)
+    touch(store, defaults)
     if "createdDateTime" in data:
         defaults["lastModifiedDateTime"] = data["createdDateTime"]
     merge_extended(defaults, message.get("singleValueExtendedProperties"))
@@ -363,7 +364,7 @@ def add_attachment(store: Store, message: Record, att: dict[str, Any]) -> Record
     data["size"] = (
         len(raw) if data["@odata.type"].endswith("fileAttachment") else data.get("size", 0)
     )
-    data["lastModifiedDateTime"] = now_iso()
+    data["lastModifiedDateTime"] = now_iso(store)
     rec = Record(
         id=new_id("attachment"),
         kind="attachment",

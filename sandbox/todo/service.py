@@ -40,16 +40,16 @@ _DATE_FIELDS = ("dueDateTime", "startDateTime", "reminderDateTime", "completedDa
 _LINK_FIELDS = {"webUrl", "applicationName", "displayName", "externalId"}
 
 
-def _now() -> str:
+def _now(store: Store) -> str:
     """To Do stamps carry seven fractional digits."""
-    return now_iso().replace("Z", ".0000000Z")
+    return now_iso(store).replace("Z", ".0000000Z")
 
 
-def touch(data: dict[str, Any]) -> None:
+def touch(store: Store, data: dict[str, Any]) -> None:
     ck = change_key()
     data["@odata.etag"] = f'W/"{ck}"'
     if "lastModifiedDateTime" in data:
-        data["lastModifiedDateTime"] = _now()
+        data["lastModifiedDateTime"] = _now(store)
 
 
 # -- lists ----------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def create_task(store: Store, user_id: str, list_id: str, task: dict[str, Any]) 
     task = dict(task)
     _check_task(task)
     get_list(store, user_id, list_id)
-    now = _now()
+    now = _now(store)
     rec = Record(id=new_id("todoTask"), kind="todoTask", mailbox=user_id, parent=list_id)
     data: dict[str, Any] = {
         "@odata.etag": "",
@@ -164,7 +164,7 @@ def create_task(store: Store, user_id: str, list_id: str, task: dict[str, Any]) 
     data["body"] = _body(task.get("body"))
     if data["status"] == "completed" and "completedDateTime" not in task:
         data["completedDateTime"] = {"dateTime": now[:-1], "timeZone": "UTC"}
-    touch(data)
+    touch(store, data)
     rec.data = data
     with store.transaction():
         store.put(rec)
@@ -202,12 +202,12 @@ def update_task(store: Store, rec: Record, patch: dict[str, Any]) -> Record:
             continue
         data[key] = _body(value) if key == "body" else value
     if "body" in patch:
-        data["bodyLastModifiedDateTime"] = _now()
+        data["bodyLastModifiedDateTime"] = _now(store)
     if data.get("status") == "completed" and not was_done and "completedDateTime" not in patch:
-        data["completedDateTime"] = {"dateTime": _now()[:-1], "timeZone": "UTC"}
+        data["completedDateTime"] = {"dateTime": _now(store)[:-1], "timeZone": "UTC"}
     if data.get("status") != "completed" and "completedDateTime" not in patch:
         data.pop("completedDateTime", None)
-    touch(data)
+    touch(store, data)
     store.put(rec)
     return rec
 

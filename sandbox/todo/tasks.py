@@ -97,7 +97,7 @@ async def update_list(ctx: Ctx, user: str, list_id: str) -> GraphResponse:
         if rec.data.get("wellknownListName") == "defaultList":
             raise GraphError("The default list cannot be renamed.", code="invalidRequest")
         rec.data["displayName"] = name
-    service.touch(rec.data)
+    service.touch(ctx.store, rec.data)
     ctx.store.put(rec)
     return ctx.entity(public(rec.data), f"{_lists_ctx(user)}/$entity")
 
@@ -176,7 +176,7 @@ async def list_links(ctx: Ctx, user: str, list_id: str, task_id: str) -> GraphRe
 async def create_link(ctx: Ctx, user: str, list_id: str, task_id: str) -> GraphResponse:
     task = service.get_task(ctx.store, user, list_id, task_id)
     rec = service.create_linked_resource(ctx.store, task, _body(ctx))
-    service.touch(task.data)
+    service.touch(ctx.store, task.data)
     ctx.store.put(task)
     fragment = f"{_links_ctx(user, list_id, task_id)}/$entity"
     return ctx.entity(public(rec.data), fragment, status=201)

@@ -14,7 +14,6 @@ from automations.queue import claims
 from automations.replies import approvals
 from automations.replies.drafts import make_draft, render_reply
 from automations.roster.policy import Action, authorize, may
-from automations.store.models import utcnow
 from server.deps import (
     CurrentUser,
     JournalDep,
@@ -214,6 +213,7 @@ async def remind(
     sessions: SessionsDep,
     graph: UserGraph,
     settings: SettingsDep,
+    now: Now,
     mailbox: Annotated[str, Query(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")],
 ) -> dict[str, Any]:
     """Remind the executive of drafts waiting longer than the configured time (once a period)."""
@@ -224,7 +224,7 @@ async def remind(
         mailbox=mailbox,
         sender=user.upn,
         after=dt.timedelta(hours=settings.approval_reminder_hours),
-        now=utcnow(),
+        now=now,
         link_base=settings.base_url,
     )
     return {"reminded": [asdict(v) for v in reminded]}

@@ -14,11 +14,11 @@ from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE, execute,
 from automations.errors import NotFound
 from automations.journal.errors import OperationNotFound
 from automations.roster.policy import Action, authorize, may
-from automations.store.models import utcnow
 from server.deps import (
     ClearGraph,
     CurrentUser,
     JournalDep,
+    Now,
     RosterDep,
     SessionDep,
     SessionsDep,
@@ -153,11 +153,16 @@ async def list_backlog(
 
 @router.post("/api/v1/backlog/{entry_id}/proposals", operation_id="propose_backlog_slots")
 async def proposals(
-    entry_id: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep, graph: UserGraph
+    entry_id: str,
+    user: CurrentUser,
+    roster: RosterDep,
+    sessions: SessionsDep,
+    graph: UserGraph,
+    now: Now,
 ) -> dict[str, Any]:
     """Free moments for the executive and the original attendees (findMeetingTimes)."""
     slots = await backlog.propose(
-        graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, now=utcnow()
+        graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, now=now
     )
     return {"slots": [asdict(s) for s in slots]}
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from automations.dates import AMSTERDAM
 from automations.mailboxes.reading import (
     MAX_TOP,
     calendar_view,
@@ -16,7 +17,7 @@ from automations.mailboxes.reading import (
     list_messages,
 )
 from automations.mailboxes.service import get_mailbox, list_mailboxes
-from server.deps import AMSTERDAM, CurrentUser, RosterDep, UserGraph
+from server.deps import CurrentUser, RosterDep, UserGraph
 
 router = APIRouter(prefix="/api/v1", tags=["mailboxes"])
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from automations.dates import AMSTERDAM
 from automations.errors import AccessDenied
 from automations.graph import BatchRequest, GraphSession
 from automations.meetings import service
@@ -24,7 +25,6 @@ from automations.meetings.types import DEMO, MeetingType, MeetingTypes, load_typ
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from server.deps import (
-    AMSTERDAM,
     CurrentUser,
     JournalDep,
     RosterDep,

@@ -32,7 +32,7 @@ from server.deps import (
     Today,
     UserGraph,
 )
-from server.routes.pane import Selected, _fragment, _sign_in_config
+from server.routes.pane import Selected, _sign_in_config, fragment
 from server.routes.templates import active_templates
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +61,7 @@ async def approvals_view(
         found = await approvals.list_approvals(session, mailboxes=mailboxes)
     waiting = [a for a in found if a.status in ("waiting", "sending")]
     decided = [a for a in found if a.status not in ("waiting", "sending")][:20]
-    return _fragment(
+    return fragment(
         request,
         "views/goedkeuren.html",
         ctx=selected.ctx,
@@ -81,7 +81,7 @@ async def _detail(
     original = dict(found.original) if found.original else None
     if original:
         original["html"] = Markup(original["html"])  # cleaned by the allow-list
-    return _fragment(
+    return fragment(
         request,
         "views/goedkeuring.html",
         found=found,
@@ -141,7 +141,7 @@ async def approve(
         return await _detail(
             request, graph, sessions, roster, user, approval_id, refusal=exc.message
         )
-    return _fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
 
 
 class RejectRequest(BaseModel):
@@ -170,7 +170,7 @@ async def reject(
         today=today,
         link_base=settings.base_url,
     )
-    return _fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
 
 
 @router.post("/pane/goedkeuren/{approval_id}/later", response_class=HTMLResponse)
@@ -178,7 +178,7 @@ async def later(
     request: Request, approval_id: str, user: CurrentUser, roster: RosterDep, sessions: SessionsDep
 ) -> HTMLResponse:
     view = await approvals.later(sessions, roster=roster, approval_id=approval_id, actor=user.upn)
-    return _fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
 
 
 # --- Bericht: prepare a reply draft -----------------------------------------------------------
@@ -221,7 +221,7 @@ async def draft_preview(
     )
     listed.raise_for_status()
     attachments = [a for a in listed.body["value"] if not a.get("isInline")]
-    return _fragment(
+    return fragment(
         request,
         "views/concept_voorbeeld.html",
         rendered=rendered,
@@ -291,7 +291,7 @@ async def draft_make(
             operation_id=body.operation_id,
             link_base=settings.base_url,
         )
-    return _fragment(
+    return fragment(
         request,
         "views/concept_uitkomst.html",
         draft=draft,
@@ -310,4 +310,4 @@ async def phone_page(
     if approval_id is not None and not all(c.isalnum() or c == "-" for c in approval_id):
         approval_id = None
     config = _sign_in_config(request, settings, approval=approval_id)
-    return _fragment(request, "goedkeuren_pagina.html", config=config)
+    return fragment(request, "goedkeuren_pagina.html", config=config)

@@ -16,11 +16,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import backlog
 from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE, execute, preview, report_of
+from automations.dates import AMSTERDAM
 from automations.errors import NotFound
 from automations.journal.errors import OperationNotFound
 from automations.roster.policy import Action, authorize
 from server.deps import (
-    AMSTERDAM,
     ClearGraph,
     CurrentUser,
     JournalDep,
@@ -31,7 +31,7 @@ from server.deps import (
     UserGraph,
 )
 from server.routes.calamity import clear_settings
-from server.routes.pane import _fragment
+from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +81,7 @@ async def clear_preview(
         toggled=body.toggled,
         journal=journal,
     )
-    return _fragment(
+    return fragment(
         request,
         "views/leegmaken_voorbeeld.html",
         report=report,
@@ -133,7 +133,7 @@ async def clear_run(
         decline_message=body.decline_message,
         calamity=body.calamity,
     )
-    return _fragment(request, "views/leegmaken_verslag.html", report=report, final=True)
+    return fragment(request, "views/leegmaken_verslag.html", report=report, final=True)
 
 
 @router.get("/pane/agenda/leegmaken/{operation_id}/voortgang", response_class=HTMLResponse)
@@ -147,7 +147,7 @@ async def clear_progress(
     if op.kind != "calamity.clear":
         raise NotFound("Deze operatie bestaat niet.")
     authorize(roster, user.upn, Action.CLEAR_AGENDA, op.mailbox)
-    return _fragment(request, "views/leegmaken_verslag.html", report=report_of(op), final=False)
+    return fragment(request, "views/leegmaken_verslag.html", report=report_of(op), final=False)
 
 
 # --- Herplannen ------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ async def backlog_view(
     authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
     async with sessions() as session:
         entries = await backlog.list_backlog(session, mailboxes=[mailbox])
-    return _fragment(request, "views/herplannen.html", entries=entries)
+    return fragment(request, "views/herplannen.html", entries=entries)
 
 
 @router.post("/pane/herplannen/{entry_id}/voorstellen", response_class=HTMLResponse)
@@ -178,7 +178,7 @@ async def backlog_slots(
     slots = await backlog.propose(
         graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, now=now
     )
-    return _fragment(request, "views/herplannen_voorstellen.html", entry_id=entry_id, slots=slots)
+    return fragment(request, "views/herplannen_voorstellen.html", entry_id=entry_id, slots=slots)
 
 
 class PlanRequest(BaseModel):
@@ -198,7 +198,7 @@ async def backlog_plan(
     entry = await backlog.replan(
         graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, start=body.start
     )
-    return _fragment(request, "views/herplannen_uitkomst.html", entry=entry)
+    return fragment(request, "views/herplannen_uitkomst.html", entry=entry)
 
 
 class DropRequest(BaseModel):
@@ -217,4 +217,4 @@ async def backlog_drop(
     entry = await backlog.drop(
         sessions, roster=roster, actor=user.upn, entry_id=entry_id, reason=body.reason
     )
-    return _fragment(request, "views/herplannen_uitkomst.html", entry=entry)
+    return fragment(request, "views/herplannen_uitkomst.html", entry=entry)

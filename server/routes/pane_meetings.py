@@ -26,7 +26,7 @@ from server.deps import (
     UserGraph,
 )
 from server.routes.meetings import TargetFactory, _staff, meeting_types, upcoming_from_calendar
-from server.routes.pane import _fragment
+from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,7 +78,7 @@ async def choose(
     ]  # fmt: skip
     chosen = body.meeting or (f"m:{meetings[0].id}" if meetings else "nieuw")
     current = next((m for m in meetings if f"m:{m.id}" == chosen), None)
-    return _fragment(
+    return fragment(
         request,
         "views/vergadermap_kiezen.html",
         meetings=meetings,
@@ -146,7 +146,7 @@ async def place(
         attachment_ids=body.attachments, include_mail=body.include_mail,
         confidential=body.confidential, operation_id=body.operation_id,
     )  # fmt: skip
-    return _fragment(
+    return fragment(
         request, "views/vergadermap_uitkomst.html", results=results, meeting_id=meeting_id
     )
 
@@ -189,4 +189,4 @@ async def overview(
     _staff(roster, user.upn)
     async with sessions() as session:
         meeting = await service.get_meeting(session, meeting_types(settings), meeting_id)
-    return _fragment(request, "views/vergadermap_overzicht.html", meeting=meeting)
+    return fragment(request, "views/vergadermap_overzicht.html", meeting=meeting)

@@ -7,7 +7,6 @@ Chromium the suite is skipped on a developer's machine and fails in CI, which in
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import time
@@ -18,9 +17,10 @@ from typing import TypeVar
 import pytest
 import uvicorn
 
+from automations.clock import SetClock
+from sandbox import clock as sandbox_clocks
 from sandbox.server import RunningSandbox, free_port
 from server.app import create_app
-from server.deps import AMSTERDAM, now, today
 from server.settings import Settings
 from server.startup import prepare_store
 from tests.browser.outlook import Outlook, run_async
@@ -43,6 +43,12 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = Path(os.environ.get("SECRETARIAAT_ARTEFACTS", ROOT / "var" / "test-artefacts"))
+
+
+@pytest.fixture(scope="module")
+def tenant_clock() -> sandbox_clocks.SetClock:
+    """The pane is opened at 08:00, so "the rest of today" is the whole working day."""
+    return sandbox_clocks.SetClock.on_day(TODAY, hour=8)
 
 
 def _in_ci() -> bool:
@@ -70,16 +76,15 @@ def backend_settings(running: RunningSandbox, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="module")
-def backend_url(backend_settings: Settings) -> Iterator[str]:
-    """The backend on its own HTTPS port, with the municipality's date pinned to the demo week."""
+def backend_url(backend_settings: Settings, tenant_clock: sandbox_clocks.SetClock) -> Iterator[str]:
+    """The backend on its own HTTPS port, on the tenant's clock (the demo week's day)."""
     settings = backend_settings
     state = settings.sandbox_state
     base = settings.base_url
     port = int(base.rsplit(":", 1)[1])
-    run_async(prepare_store(settings))
-    app = create_app(settings)
-    app.dependency_overrides[today] = lambda: TODAY
-    app.dependency_overrides[now] = lambda: dt.datetime.combine(TODAY, dt.time(8), AMSTERDAM)
+    clock = SetClock(tenant_clock.now())
+    run_async(prepare_store(settings, clock=clock))
+    app = create_app(settings, clock=clock)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -10,6 +10,7 @@ import uuid
 import httpx
 from playwright.sync_api import Browser, expect
 
+from automations.clock import SetClock
 from automations.dates import AMSTERDAM
 from server.operator import run_job_as_app
 from server.settings import Settings
@@ -192,8 +193,7 @@ def test_each_item_is_closed_from_the_queue_and_the_handover_is_mailed(
     run_async(her_event(tenant, "Bewust dubbel in de pane", "2026-12-02", "09:00", "10:00"))
     run_async(her_event(tenant, "Tweede helft", "2026-12-02", "09:30", "10:30"))
     for name in ("flagged-mail", "conflicts"):
-        run_async(run_job_as_app(two_days, name, mailbox=BURGEMEESTER, today_is=TODAY,
-                                 now_is=noon))  # fmt: skip
+        run_async(run_job_as_app(two_days, name, mailbox=BURGEMEESTER, clock=SetClock(noon)))
     pane = werkvoorraad(outlook, SECRETARY_A)
 
     advice = "Advies: last onder dwangsom woning Dijkstraat 14"

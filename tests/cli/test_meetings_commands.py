@@ -8,6 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from automations.clock import SetClock, local_today
 from automations.meetings.service import add_agenda_item, create_meeting
 from automations.meetings.types import DEMO, load_types
 from automations.store import create_engine, session_factory
@@ -18,7 +19,7 @@ from tests.server.test_meetings_api import mail, pdf
 
 
 async def test_push_and_export_from_a_script(
-    env: dict[str, str], tenant: Tenant, tmp_path: Path
+    env: dict[str, str], tenant: Tenant, tmp_path: Path, clock: SetClock
 ) -> None:
     data = pdf(30 * 1024)
     message = await mail(tenant, [("agenda MT.pdf", data)])
@@ -27,9 +28,10 @@ async def test_push_and_export_from_a_script(
     assert secretariaat(env, "meetings", "list", "--actor", SECRETARY_A).returncode == 0
     engine = create_engine(env["SECRETARIAAT_DATABASE_URL"])
     try:
-        async with session_factory(engine)() as session, session.begin():
+        next_week = local_today(clock) + dt.timedelta(days=7)
+        async with session_factory(engine, clock=clock)() as session, session.begin():
             made = await create_meeting(
-                session, load_types(DEMO), type_key="directie", date=dt.date(2026, 12, 1),
+                session, load_types(DEMO), type_key="directie", date=next_week,
                 title="MT-overleg", location="", event_id=None, actor=SECRETARY_A,
             )  # fmt: skip
             added = await add_agenda_item(

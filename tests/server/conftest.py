@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from automations.clock import SetClock
 from sandbox.server import RunningSandbox
 from server.app import create_app
 from server.settings import Settings
@@ -17,13 +18,15 @@ from tests.sandbox.graphclients import Tenant
 
 
 @pytest.fixture
-async def backend(running: RunningSandbox, tmp_path: Path) -> AsyncIterator[FastAPI]:
+async def backend(
+    running: RunningSandbox, tmp_path: Path, clock: SetClock
+) -> AsyncIterator[FastAPI]:
     settings = Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
     )
-    await prepare_store(settings)
-    app = create_app(settings)
+    await prepare_store(settings, clock=clock)
+    app = create_app(settings, clock=clock)
     yield app
     await app.state.validator.aclose()
     await app.state.gateway.aclose()

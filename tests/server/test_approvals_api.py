@@ -18,8 +18,7 @@ from fastapi import FastAPI
 
 from automations.roster.models import Roster
 from automations.roster.service import load_roster_file
-from automations.store.models import ApprovalRow, utcnow
-from server.deps import today
+from automations.store.models import ApprovalRow
 from server.startup import DEMO_ROSTER
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
@@ -34,11 +33,6 @@ from tests.sandbox.people import (
 from tests.server.test_quicksteps_api import SENDER, graph_get
 
 PDF = b"%PDF-1.4\n" + b"0" * 4000 + b"\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 async def mail_from_hans(
@@ -391,7 +385,7 @@ async def test_a_draft_waiting_too_long_reminds_her_once_per_period(
 
     async with backend.state.sessions() as session, session.begin():  # a day and a half ago
         row = await session.get(ApprovalRow, approval["id"])
-        row.requested_at = utcnow() - dt.timedelta(hours=36)
+        row.requested_at = backend.state.clock.now() - dt.timedelta(hours=36)
     first = await api.post(remind, headers=login(SECRETARY_A))
     assert [r["id"] for r in first.json()["reminded"]] == [approval["id"]]
     again = await api.post(remind, headers=login(SECRETARY_A))

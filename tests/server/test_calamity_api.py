@@ -9,10 +9,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B, WETHOUDERS
 from tests.server.test_quicksteps_api import graph_get
@@ -20,11 +17,6 @@ from tests.server.test_quicksteps_api import graph_get
 BAS = "bas.kuipers@zeeveen.nl"
 BRINKHORST = WETHOUDERS[0]
 WEDNESDAY = ("2026-11-25T00:00:00+01:00", "2026-11-27T00:00:00+01:00")  # Wed and Thu
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 def when(day: str, hhmm: str) -> dict[str, str]:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_quicksteps_api import graph_get, local_date, new_message
 
 JURIDISCH = "hans.verbeek@zeeveen.nl"
 RO = "bas.kuipers@zeeveen.nl"
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 async def dispatch(api, login, message_id: str, department: str, **extra) -> httpx.Response:
@@ -103,7 +96,7 @@ async def test_an_overdue_dispatch_gets_one_reminder_per_click(
 ) -> None:
     message_id = await new_message(tenant, "Bezwaarschrift parkeervergunning")
     assert (await dispatch(api, login, message_id, "juridische-zaken")).status_code == 200
-    backend.dependency_overrides[today] = lambda: TODAY.replace(month=12, day=3)  # deadline: 1 Dec
+    backend.state.clock.advance(dt.timedelta(days=10))  # past the deadline of 5 working days
     [late] = [
         d for d in await dispatches(api, login, status="overdue") if d["message_id"] == message_id
     ]

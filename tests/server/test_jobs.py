@@ -11,6 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from automations.clock import SetClock
+from automations.dates import AMSTERDAM
 from automations.jobs.catalog import JOBS
 from automations.jobs.registry import JobContext
 from automations.jobs.runner import run_job
@@ -20,7 +22,6 @@ from automations.store import create_engine, session_factory
 from automations.store.models import DeltaLinkRow, JobFindingRow
 from sandbox.server import RunningSandbox
 from server.app import create_app
-from server.deps import AMSTERDAM, today
 from server.operator import operator_graph, run_job_as_app
 from server.settings import Settings
 from server.startup import DEMO_ROSTER
@@ -35,15 +36,16 @@ EXECUTIVES = 5
 
 
 @pytest.fixture
-def settings(running: RunningSandbox, tmp_path: Path) -> Settings:
+def settings(running: RunningSandbox, tmp_path: Path, clock: SetClock) -> Settings:
     return Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
+        clock=clock.now().isoformat(),
     )
 
 
 async def run(settings: Settings, name: str, **extra) -> dict:
-    report = await run_job_as_app(settings, name, today_is=TODAY, **extra)
+    report = await run_job_as_app(settings, name, **extra)
     assert report is not None
     return {m["mailbox"]: m for m in report.mailboxes} | {"_report": report}
 
@@ -105,7 +107,10 @@ async def test_a_lost_delta_token_is_recovered_with_one_full_read(
     await run(settings, "cancelled-leftovers", mailbox=BURGEMEESTER, dry_run=True)
     engine = create_engine(settings.database_url)
     try:
-        async with session_factory(engine)() as session, session.begin():
+        async with (
+            session_factory(engine, clock=settings.make_clock())() as session,
+            session.begin(),
+        ):
             rows = list(
                 await session.scalars(
                     select(DeltaLinkRow).where(DeltaLinkRow.mailbox == BURGEMEESTER)
@@ -126,12 +131,13 @@ async def test_a_lost_delta_token_is_recovered_with_one_full_read(
 async def test_two_instances_firing_one_trigger_run_it_once(
     running: RunningSandbox,
     database_url: str,  # noqa: F811
+    clock: SetClock,
 ) -> None:
     settings = Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent, database_url=database_url
     )
     slot = f"schedule:{dt.datetime(2026, 11, 24, 7, 30).isoformat()}"
-    async with operator_graph(settings) as (sessions, roster, graph):
+    async with operator_graph(settings, clock=clock) as (sessions, roster, graph):
         other = create_engine(database_url)  # the second instance: its own connections
         try:
             contexts = [
@@ -140,10 +146,10 @@ async def test_two_instances_firing_one_trigger_run_it_once(
                     sessions=s,
                     roster=roster,
                     today=TODAY,
-                    now=dt.datetime.now(dt.UTC),
+                    now=clock.now(),
                     dry_run=True,
                 )  # fmt: skip
-                for s in (sessions, session_factory(other))
+                for s in (sessions, session_factory(other, clock=clock))
             ]
             job = JOBS["cancelled-leftovers"]
             reports = await asyncio.gather(
@@ -215,7 +221,7 @@ async def test_double_bookings_and_missing_travel_time_become_findings_for_the_f
     roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
     engine = create_engine(settings.database_url)
     try:
-        async with session_factory(engine)() as session:
+        async with session_factory(engine, clock=settings.make_clock())() as session:
             findings = list(await session.scalars(select(JobFindingRow)))
         mine = [f for f in findings if "Overlap A" in f.summary and "Overlap B" in f.summary]
         assert len(mine) == 1 and mine[0].owner == roster.front_office_on(BURGEMEESTER, TODAY)
@@ -228,7 +234,7 @@ async def test_double_bookings_and_missing_travel_time_become_findings_for_the_f
             ).raise_for_status()
         again = await run(settings, "conflicts", mailbox=BURGEMEESTER)
         assert again[BURGEMEESTER]["counts"]["resolved"] >= 1
-        async with session_factory(engine)() as session:
+        async with session_factory(engine, clock=settings.make_clock())() as session:
             row = await session.get(JobFindingRow, mine[0].id)
             assert row.status == "closed"
     finally:
@@ -302,7 +308,9 @@ async def test_the_server_schedules_every_job_on_its_cron_when_enabled(
 
 
 async def test_beheer_shows_the_runs_with_their_outcome(backend, api, login) -> None:  # noqa: ANN001
-    await run_job_as_app(backend.state.settings, "conflicts", dry_run=True, today_is=TODAY)
+    await run_job_as_app(
+        backend.state.settings, "conflicts", dry_run=True, clock=backend.state.clock
+    )
     page = await api.get(f"/pane/beheer/inhoud?mailbox={ADMIN}", headers=login(ADMIN))
     assert page.status_code == 200, page.text
     assert 'data-testid="taakruns"' in page.text and "conflicts" in page.text
@@ -315,21 +323,23 @@ async def test_approval_reminders_remind_her_once_per_period(
     login,
     tenant: Tenant,  # noqa: ANN001
 ) -> None:
-    from automations.store.models import ApprovalRow, utcnow
+    from automations.store.models import ApprovalRow
     from tests.server.test_approvals_api import in_folder, mail_from_hans, prepare
 
-    backend.dependency_overrides[today] = lambda: TODAY
     message_id, subject = await mail_from_hans(tenant, "Wacht al lang")
     approval = (await prepare(api, login, message_id))["approval"]
     async with backend.state.sessions() as session, session.begin():
         row = await session.get(ApprovalRow, approval["id"])
-        row.requested_at = utcnow() - dt.timedelta(hours=30)
+        row.requested_at = backend.state.clock.now() - dt.timedelta(hours=30)
     settings = backend.state.settings
-    dry = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER, dry_run=True)
+    clock = backend.state.clock
+    dry = await run_job_as_app(
+        settings, "approval-reminders", mailbox=BURGEMEESTER, dry_run=True, clock=clock
+    )
     assert dry.mailboxes[0]["actions"] == [f"herinneren: RE: {subject}"]
-    first = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER)
+    first = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER, clock=clock)
     assert first.mailboxes[0]["counts"]["reminded"] == 1
-    second = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER)
+    second = await run_job_as_app(settings, "approval-reminders", mailbox=BURGEMEESTER, clock=clock)
     assert second.mailboxes[0]["counts"]["reminded"] == 0
     told = await in_folder(
         tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
@@ -342,7 +352,7 @@ async def test_a_mailbox_outside_the_apps_scope_is_reported_and_the_others_run(
 ) -> None:
     async with operator_graph(settings) as (sessions, roster, graph):
         ctx = JobContext(graph=graph, sessions=sessions, roster=roster, today=TODAY,
-                         now=dt.datetime.now(dt.UTC), dry_run=True)  # fmt: skip
+                         now=settings.make_clock().now(), dry_run=True)  # fmt: skip
         report = await run_job(JOBS["conflicts"], ctx, [BURGEMEESTER, SECRETARY_A])
     assert report is not None and report.status == "partial"
     by_mailbox = {m["mailbox"]: m for m in report.mailboxes}

@@ -22,8 +22,6 @@ from msgraph.generated.users.item.messages.item.attachments.create_upload_sessio
     CreateUploadSessionPostRequestBody,
 )
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_quicksteps_api import graph_get
@@ -42,7 +40,6 @@ def docx(size: int) -> bytes:
 
 @pytest.fixture(autouse=True)
 def setup(backend: FastAPI, tmp_path: Path) -> Path:
-    backend.dependency_overrides[today] = lambda: TODAY
     root = tmp_path / "vergadermappen"
     backend.state.settings = backend.state.settings.model_copy(update={"meetings_root": root})
     return root

@@ -12,12 +12,9 @@ import re
 from pathlib import Path
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from sandbox.server import RunningSandbox
 from server.app import create_app
-from server.deps import today
 from server.settings import Settings
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
@@ -26,11 +23,6 @@ from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 HOSTILE_SUBJECT = '<script>window.__pwned=1</script>Begroting "><img src=x onerror=alert(1)>'
 HOSTILE_NAME = "Jan \u202egnissapmoh\u202c <b>Baas</b>"
 HOSTILE_BODY = "Zie bijlage.\n<script>fetch('/steal')</script>\n\"><img src=x onerror=alert(2)>"
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 async def first_inbox_message(tenant: Tenant, mailbox: str) -> dict:

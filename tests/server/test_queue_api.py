@@ -10,9 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from automations.clock import SetClock
+from automations.dates import AMSTERDAM
 from automations.roster.models import Roster
 from automations.roster.service import load_roster_file
-from server.deps import AMSTERDAM, now, today
 from server.operator import run_job_as_app
 from server.startup import DEMO_ROSTER
 from tests.conftest import TODAY
@@ -27,9 +28,9 @@ NOON = dt.datetime.combine(TODAY, dt.time(12), AMSTERDAM)
 
 
 @pytest.fixture(autouse=True)
-def pinned(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
-    backend.dependency_overrides[now] = lambda: NOON
+def at_noon(clock: SetClock) -> None:
+    """The test's backend starts at noon (the tenant's clock stays where it is)."""
+    clock.advance(NOON - clock.now())
 
 
 async def queue(api: httpx.AsyncClient, login, who: str = SECRETARY_A, **params) -> dict:
@@ -39,7 +40,11 @@ async def queue(api: httpx.AsyncClient, login, who: str = SECRETARY_A, **params)
 
 
 async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
-    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+    api: httpx.AsyncClient,
+    login,
+    tenant: Tenant,
+    backend: FastAPI,
+    clock: SetClock,
 ) -> None:
     roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
     front = roster.front_office_on(BURGEMEESTER, TODAY)
@@ -58,7 +63,7 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
     await her_event(tenant, "Dubbel 1", "2026-11-30", "11:00", "12:00")
     await her_event(tenant, "Dubbel 2", "2026-11-30", "11:30", "12:30")
     await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
-                         today_is=TODAY)  # fmt: skip
+                         clock=clock)  # fmt: skip
     meeting = {"type": "directie", "date": "2026-11-26", "title": "MT-overleg"}
     made = await api.post("/api/v1/meetings", headers=login(SECRETARY_A), json=meeting)
     await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Begroting"},
@@ -86,8 +91,7 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
     assert shown["counts"]["total"] == len(shown["items"])
     assert shown["team"][0]["front_today"] == front
 
-    later = dt.datetime.now(AMSTERDAM) + dt.timedelta(days=3, hours=1)  # records are stamped now
-    backend.dependency_overrides[now] = lambda: later
+    clock.advance(dt.timedelta(days=3, hours=1))
     older = await queue(api, login)
     assert {i["age_days"] for i in older["items"] if i["kind"] != "documents"} == {3}
 
@@ -103,7 +107,11 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
 
 
 async def test_a_claim_shows_who_and_since_when_and_asks_before_a_second_one(
-    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+    api: httpx.AsyncClient,
+    login,
+    tenant: Tenant,
+    backend: FastAPI,
+    clock: SetClock,
 ) -> None:
     message_id, _ = await mail_from_hans(tenant, "Wie pakt dit op")
     key = f"message:{message_id}"
@@ -119,7 +127,7 @@ async def test_a_claim_shows_who_and_since_when_and_asks_before_a_second_one(
     taken = await api.post("/api/v1/queue/claims", json={**body, "take_over": True},
                            headers=login(colleague))  # fmt: skip
     assert taken.status_code == 201 and taken.json()["claimed_by"] == colleague
-    backend.dependency_overrides[now] = lambda: NOON + dt.timedelta(minutes=31)  # expired
+    clock.advance(dt.timedelta(minutes=31))  # expired
     after = await api.post("/api/v1/queue/claims", json=body, headers=login(SECRETARY_A))
     assert after.status_code == 201
     released = await api.delete(f"/api/v1/queue/claims/{key}", headers=login(SECRETARY_A))
@@ -152,18 +160,20 @@ async def test_neem_over_makes_me_her_front_office_today_and_is_audited(
 
 
 async def test_flagged_mail_waiting_too_long_joins_the_queue_and_closes_when_dealt_with(
-    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+    api: httpx.AsyncClient,
+    login,
+    tenant: Tenant,
+    backend: FastAPI,
+    clock: SetClock,
 ) -> None:
     """The seeded Inbox has flagged mail of today, yesterday and three days ago (15:30); at
     noon, with the default of three days, none has waited too long; with two days the mail of
     three days ago has."""
     settings = backend.state.settings
-    await run_job_as_app(settings, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
-                         now_is=NOON)  # fmt: skip
+    await run_job_as_app(settings, "flagged-mail", mailbox=BURGEMEESTER, clock=clock)  # fmt: skip
     assert [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"] == []
     two_days = settings.model_copy(update={"flagged_days": 2})
-    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
-                         now_is=NOON)  # fmt: skip
+    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, clock=clock)  # fmt: skip
     flagged = [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"]
     assert [i["title"] for i in flagged] == [
         "Advies: last onder dwangsom woning Dijkstraat 14 — Hans Verbeek"
@@ -186,18 +196,21 @@ async def test_flagged_mail_waiting_too_long_joins_the_queue_and_closes_when_dea
     again = await api.post(f"/api/v1/queue/findings/{advice['id']}/complete-flag",
                            headers=login(SECRETARY_A))  # fmt: skip
     assert again.status_code == 409
-    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, today_is=TODAY,
-                         now_is=NOON)  # fmt: skip
+    await run_job_as_app(two_days, "flagged-mail", mailbox=BURGEMEESTER, clock=clock)  # fmt: skip
     assert [i for i in (await queue(api, login))["items"] if i["kind"] == "flagged"] == []
 
 
 async def test_a_conflict_set_aside_stays_closed_when_the_job_finds_it_again(
-    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+    api: httpx.AsyncClient,
+    login,
+    tenant: Tenant,
+    backend: FastAPI,
+    clock: SetClock,
 ) -> None:
     await her_event(tenant, "Bewust dubbel A", "2026-12-01", "09:00", "10:00")
     await her_event(tenant, "Bewust dubbel B", "2026-12-01", "09:30", "10:30")
     await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
-                         today_is=TODAY)  # fmt: skip
+                         clock=clock)  # fmt: skip
     both = ("Bewust dubbel A", "Bewust dubbel B")
     [double] = [i for i in (await queue(api, login))["items"] if all(b in i["title"] for b in both)]
     assert len(double["event_ids"]) == 2
@@ -206,7 +219,7 @@ async def test_a_conflict_set_aside_stays_closed_when_the_job_finds_it_again(
                           headers=login(SECRETARY_A))  # fmt: skip
     assert resp.status_code == 200 and resp.json()["status"] == "dismissed"
     await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
-                         today_is=TODAY)  # fmt: skip
+                         clock=clock)  # fmt: skip
     shown = (await queue(api, login))["items"]
     assert not [i for i in shown if all(b in i["title"] for b in both)]
     audit = await api.get(f"/api/v1/audit?mailbox={BURGEMEESTER}", headers=login(SECRETARY_A))
@@ -246,7 +259,11 @@ async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
 
 
 async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due_tomorrow(
-    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
+    api: httpx.AsyncClient,
+    login,
+    tenant: Tenant,
+    backend: FastAPI,
+    clock: SetClock,
 ) -> None:
     colleague = "ellen.dijkhuis@zeeveen.nl"
     waiting_id, waiting_subject = await mail_from_hans(tenant, "Overdracht wachtend")
@@ -279,7 +296,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
                    headers=login(colleague))  # fmt: skip
     for _ in range(2):  # a second run sends nothing new
         await run_job_as_app(backend.state.settings, "handover", mailbox=BURGEMEESTER,
-                             today_is=TODAY, now_is=NOON)  # fmt: skip
+                             clock=clock)  # fmt: skip
     [mail] = await in_folder(tenant, SECRETARY_A, "inbox",
                              "Overdracht woensdag 25 november: Ingrid Zwanenburg")  # fmt: skip
     body = mail["body"]["content"]
@@ -338,3 +355,42 @@ async def test_absences_and_swaps_entered_by_the_team_change_who_is_front_office
     assert await team() == SECRETARY_A  # better after all
     audit = await api.get(f"/api/v1/audit?actor={colleague}", headers=login(colleague))
     assert "roster.exception_add" in [e["action"] for e in audit.json()["entries"]]
+
+
+async def test_taking_over_a_mail_on_bericht_moves_the_claim_on_all_its_work(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    """A mail and its dispatch are one piece of work: Monique picks up the dispatch in the
+    queue, Ellen takes the mail over on Bericht; the queue, Bericht and the handover then all
+    name Ellen, and Monique is asked before she picks it up again."""
+    ellen = "ellen.dijkhuis@zeeveen.nl"  # the burgemeester's other secretary
+    message_id, _ = await mail_from_hans(tenant, "Eén stuk werk")
+    assert (await dispatch(api, login, message_id, "ruimtelijke-ordening")).status_code == 200
+    [item] = [i for i in (await queue(api, login))["items"]
+              if i["kind"] == "dispatch" and i["message_id"] == message_id]  # fmt: skip
+    picked = await api.post("/api/v1/queue/claims", headers=login(SECRETARY_A),
+                            json={"key": item["key"], "mailbox": BURGEMEESTER})  # fmt: skip
+    assert picked.status_code == 201, picked.text
+
+    strip = {"mailbox": BURGEMEESTER, "item": message_id, "type": "message"}
+    seen = await api.get("/pane/bericht/bezig", params=strip, headers=login(ellen))
+    assert "Monique Verschuren is hiermee bezig" in seen.text
+    over = {"mailbox": BURGEMEESTER, "message": message_id, "take_over": True}
+    taken = await api.post("/pane/bericht/oppakken", json=over, headers=login(ellen))
+    assert taken.status_code == 200 and "U bent hiermee bezig" in taken.text
+
+    [now_held] = [i for i in (await queue(api, login))["items"] if i["key"] == item["key"]]
+    assert now_held["claim"]["claimed_by"] == ellen
+    bericht = await api.get("/pane/bericht/bezig", params=strip, headers=login(SECRETARY_A))
+    assert "Ellen Dijkhuis is hiermee bezig" in bericht.text
+    handover = (await api.get("/api/v1/queue/handover", headers=login(SECRETARY_A))).json()
+    [section] = [s for s in handover["executives"] if s["executive"] == BURGEMEESTER]
+    assert {i["claimed_by"] for i in section["open_items"] if i["key"] == item["key"]} == {ellen}
+
+    again = await api.post("/api/v1/queue/claims", headers=login(SECRETARY_A),
+                           json={"key": item["key"], "mailbox": BURGEMEESTER})  # fmt: skip
+    assert again.status_code == 409 and again.json()["error"]["code"] == "claimed"
+    assert again.json()["error"]["message"].startswith("Ellen Dijkhuis is hiermee bezig")
+    on_mail = await api.post("/pane/bericht/oppakken", headers=login(SECRETARY_A),
+                             json={"mailbox": BURGEMEESTER, "message": message_id})  # fmt: skip
+    assert "Ellen Dijkhuis is hiermee bezig" in on_mail.text and "Toch overnemen" in on_mail.text

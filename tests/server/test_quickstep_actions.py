@@ -8,8 +8,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
 from tests.server.test_quicksteps_api import SENDER, apply, graph_get, local_date, new_message
@@ -65,7 +63,6 @@ steps:
 
 @pytest.fixture(autouse=True)
 async def every_action_published(backend: FastAPI, api: httpx.AsyncClient, login) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
     resp = await api.put(
         "/api/v1/quicksteps",
         content=EVERY_ACTION.encode(),

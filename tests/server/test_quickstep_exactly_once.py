@@ -14,8 +14,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 from tests.server.test_quicksteps_api import graph_get, new_message
@@ -36,7 +34,6 @@ steps:
 
 @pytest.fixture(autouse=True)
 async def published(backend: FastAPI, api: httpx.AsyncClient, login) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
     headers = {**login(ADMIN), "Content-Type": "application/yaml"}
     resp = await api.put("/api/v1/quicksteps", content=EFFECTS.encode(), headers=headers)
     assert resp.status_code == 201, resp.text

@@ -11,20 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
-from server.deps import today
-from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
 SENDER = "hans.verbeek@zeeveen.nl"  # Juridische Zaken
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 async def new_message(tenant: Tenant, subject: str, mailbox: str = BURGEMEESTER) -> str:

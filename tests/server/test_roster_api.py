@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from server.deps import today
+from automations.dates import AMSTERDAM
 from tests.sandbox.people import (
     ADMIN,
     BURGEMEESTER,
@@ -28,7 +28,8 @@ async def test_a_secretary_sees_whom_she_serves_today(
     backend: FastAPI, api: httpx.AsyncClient, login, day: dt.date, office: str
 ) -> None:
     """Monique is front office Monday to Thursday and back office on Friday (the 4-1 split)."""
-    backend.dependency_overrides[today] = lambda: day
+    clock = backend.state.clock
+    clock.advance(dt.datetime.combine(day, dt.time(10), AMSTERDAM) - clock.now())
     me = (await api.get("/api/v1/me", headers=login(SECRETARY_A))).json()
     assert me["role"] == "secretary" and me["today"] == day.isoformat()
     assert {s["executive"] for s in me["serves_today"]} == {BURGEMEESTER, GEMEENTESECRETARIS}

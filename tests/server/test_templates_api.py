@@ -9,12 +9,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from automations.replies.salutation import salutation
 from automations.replies.templates import parse, render_body
-from server.deps import today
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
@@ -23,11 +20,6 @@ from tests.server.test_quicksteps_api import graph_get
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "automations" / "replies"
 COLLEAGUE = "bas.kuipers@zeeveen.nl"
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(backend: FastAPI) -> None:
-    backend.dependency_overrides[today] = lambda: TODAY
 
 
 async def mail(tenant: Tenant, sender: str, subject: str) -> str:

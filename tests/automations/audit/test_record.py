@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
@@ -11,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import automations.audit as audit
 from automations.audit import AuditEntry, AuditFilter, query, record
+from automations.store import clock_of
 from automations.store.models import AuditLogRow
 
 
@@ -37,7 +36,7 @@ async def _one(sessions: async_sessionmaker[AsyncSession], mailbox: str) -> int:
 async def test_record_appends_an_entry_with_an_id_and_the_time_of_recording(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    before = dt.datetime.now(dt.UTC)
+    before = clock_of(sessions).now()
     async with sessions() as session, session.begin():
         stored = await record(session, _entry("append@gemeente.example"))
 

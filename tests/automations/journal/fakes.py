@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 
+from automations.clock import SetClock
 from automations.errors import Unavailable
 from automations.journal import Journal, StepContext, StepOutcome, StepPlan
-from automations.store.models import utcnow
+from tests.conftest import TODAY
 
 STEPS = [
     StepPlan("create_draft", {"subject": "Raadsvragen over de kermis"}),
@@ -62,9 +62,12 @@ class FakeGraph:
         return None
 
 
-def later(minutes: int = 10) -> Callable[[], dt.datetime]:
-    """A clock for a worker that starts after a dead worker's lease has run out."""
-    return lambda: utcnow() + dt.timedelta(minutes=minutes)
+def later(minutes: int = 10) -> SetClock:
+    """A clock for a worker that starts after a dead worker's lease has run out (the stores'
+    sessions run on ``SetClock.on_day(TODAY)``)."""
+    clock = SetClock.on_day(TODAY)
+    clock.advance(dt.timedelta(minutes=minutes))
+    return clock
 
 
 async def plan(journal: Journal, operation_id: str, mailbox: str = "wethouder@gemeente.example"):

@@ -19,8 +19,10 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from automations.clock import SetClock
 from automations.store.db import create_engine, session_factory
 from automations.store.migrate import upgrade
+from tests.conftest import TODAY
 
 PG_HOST = "127.0.0.1:5432"
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}/postgres"
@@ -96,12 +98,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(engine)
+    return session_factory(engine, clock=SetClock.on_day(TODAY))
 
 
 @pytest.fixture
 async def other_sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions of a second engine on the same database: another worker process."""
     engine = create_engine(database_url)
-    yield session_factory(engine)
+    yield session_factory(engine, clock=SetClock.on_day(TODAY))
     await engine.dispose()

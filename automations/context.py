@@ -1,0 +1,82 @@
+"""What every flow is given (``Deps``) and who acts (``Actor``).
+
+Every way in — the JSON API, the pane's HTML routes, the CLI, scheduled jobs — builds these
+two and calls the same flow, so the rules of a use case (who may, whose claim holds, preview
+first, what is journaled, audited and announced) are decided once. ``Deps`` holds no request
+state: one per process (or per CLI command); ``Actor`` is one per call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.clock import Clock, local_now, local_today
+from automations.journal import Journal
+from automations.roster.models import Roster
+
+__all__ = ["Actor", "Deps", "Publisher", "Via", "nobody_listens"]
+
+Via = Literal["pane", "api", "cli", "job"]
+
+
+class Publisher(Protocol):
+    """Where queue events go (``automations.queue.events``): open panes, other instances."""
+
+    def publish(self, event: dict[str, Any]) -> None: ...
+
+
+class _Nobody:
+    def publish(self, event: dict[str, Any]) -> None:
+        """A one-off caller nobody listens to (a benchmark, a unit test)."""
+
+
+nobody_listens: Publisher = _Nobody()
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The store, the journal, the clock and the event publisher, passed to every flow."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    events: Publisher = nobody_listens
+    # How long "ik pak dit op" holds before a colleague can pick the work up unasked.
+    claim_ttl: dt.timedelta = dt.timedelta(minutes=30)
+    base_url: str = ""  # links in mails we send (approvals, handover) point here
+    journal: Journal = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "journal", Journal(self.sessions, clock=self.clock))
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def local_now(self) -> dt.datetime:
+        return local_now(self.clock)
+
+    def today(self) -> dt.date:
+        return local_today(self.clock)
+
+    def publish(self, kind: str, mailbox: str, **data: Any) -> None:
+        """Tell open panes (of every instance) that something in ``mailbox`` changed."""
+        self.events.publish({"type": kind, "mailbox": mailbox.lower(), **data})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, with the roster she is judged by, and through which door she came in."""
+
+    upn: str
+    roster: Roster
+    via: Via = "api"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "upn", self.upn.lower())
+
+    def name(self, upn: str | None = None) -> str:
+        who = (upn or self.upn).lower()
+        return self.roster.names.get(who, who)

@@ -1,0 +1,129 @@
+"""A mailbox's calendar: reading a window or one event, and cancelling, declining, deleting.
+
+Features call these instead of building SDK requests or URLs; every call goes through the
+gateway's transport (our ``Prefer`` headers, the mailbox's four slots, retries by ``retry.py``)
+and Graph's errors come out as ``automations.errors`` types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.models.event import Event
+from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
+    CalendarViewRequestBuilder,
+)
+from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import (
+    CancelPostRequestBody,
+)
+from msgraph.generated.users.item.events.item.decline.decline_post_request_body import (
+    DeclinePostRequestBody,
+)
+from msgraph.generated.users.item.events.item.event_item_request_builder import (
+    EventItemRequestBuilder,
+)
+
+from automations.errors import NotFound
+from automations.graph.client import GraphSession
+from automations.graph.pages import read_all
+
+__all__ = [
+    "calendar_view",
+    "calendar_view_json",
+    "cancel_event",
+    "decline_event",
+    "delete_event",
+    "get_event",
+]
+
+
+async def calendar_view(
+    graph: GraphSession,
+    mailbox: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    select: Sequence[str],
+    top: int = 500,
+) -> list[Event]:
+    """Every item between ``start`` and ``end`` (occurrences of series included), by start,
+    following Graph's pages."""
+    query = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
+        start_date_time=start.isoformat(),
+        end_date_time=end.isoformat(),
+        select=list(select),
+        orderby=["start/dateTime"],
+        top=top,
+    )
+    builder = graph.sdk.users.by_user_id(mailbox).calendar_view
+    page = await graph.run(builder.get(RequestConfiguration(query_parameters=query)))
+    events = list((page.value if page else None) or [])
+    while page and page.odata_next_link:
+        page = await graph.run(builder.with_url(page.odata_next_link).get())
+        events.extend((page.value if page else None) or [])
+    return events
+
+
+async def calendar_view_json(
+    graph: GraphSession,
+    mailbox: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    select: Sequence[str],
+    top: int = 200,
+) -> list[dict[str, Any]]:
+    """``calendar_view`` as Graph's own JSON, for a caller that stores what it read (a
+    preview, a journal plan); one ``$batch`` GET per page."""
+    url = (
+        f"/users/{mailbox}/calendarView?startDateTime={start.isoformat()}"
+        f"&endDateTime={end.isoformat()}&$select={','.join(select)}"
+        f"&$orderby=start/dateTime&$top={top}"
+    ).replace("+", "%2B")  # a '+' in a query string would arrive as a space
+    return await read_all(graph, url)
+
+
+async def get_event(
+    graph: GraphSession, mailbox: str, event_id: str, *, select: Sequence[str]
+) -> Event:
+    query = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(select=list(select))
+    event = await graph.run(
+        graph.sdk.users.by_user_id(mailbox)
+        .events.by_event_id(event_id)
+        .get(RequestConfiguration(query_parameters=query))
+    )
+    if event is None:
+        raise NotFound(f"Microsoft Graph answered without event {event_id}.")
+    return event
+
+
+async def cancel_event(graph: GraphSession, mailbox: str, event_id: str, comment: str) -> None:
+    """Cancel a meeting the mailbox organises: every attendee gets ``comment``. Not repeated
+    by the gateway after a lost answer (a POST): the caller decides whether a repeat is safe."""
+    body = CancelPostRequestBody(comment=comment)
+    await graph.run(
+        graph.sdk.users.by_user_id(mailbox).events.by_event_id(event_id).cancel.post(body)
+    )
+
+
+async def decline_event(
+    graph: GraphSession,
+    mailbox: str,
+    event_id: str,
+    comment: str,
+    *,
+    send_response: bool = True,
+) -> None:
+    """Decline a meeting organised by someone else, telling the organiser ``comment`` unless
+    ``send_response`` is off. A POST, like ``cancel_event``."""
+    body = DeclinePostRequestBody(comment=comment, send_response=send_response)
+    event = graph.sdk.users.by_user_id(mailbox).events.by_event_id(event_id)
+    await graph.run(event.decline.post(body))
+
+
+async def delete_event(graph: GraphSession, mailbox: str, event_id: str) -> None:
+    """Remove an item from the calendar without telling anyone (an appointment)."""
+    await graph.run(graph.sdk.users.by_user_id(mailbox).events.by_event_id(event_id).delete())

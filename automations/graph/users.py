@@ -1,0 +1,26 @@
+"""The tenant's directory: its users as Graph lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.models.user import User
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+from automations.graph.client import GraphSession
+
+__all__ = ["list_users"]
+
+
+async def list_users(graph: GraphSession, *, select: Sequence[str], top: int = 999) -> list[User]:
+    """Every user in the directory, following Graph's pages (``top`` per page; 999 is
+    Graph's largest, so a municipality's directory is one or two round trips)."""
+    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(select=list(select), top=top)
+    builder = graph.sdk.users
+    page = await graph.run(builder.get(RequestConfiguration(query_parameters=query)))
+    found = list((page.value if page else None) or [])
+    while page and page.odata_next_link:
+        page = await graph.run(builder.with_url(page.odata_next_link).get())
+        found.extend((page.value if page else None) or [])
+    return found

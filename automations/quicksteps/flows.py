@@ -1,0 +1,144 @@
+"""Quick steps as a user does them: read the set, publish it, preview, apply, undo.
+
+Every adapter (the API, the pane, the CLI's ``--actor``) calls these, so a click and a script
+get the same checks in the same order: may she work in this mailbox and use this step, does
+a colleague hold the mail (asked first), then the journaled operation, and an event so open
+panes redraw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from automations.context import Actor, Deps
+from automations.errors import AccessDenied, NotFound
+from automations.graph import GraphSession
+from automations.queue.flows import ensure_unclaimed
+from automations.quicksteps import apply as applying
+from automations.quicksteps import effects
+from automations.quicksteps.apply import MessageResult, Preview
+from automations.quicksteps.service import ActiveSet, VersionInfo, active, publish
+from automations.quicksteps.undo import UndoResult, undo
+from automations.roster.policy import Action, authorize
+
+__all__ = [
+    "StepInfo",
+    "StepList",
+    "apply_step",
+    "active_set",
+    "list_steps",
+    "preview_step",
+    "publish_steps",
+    "undo_step",
+]
+
+
+async def active_set(deps: Deps) -> ActiveSet:
+    async with deps.sessions() as session:
+        steps = await active(session)
+    if steps is None:
+        raise NotFound("Er zijn nog geen snelle stappen ingesteld; vraag de beheerder.")
+    return steps
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    name: str
+    icon: str
+    description: str
+    shortcut: str | None
+    sends_mail: bool
+    asks_department: bool
+    actions: list[str]  # what each action does, in Dutch
+
+
+@dataclass(frozen=True)
+class StepList:
+    version: int
+    author: str
+    departments: list[dict[str, Any]]
+    steps: list[StepInfo]
+
+
+async def list_steps(deps: Deps, actor: Actor, *, every: bool = False) -> StepList:
+    """The steps of the active set that I may use (``every``: all of them, for admins)."""
+    if every:
+        authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
+    steps = await active_set(deps)
+    today = deps.today()
+    shown = [
+        StepInfo(
+            name=s.name, icon=s.icon, description=s.description, shortcut=s.shortcut,
+            sends_mail=s.sends_mail, asks_department=s.asks_department,
+            actions=[effects.describe(a, today, set(), set()) for a in s.actions],
+        )
+        for s in steps.parsed.steps
+        if every or applying.may_use(s, actor.roster, actor.upn)
+    ]  # fmt: skip
+    departments = [d.model_dump() for d in steps.parsed.departments]
+    return StepList(steps.info.version, steps.info.author, departments, shown)
+
+
+async def publish_steps(deps: Deps, actor: Actor, text: str, note: str | None) -> VersionInfo:
+    """A new version of the team's set (admins); a bad file is refused whole and audited."""
+    authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
+    async with deps.sessions() as session:
+        try:
+            return await publish(session, text, author=actor.upn, note=note)
+        finally:
+            await session.commit()  # the version, or the audit entry of the refusal
+
+
+def _may_apply(actor: Actor, steps: ActiveSet, name: str, mailbox: str) -> None:
+    """Membership first, always: nobody outside the team learns whose claim holds."""
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
+    step = next((s for s in steps.parsed.steps if s.name == name), None)
+    if step is not None and not applying.may_use(step, actor.roster, actor.upn):
+        raise AccessDenied(f"U mag de snelle stap '{step.name}' niet gebruiken.")
+
+
+async def preview_step(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, step: str,
+    messages: Sequence[str], choices: Mapping[str, str] | None = None,
+) -> Preview:  # fmt: skip
+    """Exactly what applying would change, per message; nothing is changed."""
+    steps = await active_set(deps)
+    _may_apply(actor, steps, step, mailbox)
+    return await applying.preview(
+        graph=graph, roster=actor.roster, actor=actor.upn, mailbox=mailbox, steps=steps,
+        name=step, message_ids=messages, today=deps.today(), choices=choices,
+    )  # fmt: skip
+
+
+async def apply_step(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, step: str,
+    messages: Sequence[str], operation_id: str, choices: Mapping[str, str] | None = None,
+    despite_claim: bool = False,
+) -> list[MessageResult]:  # fmt: skip
+    """Apply a step to the messages, once per ``operation_id``; mail a colleague picked up is
+    ``ClaimHeld`` (409) unless she goes ahead anyway (audited)."""
+    steps = await active_set(deps)
+    _may_apply(actor, steps, step, mailbox)
+    await ensure_unclaimed(deps, actor, mailbox=mailbox, message_ids=messages,
+                           despite=despite_claim)  # fmt: skip
+    results = await applying.apply(
+        graph=graph, journal=deps.journal, sessions=deps.sessions, roster=actor.roster,
+        actor=actor.upn, mailbox=mailbox, steps=steps, name=step, message_ids=messages,
+        operation_id=operation_id, today=deps.today(), choices=choices,
+    )  # fmt: skip
+    deps.publish("changed", mailbox, operation_id=operation_id)
+    return results
+
+
+async def undo_step(
+    deps: Deps, graph: GraphSession, actor: Actor, *, operation_id: str, undo_id: str
+) -> list[UndoResult]:
+    """Put back what Graph allows (folder, categories, flag, read, importance) of an apply."""
+    results = await undo(graph=graph, journal=deps.journal, sessions=deps.sessions,
+                         roster=actor.roster, actor=actor.upn, operation_id=operation_id,
+                         undo_id=undo_id)  # fmt: skip
+    applied = await deps.journal.get(operation_id)
+    deps.publish("changed", applied.mailbox, operation_id=undo_id)
+    return results

@@ -1,0 +1,57 @@
+"""``secretariaat jobs``: the scheduled jobs: list them, run one now."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.common import JsonOption, backend_settings, echo_json, fail
+
+app = typer.Typer(help="Scheduled jobs: list, run one now.", no_args_is_help=True)
+
+
+@app.command("list")
+def jobs_list(as_json: JsonOption = False) -> None:
+    """The jobs, their schedules and what each does."""
+    from automations.jobs.catalog import JOBS
+
+    rows = [{"name": j.name, "cron": j.cron, "description": j.description} for j in JOBS.values()]
+    if as_json:
+        echo_json({"jobs": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:22s} {r['cron']:20s} {r['description']}")
+
+
+@app.command("run")
+def jobs_run(
+    name: Annotated[str, typer.Argument(help="The job's name (see 'jobs list').")],
+    mailbox: Annotated[str | None, typer.Option(help="Only this executive's mailbox.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what it would do.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a job once now with the app's identity (for system cron or a Kubernetes CronJob)."""
+    import asyncio
+    from dataclasses import asdict
+
+    from automations.errors import AppError
+    from server.operator import run_job_as_app
+
+    settings = backend_settings()
+    try:
+        report = asyncio.run(run_job_as_app(settings, name, mailbox=mailbox, dry_run=dry_run))
+    except AppError as exc:
+        fail(exc.message)
+    assert report is not None
+    if as_json:
+        echo_json(asdict(report))
+    else:
+        for m in report.mailboxes:
+            line = f"{m['mailbox']:36s} {m['status']:12s} {m['counts']}"
+            typer.echo(line + (f"  {m['error']}" if m["error"] else ""))
+            for action in m["actions"]:
+                typer.echo(f"    {action}")
+        typer.echo(f"{report.job}: {report.status} in {report.duration_s:.1f} s")
+    if report.status != "done":
+        raise typer.Exit(4)

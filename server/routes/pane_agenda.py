@@ -1,0 +1,37 @@
+"""The pane's Agenda: the selected appointment and its day (the calamity clear and the
+re-planning backlog live in ``pane_calamity``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from automations.dates import AMSTERDAM
+from automations.mailboxes.reading import calendar_view, get_event
+from automations.roster.policy import Action, may
+from server.deps import FlowDeps, Me, UserGraph
+from server.routes.pane import Selected, fragment
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/pane/agenda/inhoud", response_class=HTMLResponse)
+async def agenda_view(
+    request: Request, selected: Selected, deps: FlowDeps, me: Me, graph: UserGraph
+) -> HTMLResponse:
+    """The selected appointment and its day; for a message, today in the mailbox's calendar."""
+    ctx = selected.ctx
+    event = None
+    day = deps.today()
+    if selected.item and selected.type == "appointment":
+        event = await get_event(graph=graph, roster=me.roster, actor=me.upn, mailbox=ctx.mailbox,
+                                event_id=selected.item)  # fmt: skip
+        day = event.start.date()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=AMSTERDAM)
+    events = await calendar_view(graph=graph, roster=me.roster, actor=me.upn, mailbox=ctx.mailbox,
+                                 start=start, end=start + dt.timedelta(days=1))  # fmt: skip
+    may_clear = may(me.roster, me.upn, Action.CLEAR_AGENDA, ctx.mailbox)
+    return fragment(request, "views/agenda.html", ctx=ctx, event=event, day=day, events=events,
+                    may_clear=may_clear)  # fmt: skip
