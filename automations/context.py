@@ -47,10 +47,11 @@ class Deps:
     # How long "ik pak dit op" holds before a colleague can pick the work up unasked.
     claim_ttl: dt.timedelta = dt.timedelta(minutes=30)
     base_url: str = ""  # links in mails we send (approvals, handover) point here
-    journal: Journal = field(init=False)
+    journal: Journal = field(default=None)  # type: ignore[assignment]  # made from sessions
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "journal", Journal(self.sessions, clock=self.clock))
+        if self.journal is None:
+            object.__setattr__(self, "journal", Journal(self.sessions, clock=self.clock))
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import uuid
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from cli.common import ActorOption, JsonOption, echo_json, fail, run_as_app
+if TYPE_CHECKING:
+    from automations.calamity.clear import ClearReport
+    from server.operator import Operator
+
+from cli.common import ActorOption, JsonOption, echo_json, fail, run_flow
 
 app = typer.Typer(help="An executive's agenda: calamity clear.", no_args_is_help=True)
 
@@ -43,34 +48,31 @@ def agenda_clear(
     """Cancel, decline and remove what is in the window, as ACTOR (her front or back office)."""
     from dataclasses import asdict
 
-    from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE, execute, preview
-    from automations.journal import Journal
+    from automations.calamity import flows
+    from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE
     from server.routes.calamity import clear_settings
 
     window = (_moment(start, "--start"), _moment(end, "--end"))
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        journal = Journal(sessions)
-        common = {
-            "roster": roster,
-            "actor": actor.lower(),
-            "mailbox": mailbox,
-            "start": window[0],
-            "end": window[1],
-            "settings": clear_settings(settings),
-        }
-        if dry_run:
-            return await preview(graph, **common)
-        operation = operation_id
-        if operation is None:
-            operation = (await preview(graph, journal=journal, **common)).operation_id
-        return await execute(
-            graph, sessions, journal, operation_id=operation,
-            cancel_message=comment or CANCEL_MESSAGE, decline_message=comment or DECLINE_MESSAGE,
-            **common,
-        )  # fmt: skip
+    async def work(op: Operator) -> ClearReport:
+        who = op.actor(actor)
+        common = {"mailbox": mailbox, "start": window[0], "end": window[1],
+                  "settings": clear_settings(op.settings)}  # fmt: skip
+        if dry_run:  # kept under its id: "--operation-id" then clears exactly this
+            return await flows.preview_clear(op.deps, op.graph, who, operation_id=operation_id,
+                                             **common)  # fmt: skip
+        operation = operation_id or str(uuid.uuid4())
+        messages = {"cancel_message": comment or CANCEL_MESSAGE,
+                    "decline_message": comment or DECLINE_MESSAGE}  # fmt: skip
+        try:
+            return await flows.execute_clear(op.deps, op.graph, who, operation_id=operation,
+                                             **messages, **common)  # fmt: skip
+        except flows.PreviewFirst:  # a script looks and clears in one go: preview, then clear
+            await flows.preview_clear(op.deps, op.graph, who, operation_id=operation, **common)
+            return await flows.execute_clear(op.deps, op.graph, who, operation_id=operation,
+                                             **messages, **common)  # fmt: skip
 
-    report = run_as_app(work)
+    report = run_flow(work)
     if as_json:
         echo_json(asdict(report))
     else:

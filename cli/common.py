@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays fast
+    from server.operator import Operator
     from server.settings import Settings
 
 T = TypeVar("T")
@@ -57,6 +58,26 @@ def run_as_app(work: Callable[..., Awaitable[T]]) -> T:
     async def run() -> T:
         async with operator_graph(settings) as (sessions, roster, graph):
             return await work(sessions, roster, graph, settings)
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
+
+
+def run_flow(work: Callable[[Operator], Awaitable[T]]) -> T:
+    """Run ``work(op)`` — flows with the app's identity, acting as ``op.actor(upn)`` — with the
+    same exit codes as ``run_as_app``."""
+    import asyncio
+
+    from automations.errors import AppError
+    from server.operator import operator
+
+    settings = backend_settings()
+
+    async def run() -> T:
+        async with operator(settings) as op:
+            return await work(op)
 
     try:
         return asyncio.run(run())

@@ -7,10 +7,10 @@ in), so the roster check and the audit entry are what keep them honest.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,8 +28,11 @@ from automations.store import clock_of, create_engine, session_factory
 from server.settings import Settings
 from server.startup import graph_config, prepare_store
 
+T = TypeVar("T")
+
 __all__ = [
     "Operator",
+    "flow_as_operator",
     "operator",
     "operator_graph",
     "quickstep_as_operator",
@@ -132,6 +135,15 @@ async def operator(settings: Settings, *, clock: Clock | None = None) -> AsyncIt
             yield Operator(deps, graph, roster, settings)
     finally:
         await events.aclose()
+
+
+async def flow_as_operator(
+    settings: Settings, actor: str, work: Callable[[Operator, Actor], Awaitable[T]]
+) -> T:
+    """Run one flow for a CLI command: ``work(op, who)`` with the app's Graph identity and
+    ``who`` the ``--actor`` as the flows see a click (same roster checks, claims, audit)."""
+    async with operator(settings) as op:
+        return await work(op, op.actor(actor))
 
 
 async def quickstep_as_operator(

@@ -20,10 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from automations.audit import AuditEntry, record
+from automations.audit import AuditEntry
 from automations.calamity.classify import ClearSettings, Decision, classify
 from automations.dates import from_graph
 from automations.errors import AppError, BadRequest, Unavailable
@@ -36,7 +35,16 @@ from automations.graph import (
     is_transient,
     retry_delay,
 )
-from automations.journal import Journal, Operation, OperationNotFound, StepContext, StepPlan
+from automations.journal import (
+    IncompleteStep,
+    Journal,
+    Once,
+    Operation,
+    OperationNotFound,
+    StepContext,
+    StepOutcome,
+    StepPlan,
+)
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from automations.store.models import RescheduleRow
@@ -192,6 +200,7 @@ async def preview(
     settings: ClearSettings,
     toggled: Sequence[str] = (),
     journal: Journal | None = None,
+    operation_id: str | None = None,
 ) -> ClearReport:
     """What a clear of this window would do to each item; changes nothing in Graph.
 
@@ -206,7 +215,7 @@ async def preview(
         _item(e, _decide(e, mailbox, settings, e["id"] in chosen), e["id"] in chosen)
         for e in events
     ]
-    operation_id = str(uuid.uuid4())
+    operation_id = operation_id or str(uuid.uuid4())
     if journal is not None:
         window = {"start": start.isoformat(), "end": end.isoformat(), "events": events}
         await journal.plan(
@@ -214,7 +223,7 @@ async def preview(
             actor=actor,
             mailbox=mailbox,
             steps=[StepPlan("snapshot", window)],
-            operation_id=_preview_id(operation_id),
+            operation_id=preview_id(operation_id),
         )
     return ClearReport(
         operation_id=operation_id,
@@ -276,28 +285,12 @@ def _why(answer: _Answer) -> str:
     return (error or {}).get("message") or f"Graph antwoordde {answer.status}"
 
 
-async def _record_backlog(
-    sessions: async_sessionmaker[AsyncSession],
-    ctx: StepContext,
-    done: Sequence[Mapping[str, Any]],
-) -> None:
-    """One backlog entry per handled item; a resumed chunk finds the ones it made."""
-    rows = [_backlog_row(ctx, item) for item in done]
-    try:
-        async with sessions() as session, session.begin():
-            session.add_all(rows)
-            for item in done:
-                await record(session, _audit_entry(ctx, item))
-        return
-    except IntegrityError:
-        pass  # a resumed chunk: some were recorded by an earlier attempt
-    for item in done:
-        try:
-            async with sessions() as session, session.begin():
-                session.add(_backlog_row(ctx, item))
-                await record(session, _audit_entry(ctx, item))
-        except IntegrityError:
-            pass
+def _handled(ctx: StepContext, done: Sequence[Mapping[str, Any]]) -> list[Once]:
+    """Per handled item its backlog entry and audit line, committed with the step (or with
+    its failure, when Graph stopped answering halfway); a resumed step skips what is there."""
+    return [
+        e for item in done for e in (Once(_backlog_row(ctx, item)), Once(_audit_entry(ctx, item)))
+    ]
 
 
 def _audit_entry(ctx: StepContext, item: Mapping[str, Any]) -> AuditEntry:
@@ -335,8 +328,8 @@ def _backlog_row(ctx: StepContext, item: Mapping[str, Any]) -> RescheduleRow:
     )
 
 
-def _executor(graph: GraphSession, sessions: async_sessionmaker[AsyncSession]) -> Any:
-    async def execute(ctx: StepContext) -> dict[str, Any]:
+def _executor(graph: GraphSession) -> Any:
+    async def execute(ctx: StepContext) -> dict[str, Any] | StepOutcome:
         if ctx.name == "keep":
             return {"items": {i["id"]: {"status": "kept"} for i in ctx.params["items"]}}
         items: list[Mapping[str, Any]] = list(ctx.params["items"])
@@ -373,10 +366,10 @@ def _executor(graph: GraphSession, sessions: async_sessionmaker[AsyncSession]) -
             await asyncio.sleep(delay)
             round_ += 1
         done = [i for i in items if outcome.get(i["id"], {}).get("status") == "done"]
-        await _record_backlog(sessions, ctx, done)
         if todo:  # still no answer: the step fails and a resumed run sends these again
-            raise Unavailable("Microsoft 365 antwoordde niet; het leegmaken gaat verder.")
-        return {"items": outcome}
+            raise IncompleteStep("Microsoft 365 antwoordde niet; het leegmaken gaat verder.",
+                                 effects=_handled(ctx, done))  # fmt: skip
+        return StepOutcome({"items": outcome}, effects=tuple(_handled(ctx, done)))
 
     return execute
 
@@ -460,7 +453,8 @@ def report_of(op: Operation) -> ClearReport:
     )
 
 
-def _preview_id(operation_id: str) -> str:
+def preview_id(operation_id: str) -> str:
+    """Where the preview shown under ``operation_id`` is kept (what the clear will act on)."""
     return f"{operation_id}-preview"
 
 
@@ -469,7 +463,7 @@ async def _previewed(
 ) -> list[dict[str, Any]] | None:
     """The items the preview under this id showed, if it was recent and for this window."""
     try:
-        shown = await journal.get(_preview_id(operation_id))
+        shown = await journal.get(preview_id(operation_id))
     except OperationNotFound:
         return None
     params = shown.steps[0].params
@@ -519,21 +513,22 @@ async def execute(
         steps[0] = StepPlan(
             "keep", {**steps[0].params, "start": start.isoformat(), "end": end.isoformat()}
         )
+        planned = _stage(actor, mailbox, operation_id, "planned", _planned_counts(steps))
         op = await journal.plan(
-            kind="calamity.clear",
-            actor=actor,
-            mailbox=mailbox,
-            steps=steps,
-            operation_id=operation_id,
-        )
-        await _audit(sessions, actor, mailbox, operation_id, "calamity.clear", "planned", op)
+            kind="calamity.clear", actor=actor, mailbox=mailbox, steps=steps,
+            operation_id=operation_id, effects=[planned],
+        )  # fmt: skip
     elif op.mailbox != mailbox:
         raise BadRequest("Deze operatie hoort bij een andere agenda.")
-    execute_step = _executor(graph, sessions)
-    runner = Journal(sessions, lease=LEASE)
+    execute_step = _executor(graph)
+    runner = journal.with_lease(LEASE)
+
+    def finished(done: Operation) -> list[AuditEntry]:
+        return [_stage(actor, mailbox, operation_id, "done", report_of(done).counts)]
+
     for attempt in range(ATTEMPTS):
         try:
-            op = await runner.run(operation_id, execute_step)
+            op = await runner.run(operation_id, execute_step, on_done=finished)
             break
         except Unavailable:
             if attempt == ATTEMPTS - 1:
@@ -542,30 +537,29 @@ async def execute(
             break
     op = await journal.get(operation_id)
     report = report_of(op)
-    if op.status == "done":
-        await _audit(sessions, actor, mailbox, operation_id, "calamity.clear", "done", op)
     return report
 
 
-async def _audit(
-    sessions: async_sessionmaker[AsyncSession],
-    actor: str,
-    mailbox: str,
-    operation_id: str,
-    action: str,
-    stage: str,
-    op: Operation,
-) -> None:
-    report = report_of(op)
-    async with sessions() as session, session.begin():
-        await record(
-            session,
-            AuditEntry(
-                actor=actor,
-                mailbox=mailbox,
-                action=action,
-                outcome="success",
-                operation_id=operation_id,
-                details={"stage": stage, "counts": report.counts},
-            ),
-        )
+def _stage(
+    actor: str, mailbox: str, operation_id: str, stage: str, counts: Mapping[str, int]
+) -> AuditEntry:
+    """The clear as a whole in the audit log: planned (with the plan) and done (with the
+    operation's completion), each written once however often the clear is run again."""
+    return AuditEntry(
+        actor=actor,
+        mailbox=mailbox,
+        action="calamity.clear",
+        outcome="success",
+        operation_id=operation_id,
+        details={"stage": stage, "counts": dict(counts)},
+    )
+
+
+def _planned_counts(steps: Sequence[StepPlan]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for step in steps:
+        status = "status_kept" if step.name == "keep" else "status_planned"
+        for entry in step.params.get("items", []):
+            out[entry["action"]] = out.get(entry["action"], 0) + 1
+            out[status] = out.get(status, 0) + 1
+    return out

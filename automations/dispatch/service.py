@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
@@ -34,7 +33,7 @@ __all__ = [
     "check_answers",
     "get_dispatch",
     "list_dispatches",
-    "record_dispatch",
+    "dispatch_row",
     "remind",
 ]
 
@@ -93,15 +92,9 @@ def _view(row: DispatchRow, today: dt.date) -> Dispatch:
     )
 
 
-async def record_dispatch(sessions: async_sessionmaker[AsyncSession], new: NewDispatch) -> None:
-    """Once per tag: a resumed apply finds the row it made the first time."""
-    try:
-        async with sessions() as session, session.begin():
-            session.add(
-                DispatchRow(id=str(uuid.uuid4()), status="open", reminders=0, **new.__dict__)
-            )
-    except IntegrityError:
-        pass  # recorded by the first attempt
+def dispatch_row(new: NewDispatch) -> DispatchRow:
+    """The store's row for a new dispatch (written with the quick step's journal step)."""
+    return DispatchRow(id=str(uuid.uuid4()), status="open", reminders=0, **new.__dict__)
 
 
 async def list_dispatches(

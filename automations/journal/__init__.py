@@ -4,7 +4,9 @@ See ``service`` for the guarantees and how they are kept. Executors and verifier
 async callables supplied by the feature; nothing here talks to Graph.
 """
 
+from automations.journal.effects import Effect, Once
 from automations.journal.errors import (
+    IncompleteStep,
     InvalidOperation,
     OperationConflict,
     OperationInProgress,
@@ -24,13 +26,16 @@ from automations.journal.service import DEFAULT_LEASE, Journal
 
 __all__ = [
     "DEFAULT_LEASE",
+    "Effect",
     "Executor",
+    "IncompleteStep",
     "InvalidOperation",
     "Journal",
     "Operation",
     "OperationConflict",
     "OperationInProgress",
     "OperationNotFound",
+    "Once",
     "Step",
     "StepContext",
     "StepOutcome",

@@ -5,16 +5,27 @@ AppError
  │    └── InvalidOperation      400  an id, step or parameter the journal cannot store
  ├── NotFound
  │    └── OperationNotFound     404  no operation with this id
- └── Conflict
-      ├── OperationConflict     409  same id, different request (not a resubmit)
-      └── OperationInProgress   409  another worker holds the operation right now
+ ├── Conflict
+ │    ├── OperationConflict     409  same id, different request (not a resubmit)
+ │    └── OperationInProgress   409  another worker holds the operation right now
+ └── Unavailable
+      └── IncompleteStep        503  part of a step was done; the rest runs when it resumes
 """
 
 from __future__ import annotations
 
-from automations.errors import BadRequest, Conflict, NotFound
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["InvalidOperation", "OperationConflict", "OperationInProgress", "OperationNotFound"]
+from automations.errors import BadRequest, Conflict, NotFound, Unavailable
+
+__all__ = [
+    "IncompleteStep",
+    "InvalidOperation",
+    "OperationConflict",
+    "OperationInProgress",
+    "OperationNotFound",
+]
 
 
 class InvalidOperation(BadRequest):
@@ -31,3 +42,14 @@ class OperationConflict(Conflict):
 
 class OperationInProgress(Conflict):
     code = "operation_in_progress"
+
+
+class IncompleteStep(Unavailable):
+    """A step handled some of its items before Graph stopped answering: the journal records the
+    failure together with ``effects`` for what was handled (``journal.effects.Once``)."""
+
+    code = "incomplete_step"
+
+    def __init__(self, message: str, *, effects: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.effects = tuple(effects)

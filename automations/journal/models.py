@@ -61,10 +61,12 @@ class StepContext:
 
 @dataclass(frozen=True)
 class StepOutcome:
-    """What a step produced: a JSON result and the Graph ``request-id`` for the audit log."""
+    """What a step produced: a JSON result, the Graph ``request-id`` for the audit log, and
+    the store rows it causes (``journal.effects``), committed together with the step."""
 
     result: Any = None
     graph_request_id: str | None = None
+    effects: tuple[Any, ...] = ()
 
 
 # An executor carries out one step (usually one Graph call). Returning a mapping is short for

@@ -85,7 +85,9 @@ def as_outcome(raw: StepOutcome | Mapping[str, Any] | None) -> StepOutcome:
     if raw is None:
         return StepOutcome()
     if isinstance(raw, StepOutcome):
-        return StepOutcome(as_json(raw.result, "step result"), raw.graph_request_id)
+        return StepOutcome(
+            as_json(raw.result, "step result"), raw.graph_request_id, tuple(raw.effects)
+        )
     return StepOutcome(as_json(dict(raw), "step result"))
 
 

@@ -28,11 +28,12 @@ process): then nothing more is written and the lease simply runs out.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -40,7 +41,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.clock import Clock
+from automations.journal.effects import Effect, write_effects
 from automations.journal.errors import (
+    IncompleteStep,
     OperationConflict,
     OperationInProgress,
     OperationNotFound,
@@ -68,6 +71,9 @@ __all__ = ["DEFAULT_LEASE", "Journal"]
 
 log = logging.getLogger(__name__)
 
+# Effects committed with an operation's completion (its "done" audit line), given the operation.
+Completion = Callable[[Operation], Sequence[Effect]]
+
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 
 
@@ -92,6 +98,13 @@ class Journal:
     def clock(self) -> Clock:
         return self._clock
 
+    def with_lease(self, lease: dt.timedelta) -> Journal:
+        """The same journal, holding operations for ``lease`` (a short one lets a killed
+        worker's operation be finished soon)."""
+        other = copy.copy(self)
+        other._lease = lease
+        return other
+
     # --- public API -----------------------------------------------------------------------
 
     async def plan(
@@ -103,8 +116,10 @@ class Journal:
         steps: Sequence[StepPlan],
         operation_id: str | None = None,
         on_behalf_of: str | None = None,
+        effects: Sequence[Effect] = (),
     ) -> Operation:
-        """Store an operation and its steps as planned; idempotent for the same request."""
+        """Store an operation and its steps as planned; idempotent for the same request.
+        ``effects`` (the "planned" audit line) are written only by the call that plans it."""
         op_id = operation_id if operation_id is not None else str(uuid.uuid4())
         actor, mailbox = normalise_upn(actor, "actor"), normalise_upn(mailbox, "mailbox")
         on_behalf_of = normalise_upn(on_behalf_of, "on_behalf_of") if on_behalf_of else None
@@ -142,6 +157,7 @@ class Journal:
                     )
                     for i, s in enumerate(steps)
                 )
+                await write_effects(session, effects)
         except IntegrityError:
             # Another request planned the same id between our look-up and our insert.
             existing = await self._find(op_id)
@@ -152,9 +168,15 @@ class Journal:
         return await self.get(op_id)
 
     async def run(
-        self, operation_id: str, executor: Executor, *, verify: Verifier | None = None
+        self,
+        operation_id: str,
+        executor: Executor,
+        *,
+        verify: Verifier | None = None,
+        on_done: Completion | None = None,
     ) -> Operation:
-        """Run (or resume) an operation: every step not done yet, in order, exactly once."""
+        """Run (or resume) an operation: every step not done yet, in order, exactly once.
+        ``on_done`` gives effects (an audit line) committed with the operation's completion."""
         owner = uuid.uuid4().hex
         if not await self._acquire(operation_id, owner):
             op = await self.get(operation_id)
@@ -169,7 +191,7 @@ class Journal:
             if step.state == "done":
                 continue
             await self._run_step(op, step, owner, executor, verify)
-        return await self._complete(op, owner)
+        return await self._complete(op, owner, on_done)
 
     async def submit(
         self,
@@ -182,6 +204,7 @@ class Journal:
         verify: Verifier | None = None,
         operation_id: str | None = None,
         on_behalf_of: str | None = None,
+        on_done: Completion | None = None,
     ) -> Operation:
         """Plan and run; a resubmit of a finished operation returns its first result as is."""
         op = await self.plan(
@@ -195,7 +218,7 @@ class Journal:
         if op.status == "done":
             log.info("operation %s resubmitted: already done, nothing run", op.id)
             return op
-        return await self.run(op.id, executor, verify=verify)
+        return await self.run(op.id, executor, verify=verify, on_done=on_done)
 
     async def get(self, operation_id: str) -> Operation:
         op = await self._find(operation_id)
@@ -297,6 +320,7 @@ class Journal:
             )
             if finished.rowcount != 1:  # type: ignore[attr-defined]
                 raise OperationInProgress(f"step {index} of {op_id} changed meanwhile")
+            await write_effects(session, outcome.effects)
 
     async def _fail(
         self, op: Operation, index: int, attempt: int, owner: str, exc: Exception
@@ -329,8 +353,10 @@ class Journal:
                     finished_at=now,
                 )
             )
+            if isinstance(exc, IncompleteStep):
+                await write_effects(session, exc.effects)
 
-    async def _complete(self, op: Operation, owner: str) -> Operation:
+    async def _complete(self, op: Operation, owner: str, on_done: Completion | None) -> Operation:
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
             steps = (
@@ -357,6 +383,10 @@ class Journal:
             )
             if completed.rowcount != 1:  # type: ignore[attr-defined]
                 raise OperationInProgress(f"operation {op.id} was taken over by another worker")
+            if on_done is not None:
+                row = await session.get(OperationRow, op.id)
+                assert row is not None
+                await write_effects(session, on_done(to_operation(row, steps)))
         log.info("operation %s done (%s, %d steps)", op.id, op.kind, len(op.steps))
         return await self.get(op.id)
 

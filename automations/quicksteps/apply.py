@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from automations.audit import AuditEntry, record
-from automations.dispatch.service import NewDispatch, record_dispatch
+from automations.audit import AuditEntry
+from automations.dispatch.service import NewDispatch, dispatch_row
 from automations.errors import AccessDenied, BadRequest, Throttled, Unavailable
 from automations.graph import (
     BatchRequest,
@@ -37,13 +37,14 @@ from automations.graph import (
     retry_delay,
     translate,
 )
-from automations.journal import Journal, Operation, StepContext, StepPlan
+from automations.journal import Journal, Operation, StepContext, StepOutcome, StepPlan
 from automations.quicksteps import effects
 from automations.quicksteps.effects import MessageFacts, Prepared
 from automations.quicksteps.models import QuickStep
 from automations.quicksteps.service import ActiveSet
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
+from automations.store.models import DispatchRow
 
 __all__ = [
     "ActionResult",
@@ -382,17 +383,17 @@ async def apply(
     ]
     names = {"mailbox": roster.names.get(mailbox, mailbox), "actor": roster.names.get(actor, actor)}
 
-    async def run_group(ctx: StepContext) -> dict[str, Any]:
+    async def run_group(ctx: StepContext) -> StepOutcome:
         results, facts = await _run_group(graph, ctx, step, names)
-        await _audit(sessions, ctx, results)
-        await _record_dispatches(sessions, ctx, step, results, facts)
         messages = [_as_json(r) for r in results]
         if ctx.attempt == 1:  # a retry reads the state its first attempt may have changed
             for message in messages:
                 found = facts.get(message["id"])
                 if isinstance(found, MessageFacts):
                     message["before"] = dict(found.state)
-        return {"messages": messages}
+        # Audit lines and dispatch rows are committed with the step: a resume never repeats them.
+        caused = [*_audit_entries(ctx, results), *_dispatch_rows(ctx, step, results, facts)]
+        return StepOutcome({"messages": messages}, effects=tuple(caused))
 
     for attempt in range(RESUMES + 1):
         try:
@@ -666,14 +667,14 @@ async def _already_made(
     return made
 
 
-async def _record_dispatches(
-    sessions: async_sessionmaker[AsyncSession],
+def _dispatch_rows(
     ctx: StepContext,
     step: QuickStep,
     results: list[MessageResult],
     facts: Mapping[str, MessageFacts | BatchResponse],
-) -> None:
+) -> list[DispatchRow]:
     department = ctx.params.get("dispatch") or {}
+    rows = []
     for n, result in enumerate(results):
         found = facts.get(result.id)
         if not isinstance(found, MessageFacts):
@@ -681,46 +682,43 @@ async def _record_dispatches(
         for a, (action, outcome) in enumerate(zip(step.actions, result.actions, strict=True)):
             if action.action != "dispatch" or outcome.status != "done":
                 continue
-            await record_dispatch(
-                sessions,
-                NewDispatch(
-                    tag=effects.tag_of(ctx.operation_id, ctx.params["first"] + n, a),
-                    mailbox=ctx.mailbox,
-                    message_id=result.id,
-                    conversation_id=found.conversation_id,
-                    subject=found.subject[:400],
-                    department_key=department["key"],
-                    department_name=department["name"],
-                    address=department["address"],
-                    deadline=dt.date.fromisoformat(department["deadline"]),
-                    note=action.note,
-                    dispatched_by=ctx.actor,
-                ),
-            )
-
-
-async def _audit(
-    sessions: async_sessionmaker[AsyncSession], ctx: StepContext, results: list[MessageResult]
-) -> None:
-    async with sessions() as session, session.begin():
-        for message in results:
-            for action in message.actions:
-                if action.status == "not_run":
-                    continue
-                await record(
-                    session,
-                    AuditEntry(
-                        actor=ctx.actor,
+            rows.append(
+                dispatch_row(
+                    NewDispatch(
+                        tag=effects.tag_of(ctx.operation_id, ctx.params["first"] + n, a),
                         mailbox=ctx.mailbox,
-                        action=f"quickstep.{action.action}",
-                        outcome="success" if action.status == "done" else "failure",
-                        item_id=message.id,
-                        operation_id=ctx.operation_id,
-                        details={
-                            "quickstep": ctx.params["quickstep"],
-                            "version": ctx.params["version"],
-                            "label": action.label,
-                            **({"error": action.detail} if action.detail else {}),
-                        },
-                    ),
+                        message_id=result.id,
+                        conversation_id=found.conversation_id,
+                        subject=found.subject[:400],
+                        department_key=department["key"],
+                        department_name=department["name"],
+                        address=department["address"],
+                        deadline=dt.date.fromisoformat(department["deadline"]),
+                        note=action.note,
+                        dispatched_by=ctx.actor,
+                    )
                 )
+            )
+    return rows
+
+
+def _audit_entries(ctx: StepContext, results: list[MessageResult]) -> list[AuditEntry]:
+    return [
+        AuditEntry(
+            actor=ctx.actor,
+            mailbox=ctx.mailbox,
+            action=f"quickstep.{action.action}",
+            outcome="success" if action.status == "done" else "failure",
+            item_id=message.id,
+            operation_id=ctx.operation_id,
+            details={
+                "quickstep": ctx.params["quickstep"],
+                "version": ctx.params["version"],
+                "label": action.label,
+                **({"error": action.detail} if action.detail else {}),
+            },
+        )
+        for message in results
+        for action in message.actions
+        if action.status != "not_run"
+    ]

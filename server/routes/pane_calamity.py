@@ -8,35 +8,23 @@ While the clear runs the pane polls its progress; the report and the backlog fol
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
-from automations.calamity import backlog
-from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE, execute, preview, report_of
+from automations.calamity import flows
+from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE
 from automations.dates import AMSTERDAM
 from automations.errors import NotFound
-from automations.journal.errors import OperationNotFound
-from automations.roster.policy import Action, authorize
-from server.deps import (
-    ClearGraph,
-    CurrentUser,
-    JournalDep,
-    Now,
-    RosterDep,
-    SessionsDep,
-    SettingsDep,
-    UserGraph,
-)
+from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph
+from server.fields import EventId, Mailbox, MailboxQuery, OperationId
 from server.routes.calamity import clear_settings
 from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
 
-MailboxField = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
-EventId = Annotated[str, Field(min_length=1, max_length=512)]
 WINDOWS = {
     "vandaag": "Rest van vandaag",
     "morgen": "Vandaag en morgen",
@@ -53,53 +41,33 @@ def window_of(choice: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 class PreviewRequest(BaseModel):
-    mailbox: MailboxField
+    mailbox: Mailbox
     window: Literal["vandaag", "morgen", "week"] = "vandaag"
     toggled: list[EventId] = Field(default_factory=list, max_length=500)
 
 
 @router.post("/pane/agenda/leegmaken/voorbeeld", response_class=HTMLResponse)
 async def clear_preview(
-    request: Request,
-    body: PreviewRequest,
-    user: CurrentUser,
-    roster: RosterDep,
-    graph: ClearGraph,
-    journal: JournalDep,
+    request: Request, body: PreviewRequest, deps: FlowDeps, me: Me, graph: ClearGraph,
     settings: SettingsDep,
-    now: Now,
-) -> HTMLResponse:
-    start, end = window_of(body.window, now)
-    report = await preview(
-        graph,
-        roster=roster,
-        actor=user.upn,
-        mailbox=body.mailbox,
-        start=start,
-        end=end,
-        settings=clear_settings(settings),
-        toggled=body.toggled,
-        journal=journal,
-    )
+) -> HTMLResponse:  # fmt: skip
+    start, end = window_of(body.window, deps.local_now())
+    report = await flows.preview_clear(
+        deps, graph, me, mailbox=body.mailbox, start=start, end=end,
+        settings=clear_settings(settings), toggled=body.toggled,
+    )  # fmt: skip
     return fragment(
-        request,
-        "views/leegmaken_voorbeeld.html",
-        report=report,
-        window=body.window,
-        windows=WINDOWS,
-        cancel_message=CANCEL_MESSAGE,
-        decline_message=DECLINE_MESSAGE,
-        start=start,
-        end=end,
-        executive=roster.names.get(body.mailbox.lower(), body.mailbox),
-    )
+        request, "views/leegmaken_voorbeeld.html", report=report, window=body.window,
+        windows=WINDOWS, cancel_message=CANCEL_MESSAGE, decline_message=DECLINE_MESSAGE,
+        start=start, end=end, executive=me.name(body.mailbox),
+    )  # fmt: skip
 
 
 class ClearRequest(BaseModel):
-    mailbox: MailboxField
+    mailbox: Mailbox
     start: AwareDatetime
     end: AwareDatetime
-    operation_id: str = Field(pattern=r"^[A-Za-z0-9\-_]{8,64}$")
+    operation_id: OperationId
     toggled: list[EventId] = Field(default_factory=list, max_length=500)
     cancel_message: str = Field(min_length=1, max_length=4000)
     decline_message: str = Field(min_length=1, max_length=4000)
@@ -108,76 +76,43 @@ class ClearRequest(BaseModel):
 
 @router.post("/pane/agenda/leegmaken/uitvoeren", response_class=HTMLResponse)
 async def clear_run(
-    request: Request,
-    body: ClearRequest,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    journal: JournalDep,
-    graph: ClearGraph,
+    request: Request, body: ClearRequest, deps: FlowDeps, me: Me, graph: ClearGraph,
     settings: SettingsDep,
-) -> HTMLResponse:
-    report = await execute(
-        graph,
-        sessions,
-        journal,
-        roster=roster,
-        actor=user.upn,
-        mailbox=body.mailbox,
-        start=body.start,
-        end=body.end,
-        settings=clear_settings(settings),
-        operation_id=body.operation_id,
-        toggled=body.toggled,
-        cancel_message=body.cancel_message,
-        decline_message=body.decline_message,
+) -> HTMLResponse:  # fmt: skip
+    report = await flows.execute_clear(
+        deps, graph, me, mailbox=body.mailbox, start=body.start, end=body.end,
+        settings=clear_settings(settings), operation_id=body.operation_id, toggled=body.toggled,
+        cancel_message=body.cancel_message, decline_message=body.decline_message,
         calamity=body.calamity,
-    )
+    )  # fmt: skip
     return fragment(request, "views/leegmaken_verslag.html", report=report, final=True)
 
 
 @router.get("/pane/agenda/leegmaken/{operation_id}/voortgang", response_class=HTMLResponse)
 async def clear_progress(
-    request: Request, operation_id: str, user: CurrentUser, roster: RosterDep, journal: JournalDep
+    request: Request, operation_id: str, deps: FlowDeps, me: Me
 ) -> HTMLResponse:
     try:
-        op = await journal.get(operation_id)
-    except OperationNotFound:
+        report = await flows.clear_progress(deps, me, operation_id=operation_id)
+    except NotFound:  # the pane polls from the click on; the clear is being planned
         return HTMLResponse('<p class="klein" role="status">Wordt voorbereid…</p>')
-    if op.kind != "calamity.clear":
-        raise NotFound("Deze operatie bestaat niet.")
-    authorize(roster, user.upn, Action.CLEAR_AGENDA, op.mailbox)
-    return fragment(request, "views/leegmaken_verslag.html", report=report_of(op), final=False)
+    return fragment(request, "views/leegmaken_verslag.html", report=report, final=False)
 
 
 # --- Herplannen ------------------------------------------------------------------------------
 @router.get("/pane/herplannen/inhoud", response_class=HTMLResponse)
 async def backlog_view(
-    request: Request,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    mailbox: Annotated[str, Query(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")],
+    request: Request, deps: FlowDeps, me: Me, mailbox: MailboxQuery
 ) -> HTMLResponse:
-    authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
-    async with sessions() as session:
-        entries = await backlog.list_backlog(session, mailboxes=[mailbox])
+    entries = await flows.list_backlog(deps, me, mailbox=mailbox)
     return fragment(request, "views/herplannen.html", entries=entries)
 
 
 @router.post("/pane/herplannen/{entry_id}/voorstellen", response_class=HTMLResponse)
 async def backlog_slots(
-    request: Request,
-    entry_id: str,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    graph: UserGraph,
-    now: Now,
+    request: Request, entry_id: str, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    slots = await backlog.propose(
-        graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, now=now
-    )
+    slots = await flows.propose_slots(deps, graph, me, entry_id=entry_id)
     return fragment(request, "views/herplannen_voorstellen.html", entry_id=entry_id, slots=slots)
 
 
@@ -187,17 +122,9 @@ class PlanRequest(BaseModel):
 
 @router.post("/pane/herplannen/{entry_id}/inplannen", response_class=HTMLResponse)
 async def backlog_plan(
-    request: Request,
-    entry_id: str,
-    body: PlanRequest,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    graph: UserGraph,
+    request: Request, entry_id: str, body: PlanRequest, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    entry = await backlog.replan(
-        graph, sessions, roster=roster, actor=user.upn, entry_id=entry_id, start=body.start
-    )
+    entry = await flows.plan_entry(deps, graph, me, entry_id=entry_id, start=body.start)
     return fragment(request, "views/herplannen_uitkomst.html", entry=entry)
 
 
@@ -207,14 +134,7 @@ class DropRequest(BaseModel):
 
 @router.post("/pane/herplannen/{entry_id}/laten-vervallen", response_class=HTMLResponse)
 async def backlog_drop(
-    request: Request,
-    entry_id: str,
-    body: DropRequest,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
+    request: Request, entry_id: str, body: DropRequest, deps: FlowDeps, me: Me
 ) -> HTMLResponse:
-    entry = await backlog.drop(
-        sessions, roster=roster, actor=user.upn, entry_id=entry_id, reason=body.reason
-    )
+    entry = await flows.drop_entry(deps, me, entry_id=entry_id, reason=body.reason)
     return fragment(request, "views/herplannen_uitkomst.html", entry=entry)

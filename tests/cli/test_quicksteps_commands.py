@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from automations.clock import SetClock
+from automations.context import Actor, Deps
+from automations.queue.flows import claim_work
+from automations.roster.service import snapshot
+from automations.store import create_engine, session_factory
 from tests.cli.commands import audit_rows, secretariaat
 from tests.sandbox.graphclients import Tenant
-from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_A_FRIDAY, SECRETARY_B
+from tests.server.test_quicksteps_api import new_message
 
 DEMO = Path(__file__).resolve().parents[2] / "automations" / "quicksteps" / "demo.yaml"
 
@@ -70,3 +76,36 @@ def test_apply_refuses_another_team_in_one_line(env: dict[str, str]) -> None:
     ]
     result = secretariaat(env, "quicksteps", "apply", *args)
     assert result.returncode == 3 and result.stderr.count("\n") == 1
+
+
+async def test_apply_on_mail_a_colleague_picked_up_asks_first_like_a_click(
+    env: dict[str, str], tenant: Tenant, clock: SetClock
+) -> None:
+    """Ellen picked the mail up in her pane; Monique's script is refused with Ellen's name
+    (exit 4) and changes nothing, until it says it goes ahead anyway (audited)."""
+    message_id = await new_message(tenant, "Door de collega opgepakt")
+    assert secretariaat(env, "quicksteps", "list").returncode == 0  # the store is ready
+    engine = create_engine(env["SECRETARIAAT_DATABASE_URL"])
+    try:
+        deps = Deps(sessions=session_factory(engine, clock=clock), clock=clock)
+        async with deps.sessions() as session:
+            ellen = Actor(SECRETARY_A_FRIDAY, await snapshot(session), via="pane")
+        await claim_work(deps, ellen, key=f"message:{message_id}", mailbox=BURGEMEESTER)
+    finally:
+        await engine.dispose()
+    args = ["quicksteps", "apply", "--mailbox", BURGEMEESTER, "--message", message_id,
+            "--actor", SECRETARY_A, "--step", "Afgehandeld"]  # fmt: skip
+
+    asked = secretariaat(env, *args)
+    assert asked.returncode == 4 and asked.stderr.count("\n") == 1
+    assert asked.stderr.startswith("fout: Ellen Dijkhuis is hiermee bezig")
+    async with tenant.raw(BURGEMEESTER) as graph:
+        before = (await graph.get(f"/users/{BURGEMEESTER}/messages/{message_id}")).json()
+    assert "Afgehandeld" not in before["categories"]
+
+    anyway = secretariaat(env, *args, "--despite-claim")
+    assert anyway.returncode == 0, anyway.stderr
+    async with tenant.raw(BURGEMEESTER) as graph:
+        after = (await graph.get(f"/users/{BURGEMEESTER}/messages/{message_id}")).json()
+    assert "Afgehandeld" in after["categories"]
+    assert (SECRETARY_A, "queue.despite_claim", "success") in audit_rows(env)
