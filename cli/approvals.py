@@ -1,17 +1,42 @@
-"""``secretariaat approvals``: approvals of reply drafts: list, request, approve, reject."""
+"""``secretariaat approvals``: approvals of reply drafts: list, request, approve, reject.
+
+Each command calls the same flow a click does (``automations.replies.flows``), as ``--actor``
+with the app's Graph identity: the same roster checks, audit and events.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cli.common import ActorOption, JsonOption, echo_json, fail, run_as_app
+from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fail
+
+if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays fast
+    from automations.context import Actor
+    from automations.replies.approvals import ApprovalView
+    from server.operator import Operator
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Approvals of reply drafts: list, approve, reject.", no_args_is_help=True)
 
 
-def _print_approvals(views: list, as_json: bool) -> None:  # noqa: ANN001
+def _as(actor: str, work: Callable[[Operator, Actor], Awaitable[T]]) -> T:
+    """Run ``work(op, who)`` as ACTOR; a refusal is one line (exit 3 for 403, 4 for 409)."""
+    import asyncio
+
+    from automations.errors import AppError
+    from server.operator import flow_as_operator
+
+    try:
+        return asyncio.run(flow_as_operator(backend_settings(), actor, work))
+    except AppError as exc:
+        fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
+
+
+def _print_approvals(views: list[ApprovalView], as_json: bool) -> None:
     from dataclasses import asdict
 
     if as_json:
@@ -19,6 +44,12 @@ def _print_approvals(views: list, as_json: bool) -> None:  # noqa: ANN001
         return
     for v in views:
         typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}")
+
+
+def _operation(given: str | None) -> str:
+    import uuid
+
+    return given or str(uuid.uuid4())
 
 
 @app.command("list")
@@ -30,23 +61,13 @@ def approvals_list(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The approvals in the mailboxes ACTOR works in (the roster decides)."""
-    from automations.replies.approvals import STATUS_LABELS, list_approvals
-    from automations.roster.policy import Action, authorize, may
+    """The approvals in the executives' mailboxes ACTOR works in (the roster decides)."""
+    from automations.replies import flows
 
-    if status is not None and status != "open" and status not in STATUS_LABELS:
-        fail(f"onbekende status {status!r}")
+    async def work(op: Operator, who: Actor) -> list[ApprovalView]:
+        return await flows.list_approvals(op.deps, who, mailbox=mailbox, status=status)
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        if mailbox:
-            authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
-            boxes = [mailbox]
-        else:
-            boxes = [m for m in roster.roles if may(roster, actor, Action.ACT_ON_MAILBOX, m)]
-        async with sessions() as session:
-            return await list_approvals(session, mailboxes=boxes, status=status)
-
-    _print_approvals(run_as_app(work), as_json)
+    _print_approvals(_as(actor, work), as_json)
 
 
 @app.command("request")
@@ -62,26 +83,15 @@ def approvals_request(
     as_json: JsonOption = False,
 ) -> None:
     """Ask the executive to approve a draft (category "Ter goedkeuring", her queue)."""
-    import uuid
+    from automations.replies import flows
 
-    from automations.replies.approvals import request_approval
+    async def work(op: Operator, who: Actor) -> ApprovalView:
+        return await flows.request_approval(
+            op.deps, op.graph, who, mailbox=mailbox, draft_id=draft, message_id=message,
+            operation_id=_operation(operation_id), note=note,
+        )  # fmt: skip
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        return await request_approval(
-            graph,
-            sessions,
-            roster=roster,
-            mailbox=mailbox,
-            draft_id=draft,
-            message_id=message,
-            actor=actor,
-            note=note,
-            template=None,
-            operation_id=operation_id or str(uuid.uuid4()),
-            link_base=settings.base_url,
-        )
-
-    _print_approvals([run_as_app(work)], as_json)
+    _print_approvals([_as(actor, work)], as_json)
 
 
 @app.command("approve")
@@ -97,24 +107,14 @@ def approvals_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve and send a draft as the executive ACTOR (refused when the draft changed)."""
-    import uuid
+    from automations.replies import flows
 
-    from automations.journal import Journal
-    from automations.replies.approvals import approve
+    async def work(op: Operator, who: Actor) -> ApprovalView:
+        return await flows.approve(op.deps, op.graph, who, approval_id=approval,
+                                   operation_id=_operation(operation_id),
+                                   change_key=change_key)  # fmt: skip
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        return await approve(
-            graph,
-            sessions,
-            Journal(sessions),
-            roster=roster,
-            approval_id=approval,
-            actor=actor,
-            seen_change_key=change_key,
-            operation_id=operation_id or str(uuid.uuid4()),
-        )
-
-    _print_approvals([run_as_app(work)], as_json)
+    _print_approvals([_as(actor, work)], as_json)
 
 
 @app.command("reject")
@@ -125,20 +125,9 @@ def approvals_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject a draft as the executive ACTOR, with a comment for the secretariat."""
-    from automations.clock import local_today
-    from automations.replies.approvals import reject
-    from automations.store import clock_of
+    from automations.replies import flows
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        return await reject(
-            graph,
-            sessions,
-            roster=roster,
-            approval_id=approval,
-            actor=actor,
-            comment=comment,
-            today=local_today(clock_of(sessions)),
-            link_base=settings.base_url,
-        )
+    async def work(op: Operator, who: Actor) -> ApprovalView:
+        return await flows.reject(op.deps, op.graph, who, approval_id=approval, comment=comment)
 
-    _print_approvals([run_as_app(work)], as_json)
+    _print_approvals([_as(actor, work)], as_json)

@@ -15,7 +15,8 @@ from automations.dates import AMSTERDAM, from_graph
 from automations.graph import BatchRequest
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
-from automations.replies.approvals import remind_waiting, send_tagged_mail
+from automations.mailboxes.tagged import send_tagged_mail
+from automations.replies.approvals import remind_waiting
 from automations.store import clock_of
 from automations.store.models import JobFindingRow
 

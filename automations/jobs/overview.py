@@ -12,7 +12,7 @@ from sqlalchemy import select
 from automations.dates import from_graph, next_working_day
 from automations.jobs.mirror import refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
-from automations.replies.approvals import send_tagged_mail
+from automations.mailboxes.tagged import send_tagged_mail
 from automations.store.models import ApprovalRow, CalendarMirrorRow, JobRunRow
 
 __all__ = ["daily_overview"]

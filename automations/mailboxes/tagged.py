@@ -1,14 +1,16 @@
-"""Messages we made, found again by the operation tag they carry (an extended property), so a
-retried click finds its earlier draft or sent mail instead of making a second one."""
+"""Messages we make, tagged with the operation that made them (an extended property), so a
+retried click finds its earlier draft or sent mail instead of making a second one; and the
+short notices every feature sends (approvals, handover, jobs), sent once per tag."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from automations.graph import BatchRequest, GraphSession
 from automations.quicksteps.effects import TAG_PROPERTY
 
-__all__ = ["find_tagged", "graph_one"]
+__all__ = ["find_tagged", "graph_one", "send_tagged_mail"]
 
 
 async def graph_one(graph: GraphSession, request: BatchRequest) -> Any:
@@ -26,3 +28,24 @@ async def find_tagged(graph: GraphSession, mailbox: str, tag: str) -> dict[str, 
     )
     found = (await graph_one(graph, BatchRequest("GET", url)))["value"]
     return found[0] if found else None
+
+
+async def send_tagged_mail(
+    graph: GraphSession, sender: str, to: Sequence[str], subject: str, html: str, tag: str
+) -> None:
+    """A notice from ``sender``'s mailbox, tagged so it is sent once per ``tag``: sendMail has
+    no idempotency key of its own, and a retry after a lost answer must not send it twice."""
+    if await find_tagged(graph, sender, tag) is not None:
+        return
+    message = {
+        "subject": subject,
+        "body": {"contentType": "html", "content": html},
+        "toRecipients": [{"emailAddress": {"address": a}} for a in dict.fromkeys(to)],
+        "singleValueExtendedProperties": [{"id": TAG_PROPERTY, "value": tag}],
+    }
+    await graph_one(
+        graph,
+        BatchRequest(
+            "POST", f"/users/{sender}/sendMail", {"message": message, "saveToSentItems": True}
+        ),
+    )

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.dates import AMSTERDAM, next_working_day
 from automations.graph import GraphSession
+from automations.mailboxes.tagged import send_tagged_mail
 from automations.queue.claims import Claim, current_claims
 from automations.queue.service import QueueItem, build_queue
-from automations.replies.approvals import send_tagged_mail
 from automations.roster.models import Roster
 from automations.store.models import (
     ApprovalRow,

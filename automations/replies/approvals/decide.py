@@ -1,0 +1,288 @@
+"""The executive's decision (DESIGN principle 5: she approves the version she saw).
+
+- **Approve (and edit)**: one journaled operation of two steps. *mark* updates the draft with
+  ``If-Match`` on the version she saw (Graph answers 412 when the draft changed: nothing is
+  sent) and tags it; *send* sends it. A resumed step first looks whether it took effect (the
+  tag travels with the sent item), so a double tap, a retry after a timeout or a fault sends
+  once. The first approval fixes the operation id on the approval; later taps resume that one.
+- **Reject**: category "Afgekeurd", the comment stored, the secretary who asked and the front
+  office on duty told; the item is back with the secretariat.
+- **Later**: she looked and decides later; it stays in her queue, marked as seen.
+
+The caller (``automations.replies.flows``) has loaded the approval and authorised the actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import escape
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.errors import AppError, BadRequest
+from automations.graph import BatchRequest, GraphSession
+from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
+from automations.mailboxes.tagged import find_tagged, graph_one, send_tagged_mail
+from automations.quicksteps.effects import TAG_PROPERTY
+from automations.replies.approvals.lifecycle import close_if_gone, deleted_items
+from automations.replies.approvals.views import (
+    AWAITING,
+    REJECTED,
+    STATUS_LABELS,
+    ApprovalClosed,
+    ApprovalView,
+    DraftChanged,
+    audit,
+    load,
+    view_of,
+)
+from automations.replies.html import clean
+from automations.store import clock_of
+from automations.store.models import ApprovalRow
+
+__all__ = ["defer", "reject", "send_approved"]
+
+
+async def _claim(
+    sessions: async_sessionmaker[AsyncSession], row: ApprovalRow, actor: str, operation_id: str
+) -> str | None:
+    """The operation that sends this approval: ours, or the one an earlier tap started."""
+    async with sessions() as session, session.begin():
+        claimed = await session.execute(
+            update(ApprovalRow)
+            .where(
+                ApprovalRow.id == row.id,
+                ApprovalRow.status == "waiting",
+                ApprovalRow.send_operation_id.is_(None),
+            )
+            .values(status="sending", send_operation_id=operation_id, decided_by=actor)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return operation_id
+        fresh = await load(session, row.id)
+        if fresh.status in ("sending", "sent"):
+            return fresh.send_operation_id
+        raise ApprovalClosed(f"Dit concept is al afgehandeld ({STATUS_LABELS[fresh.status]}).")
+
+
+async def _release(
+    sessions: async_sessionmaker[AsyncSession], approval_id: str, op_id: str
+) -> None:
+    """Back to waiting: this operation sent nothing (refused, or never planned)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(ApprovalRow)
+            .where(ApprovalRow.id == approval_id, ApprovalRow.send_operation_id == op_id)
+            .values(status="waiting", send_operation_id=None, decided_by=None)
+        )
+
+
+def _steps(
+    row: ApprovalRow, categories: list[str], seen: str, edited_html: str | None
+) -> list[StepPlan]:
+    tag = f"approval/{row.id}"
+    patch: dict[str, Any] = {
+        "categories": [c for c in categories if c not in (AWAITING, REJECTED)],
+        "singleValueExtendedProperties": [{"id": TAG_PROPERTY, "value": tag}],
+    }
+    if edited_html is not None:
+        patch["body"] = {"contentType": "html", "content": clean(edited_html)}
+    return [
+        StepPlan(
+            "mark", {"draft_id": row.draft_id, "change_key": seen, "patch": patch, "tag": tag}
+        ),
+        StepPlan("send", {"draft_id": row.draft_id, "tag": tag}),
+    ]
+
+
+def _executors(graph: GraphSession) -> tuple[Any, Any]:
+    async def execute(ctx: StepContext) -> dict[str, Any]:
+        p, base = ctx.params, f"/users/{ctx.mailbox}/messages"
+        if ctx.name == "mark":
+            [answer] = await graph.batch(
+                [
+                    BatchRequest(
+                        "PATCH",
+                        f"{base}/{p['draft_id']}",
+                        p["patch"],
+                        headers={"If-Match": f'W/"{p["change_key"]}"'},
+                    )
+                ]
+            )
+            if answer.status == 412:
+                raise DraftChanged()
+            answer.raise_for_status()
+            return {"change_key": answer.body.get("changeKey")}
+        await graph_one(graph, BatchRequest("POST", f"{base}/{p['draft_id']}/send"))
+        return {"sent": True}
+
+    async def verify(ctx: StepContext) -> dict[str, Any] | None:
+        p, base = ctx.params, f"/users/{ctx.mailbox}/messages"
+        prop = f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY}')"
+        [answer] = await graph.batch(
+            [BatchRequest("GET", f"{base}/{p['draft_id']}?$select=isDraft&$expand={prop}")]
+        )
+        if answer.status == 404:  # its id changed on sending: look for the tag
+            found = await find_tagged(graph, ctx.mailbox, p["tag"])
+            return {"verified": True} if found and not found["isDraft"] else None
+        answer.raise_for_status()
+        if ctx.name == "mark":
+            tags = [e.get("value") for e in answer.body.get("singleValueExtendedProperties") or []]
+            return {"verified": True} if p["tag"] in tags else None
+        return {"verified": True} if answer.body.get("isDraft") is False else None
+
+    return execute, verify
+
+
+async def _draft_now(
+    graph: GraphSession, sessions: async_sessionmaker[AsyncSession], row: ApprovalRow
+) -> Any:
+    """The draft as it is before sending; gone or sent elsewhere closes the approval."""
+    answer, trash = await graph.batch(
+        [
+            BatchRequest(
+                "GET",
+                f"/users/{row.mailbox}/messages/{row.draft_id}"
+                "?$select=isDraft,categories,changeKey,parentFolderId",
+            ),
+            deleted_items(row.mailbox),
+        ]
+    )
+    if answer.status != 404:
+        answer.raise_for_status()
+    trash.raise_for_status()
+    draft = answer.body if answer.ok else None
+    closed = await close_if_gone(graph, sessions, row, draft, trash.body["id"])
+    if closed.status != "waiting":
+        raise ApprovalClosed(f"Er is niets verzonden: {STATUS_LABELS[closed.status].lower()}.")
+    return draft
+
+
+async def send_approved(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    journal: Journal,
+    *,
+    row: ApprovalRow,
+    actor: str,
+    seen_change_key: str | None,
+    operation_id: str,
+    edited_html: str | None = None,
+    _again: bool = False,
+) -> ApprovalView:
+    """Send the draft as the executive saw it (or as she edited it); once, whatever happens."""
+    actor = actor.lower()
+    if row.status == "sent":
+        return view_of(row)
+    if edited_html is not None and not clean(edited_html).strip():
+        raise BadRequest("Het bewerkte concept is leeg; er is niets verzonden.")
+    draft = await _draft_now(graph, sessions, row) if row.status == "waiting" else None
+    op_id = await _claim(sessions, row, actor, operation_id)
+    assert op_id is not None
+    execute, verify = _executors(graph)
+    try:
+        if op_id == operation_id and draft is not None:
+            seen = seen_change_key or row.change_key
+            steps = _steps(row, draft.get("categories") or [], seen, edited_html)
+            await journal.submit(
+                kind="approval.send", actor=actor, mailbox=row.mailbox, steps=steps,
+                executor=execute, verify=verify, operation_id=op_id,
+            )  # fmt: skip
+        else:
+            try:
+                await journal.run(op_id, execute, verify=verify)  # an earlier tap's, resumed
+            except OperationNotFound:
+                # That tap claimed the approval and stopped before planning: release, start over.
+                if _again:
+                    raise
+                await _release(sessions, row.id, op_id)
+                async with sessions() as session:
+                    fresh = await load(session, row.id)
+                return await send_approved(
+                    graph, sessions, journal, row=fresh, actor=actor,
+                    seen_change_key=seen_change_key, operation_id=operation_id,
+                    edited_html=edited_html, _again=True,
+                )  # fmt: skip
+    except DraftChanged:
+        await _release(sessions, row.id, op_id)
+        await audit(
+            sessions, row, actor, "approval.approve", "failure",
+            reason="draft_changed", operation_id=op_id,
+        )  # fmt: skip
+        raise
+    async with sessions() as session, session.begin():
+        fresh = await load(session, row.id)
+        newly = fresh.status != "sent"
+        if newly:
+            fresh.status, fresh.decided_by = "sent", actor
+            fresh.decided_at = clock_of(session).now()
+        view = view_of(fresh)
+    if newly:
+        action = "approval.edit_and_send" if edited_html is not None else "approval.approve"
+        await audit(sessions, view, actor, action, operation_id=op_id)
+    return view
+
+
+async def reject(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    row: ApprovalRow,
+    actor: str,
+    comment: str,
+    front_office: str | None,
+    link_base: str,
+) -> ApprovalView:
+    """Back to the secretariat with a comment; the one who asked and the front office on duty
+    hear it."""
+    actor, comment = actor.lower(), comment.strip()
+    if row.status == "rejected":
+        return view_of(row)
+    if row.status != "waiting":
+        raise ApprovalClosed(f"Dit concept is al afgehandeld ({STATUS_LABELS[row.status]}).")
+    base = f"/users/{row.mailbox}/messages/{row.draft_id}"
+    draft = await graph_one(graph, BatchRequest("GET", f"{base}?$select=categories,isDraft"))
+    keep = [c for c in draft.get("categories") or [] if c not in (AWAITING, REJECTED)]
+    await graph_one(graph, BatchRequest("PATCH", base, {"categories": [*keep, REJECTED]}))
+    async with sessions() as session, session.begin():
+        decided = await session.execute(
+            update(ApprovalRow)
+            .where(ApprovalRow.id == row.id, ApprovalRow.status == "waiting")
+            .values(
+                status="rejected",
+                decided_by=actor,
+                decided_at=clock_of(session).now(),
+                comment=comment[:4000],
+            )
+        )
+        view = view_of(await load(session, row.id))
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        return view  # another tap decided first
+    await audit(sessions, view, actor, "approval.reject", comment=comment[:400])
+    to = [row.requested_by, *([front_office] if front_office else [])]
+    html = (
+        f"<p>Het concept <b>{escape(row.subject)}</b> is afgekeurd door "
+        f"{escape(actor)}.</p><p><b>Toelichting:</b> {escape(comment)}</p>"
+        f'<p><a href="{escape(link_base)}/goedkeuren/{escape(row.id)}">Bekijken</a></p>'
+    )
+    try:
+        await send_tagged_mail(
+            graph, row.mailbox, to, f"Afgekeurd: {row.subject}", html, f"approval-rejected/{row.id}"
+        )
+    except AppError as exc:  # the decision stands; the notice is in the audit log as failed
+        await audit(sessions, view, actor, "approval.notify", "failure", error=exc.message)
+    return view
+
+
+async def defer(
+    sessions: async_sessionmaker[AsyncSession], *, approval_id: str, actor: str
+) -> ApprovalView:
+    """She looked and decides later: it stays in her queue, marked as seen."""
+    async with sessions() as session, session.begin():
+        row = await load(session, approval_id)
+        if row.status == "waiting":
+            row.deferred_at = clock_of(session).now()
+        view = view_of(row)
+    await audit(sessions, view, actor.lower(), "approval.later")
+    return view

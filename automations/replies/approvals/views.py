@@ -1,0 +1,179 @@
+"""What an approval is, as the store keeps it and as every adapter shows it: the statuses and
+their labels, the view of one approval, the refusals, and the queries that read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from automations.audit import AuditEntry, record
+from automations.errors import Conflict, NotFound
+from automations.store.models import ApprovalRow
+
+__all__ = [
+    "AWAITING",
+    "CATEGORIES",
+    "OPEN",
+    "REJECTED",
+    "STATUS_LABELS",
+    "ApprovalClosed",
+    "ApprovalDetail",
+    "ApprovalView",
+    "DraftChanged",
+    "approval_id_for",
+    "audit",
+    "list_approvals",
+    "load",
+    "queue_key",
+    "view_of",
+]
+
+AWAITING = "Ter goedkeuring"
+REJECTED = "Afgekeurd"
+CATEGORIES = {AWAITING: "preset3", REJECTED: "preset0"}  # yellow, red
+OPEN = ("waiting", "sending")
+STATUS_LABELS = {
+    "waiting": "Wacht op besluit",
+    "sending": "Wordt verzonden",
+    "sent": "Goedgekeurd en verzonden",
+    "rejected": "Afgekeurd",
+    "deleted": "Concept verwijderd",
+    "sent_elsewhere": "Buiten Secretariaat verzonden",
+}
+# The approval of a click is named by its operation id: asking twice makes one approval.
+_NAMESPACE = uuid.UUID("3f0b8a52-8d7e-4f7e-9a3c-5b2f1c9e7d10")
+
+
+class DraftChanged(Conflict):
+    code = "draft_changed"
+
+    def __init__(self) -> None:
+        super().__init__("Het concept is gewijzigd; bekijk het opnieuw.")
+
+
+class ApprovalClosed(Conflict):
+    code = "approval_closed"
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: str
+    mailbox: str
+    draft_id: str
+    message_id: str
+    subject: str
+    recipients: list[str]
+    status: str
+    status_label: str
+    requested_by: str
+    requested_at: dt.datetime
+    change_key: str
+    note: str
+    template: str | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    comment: str | None
+    deferred_at: dt.datetime | None
+
+    @property
+    def open(self) -> bool:
+        """Still waiting for her (or being sent): in her queue, not yet decided."""
+        return self.status in OPEN
+
+
+@dataclass(frozen=True)
+class ApprovalDetail:
+    approval: ApprovalView
+    draft_html: str  # cleaned: safe to show
+    draft_change_key: str | None  # the version shown now; approve names it
+    changed: bool  # differs from the version approval was asked for
+    draft_to: list[str]
+    attachments: list[str]
+    original: Mapping[str, Any] | None  # subject, sender, received, html (cleaned)
+
+
+def approval_id_for(operation_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, operation_id))
+
+
+def queue_key(approval_id: str) -> str:
+    """The key its item has in the work queue (``automations.queue.service``)."""
+    return f"approval:{approval_id}"
+
+
+def view_of(row: ApprovalRow) -> ApprovalView:
+    return ApprovalView(
+        id=row.id,
+        mailbox=row.mailbox,
+        draft_id=row.draft_id,
+        message_id=row.message_id,
+        subject=row.subject,
+        recipients=[r for r in row.recipients.split(";") if r],
+        status=row.status,
+        status_label=STATUS_LABELS[row.status],
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        change_key=row.change_key,
+        note=row.note,
+        template=row.template,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        comment=row.comment,
+        deferred_at=row.deferred_at,
+    )
+
+
+async def load(session: AsyncSession, approval_id: str) -> ApprovalRow:
+    row = await session.get(ApprovalRow, approval_id)
+    if row is None:
+        raise NotFound("Dit verzoek om goedkeuring bestaat niet (meer).")
+    return row
+
+
+async def audit(
+    sessions: async_sessionmaker[AsyncSession],
+    row: ApprovalRow | ApprovalView,
+    actor: str,
+    action: str,
+    outcome: str = "success",
+    **details: Any,
+) -> None:
+    """One audit entry about an approval, in a transaction of its own."""
+    async with sessions() as session, session.begin():
+        await record(
+            session,
+            AuditEntry(
+                actor=actor,
+                mailbox=row.mailbox,
+                action=action,
+                outcome=outcome,  # type: ignore[arg-type]
+                item_id=row.draft_id,
+                operation_id=details.pop("operation_id", None),
+                details={"approval": row.id, **details},
+            ),
+        )
+
+
+async def list_approvals(
+    session: AsyncSession,
+    *,
+    mailboxes: Sequence[str],
+    status: str | None = None,
+    requested_by: str | None = None,
+) -> list[ApprovalView]:
+    """Newest first; ``status`` "open" is waiting or being sent."""
+    query = select(ApprovalRow).where(ApprovalRow.mailbox.in_([m.lower() for m in mailboxes]))
+    if status == "open":
+        query = query.where(ApprovalRow.status.in_(OPEN))
+    elif status:
+        query = query.where(ApprovalRow.status == status)
+    if requested_by:
+        query = query.where(ApprovalRow.requested_by == requested_by.lower())
+    rows = await session.scalars(query.order_by(ApprovalRow.requested_at.desc()).limit(500))
+    return [view_of(r) for r in rows]
