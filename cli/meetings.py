@@ -1,18 +1,53 @@
-"""``secretariaat meetings``: meeting folders: list meetings, push attachments, export a ZIP."""
+"""``secretariaat meetings``: meeting folders: list meetings, push attachments, export a ZIP.
+
+Each command calls the same flow as a click, with the app's Graph identity, checked as
+``--actor`` exactly as her click would be (``automations.meetings.flows``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cli.common import ActorOption, JsonOption, echo_json, run_as_app
+from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fail
+
+if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays fast
+    from automations.context import Actor
+    from automations.meetings.models import Meeting
+    from automations.meetings.settings import MeetingSettings
+    from server.operator import Operator
 
 app = typer.Typer(help="Meeting folders: list, push, export.", no_args_is_help=True)
+T = TypeVar("T")
+LABELS = {"stored": "opgeslagen", "new_version": "nieuwe versie", "duplicate": "al aanwezig"}
 
 
-def _meeting_line(m) -> str:  # noqa: ANN001
+def _as_actor(actor: str, work: Callable[[Operator, Actor, MeetingSettings], Awaitable[T]]) -> T:
+    """Run ``work`` with the operator's flows as ``actor``; errors as one line (exit 3 when
+    refused, 4 on a conflict, 2 otherwise)."""
+    import asyncio
+
+    from automations.errors import AppError
+    from automations.meetings.settings import MeetingSettings
+    from server.operator import operator
+
+    settings = backend_settings()
+    config = MeetingSettings(root=settings.meetings_root, types_file=settings.meetings_file)
+
+    async def run() -> T:
+        async with operator(settings) as op:
+            return await work(op, op.actor(actor), config)
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
+
+
+def _meeting_line(m: Meeting) -> str:
     docs = sum(len(i.documents) for i in m.items)
     return f"{m.id}  {m.date}  {m.type_name:18s} {m.title}  ({len(m.items)} punten, {docs} stukken)"
 
@@ -26,22 +61,12 @@ def meetings_list(
     """Meetings from today on, with their agenda items and documents."""
     from dataclasses import asdict
 
-    from automations.clock import local_today
-    from automations.meetings import service
-    from automations.store import clock_of
-    from server.routes.meetings import _staff, meeting_types
+    from automations.meetings import flows
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        _staff(roster, actor.lower())
-        async with sessions() as session:
-            return await service.list_meetings(
-                session,
-                meeting_types(settings),
-                since=local_today(clock_of(sessions)),
-                type_key=type_key,
-            )
+    async def work(op: Operator, who: Actor, config: MeetingSettings) -> list[Meeting]:
+        return await flows.list_meetings(op.deps, who, config=config, type_key=type_key)
 
-    found = run_as_app(work)
+    found = _as_actor(actor, work)
     if as_json:
         echo_json({"meetings": [asdict(m) for m in found]})
         return
@@ -70,29 +95,23 @@ def meetings_push(
     import uuid
     from dataclasses import asdict
 
-    from automations.journal import Journal
-    from automations.meetings import service
-    from server.routes.meetings import TargetFactory, _staff, meeting_types
+    from automations.meetings import flows
+    from automations.meetings.models import PushResult
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        _staff(roster, actor.lower())
-        kinds = meeting_types(settings)
-        factory = TargetFactory(settings, kinds, graph)
-        await factory.prepare(await service.agenda_place(sessions, kinds, agenda_item))
-        return await service.push(
-            graph, sessions, Journal(sessions), roster=roster, types=kinds, target_for=factory,
-            actor=actor, mailbox=mailbox, message_id=message, agenda_item_id=agenda_item,
-            attachment_ids=attachment or None, include_mail=include_mail, confidential=False,
+    async def work(op: Operator, who: Actor, config: MeetingSettings) -> list[PushResult]:
+        return await flows.push_message(
+            op.deps, op.graph, who, config=config, mailbox=mailbox, message_id=message,
+            agenda_item_id=agenda_item, attachment_ids=attachment or None,
+            include_mail=include_mail, confidential=False,
             operation_id=operation_id or str(uuid.uuid4()),
         )  # fmt: skip
 
-    results = run_as_app(work)
+    results = _as_actor(actor, work)
     if as_json:
         echo_json({"documents": [asdict(r) for r in results]})
         return
-    labels = {"stored": "opgeslagen", "new_version": "nieuwe versie", "duplicate": "al aanwezig"}
     for r in results:
-        typer.echo(f"{labels[r.status]:14s} {r.file_name}  ({r.size} bytes, versie {r.version})")
+        typer.echo(f"{LABELS[r.status]:14s} {r.file_name}  ({r.size} bytes, versie {r.version})")
 
 
 @app.command("export")
@@ -102,21 +121,27 @@ def meetings_export(
     out: Annotated[Path, typer.Option(help="Where to write the ZIP.")],
 ) -> None:
     """One ZIP of a meeting: its folders (newest version of each file), index.csv and .json."""
-    from automations.meetings import service
-    from automations.meetings.export import write_zip
-    from server.routes.meetings import TargetFactory, _staff, meeting_types
+    import shutil
+    import tempfile
 
-    async def work(sessions, roster, graph, settings):  # noqa: ANN001, ANN202
-        _staff(roster, actor.lower())
-        kinds = meeting_types(settings)
-        async with sessions() as session:
-            found = await service.get_meeting(session, kinds, meeting)
-        kind = kinds.get(found.type_key)
-        factory = TargetFactory(settings, kinds, graph)
-        await factory.prepare(kind)
-        with out.open("wb") as sink:
-            await write_zip(found, kind, factory(kind), sink)
-        return found
+    from automations.meetings import flows
 
-    found = run_as_app(work)
+    archive = tempfile.TemporaryFile()  # OUT is written only once the export is done
+
+    async def work(op: Operator, who: Actor, config: MeetingSettings) -> Meeting:
+        done = await flows.export_meeting(op.deps, op.graph, who, config=config,
+                                          meeting_id=meeting, sink=archive)  # fmt: skip
+        return done.meeting
+
+    with archive:
+        found = _as_actor(actor, work)
+        partial = out.with_name(f".{out.name}.deel")  # OUT appears whole, or not at all
+        try:
+            archive.seek(0)
+            with partial.open("wb") as sink:
+                shutil.copyfileobj(archive, sink, 1024 * 1024)
+            partial.replace(out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            fail(f"kan {out} niet schrijven: {exc.strerror or exc}")
     typer.echo(f"{out}: {sum(len(i.documents) for i in found.items)} stukken, {found.title}")

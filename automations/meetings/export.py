@@ -9,12 +9,12 @@ import io
 import zipfile
 from typing import IO
 
-from automations.meetings.names import folder_name
-from automations.meetings.service import Meeting, folders_of, index_json
+from automations.meetings.folders import folders_of, index_json, item_folder
+from automations.meetings.models import Meeting
 from automations.meetings.targets import Target
 from automations.meetings.types import MeetingType
 
-__all__ = ["write_zip"]
+__all__ = ["HEADER", "write_zip"]
 
 HEADER = ["agendapunt", "titel", "bestand", "origineel", "grootte", "sha256", "versie",
           "vertrouwelijk"]  # fmt: skip
@@ -26,7 +26,7 @@ async def write_zip(meeting: Meeting, kind: MeetingType, target: Target, sink: I
         writer = csv.writer(rows, delimiter=";")
         writer.writerow(HEADER)
         for item in meeting.items:
-            folder = folder_name(f"{item.number:02d} {item.title}")
+            folder = item_folder(item)
             newest = {d.file_name: d for d in item.documents}  # ordered by version
             for doc in newest.values():
                 with zf.open(f"{folder}/{doc.file_name}", "w", force_zip64=True) as out:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_NAME", "document_name", "folder_name", "safe_name"]
+__all__ = ["MAX_NAME", "document_name", "folder_name", "safe_name", "unique_name"]
 
 MAX_NAME = 120  # SharePoint allows 400 per path; a meeting path has four levels
 _RESERVED = re.compile(r'[<>:"/\\|?*#%\x00-\x1f\x7f]')
@@ -57,3 +57,15 @@ def document_name(number: int, title: str, original: str) -> str:
     original = safe_name(original)
     title = folder_name(title, "agendapunt")[:40].rstrip(" .")
     return safe_name(f"{number:02d}-{title}-{original}")
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``<stem>-2.<ext>``, ``-3`` … when one mail carries two files of one name:
+    both are kept. The result is added to ``taken``."""
+    stem, dot, ext = name.rpartition(".")
+    found, n = name, 2
+    while found in taken:
+        found = f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"
+        n += 1
+    taken.add(found)
+    return found

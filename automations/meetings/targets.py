@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from automations.errors import AppError, BadRequest, NotFound, Throttled, Unavailable
 from automations.graph import BatchRequest, GraphSession
+from automations.meetings.types import MeetingType, SharePointPlace
 
 __all__ = [
     "CHUNK",
@@ -31,6 +32,8 @@ __all__ = [
     "SharePointTarget",
     "Stored",
     "Target",
+    "Targets",
+    "library_drive",
 ]
 
 SIMPLE_LIMIT = 4 * 1024 * 1024  # up to this a single PUT; above it an upload session
@@ -159,6 +162,12 @@ class LocalFolderTarget:
                 shutil.copyfileobj(f, sink, READ)
 
         await asyncio.to_thread(copy)
+
+    async def read_version(
+        self, folders: Sequence[str], name: str, version: int, sink: IO[bytes]
+    ) -> None:
+        """An older version, as ``store`` put it aside (``.versies/<name>.v<N>``)."""
+        await self.read([*folders, VERSIONS], f"{name}.v{version}", sink)
 
 
 class SharePointTarget:
@@ -293,3 +302,24 @@ async def library_drive(graph: GraphSession, site: str, library: str) -> str:
         if drive.get("name") == library:
             return drive["id"]
     raise NotFound(f"De bibliotheek '{library}' is niet gevonden op '{site}'.")
+
+
+class Targets:
+    """The target of each meeting type, for one request or command: the local tree under
+    ``root``, or the SharePoint library (its drive id looked up once, when first needed)."""
+
+    def __init__(
+        self, graph: GraphSession, *, root: Path, sharepoint: SharePointPlace | None
+    ) -> None:
+        self.graph, self.root, self.sharepoint = graph, root, sharepoint
+        self._drive: str | None = None
+
+    async def of(self, kind: MeetingType) -> Target:
+        if kind.target != "sharepoint":
+            return LocalFolderTarget(self.root)
+        if self._drive is None:
+            if self.sharepoint is None:  # load_types refuses such a file; a hand-made one
+                raise BadRequest(f"Voor '{kind.name}' is geen SharePoint-bibliotheek ingesteld.")
+            place = self.sharepoint
+            self._drive = await library_drive(self.graph, place.site, place.library)
+        return SharePointTarget(self.graph, self._drive)

@@ -1,76 +1,38 @@
 """Meeting folders: types, meetings (upcoming ones offered from the calendar), agenda items,
-pushes from a message, the overview, and a meeting as one ZIP for systems that import it."""
+pushes from a message, the overview, a stored document, and a meeting as one ZIP for systems
+that import it. Each route parses, calls ``automations.meetings.flows`` and renders."""
 
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from automations.dates import AMSTERDAM
-from automations.errors import AccessDenied
-from automations.graph import BatchRequest, GraphSession
-from automations.meetings import service
-from automations.meetings.export import write_zip
-from automations.meetings.names import folder_name
-from automations.meetings.targets import LocalFolderTarget, SharePointTarget, library_drive
-from automations.meetings.types import DEMO, MeetingType, MeetingTypes, load_types
-from automations.roster.models import Roster
-from automations.roster.policy import Action, authorize
-from server.deps import (
-    CurrentUser,
-    JournalDep,
-    RosterDep,
-    SessionDep,
-    SessionsDep,
-    SettingsDep,
-    Today,
-    UserGraph,
-)
-from server.settings import Settings
+from automations.meetings import flows
+from automations.meetings.settings import MeetingSettings
+from server.deps import CurrentUser, FlowDeps, Me, SettingsDep, UserGraph
+from server.fields import ItemId, Mailbox, OperationId, OptionalMailboxQuery
+
+__all__ = ["MeetingConfig", "meeting_settings", "router"]
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
-
-Mailbox = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
-ItemId = Annotated[str, Field(min_length=1, max_length=512)]
-HORIZON = dt.timedelta(weeks=4)
+BLOCK = 1024 * 1024
 
 
-def meeting_types(settings: Settings) -> MeetingTypes:
-    return load_types(settings.meetings_file or DEMO)
+def meeting_settings(settings: SettingsDep) -> MeetingSettings:
+    """The types file, the local root (and through the types, the SharePoint library)."""
+    return MeetingSettings(root=settings.meetings_root, types_file=settings.meetings_file)
 
 
-def _staff(roster: Roster, actor: str) -> None:
-    """Meeting folders are the secretariat's work: secretaries and admins."""
-    if roster.role(actor) not in ("secretary", "admin"):
-        raise AccessDenied("Alleen het secretariaat werkt in de vergadermappen.")
-
-
-class TargetFactory:
-    """The target of a meeting type; the library's drive id is looked up once per request."""
-
-    def __init__(self, settings: Settings, types: MeetingTypes, graph: GraphSession) -> None:
-        self.settings, self.types, self.graph = settings, types, graph
-        self._drive: str | None = None
-
-    async def prepare(self, kind: MeetingType) -> None:
-        if kind.target == "sharepoint" and self._drive is None:
-            assert self.types.sharepoint is not None
-            place = self.types.sharepoint
-            self._drive = await library_drive(self.graph, place.site, place.library)
-
-    def __call__(self, kind: MeetingType) -> Any:
-        if kind.target == "sharepoint":
-            assert self._drive is not None, "prepare() first"
-            return SharePointTarget(self.graph, self._drive)
-        return LocalFolderTarget(self.settings.meetings_root)
+MeetingConfig = Annotated[MeetingSettings, Depends(meeting_settings)]
 
 
 class NewMeeting(BaseModel):
@@ -87,6 +49,14 @@ class NewItem(BaseModel):
     confidential: bool = False
 
 
+class ItemChange(BaseModel):
+    """Only what is given changes."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    number: int | None = Field(default=None, ge=1, le=999)
+    confidential: bool | None = None
+
+
 class PushRequest(BaseModel):
     mailbox: Mailbox
     message: ItemId
@@ -94,130 +64,99 @@ class PushRequest(BaseModel):
     attachments: list[ItemId] | None = Field(default=None, max_length=50)  # None: all
     include_mail: bool = False
     confidential: bool = False
-    operation_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9\-_]+$")
+    operation_id: OperationId
 
 
 @router.get("/types", operation_id="list_meeting_types")
-async def types(user: CurrentUser, settings: SettingsDep) -> dict[str, Any]:
-    return {"types": [t.model_dump() for t in meeting_types(settings).types]}
-
-
-async def upcoming_from_calendar(
-    graph: GraphSession, types: MeetingTypes, mailbox: str, today: dt.date
-) -> list[dict[str, Any]]:
-    """Calendar items of the coming weeks that belong to a meeting type (offered, not made)."""
-    start = dt.datetime.combine(today, dt.time(), AMSTERDAM)
-    end = start + HORIZON
-    url = (
-        f"/users/{mailbox}/calendarView?startDateTime={start.isoformat()}"
-        f"&endDateTime={end.isoformat()}&$select=id,subject,start,location,categories"
-        "&$orderby=start/dateTime&$top=200"
-    ).replace("+", "%2B")
-    [page] = await graph.batch([BatchRequest("GET", url)])
-    page.raise_for_status()
-    offered = []
-    for event in page.body["value"]:
-        for kind in types.types:
-            if kind.calendar.matches(event):
-                offered.append(
-                    {
-                        "type": kind.key,
-                        "type_name": kind.name,
-                        "date": event["start"]["dateTime"][:10],
-                        "title": event.get("subject") or kind.name,
-                        "location": (event.get("location") or {}).get("displayName") or "",
-                        "event_id": event["id"],
-                    }
-                )
-                break
-    return offered
+async def types(user: CurrentUser, config: MeetingConfig) -> dict[str, Any]:
+    return {"types": [t.model_dump() for t in flows.list_types(config)]}
 
 
 @router.get("", operation_id="list_meetings")
 async def list_meetings(
-    user: CurrentUser,
-    roster: RosterDep,
-    session: SessionDep,
-    settings: SettingsDep,
+    deps: FlowDeps,
+    me: Me,
     graph: UserGraph,
-    today: Today,
+    config: MeetingConfig,
     type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
-    mailbox: Annotated[str | None, Query(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] = None,
+    mailbox: OptionalMailboxQuery = None,
 ) -> dict[str, Any]:
     """Meetings from today on; with ``mailbox``, also the calendar's upcoming ones to pick."""
-    _staff(roster, user.upn)
-    kinds = meeting_types(settings)
-    found = await service.list_meetings(session, kinds, since=today, type_key=type)
-    offered: list[dict[str, Any]] = []
-    if mailbox:
-        authorize(roster, user.upn, Action.ACT_ON_MAILBOX, mailbox)
-        known = {m.event_id for m in found if m.event_id}
-        offered = [
-            o
-            for o in await upcoming_from_calendar(graph, kinds, mailbox, today)
-            if o["event_id"] not in known and (type is None or o["type"] == type)
-        ]
-    return {"meetings": [asdict(m) for m in found], "from_calendar": offered}
+    if mailbox is None:
+        found = await flows.list_meetings(deps, me, config=config, type_key=type)
+        return {"meetings": [asdict(m) for m in found], "from_calendar": []}
+    choices = await flows.meeting_choices(deps, graph, me, config=config, mailbox=mailbox,
+                                          type_key=type)  # fmt: skip
+    return {"meetings": [asdict(m) for m in choices.meetings],
+            "from_calendar": [asdict(o) for o in choices.offered]}  # fmt: skip
 
 
 @router.post("", operation_id="create_meeting", status_code=201)
-async def create(
-    body: NewMeeting, user: CurrentUser, roster: RosterDep, session: SessionDep,
-    settings: SettingsDep,
-) -> dict[str, Any]:  # fmt: skip
-    _staff(roster, user.upn)
-    meeting = await service.create_meeting(
-        session, meeting_types(settings), type_key=body.type, date=body.date, title=body.title,
-        location=body.location, event_id=body.event_id, actor=user.upn,
+async def create(body: NewMeeting, deps: FlowDeps, me: Me, config: MeetingConfig) -> dict[str, Any]:
+    """A meeting by hand, or from a calendar item (``event_id``: made once per event)."""
+    meeting = await flows.create_meeting(
+        deps, me, config=config, type_key=body.type, date=body.date, title=body.title,
+        location=body.location, event_id=body.event_id,
     )  # fmt: skip
-    await session.commit()
     return asdict(meeting)
 
 
 @router.post("/{meeting_id}/items", operation_id="add_agenda_item", status_code=201)
 async def add_item(
-    meeting_id: str, body: NewItem, user: CurrentUser, roster: RosterDep, session: SessionDep
+    meeting_id: str, body: NewItem, deps: FlowDeps, me: Me, config: MeetingConfig
 ) -> dict[str, Any]:
-    _staff(roster, user.upn)
-    item = await service.add_agenda_item(
-        session, meeting_id=meeting_id, title=body.title, number=body.number,
-        confidential=body.confidential, actor=user.upn,
+    item = await flows.add_agenda_item(
+        deps, me, config=config, meeting_id=meeting_id, title=body.title, number=body.number,
+        confidential=body.confidential,
     )  # fmt: skip
-    await session.commit()
     return asdict(item)
+
+
+@router.patch("/{meeting_id}/items/{item_id}", operation_id="edit_agenda_item")
+async def edit_item(
+    meeting_id: str, item_id: str, body: ItemChange, deps: FlowDeps, me: Me, graph: UserGraph,
+    config: MeetingConfig,
+) -> dict[str, Any]:  # fmt: skip
+    """Title and number only while the item has no documents (they name its folder)."""
+    item = await flows.edit_agenda_item(
+        deps, graph, me, config=config, item_id=item_id, meeting_id=meeting_id,
+        title=body.title, number=body.number, confidential=body.confidential,
+    )  # fmt: skip
+    return asdict(item)
+
+
+@router.get("/documents/{document_id}", operation_id="open_meeting_document")
+async def open_document(
+    document_id: str, deps: FlowDeps, me: Me, graph: UserGraph, config: MeetingConfig
+) -> StreamingResponse:
+    """One stored document (this version of it), as a download: never shown in our origin."""
+    sink = tempfile.SpooledTemporaryFile(max_size=BLOCK)  # noqa: SIM115 - closed by the stream
+    try:
+        doc = await flows.open_document(deps, graph, me, config=config,
+                                        document_id=document_id, sink=sink)  # fmt: skip
+    except BaseException:
+        sink.close()
+        raise
+    media = mimetypes.guess_type(doc.file_name)[0] or "application/octet-stream"
+    return _download(sink, doc.file_name, media)
 
 
 @router.get("/{meeting_id}", operation_id="get_meeting")
 async def overview(
-    meeting_id: str, user: CurrentUser, roster: RosterDep, session: SessionDep,
-    settings: SettingsDep,
-) -> dict[str, Any]:  # fmt: skip
+    meeting_id: str, deps: FlowDeps, me: Me, config: MeetingConfig
+) -> dict[str, Any]:
     """The agenda with its documents; items without documents are listed as missing."""
-    _staff(roster, user.upn)
-    meeting = await service.get_meeting(session, meeting_types(settings), meeting_id)
-    missing = [i.number for i in meeting.items if not i.documents]
-    return {**asdict(meeting), "missing": missing}
+    meeting = await flows.get_meeting(deps, me, config=config, meeting_id=meeting_id)
+    return {**asdict(meeting), "missing": meeting.missing()}
 
 
 @router.post("/push", operation_id="push_to_meeting")
 async def push(
-    body: PushRequest,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    journal: JournalDep,
-    graph: UserGraph,
-    settings: SettingsDep,
+    body: PushRequest, deps: FlowDeps, me: Me, graph: UserGraph, config: MeetingConfig
 ) -> dict[str, Any]:
     """The message's attachments (and the mail, if asked) into an agenda item, once."""
-    _staff(roster, user.upn)
-    kinds = meeting_types(settings)
-    factory = TargetFactory(settings, kinds, graph)
-    place = await service.agenda_place(sessions, kinds, body.agenda_item)
-    await factory.prepare(place)
-    results = await service.push(
-        graph, sessions, journal, roster=roster, types=kinds, target_for=factory,
-        actor=user.upn, mailbox=body.mailbox, message_id=body.message,
+    results = await flows.push_message(
+        deps, graph, me, config=config, mailbox=body.mailbox, message_id=body.message,
         agenda_item_id=body.agenda_item, attachment_ids=body.attachments,
         include_mail=body.include_mail, confidential=body.confidential,
         operation_id=body.operation_id,
@@ -227,41 +166,32 @@ async def push(
 
 @router.get("/{meeting_id}/export", operation_id="export_meeting")
 async def export(
-    meeting_id: str,
-    request: Request,
-    user: CurrentUser,
-    roster: RosterDep,
-    sessions: SessionsDep,
-    graph: UserGraph,
-    settings: SettingsDep,
+    meeting_id: str, deps: FlowDeps, me: Me, graph: UserGraph, config: MeetingConfig
 ) -> StreamingResponse:
     """One ZIP: the tree, ``index.json`` and ``index.csv`` (built on disk, streamed out)."""
-    _staff(roster, user.upn)
-    kinds = meeting_types(settings)
-    async with sessions() as session:
-        meeting = await service.get_meeting(session, kinds, meeting_id)
-    kind = kinds.get(meeting.type_key)
-    factory = TargetFactory(settings, kinds, graph)
-    await factory.prepare(kind)
-    target = factory(kind)
-    archive = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the stream below
-    await write_zip(meeting, kind, target, archive)
-    archive.seek(0)
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the stream
+    try:
+        done = await flows.export_meeting(deps, graph, me, config=config,
+                                          meeting_id=meeting_id, sink=archive)  # fmt: skip
+    except BaseException:
+        archive.close()
+        raise
+    return _download(archive, done.file_name, "application/zip")
+
+
+def _download(data: IO[bytes], name: str, media_type: str) -> StreamingResponse:
+    """``data`` from its start as a download named ``name``; the file is closed afterwards."""
+    data.seek(0)
 
     async def chunks() -> AsyncIterator[bytes]:
         try:
-            while block := archive.read(1024 * 1024):
+            while block := data.read(BLOCK):
                 yield block
         finally:
-            archive.close()
+            data.close()
 
-    name = folder_name(f"{meeting.date:%Y-%m-%d} {meeting.title}")
-    return StreamingResponse(
-        chunks(),
-        media_type="application/zip",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_rfc5987(name)}.zip"},
-    )
-
-
-def _rfc5987(text: str) -> str:
-    return quote(text, safe="")
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)

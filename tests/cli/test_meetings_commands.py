@@ -60,3 +60,12 @@ async def test_push_and_export_from_a_script(
     assert exported.returncode == 0, exported.stderr
     with zipfile.ZipFile(out) as zf:
         assert zf.read("01 Agenda/01-Agenda-agenda MT.pdf") == data
+
+
+def test_an_actor_outside_the_secretariat_is_refused_as_her_click_would_be(
+    env: dict[str, str],
+) -> None:
+    for command in (["list"], ["export", "geen-vergadering", "--out", "/nonexistent/x.zip"]):
+        refused = secretariaat(env, "meetings", *command, "--actor", BURGEMEESTER)
+        assert refused.returncode == 3, refused.stderr
+        assert refused.stderr.startswith("fout: Alleen het secretariaat")

@@ -4,6 +4,7 @@ locally and in the SharePoint library — and reads the tree back: names, sizes,
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import os
@@ -22,6 +23,7 @@ from msgraph.generated.users.item.messages.item.attachments.create_upload_sessio
     CreateUploadSessionPostRequestBody,
 )
 
+from automations.clock import local_today
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_quicksteps_api import graph_get
@@ -309,3 +311,59 @@ async def test_an_upload_session_cut_off_midway_resumes_without_corrupting_the_f
     path = f"College van B&W/2026-12-01 College onderbroken {seed}/01 Stukken/{doc['file_name']}"
     content = await library_file(tenant, path)
     assert content is not None and len(content) == len(data) and sha(content) == sha(data)
+
+
+async def test_documents_placed_close_the_queue_item_and_can_be_opened_again(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI, setup: Path
+) -> None:
+    """A push into an agenda item of the coming week tells the team's open panes that its
+    "Stukken ontbreken" is done; the document opens as a download, never in our origin."""
+    data = pdf(12 * KB)
+    message = await mail(tenant, [("vaststelling.pdf", data)])
+    soon = (local_today(backend.state.clock) + dt.timedelta(days=2)).isoformat()
+    made = await api.post("/api/v1/meetings", json={"type": "directie", "date": soon,
+                          "title": "MT-overleg deze week"}, headers=login(SECRETARY_A))  # fmt: skip
+    item = await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Stuk"},
+                          headers=login(SECRETARY_A))  # fmt: skip
+    item_id = item.json()["id"]
+    async with backend.state.events.subscribe() as heard:
+        resp = await push(api, login, message, item_id)
+        assert resp.status_code == 200, resp.text
+        events = [heard.get_nowait() for _ in range(heard.qsize())]
+    closed = [(e["type"], e["key"]) for e in events if e["mailbox"] == BURGEMEESTER]
+    assert closed == [("closed", f"documents:{item_id}")]
+
+    overview = await api.get(f"/api/v1/meetings/{made.json()['id']}", headers=login(SECRETARY_A))
+    [doc] = overview.json()["items"][0]["documents"]
+    opened = await api.get(f"/api/v1/meetings/documents/{doc['id']}", headers=login(SECRETARY_A))
+    assert opened.status_code == 200 and opened.content == data
+    assert opened.headers["content-disposition"].startswith("attachment;")
+    assert opened.headers["x-content-type-options"] == "nosniff"
+    refused = await api.get(f"/api/v1/meetings/documents/{doc['id']}", headers=login(BURGEMEESTER))
+    assert refused.status_code == 403
+
+
+async def test_an_agenda_item_is_edited_until_documents_name_its_folder(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    made = await meeting(api, login, "directie", "MT-overleg bewerken", ["Stuk"])
+    path = f"/api/v1/meetings/{made['id']}/items/{made['items'][0]['id']}"
+    renamed = await api.patch(path, json={"title": "Stukken", "number": 3},
+                              headers=login(SECRETARY_A))  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["number"], renamed.json()["title"]) == (3, "Stukken")
+    message = await mail(tenant, [("stuk.pdf", pdf(KB))])
+    assert (await push(api, login, message, made["items"][0]["id"])).status_code == 200
+    fixed = await api.patch(path, json={"title": "Iets anders"}, headers=login(SECRETARY_A))
+    assert fixed.status_code == 409 and fixed.json()["error"]["code"] == "conflict"
+    secret = await api.patch(path, json={"confidential": True}, headers=login(SECRETARY_A))
+    assert secret.status_code == 200
+    assert all(d["confidential"] for d in secret.json()["documents"])
+    elsewhere = await api.patch(
+        f"/api/v1/meetings/elders/items/{made['items'][0]['id']}",
+        json={"confidential": False},
+        headers=login(SECRETARY_A),
+    )
+    assert elsewhere.status_code == 404
+    executive = await api.patch(path, json={"confidential": False}, headers=login(BURGEMEESTER))
+    assert executive.status_code == 403
