@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 9443
 STATE  ?= var/sandbox
 
-.PHONY: demo test install lint format bench clean
+.PHONY: demo test check install lint format bench clean
 
 VENDOR := server/pane/static/vendor/.built
 
@@ -27,10 +27,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/secretariaat demo --sandbox-port $(PORT) --state $(STATE)
 
-test: $(STAMP)
+test: $(STAMP) check
+	$(BIN)/pytest
+
+# The static checks alone (also the first part of `make test`): lint, format, the import
+# contracts (pyproject's [tool.importlinter]) and the types (pyproject's [tool.mypy]).
+check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sandbox_overhead

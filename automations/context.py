@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.clock import Clock, local_now, local_today
 from automations.journal import Journal
-from automations.roster.models import Roster
+
+if TYPE_CHECKING:  # the roster's package has flows of its own, which import this module
+    from automations.roster.models import Roster
 
 __all__ = ["Actor", "Deps", "Publisher", "Via", "nobody_listens"]
 

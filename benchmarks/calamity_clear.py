@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import SecretStr
 
-from automations.calamity.classify import ClearSettings
-from automations.calamity.clear import execute, preview
+from automations.calamity.clearing import execute
+from automations.calamity.models import ClearSettings
+from automations.calamity.preview import preview
 from automations.clock import SetClock
 from automations.graph import GraphConfig, GraphGateway, record_calls, token_source_for
 from automations.journal import Journal

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
-    from automations.calamity.clear import ClearReport
+    from automations.calamity.models import ClearReport
     from server.operator import Operator
 
 from cli.common import ActorOption, JsonOption, echo_json, fail, run_flow
@@ -49,7 +49,7 @@ def agenda_clear(
     from dataclasses import asdict
 
     from automations.calamity import flows
-    from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE
+    from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE
     from server.routes.calamity import clear_settings
 
     window = (_moment(start, "--start"), _moment(end, "--end"))

@@ -15,7 +15,7 @@ from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fai
 
 if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays fast
     from automations.context import Actor
-    from automations.replies.approvals import ApprovalView
+    from automations.replies.service import ApprovalView
     from server.operator import Operator
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ def templates_validate(
     file: Annotated[Path, typer.Argument(help="A reply-template YAML file.")],
 ) -> None:
     """Check a template file; prints every problem with its line (exit 1 when there are any)."""
-    from automations.replies.templates import TemplateError, parse
+    from automations.replies.service import TemplateError, parse
 
     try:
         text = file.read_text(encoding="utf-8")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from automations.calamity import backlog, clear
+from automations.calamity import backlog, clearing
 from automations.calamity.backlog import BacklogEntry, Slot
-from automations.calamity.classify import ClearSettings
-from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearReport
+from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearReport, ClearSettings
+from automations.calamity.preview import preview, preview_id
+from automations.calamity.report import report_of
 from automations.context import Actor, Deps
 from automations.errors import BadRequest, NotFound
 from automations.graph import GraphSession
@@ -45,14 +46,14 @@ async def preview_clear(
 ) -> ClearReport:  # fmt: skip
     """What clearing the window would do to each item; kept under its operation id so the
     clear does exactly this. Nothing changes in Graph."""
-    return await clear.preview(
+    return await preview(
         graph, roster=actor.roster, actor=actor.upn, mailbox=mailbox, start=start, end=end,
         settings=settings, toggled=toggled, journal=deps.journal, operation_id=operation_id,
     )  # fmt: skip
 
 
 async def _previewed_or_started(deps: Deps, operation_id: str) -> None:
-    for known in (operation_id, clear.preview_id(operation_id)):
+    for known in (operation_id, preview_id(operation_id)):
         try:
             await deps.journal.get(known)
             return
@@ -71,7 +72,7 @@ async def execute_clear(
     What was handled joins the re-planning backlog (the queue is told)."""
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
     await _previewed_or_started(deps, operation_id)
-    report = await clear.execute(
+    report = await clearing.execute(
         graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
         mailbox=mailbox, start=start, end=end, settings=settings, operation_id=operation_id,
         toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
@@ -90,7 +91,7 @@ async def clear_progress(deps: Deps, actor: Actor, *, operation_id: str) -> Clea
     if op.kind != "calamity.clear":
         raise NotFound("Deze operatie bestaat niet.")
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, op.mailbox)
-    return clear.report_of(op)
+    return report_of(op)
 
 
 async def list_backlog(

@@ -16,7 +16,7 @@ from automations.graph import BatchRequest
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.mailboxes.tagged import send_tagged_mail
-from automations.replies.approvals import remind_waiting
+from automations.replies.service import remind_waiting
 from automations.store import clock_of
 from automations.store.models import JobFindingRow
 

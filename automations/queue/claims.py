@@ -12,15 +12,14 @@ answers it and that draft's approval) are one piece of work, held under the mail
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
-from automations.dates import AMSTERDAM
-from automations.errors import Conflict, NotFound
+from automations.errors import NotFound
+from automations.queue.models import Claim, ClaimHeld, message_key
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from automations.store.models import ApprovalRow, ClaimRow, DispatchRow
@@ -40,30 +39,8 @@ __all__ = [
 DEFAULT_TTL = dt.timedelta(minutes=30)
 
 
-@dataclass(frozen=True)
-class Claim:
-    key: str
-    mailbox: str
-    claimed_by: str
-    since: dt.datetime
-    expires_at: dt.datetime
-
-
-class ClaimHeld(Conflict):
-    code = "claimed"
-
-    def __init__(self, held: Claim, name: str) -> None:
-        local = held.since.astimezone(AMSTERDAM)
-        super().__init__(f"{name} is hiermee bezig (sinds {local:%H:%M}).")
-        self.held = held
-
-
 def _claim(row: ClaimRow) -> Claim:
     return Claim(row.key, row.mailbox, row.claimed_by, row.since, row.expires_at)
-
-
-def message_key(message_id: str) -> str:
-    return f"message:{message_id}"
 
 
 async def work_key(session: AsyncSession, key: str) -> str:

@@ -9,8 +9,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import flows
-from automations.calamity.classify import ClearSettings
-from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE
+from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearSettings
 from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph
 from server.fields import EventId, Mailbox, OperationId, OptionalMailboxQuery
 from server.settings import Settings

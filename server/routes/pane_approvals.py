@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from automations.context import Actor, Deps
 from automations.graph import GraphSession
 from automations.replies import flows
-from automations.replies.html import clean
+from automations.replies.service import clean
 from server.deps import FlowDeps, Me, SettingsDep, UserGraph
 from server.fields import ItemId, Mailbox, OperationId
 from server.routes.pane import Selected, _sign_in_config, fragment

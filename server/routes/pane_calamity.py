@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import flows
-from automations.calamity.clear import CANCEL_MESSAGE, DECLINE_MESSAGE
+from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE
 from automations.dates import AMSTERDAM
 from automations.errors import NotFound
 from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph

@@ -14,7 +14,7 @@ from automations.context import Actor, Deps
 from automations.dates import next_working_day
 from automations.errors import BadRequest
 from automations.queue import flows
-from automations.queue.claims import ClaimHeld, message_key
+from automations.queue.models import ClaimHeld, message_key
 from automations.roster import flows as roster_flows
 from automations.roster.policy import acting_for
 from server.deps import FlowDeps, Me, UserGraph

@@ -1,0 +1,70 @@
+"""What the calamity clear shows and reports: items, the report, the default messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from automations.calamity.classify import ClearSettings
+
+__all__ = [
+    "CANCEL_MESSAGE",
+    "DECLINE_MESSAGE",
+    "STATUS_LABELS",
+    "ClearItem",
+    "ClearReport",
+    "ClearSettings",
+    "counts_of",
+]
+
+CANCEL_MESSAGE = (
+    "Wegens onvoorziene omstandigheden gaat deze afspraak helaas niet door. Wij nemen zo snel"
+    " mogelijk contact met u op om een nieuw moment te plannen."
+)
+DECLINE_MESSAGE = (
+    "Wegens onvoorziene omstandigheden kan ik helaas niet aanwezig zijn. Mijn secretariaat"
+    " neemt contact met u op als een nieuw moment nodig is."
+)
+STATUS_LABELS = {
+    "planned": "wacht",
+    "done": "gedaan",
+    "gone": "was al weg",
+    "failed": "mislukt",
+    "kept": "blijft staan",
+}
+
+
+@dataclass(frozen=True)
+class ClearItem:
+    id: str
+    subject: str
+    start: str  # local time in the Netherlands, ISO
+    end: str
+    action: str  # cancel | decline | remove | keep
+    reason: str
+    status: str = "planned"  # planned | done | gone | failed | kept
+    detail: str = ""
+    organizer: str = ""
+    series: bool = False
+    toggled: bool = False
+
+
+@dataclass(frozen=True)
+class ClearReport:
+    operation_id: str
+    mailbox: str
+    start: str
+    end: str
+    status: str  # preview | running | done | failed
+    items: list[ClearItem]
+    cancel_message: str = CANCEL_MESSAGE
+    decline_message: str = DECLINE_MESSAGE
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def counts_of(items: Sequence[ClearItem]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item.action] = out.get(item.action, 0) + 1
+        out[f"status_{item.status}"] = out.get(f"status_{item.status}", 0) + 1
+    return out

@@ -1,0 +1,59 @@
+"""A clear as the pane shows it: every item with its state, from the journaled operation."""
+
+from __future__ import annotations
+
+from automations.calamity.models import (
+    CANCEL_MESSAGE,
+    DECLINE_MESSAGE,
+    ClearItem,
+    ClearReport,
+    counts_of,
+)
+from automations.journal import Operation
+
+__all__ = ["report_of"]
+
+
+def report_of(op: Operation) -> ClearReport:
+    """The operation as the pane shows it: every item with its state, in agenda order."""
+    items: list[ClearItem] = []
+    for step in op.steps:
+        results = (step.result or {}).get("items", {}) if step.state == "done" else {}
+        for entry in step.params.get("items", []):
+            got = results.get(entry["id"], {})
+            status = got.get("status") or ("kept" if step.name == "keep" else "planned")
+            if step.state == "failed" and status == "planned":
+                status, detail = "failed", step.error or ""
+            else:
+                detail = got.get("detail", "")
+            items.append(
+                ClearItem(
+                    id=entry["id"],
+                    subject=entry["subject"],
+                    start=entry["start"],
+                    end=entry["end"],
+                    action=entry["action"],
+                    reason=entry["reason"],
+                    status=status,
+                    detail=detail,
+                    organizer=entry.get("organizer", ""),
+                    series=entry.get("series", False),
+                    toggled=entry.get("toggled", False),
+                )
+            )
+    items.sort(key=lambda i: (i.start, i.subject))
+    first = op.steps[1].params if len(op.steps) > 1 else {}
+    messages = first.get("messages", {})
+    status = {"planned": "running", "running": "running"}.get(op.status, op.status)
+    window = op.steps[0].params if op.steps else {}
+    return ClearReport(
+        operation_id=op.id,
+        mailbox=op.mailbox,
+        start=window.get("start", ""),
+        end=window.get("end", ""),
+        status=status,
+        items=items,
+        cancel_message=messages.get("cancel", CANCEL_MESSAGE),
+        decline_message=messages.get("decline", DECLINE_MESSAGE),
+        counts=counts_of(items),
+    )

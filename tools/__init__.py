@@ -1,0 +1,1 @@
+"""Tools for the build: the import contracts beyond what import-linter ships."""
