@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from automations.calamity.classify import ClearSettings
+from automations.dates import AMSTERDAM
 
 __all__ = [
+    "WINDOWS",
     "CANCEL_MESSAGE",
     "DECLINE_MESSAGE",
     "STATUS_LABELS",
@@ -15,7 +18,25 @@ __all__ = [
     "ClearReport",
     "ClearSettings",
     "counts_of",
+    "window_for",
 ]
+
+# The windows the pane offers in a calamity: from now to the end of today, of tomorrow, of Sunday.
+WINDOWS = {
+    "vandaag": "Rest van vandaag",
+    "morgen": "Vandaag en morgen",
+    "week": "Deze week",
+}
+
+
+def window_for(choice: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """From now (to the minute) until midnight after today, tomorrow or Sunday, in Dutch time;
+    midnight is taken on the calendar, so a day with a clock change is 23 or 25 hours."""
+    now = now.astimezone(AMSTERDAM).replace(second=0, microsecond=0)
+    days = {"vandaag": 0, "morgen": 1, "week": 6 - now.weekday()}[choice]
+    end = dt.datetime.combine(now.date() + dt.timedelta(days=days + 1), dt.time(), AMSTERDAM)
+    return now, end
+
 
 CANCEL_MESSAGE = (
     "Wegens onvoorziene omstandigheden gaat deze afspraak helaas niet door. Wij nemen zo snel"

@@ -7,7 +7,6 @@ While the clear runs the pane polls its progress; the report and the backlog fol
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -15,8 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import flows
-from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE
-from automations.dates import AMSTERDAM
+from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, WINDOWS, window_for
 from automations.errors import NotFound
 from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph
 from server.fields import EventId, Mailbox, MailboxQuery, OperationId
@@ -24,20 +22,6 @@ from server.routes.calamity import clear_settings
 from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
-
-WINDOWS = {
-    "vandaag": "Rest van vandaag",
-    "morgen": "Vandaag en morgen",
-    "week": "Deze week",
-}
-
-
-def window_of(choice: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """From now until the end of today, of tomorrow, or of Sunday."""
-    now = now.astimezone(AMSTERDAM).replace(second=0, microsecond=0)
-    days = {"vandaag": 0, "morgen": 1, "week": 6 - now.weekday()}[choice]
-    end = dt.datetime.combine(now.date() + dt.timedelta(days=days + 1), dt.time(), AMSTERDAM)
-    return now, end
 
 
 class PreviewRequest(BaseModel):
@@ -51,7 +35,7 @@ async def clear_preview(
     request: Request, body: PreviewRequest, deps: FlowDeps, me: Me, graph: ClearGraph,
     settings: SettingsDep,
 ) -> HTMLResponse:  # fmt: skip
-    start, end = window_of(body.window, deps.local_now())
+    start, end = window_for(body.window, deps.local_now())
     report = await flows.preview_clear(
         deps, graph, me, mailbox=body.mailbox, start=start, end=end,
         settings=clear_settings(settings), toggled=body.toggled,
