@@ -38,7 +38,7 @@ def quicksteps_list(as_json: JsonOption = False) -> None:
     import asyncio
 
     from automations.clock import local_today
-    from automations.quicksteps.effects import describe
+    from automations.quicksteps.registry import describe
     from automations.quicksteps.service import active
     from automations.store import create_engine, session_factory
     from server.startup import prepare_store

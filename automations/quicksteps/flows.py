@@ -17,8 +17,8 @@ from automations.errors import AccessDenied, NotFound
 from automations.graph import GraphSession
 from automations.queue.flows import ensure_unclaimed
 from automations.quicksteps import apply as applying
-from automations.quicksteps import effects
 from automations.quicksteps.apply import MessageResult, Preview
+from automations.quicksteps.registry import describe, sends_mail
 from automations.quicksteps.service import ActiveSet, VersionInfo, active, publish
 from automations.quicksteps.undo import UndoResult, undo
 from automations.roster.policy import Action, authorize
@@ -71,8 +71,8 @@ async def list_steps(deps: Deps, actor: Actor, *, every: bool = False) -> StepLi
     shown = [
         StepInfo(
             name=s.name, icon=s.icon, description=s.description, shortcut=s.shortcut,
-            sends_mail=s.sends_mail, asks_department=s.asks_department,
-            actions=[effects.describe(a, today, set(), set()) for a in s.actions],
+            sends_mail=sends_mail(s), asks_department=s.asks_department,
+            actions=[describe(a, today) for a in s.actions],
         )
         for s in steps.parsed.steps
         if every or applying.may_use(s, actor.roster, actor.upn)

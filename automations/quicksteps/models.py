@@ -124,7 +124,7 @@ class ClearCategories(_Strict):
 
 class Flag(DueDate):
     action: Literal["flag"]
-    due: str = Field(  # type: ignore[assignment]
+    due: str = Field(
         default="today", pattern=r"^(today|tomorrow|this_week|next_week|\d{4}-\d{2}-\d{2})$"
     )
 
@@ -223,14 +223,13 @@ Action = Annotated[
     Field(discriminator="action"),
 ]
 
-SENDS = frozenset({"forward", "forward_as_attachment", "new_message", "dispatch"})
 SHORTCUT = re.compile(r"^(Ctrl\+)?(Shift\+)?(Alt\+)?[A-Z0-9]$")
 
 
 class Allowed(_Strict):
     """Who may use a step: roles and/or named people (lower-cased UPNs)."""
 
-    roles: list[Role] = Field(default_factory=lambda: ["secretary"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["secretary"]))
     users: list[Address] = Field(default_factory=list)
 
 
@@ -248,10 +247,6 @@ class QuickStep(_Strict):
         if value is not None and not SHORTCUT.fullmatch(value):
             raise ValueError("sneltoets als Ctrl+Shift+1: Ctrl/Shift/Alt en één letter of cijfer")
         return value
-
-    @property
-    def sends_mail(self) -> bool:
-        return any(a.action in SENDS and getattr(a, "send", True) for a in self.actions)
 
     @property
     def asks_department(self) -> bool:

@@ -17,31 +17,17 @@ from automations.audit import AuditEntry, record
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
+from automations.quicksteps.registry import ACTION_TYPES
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 
-__all__ = ["UndoResult", "undo"]
+__all__ = ["MOVES", "PROPERTIES", "UNDOABLE", "UndoResult", "undo"]
 
-PROPERTIES = {
-    "mark_read": "isRead",
-    "mark_unread": "isRead",
-    "importance": "importance",
-    "categorize": "categories",
-    "clear_categories": "categories",
-    "flag": "flag",
-    "mark_complete": "flag",
-    "clear_flag": "flag",
-}
-MOVES = frozenset({"move", "delete"})
-KEPT = {
-    "forward": "verstuurd; dat kan niet terug",
-    "forward_as_attachment": "verstuurd; dat kan niet terug",
-    "new_message": "opgesteld of verstuurd; verwijder een concept zelf",
-    "reply_draft": "het concept blijft staan; verwijder het zelf",
-    "todo_task": "de taak blijft staan; verwijder haar zelf in To Do",
-    "copy": "de kopie blijft staan",
-    "dispatch": "verstuurd naar de afdeling; de categorie en markering gaan terug",
-}
+# Which done actions make an undo worth offering, as the action types say; the pane imports
+# it as PROPERTIES (put back) and MOVES (moved back).
+UNDOABLE = frozenset(name for name, kind in ACTION_TYPES.items() if kind.undoable())
+PROPERTIES = {name: ACTION_TYPES[name].restores for name in UNDOABLE if ACTION_TYPES[name].restores}
+MOVES = frozenset(name for name in UNDOABLE if ACTION_TYPES[name].moves_back)
 
 
 @dataclass(frozen=True)
@@ -54,14 +40,9 @@ class UndoResult:
     detail: str = ""
 
 
-def _flag(value: Mapping[str, Any] | None) -> dict[str, Any]:
-    value = dict(value or {})
-    if value.get("flagStatus") != "flagged":
-        return {"flagStatus": value.get("flagStatus") or "notFlagged"}
-    return {k: value[k] for k in ("flagStatus", "startDateTime", "dueDateTime") if value.get(k)}
-
-
 def _plan(message: Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[str], list[str]]:
+    """The message's PATCH and folder to return to, from what each done action says undoes
+    it; with the labels of what is undone and what stays."""
     before = message.get("before") or {}
     patch: dict[str, Any] = {}
     move_to = None
@@ -69,15 +50,15 @@ def _plan(message: Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[
     for action in message["actions"]:
         if action["status"] != "done":
             continue
-        kind = action["action"]
-        if kind in PROPERTIES or kind == "dispatch":
-            for prop in ("categories", "flag") if kind == "dispatch" else (PROPERTIES[kind],):
-                patch[prop] = _flag(before.get("flag")) if prop == "flag" else before.get(prop)
-        if kind in MOVES:
-            move_to = before.get("parentFolderId")
-        if kind in KEPT:
-            kept.append(f"{action['label']}: {KEPT[kind]}")
-        if kind in PROPERTIES or kind in MOVES:
+        kind = ACTION_TYPES.get(action["action"])
+        if kind is None:  # journaled by a version that knew an action this one does not
+            continue
+        restore = kind.undo(before)
+        patch.update(restore.patch)
+        move_to = restore.folder or move_to
+        if kind.kept:
+            kept.append(f"{action['label']}: {kind.kept}")
+        if kind.undoable():
             undone.append(action["label"])
     return patch, move_to, undone, kept
 

@@ -1,0 +1,280 @@
+"""One journal step of an apply: the step's actions on a group of up to 20 messages.
+
+A group runs in waves: one ``$batch`` with the first request of every message, then the
+second of every message whose first succeeded, and so on (order kept per message, a failure
+stops that message's rest; Graph's ``$batch`` takes parallel requests or one chain, not
+parallel chains). Consecutive property changes (read, flag, categories, importance) are one
+PATCH. A last ``$batch`` sends what the group drafted to send. A retried group first finds
+what its earlier attempt made (``resume``) and does not make it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from automations.audit import AuditEntry
+from automations.graph import BatchRequest, BatchResponse, GraphSession, is_transient, translate
+from automations.journal import Effect, StepContext, StepOutcome
+from automations.quicksteps.actions import ActionType, DescribeContext, Done, Made, RequestContext
+from automations.quicksteps.effects import MessageFacts, Prepared, tag_of, template_values
+from automations.quicksteps.reads import graph_message, read_facts, why_unreadable
+from automations.quicksteps.results import ActionResult, MessageResult, as_json
+from automations.quicksteps.resume import already_made, position
+
+__all__ = ["in_waves", "run_group"]
+
+Slot = tuple[int, int]  # (message within the group, action)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What a run of the group knows once its messages are read."""
+
+    ctx: StepContext
+    kinds: Sequence[ActionType[Any]]
+    ids: list[str]
+    facts: Mapping[str, MessageFacts | BatchResponse]
+    prepared: Prepared
+    made: Mapping[str, Made]  # what an earlier attempt made, by tag
+
+    @property
+    def today(self) -> dt.date:
+        return dt.date.fromisoformat(self.ctx.params["today"])
+
+    def tag(self, slot: Slot) -> str:
+        n, a = slot
+        return tag_of(self.ctx.operation_id, self.ctx.params["first"] + n, a)
+
+
+@dataclass
+class _Plan:
+    """The group's requests, each action's request indices, each message's chain of them."""
+
+    requests: list[BatchRequest] = field(default_factory=list)
+    slots: dict[Slot, list[int]] = field(default_factory=dict)
+    chains: dict[int, list[int]] = field(default_factory=dict)
+
+
+async def run_group(
+    graph: GraphSession,
+    ctx: StepContext,
+    kinds: Sequence[ActionType[Any]],
+    names: Mapping[str, str],
+) -> StepOutcome:
+    """Carry out the group; its result, audit lines and store records go to the journal
+    together, so a resume never repeats them."""
+    params = ctx.params
+    prepared = Prepared(
+        folders=params["folders"],
+        todo_lists=params["todo_lists"],
+        dispatch=params.get("dispatch") or {},
+    )
+    ids: list[str] = list(params["messages"])
+    facts = await read_facts(graph, ctx.mailbox, ids)
+    made = await already_made(graph, ctx, kinds, ids, facts, prepared) if ctx.attempt > 1 else {}
+    group = _Group(ctx, kinds, ids, facts, prepared, made)
+    plan = _plan(group, names)
+    answers = await in_waves(graph, plan.requests, plan.chains)
+    sent = await _send(graph, group, plan, answers)
+    results = _results(group, plan, answers, sent)
+
+    messages = [as_json(r) for r in results]
+    if ctx.attempt == 1:  # a retry reads the state its first attempt may have changed
+        for message in messages:
+            found = facts.get(message["id"])
+            if isinstance(found, MessageFacts):
+                message["before"] = dict(found.state)
+    caused = [*_audit_entries(ctx, results), *_records(group, results)]
+    return StepOutcome({"messages": messages}, effects=tuple(caused))
+
+
+def _plan(group: _Group, names: Mapping[str, str]) -> _Plan:
+    """Every readable message's requests, in the order of the step's actions."""
+    ctx, plan = group.ctx, _Plan()
+    for n, message_id in enumerate(group.ids):
+        found = group.facts[message_id]
+        if not isinstance(found, MessageFacts):
+            continue
+        values = template_values(found, names["mailbox"], names["actor"])
+        categories = found.categories
+        previous: int | None = None
+        chain = plan.chains.setdefault(n, [])
+        for a, kind in enumerate(group.kinds):
+            tag = group.tag((n, a))
+            planned = kind.requests(
+                RequestContext(
+                    mailbox=ctx.mailbox,
+                    actor=ctx.actor,
+                    facts=found,
+                    categories=categories,
+                    prepared=group.prepared,
+                    values=values,
+                    tag=tag,
+                    today=group.today,
+                    now=ctx.now,
+                )
+            )
+            if tag in group.made:
+                planned = planned[1:]  # the first attempt made the item; redo only the rest
+            for request in planned:
+                last = plan.requests[previous] if previous is not None else None
+                if last is not None and previous is not None and _mergeable(last, request):
+                    # Consecutive property changes of one message travel as one PATCH; the
+                    # later action's value wins, as it would one after the other.
+                    plan.requests[previous] = replace(last, body={**last.body, **request.body})
+                else:
+                    plan.requests.append(request)
+                    previous = len(plan.requests) - 1
+                    chain.append(previous)
+                plan.slots.setdefault((n, a), []).append(previous)
+            categories = kind.categories_after(categories, group.prepared)
+    return plan
+
+
+async def in_waves(
+    graph: GraphSession, requests: list[BatchRequest], chains: Mapping[int, list[int]]
+) -> list[BatchResponse | None]:
+    """Each message's requests in order, all messages side by side: wave ``d`` holds the
+    ``d``-th request of every message whose earlier ones succeeded. Graph's ``$batch`` accepts
+    parallel requests or one serial chain, not parallel chains, so this is how many chains
+    share round trips; a failure leaves the rest of that message's chain unsent (None)."""
+    answers: list[BatchResponse | None] = [None] * len(requests)
+    depth = max((len(c) for c in chains.values()), default=0)
+    for d in range(depth):
+        wave = [
+            chain[d]
+            for chain in chains.values()
+            if len(chain) > d and all((a := answers[i]) is not None and a.ok for i in chain[:d])
+        ]
+        if not wave:
+            break
+        got = await graph.batch([requests[i] for i in wave])
+        _raise_if_transient(got)
+        for i, answer in zip(wave, got, strict=True):
+            answers[i] = answer
+    return answers
+
+
+async def _send(
+    graph: GraphSession,
+    group: _Group,
+    plan: _Plan,
+    answers: Sequence[BatchResponse | None],
+) -> dict[Slot, BatchResponse]:
+    """Send the drafts made to be sent: this attempt's, and an earlier attempt's still unsent."""
+    to_send: dict[Slot, str] = {}
+    for slot, indices in plan.slots.items():
+        answer = answers[indices[0]]
+        sends = group.kinds[slot[1]].sends
+        if sends and group.tag(slot) not in group.made and answer is not None and answer.ok:
+            to_send[slot] = answer.body["id"]
+    for tag, (draft_id, is_draft) in group.made.items():
+        slot = position(tag, group.ctx.params["first"])
+        if is_draft and group.kinds[slot[1]].sends:
+            to_send[slot] = draft_id
+    order = list(to_send)
+    if not order:
+        return {}
+    mailbox = group.ctx.mailbox
+    sent = await graph.batch(
+        [BatchRequest("POST", f"/users/{mailbox}/messages/{to_send[s]}/send") for s in order]
+    )
+    _raise_if_transient(sent)
+    return dict(zip(order, sent, strict=True))
+
+
+def _results(
+    group: _Group,
+    plan: _Plan,
+    answers: Sequence[BatchResponse | None],
+    sent: Mapping[Slot, BatchResponse],
+) -> list[MessageResult]:
+    """Per message and action: done, failed (Graph's reason) or not run (and why)."""
+    unread = DescribeContext(group.today)
+    told = DescribeContext(group.today, dispatch=group.prepared.dispatch)
+    results = []
+    for n, message_id in enumerate(group.ids):
+        found = group.facts[message_id]
+        if not isinstance(found, MessageFacts):
+            reason = why_unreadable(found)
+            actions = [
+                ActionResult(k.name, k.describe(unread), "not_run", reason) for k in group.kinds
+            ]
+            results.append(MessageResult(message_id, "", actions))
+            continue
+        actions = []
+        for a, kind in enumerate(group.kinds):
+            slot = (n, a)
+            mine = [answers[i] for i in plan.slots.get(slot, [])]
+            failed = next((x for x in mine if x is not None and not x.ok), None)
+            status, detail = "done", ""
+            if failed is not None:
+                status, detail = "failed", graph_message(failed)
+            elif any(x is None for x in mine):
+                status, detail = "not_run", "Niet uitgevoerd: een eerdere actie mislukte."
+            elif slot in sent and not sent[slot].ok:
+                status = "failed"
+                detail = "Opgesteld maar niet verzonden: " + graph_message(sent[slot])
+            elif slot not in plan.slots and group.tag(slot) not in group.made:
+                status = "not_run"
+            actions.append(ActionResult(kind.name, kind.describe(told), status, detail))
+        results.append(MessageResult(message_id, found.subject, actions))
+    return results
+
+
+def _mergeable(last: BatchRequest, request: BatchRequest) -> bool:
+    return (
+        last.method == request.method == "PATCH"
+        and last.url == request.url
+        and isinstance(last.body, dict)
+        and isinstance(request.body, dict)
+    )
+
+
+def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
+    """Graph's limits or faults outlasted the gateway's retries of the batch: let the journal
+    retry the step (what was already made is found by its tag, the rest is safe to repeat)."""
+    for answer in answers:
+        if is_transient(answer.status):
+            raise translate(answer)
+
+
+def _records(group: _Group, results: Sequence[MessageResult]) -> list[Effect]:
+    """What the done actions leave in the store (a dispatch's tracking row)."""
+    ctx = group.ctx
+    rows: list[Effect] = []
+    for n, result in enumerate(results):
+        found = group.facts.get(result.id)
+        if not isinstance(found, MessageFacts):
+            continue
+        for a, (kind, outcome) in enumerate(zip(group.kinds, result.actions, strict=True)):
+            if outcome.status == "done":
+                tag = group.tag((n, a))
+                done = Done(tag, ctx.mailbox, ctx.actor, result.id, found, group.prepared)
+                rows.extend(kind.records(done))
+    return rows
+
+
+def _audit_entries(ctx: StepContext, results: Sequence[MessageResult]) -> list[AuditEntry]:
+    return [
+        AuditEntry(
+            actor=ctx.actor,
+            mailbox=ctx.mailbox,
+            action=f"quickstep.{action.action}",
+            outcome="success" if action.status == "done" else "failure",
+            item_id=message.id,
+            operation_id=ctx.operation_id,
+            details={
+                "quickstep": ctx.params["quickstep"],
+                "version": ctx.params["version"],
+                "label": action.label,
+                **({"error": action.detail} if action.detail else {}),
+            },
+        )
+        for message in results
+        for action in message.actions
+        if action.status != "not_run"
+    ]
