@@ -17,7 +17,7 @@ def quicksteps_validate(
     file: Annotated[Path, typer.Argument(help="A quick-step YAML file.")],
 ) -> None:
     """Check a quick-step file; prints every problem with its line (exit 1 when there are any)."""
-    from automations.quicksteps.definitions import DefinitionError, parse
+    from automations.quicksteps.service import DefinitionError, parse
 
     try:
         text = file.read_text(encoding="utf-8")

@@ -20,8 +20,7 @@ from automations.audit import AuditEntry, record
 from automations.clock import local_today
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
-from automations.mailboxes.tagged import find_tagged
-from automations.quicksteps.effects import TAG_PROPERTY
+from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from automations.store import clock_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from automations.errors import BadRequest
 from automations.graph import GraphSession, calendar, mail
@@ -94,6 +94,9 @@ class MessageDetail(MessageSummary):
     is_draft: bool = False
 
 
+S = TypeVar("S", bound=MessageSummary)
+
+
 @dataclass(frozen=True)
 class EventSummary:
     id: str
@@ -116,7 +119,7 @@ def _enum(value: Any, default: str = "") -> str:
     return str(getattr(value, "value", value)) if value is not None else default
 
 
-def _summary(m: Any, cls: type[MessageSummary] = MessageSummary, **extra: Any) -> Any:
+def _summary(m: Any, cls: type[S], **extra: Any) -> S:
     flag = _enum(getattr(m.flag, "flag_status", None)) if m.flag else ""
     return cls(
         id=m.id or "",
@@ -174,7 +177,7 @@ async def list_messages(
     if not 1 <= top <= MAX_TOP:
         raise BadRequest(f"top moet tussen 1 en {MAX_TOP} liggen.")
     found = await mail.list_messages(graph, mailbox, folder=folder, select=_SUMMARY_FIELDS, top=top)
-    return [_summary(m) for m in found]
+    return [_summary(m, MessageSummary) for m in found]
 
 
 async def get_message(

@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from automations.graph import BatchRequest, GraphSession
-from automations.quicksteps.effects import TAG_PROPERTY
 
-__all__ = ["find_tagged", "graph_one", "send_tagged_mail"]
+__all__ = ["TAG_PROPERTY", "find_tagged", "graph_one", "send_tagged_mail"]
+
+# The extended property every item we make carries, valued with the operation (and step)
+# that made it: how a resumed operation finds what its first attempt already made.
+TAG_PROPERTY = "String {1f6cbb2e-7d3a-4b8c-9a57-3f1f8f0d9a11} Name SecretariaatOperationId"
 
 
 async def graph_one(graph: GraphSession, request: BatchRequest) -> Any:

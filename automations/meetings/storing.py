@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import StepContext
+from automations.mailboxes.categories import ensure_categories
 from automations.meetings.folders import folders_of
-from automations.meetings.models import PushResult
+from automations.meetings.models import PushResult, PushStatus
 from automations.meetings.reading import Place
 from automations.meetings.targets import Target
-from automations.quicksteps.apply import ensure_categories
 from automations.store import clock_of
 from automations.store.models import MeetingDocumentRow
 
@@ -126,5 +126,5 @@ async def _store_one(
                        details={"file": p["file_name"], "sha256": sha256, "size": size,
                                 "version": row.version, "agenda_item": place.item.id}),
         )  # fmt: skip
-    status = "stored" if row.version == 1 else "new_version"
+    status: PushStatus = "stored" if row.version == 1 else "new_version"
     return PushResult(p["original"], p["file_name"], size, sha256, status, row.version, renamed)

@@ -9,7 +9,7 @@ from typing import Any
 
 from automations.errors import AccessDenied, BadRequest
 from automations.quicksteps.actions import ActionType
-from automations.quicksteps.models import QuickStep
+from automations.quicksteps.models import MAX_MESSAGES, QuickStep
 from automations.quicksteps.service import ActiveSet
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -22,8 +22,6 @@ __all__ = [
     "resolve_choices",
     "step_named",
 ]
-
-MAX_MESSAGES = 50
 
 
 def may_use(step: QuickStep, roster: Roster, actor: str) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from automations.mailboxes.tagged import TAG_PROPERTY
 from automations.quicksteps import models as m
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 # The extended property that tags what an operation made (a named MAPI string property).
-TAG_PROPERTY = "String {1f6cbb2e-7d3a-4b8c-9a57-3f1f8f0d9a11} Name SecretariaatOperationId"
 ZONE = "W. Europe Standard Time"
 ITEM_FIELDS = ("subject", "body", "from", "toRecipients", "ccRecipients", "sentDateTime",
                "receivedDateTime")  # fmt: skip

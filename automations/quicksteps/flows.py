@@ -18,15 +18,18 @@ from automations.graph import GraphSession
 from automations.queue.flows import ensure_unclaimed
 from automations.quicksteps import apply as applying
 from automations.quicksteps.apply import MessageResult, Preview
+from automations.quicksteps.models import MAX_MESSAGES
 from automations.quicksteps.registry import describe, sends_mail
 from automations.quicksteps.service import ActiveSet, VersionInfo, active, publish
-from automations.quicksteps.undo import UndoResult, undo
+from automations.quicksteps.undo import UndoResult, can_undo, undo
 from automations.roster.policy import Action, authorize
 
 __all__ = [
+    "MAX_MESSAGES",
     "StepInfo",
     "StepList",
     "apply_step",
+    "can_undo",
     "active_set",
     "list_steps",
     "preview_step",

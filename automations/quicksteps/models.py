@@ -16,12 +16,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "MAX_MESSAGES",
     "Action",
     "DueDate",
     "QuickStep",
     "QuickStepSet",
     "TEMPLATES",
 ]
+
+MAX_MESSAGES = 50  # messages one quick step is applied to at once (a selection)
 
 # The templates of comments, subjects and bodies: sandboxed (a definition is data, not code).
 TEMPLATES = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)

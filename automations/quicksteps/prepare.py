@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from automations.graph import BatchRequest, GraphSession
+from automations.mailboxes.categories import ensure_categories
 from automations.quicksteps.actions import ActionType
 from automations.quicksteps.effects import Prepared
 from automations.quicksteps.reads import get_all, get_one
@@ -83,25 +84,6 @@ async def find_folder(
             answer.raise_for_status()
             parent, made = answer.body["id"], True
     return parent, made
-
-
-async def ensure_categories(
-    graph: GraphSession, mailbox: str, wanted: Mapping[str, str], *, create: bool
-) -> list[str]:
-    """The wanted categories missing from the mailbox's master list (made if ``create``)."""
-    if not wanted:
-        return []
-    url = f"/users/{mailbox}/outlook/masterCategories"
-    known = {c["displayName"].lower() for c in (await get_one(graph, url))["value"]}
-    missing = [c for c in wanted if c.lower() not in known]
-    if create and missing:
-        answers = await graph.batch(
-            [BatchRequest("POST", url, {"displayName": c, "color": wanted[c]}) for c in missing]
-        )
-        for answer in answers:
-            if answer.status != 409:  # 409: made meanwhile; fine
-                answer.raise_for_status()
-    return missing
 
 
 async def _todo_lists(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from automations.quicksteps.definitions import parse
+from automations.quicksteps.definitions import DefinitionError, parse
 from automations.quicksteps.models import QuickStepSet
 from automations.store.models import QuickStepVersionRow
 from automations.versions import Active, VersionedDocument, VersionInfo
 
-__all__ = ["ActiveSet", "VersionInfo", "active", "publish", "read_version", "versions"]
+__all__ = [
+    "ActiveSet",
+    "DefinitionError",
+    "VersionInfo",
+    "active",
+    "parse",
+    "publish",
+    "read_version",
+    "versions",
+]
 
 ActiveSet = Active[QuickStepSet]
 

@@ -7,7 +7,7 @@ could not be sure of that state, so its messages are not undone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +18,26 @@ from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
 from automations.quicksteps.registry import ACTION_TYPES
+from automations.quicksteps.results import MessageResult
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 
-__all__ = ["MOVES", "PROPERTIES", "UNDOABLE", "UndoResult", "undo"]
+__all__ = ["MOVES", "PROPERTIES", "UNDOABLE", "UndoResult", "can_undo", "undo"]
 
 # Which done actions make an undo worth offering, as the action types say; the pane imports
 # it as PROPERTIES (put back) and MOVES (moved back).
 UNDOABLE = frozenset(name for name, kind in ACTION_TYPES.items() if kind.undoable())
 PROPERTIES = {name: ACTION_TYPES[name].restores for name in UNDOABLE if ACTION_TYPES[name].restores}
 MOVES = frozenset(name for name in UNDOABLE if ACTION_TYPES[name].moves_back)
+
+
+def can_undo(results: Sequence[MessageResult]) -> bool:
+    """Whether an apply left anything "Ongedaan maken" can put back."""
+    return any(
+        a.status == "done" and (a.action in PROPERTIES or a.action in MOVES)
+        for r in results
+        for a in r.actions
+    )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from typing import Any
 from automations.dates import AMSTERDAM
 from automations.errors import BadRequest
 from automations.graph import BatchRequest, GraphSession
-from automations.mailboxes.tagged import find_tagged, graph_one
-from automations.quicksteps.effects import TAG_PROPERTY
+from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged, graph_one
 from automations.replies.html import clean, prepend_to_body
 from automations.replies.salutation import salutation, split_name
 from automations.replies.templates import ReplyTemplate, TemplateSet, render_body
@@ -98,6 +97,7 @@ async def render_reply(
         "address": mailbox,
     }
     received = dt.datetime.fromisoformat(message.body["receivedDateTime"].replace("Z", "+00:00"))
+    subject: str = message.body.get("subject") or ""
     values = {
         "salutation": salutation(
             sender["name"], sender["address"], chosen.style, templates.salutations
@@ -105,7 +105,7 @@ async def render_reply(
         "sender": sender,
         "executive": executive,
         "secretary": {"name": secretary.body.get("displayName") or actor},
-        "subject": message.body.get("subject") or "",
+        "subject": subject,
         "received": received.astimezone(AMSTERDAM),
         "today": today,
     }
@@ -113,7 +113,7 @@ async def render_reply(
         template=chosen.name,
         html=render_body(chosen, values),
         reply_all=chosen.reply_all,
-        subject=values["subject"],
+        subject=subject,
         sender=sender["name"],
     )
 
@@ -215,4 +215,7 @@ async def _attach(
     if not posts:
         return None
     fields = "subject,toRecipients,ccRecipients,changeKey,webLink"
-    return await graph_one(graph, BatchRequest("GET", f"{base}/{draft_id}?$select={fields}"))
+    draft: dict[str, Any] = await graph_one(
+        graph, BatchRequest("GET", f"{base}/{draft_id}?$select={fields}")
+    )
+    return draft

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from automations.audit import AuditFilter, query
 from automations.jobs.runner import recent_runs
 from automations.quicksteps import flows
-from automations.quicksteps.definitions import DefinitionError
-from automations.quicksteps.service import active, versions
+from automations.quicksteps.service import DefinitionError, active, versions
 from automations.roster.policy import Action, authorize
 from server.deps import CurrentUser, FlowDeps, Me, SessionDep
 from server.fields import MailboxQuery

@@ -16,9 +16,6 @@ from automations.errors import BadRequest, NotFound
 from automations.mailboxes.reading import get_message
 from automations.queue import flows as queue_flows
 from automations.quicksteps import flows
-from automations.quicksteps.apply import MAX_MESSAGES
-from automations.quicksteps.undo import MOVES as UNDO_MOVES
-from automations.quicksteps.undo import PROPERTIES as UNDO_PROPERTIES
 from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
 from server.deps import FlowDeps, Me, UserGraph
 from server.fields import ItemId, Mailbox, OperationId
@@ -70,7 +67,7 @@ async def message_view(
 class StepRequest(BaseModel):
     mailbox: Mailbox
     step: str = Field(min_length=1, max_length=80)
-    messages: list[ItemId] = Field(min_length=1, max_length=MAX_MESSAGES)
+    messages: list[ItemId] = Field(min_length=1, max_length=flows.MAX_MESSAGES)
     operation_id: OperationId | None = None
     choices: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = (
         Field(default_factory=dict, max_length=5)
@@ -101,11 +98,7 @@ async def step_apply(
         deps, graph, me, mailbox=body.mailbox, step=body.step, messages=body.messages,
         operation_id=body.operation_id, choices=body.choices, despite_claim=body.despite_claim,
     )  # fmt: skip
-    undoable = any(
-        a.status == "done" and (a.action in UNDO_PROPERTIES or a.action in UNDO_MOVES)
-        for r in results
-        for a in r.actions
-    )
+    undoable = flows.can_undo(results)
     return fragment(request, "views/stap_uitkomst.html", step=body.step, results=results,
                     operation_id=body.operation_id, undoable=undoable)  # fmt: skip
 

@@ -10,7 +10,6 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from automations.quicksteps import flows
-from automations.quicksteps.apply import MAX_MESSAGES
 from automations.quicksteps.service import read_version, versions
 from automations.roster.policy import Action, authorize
 from server.deps import CurrentUser, FlowDeps, Me, RosterDep, SessionDep, UserGraph
@@ -24,7 +23,7 @@ YAML_BODY = {"content": {"application/yaml": {"schema": {"type": "string"}}}, "r
 class Selection(BaseModel):
     mailbox: Mailbox
     step: str = Field(min_length=1, max_length=80)
-    messages: list[ItemId] = Field(min_length=1, max_length=MAX_MESSAGES)
+    messages: list[ItemId] = Field(min_length=1, max_length=flows.MAX_MESSAGES)
     # What the step asks when applied, e.g. {"department": "burgerzaken"} for a dispatch.
     choices: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = (
         Field(default_factory=dict, max_length=5)

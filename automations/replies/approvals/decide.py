@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.errors import AppError, BadRequest
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
-from automations.mailboxes.tagged import find_tagged, graph_one, send_tagged_mail
-from automations.quicksteps.effects import TAG_PROPERTY
+from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged, graph_one, send_tagged_mail
 from automations.replies.approvals.lifecycle import close_if_gone, deleted_items
 from automations.replies.approvals.views import (
     AWAITING,
@@ -38,7 +37,7 @@ from automations.replies.approvals.views import (
     view_of,
 )
 from automations.replies.html import clean
-from automations.store import clock_of
+from automations.store import clock_of, rowcount
 from automations.store.models import ApprovalRow
 
 __all__ = ["defer", "reject", "send_approved"]
@@ -58,7 +57,7 @@ async def _claim(
             )
             .values(status="sending", send_operation_id=operation_id, decided_by=actor)
         )
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        if rowcount(claimed) == 1:
             return operation_id
         fresh = await load(session, row.id)
         if fresh.status in ("sending", "sent"):
@@ -257,7 +256,7 @@ async def reject(
             )
         )
         view = view_of(await load(session, row.id))
-    if decided.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(decided) != 1:
         return view  # another tap decided first
     await audit(sessions, view, actor, "approval.reject", comment=comment[:400])
     to = [row.requested_by, *([front_office] if front_office else [])]

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.errors import AppError, BadRequest
 from automations.graph import BatchRequest, GraphSession
+from automations.mailboxes.categories import ensure_categories
 from automations.mailboxes.tagged import graph_one, send_tagged_mail
-from automations.quicksteps.apply import ensure_categories
 from automations.replies.approvals.views import (
     AWAITING,
     CATEGORIES,
