@@ -2,7 +2,9 @@
 
 Runs with latency 0 and prints p50/p95 for: a message GET over HTTPS (keep-alive, the path
 the product takes), the same GET handled in-process (no TLS, no HTTP: the sandbox's own work),
-a calendarView of a week and a 20-request $batch. Usage: ``python -m benchmarks.sandbox_overhead``.
+a calendarView of a week and a 20-request $batch, and expanding a daily series without end
+in a week next year and one 973 years ahead (the far window must not walk every day in
+between). Usage: ``python -m benchmarks.sandbox_overhead``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import msal
 import requests
 
 from sandbox.app import SandboxConfig
+from sandbox.calendar.recurrence import expand
 from sandbox.router import GraphRequest
 from sandbox.server import start_in_thread
 
@@ -118,7 +121,26 @@ async def run(n: int) -> dict:
     fut.result(timeout=300)
     results["message_get_in_process"] = percentiles(loop_samples)
     running.stop()
+    for label, year in (("expand_daily_next_year", 2027), ("expand_daily_year_2999", 2999)):
+        results[label] = percentiles(_expansions(year, max(n // 10, 20)))
     return results
+
+
+def _expansions(year: int, n: int) -> list[float]:
+    """A daily series since 2026 without end, expanded for one week of ``year``."""
+    start = {"dateTime": "2026-11-23T09:00:00", "timeZone": "Europe/Amsterdam"}
+    end = {"dateTime": "2026-11-23T09:30:00", "timeZone": "Europe/Amsterdam"}
+    recurrence = {"pattern": {"type": "daily", "interval": 1},
+                  "range": {"type": "noEnd", "startDate": "2026-11-23"}}  # fmt: skip
+    first = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        got = expand(start=start, end=end, recurrence=recurrence, window_start=first,
+                     window_end=first + dt.timedelta(days=7))  # fmt: skip
+        samples.append(time.perf_counter() - t0)
+        assert len(got) == 7
+    return samples
 
 
 def main() -> None:

@@ -56,6 +56,7 @@ class Limits:
         self.faults: dict[str, int] = defaultdict(int)
         self._history: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self.total = 0
+        self.delayed_ms = 0.0  # latency added, so a test can see it without timing it
 
     def configure(self, **changes: Any) -> None:
         """Change settings all at once or not at all; ``ValueError`` names what is wrong."""
@@ -111,6 +112,7 @@ class Limits:
 
     async def _latency(self) -> None:
         if self.settings.latency_ms > 0:
+            self.delayed_ms += self.settings.latency_ms
             await asyncio.sleep(self.settings.latency_ms / 1000)
 
     def snapshot(self) -> dict[str, Any]:
@@ -119,6 +121,7 @@ class Limits:
             per_mailbox[mailbox] = max(per_mailbox[mailbox], peak)
         return {
             "total": self.total,
+            "delayedMs": self.delayed_ms,
             "requests": dict(self.requests),
             "maxConcurrency": dict(per_mailbox),
             "throttled": dict(self.throttled),

@@ -192,7 +192,7 @@ def _executor(graph: GraphSession) -> Any:
             delay = retry_delay(graph.config, round_, max(waits) if waits else None)
             if delay is None:
                 break
-            await asyncio.sleep(delay)
+            await graph.config.sleep(delay)
             round_ += 1
         done = [i for i in items if outcome.get(i["id"], {}).get("status") == "done"]
         if todo:  # still no answer: the step fails and a resumed run sends these again

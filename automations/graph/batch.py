@@ -14,12 +14,11 @@ requests is sent as one sequence in input order (so one failure stops the rest).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from kiota_abstractions.method import Method
@@ -137,7 +136,7 @@ async def send_batch(
         if delay is None:
             break
         log.info("batch: %d sub-requests throttled, again in %.2fs", len(pending), delay)
-        await asyncio.sleep(delay)
+        await config.sleep(delay)
         attempt += 1
     return [results[i] for i in range(len(requests))]
 
@@ -197,7 +196,9 @@ async def _post(
     info.headers.try_add("Accept", "application/json")
     info.set_stream_content(json.dumps(payload).encode(), "application/json")
     info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
-    response: httpx.Response = await adapter.send_primitive_async(info, "bytes", None)
+    # With NativeResponseHandler the adapter hands back the raw httpx.Response, never None; its
+    # annotation (an Optional of a free TypeVar) cannot say so.
+    response = cast(httpx.Response, await adapter.send_primitive_async(info, "bytes", None))
     outer_id = response.headers.get("request-id")
     body = _json(response.content)
     if response.status_code != 200:

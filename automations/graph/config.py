@@ -6,7 +6,9 @@ The same fields describe the sandbox (its base URL, authority and CA) and a real
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +39,11 @@ class GraphConfig:
     backoff_base_s: float = 0.25  # exponential backoff with full jitter when no Retry-After
     backoff_max_s: float = 8.0
     scopes: tuple[str, ...] = GRAPH_SCOPES
+    # How the gateway waits (Retry-After, backoff): injected so a test sees what was waited
+    # for instead of timing it, and a benchmark can run against real waits.
+    sleep: Callable[[float], Awaitable[None]] = field(
+        default=asyncio.sleep, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_in_flight_per_mailbox <= 4:

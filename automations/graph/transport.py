@@ -9,7 +9,6 @@ halfway through a response is seen (and retried) here, not later in the SDK.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -132,7 +131,7 @@ class GraphTransport(httpx.AsyncBaseTransport):
                 attempt + 1,
                 delay,
             )
-            await asyncio.sleep(delay)
+            await self.config.sleep(delay)
             attempt += 1
 
     async def _send(self, request: httpx.Request) -> httpx.Response:

@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import quote
 
 from automations.errors import AppError, BadRequest, NotFound, Throttled, Unavailable
@@ -183,14 +183,15 @@ class SharePointTarget:
         parts = "/".join(quote(p, safe="") for p in [*folders, name])
         return f"/drives/{self.drive_id}/root:/{parts}:"
 
-    async def _item(self, folders: Sequence[str], name: str) -> dict | None:
+    async def _item(self, folders: Sequence[str], name: str) -> dict[str, Any] | None:
         [answer] = await self.graph.batch(
             [BatchRequest("GET", f"{self._path(folders, name)}?$select=id,size,file")]
         )
         if answer.status == 404:
             return None
         answer.raise_for_status()
-        return answer.body
+        item: dict[str, Any] = answer.body  # a driveItem (Graph's JSON is untyped)
+        return item
 
     async def _versions(self, item_id: str) -> int:
         [answer] = await self.graph.batch(
@@ -226,7 +227,7 @@ class SharePointTarget:
 
     async def _upload_session(
         self, folders: Sequence[str], name: str, source: IO[bytes], size: int
-    ) -> dict | None:
+    ) -> dict[str, Any] | None:
         """Ranges of 10 MiB (32 x 320 KiB), resumed from ``nextExpectedRanges`` after a fault;
         None when the session is gone after the last range (then it was committed, or not)."""
         body = {"item": {"@microsoft.graph.conflictBehavior": "replace"}}
@@ -252,7 +253,7 @@ class SharePointTarget:
                 faults += 1
                 if faults > 8:
                     raise
-                await asyncio.sleep(min(0.2 * faults, 2.0))
+                await self.graph.config.sleep(min(0.2 * faults, 2.0))
                 try:
                     status = await self.graph.upload_status(url)
                 except NotFound:
@@ -260,7 +261,8 @@ class SharePointTarget:
                 offset = int(status["nextExpectedRanges"][0].split("-")[0])
                 continue
             if resp.status_code in (200, 201):
-                return resp.json()
+                item: dict[str, Any] = resp.json()  # the driveItem made
+                return item
             offset += length
             if offset >= size:  # all sent but not committed: ask where it stands
                 status = await self.graph.upload_status(url)
@@ -300,7 +302,8 @@ async def library_drive(graph: GraphSession, site: str, library: str) -> str:
     drives.raise_for_status()
     for drive in drives.body.get("value") or []:
         if drive.get("name") == library:
-            return drive["id"]
+            drive_id: str = drive["id"]
+            return drive_id
     raise NotFound(f"De bibliotheek '{library}' is niet gevonden op '{site}'.")
 
 

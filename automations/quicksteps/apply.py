@@ -18,7 +18,6 @@ This module also gathers the names adapters and other features import (``preview
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -132,5 +131,5 @@ async def apply(
             if delay is None:
                 raise
             log.info("operation %s meets %s; resuming in %.1fs", operation_id, exc.code, delay)
-            await asyncio.sleep(delay)
+            await graph.config.sleep(delay)
     raise AssertionError("unreachable")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,6 +13,17 @@ from pydantic import SecretStr
 from automations.graph import GraphConfig, GraphGateway, token_source_for
 from sandbox.server import RunningSandbox
 from tests.sandbox.graphclients import DEFAULT_LIMITS
+
+
+class Waits:
+    """The gateway's sleep, recorded instead of slept: a test asserts what it waited for."""
+
+    def __init__(self) -> None:
+        self.waited: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waited.append(seconds)
+        await asyncio.sleep(0)
 
 
 def graph_config(running: RunningSandbox, **changes: object) -> GraphConfig:
