@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -103,8 +105,17 @@ async def _selection(
 Selected = Annotated[Selection, Depends(_selection)]
 
 
+def pane_url(request: Request, name: str, /, **params: Any) -> str:
+    """Where the route called ``name`` lives: templates tell the pane's script what a button
+    asks (``data-post="{{ url('step_apply') }}"``), so no path is written in JavaScript."""
+    quoted = {k: quote(str(v), safe="{}") for k, v in params.items()}  # "{id}": a JS template
+    base: str = request.app.state.settings.base_url
+    return base.rstrip("/") + str(request.app.url_path_for(name, **quoted))
+
+
 def fragment(request: Request, name: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
     values.setdefault("base_url", request.app.state.settings.base_url)
+    values.setdefault("url", partial(pane_url, request))
     return templates.TemplateResponse(request, name, values, status_code=status_code)
 
 

@@ -79,7 +79,9 @@ class DecideRequest(BaseModel):
     html: str | None = Field(default=None, min_length=1, max_length=200_000)
 
 
-@router.post("/pane/goedkeuren/{approval_id}/goedkeuren", response_class=HTMLResponse)
+@router.post(
+    "/pane/goedkeuren/{approval_id}/goedkeuren", response_class=HTMLResponse, name="pane_approve"
+)
 async def approve(
     request: Request, approval_id: str, body: DecideRequest, deps: FlowDeps, me: Me,
     graph: UserGraph,
@@ -98,7 +100,9 @@ class RejectRequest(BaseModel):
     comment: str = Field(max_length=4000)
 
 
-@router.post("/pane/goedkeuren/{approval_id}/afwijzen", response_class=HTMLResponse)
+@router.post(
+    "/pane/goedkeuren/{approval_id}/afwijzen", response_class=HTMLResponse, name="pane_reject"
+)
 async def reject(
     request: Request, approval_id: str, body: RejectRequest, deps: FlowDeps, me: Me,
     graph: UserGraph,

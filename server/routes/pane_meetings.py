@@ -84,7 +84,11 @@ async def place(
                     meeting_id=filed.meeting_id)  # fmt: skip
 
 
-@router.get("/pane/vergadermap/{meeting_id}/overzicht", response_class=HTMLResponse)
+@router.get(
+    "/pane/vergadermap/{meeting_id}/overzicht",
+    response_class=HTMLResponse,
+    name="pane_meeting_overview",
+)
 async def overview(
     request: Request, meeting_id: str, deps: FlowDeps, me: Me, config: MeetingConfig
 ) -> HTMLResponse:

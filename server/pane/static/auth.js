@@ -40,11 +40,12 @@ async function viaNestedAppAuth(config) {
   }
 }
 
+// config.dialogUrl: the sign-in page's address, as the shell got it from its route.
 function openDialog(config) {
-  const origin = new URL(config.baseUrl).origin;
+  const origin = new URL(config.dialogUrl).origin;
   return new Promise((resolve, reject) => {
     Office.context.ui.displayDialogAsync(
-      `${config.baseUrl}/pane/aanmelden/dialoog`,
+      config.dialogUrl,
       { height: 60, width: 30, promptBeforeOpen: true },
       (opened) => {
         if (opened.status !== Office.AsyncResultStatus.Succeeded) {

@@ -1,26 +1,17 @@
 // The approval page outside Outlook (the link in the notice mail, on a phone): MSAL.js's
 // standard client signs in with a full-page redirect (authorization code + PKCE); which
-// approval was opened travels in the sign-in's state. The decisions work as in the pane.
+// approval was opened travels in the sign-in's state. The decisions work as in the pane: the
+// same fragments, the same dispatcher (fragmenten.js), the same error box (fout.js).
 import { bindApprovals } from "./approvals.js";
+import { failure, showError } from "./fout.js";
+import { fragments } from "./fragmenten.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
+const urls = document.body.dataset; // this page, the list and one approval ({id}), from the routes
 const main = document.getElementById("inhoud");
 const contextLine = document.getElementById("context");
 let pca = null;
 let account = null;
-
-function problem(title, text) {
-  const section = document.createElement("section");
-  section.className = "melding melding-fout";
-  section.setAttribute("role", "alert");
-  const h2 = document.createElement("h2");
-  h2.textContent = title;
-  const p = document.createElement("p");
-  p.textContent = text;
-  section.append(h2, p);
-  main.replaceChildren(section);
-  main.setAttribute("aria-busy", "false");
-}
 
 async function token(forceRefresh = false) {
   const request = { scopes: [config.apiScope], account, forceRefresh };
@@ -37,28 +28,29 @@ function currentApproval() {
   return section ? section.dataset.goedkeuring : null;
 }
 
-async function fetchHtml(method, path, body, retried = false) {
-  const headers = { Authorization: `Bearer ${await token(retried)}`, Accept: "text/html" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(`${config.baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401 && !retried) return fetchHtml(method, path, body, true);
-  return response.text();
+const page = fragments(main, { token, selection: () => ({ mailbox: account && account.username }) });
+
+function address(template, id) {
+  return template.replace("{id}", encodeURIComponent(id));
 }
 
-async function showList() {
-  history.replaceState(null, "", `${config.baseUrl}/goedkeuren`);
-  main.innerHTML = await fetchHtml("GET", `/pane/goedkeuren/inhoud?${new URLSearchParams({ mailbox: account.username })}`);
-  main.setAttribute("aria-busy", "false");
+async function show(here, url, query) {
+  history.replaceState(null, "", here);
+  try {
+    const answer = await page.request("GET", url, query);
+    page.swap(main, answer.html);
+    main.setAttribute("aria-busy", "false");
+  } catch (error) {
+    showError(main, { ...failure(error), retry: true });
+  }
 }
 
-async function showApproval(id) {
-  history.replaceState(null, "", `${config.baseUrl}/goedkeuren/${encodeURIComponent(id)}`);
-  main.innerHTML = await fetchHtml("GET", `/pane/goedkeuren/${encodeURIComponent(id)}/inhoud`);
-  main.setAttribute("aria-busy", "false");
+function showList() {
+  return show(urls.urlPagina, urls.urlLijst, { mailbox: account.username });
+}
+
+function showApproval(id) {
+  return show(address(urls.urlPaginaGoedkeuring, id), address(urls.urlGoedkeuring, id));
 }
 
 async function start() {
@@ -67,7 +59,7 @@ async function start() {
       clientId: config.clientId,
       authority: config.authority,
       knownAuthorities: [new URL(config.authority).host],
-      redirectUri: `${config.baseUrl}/goedkeuren`,
+      redirectUri: urls.urlPagina,
     },
     cache: { cacheLocation: "localStorage" },
   });
@@ -84,7 +76,8 @@ async function start() {
   else await showList();
 }
 
-bindApprovals(main, { fetchHtml, showList });
-start().catch((error) => {
-  problem("Aanmelden is niet gelukt", `Probeer het opnieuw. (${error.errorCode || error.message || error})`);
+bindApprovals(main, { showList });
+main.addEventListener("click", (event) => {
+  if (event.target.closest("[data-action='opnieuw']")) location.reload();
 });
+start().catch((error) => showError(main, { ...failure(error), retry: true }));

@@ -1,0 +1,318 @@
+// Fragments the server renders, and the one small dispatcher that asks for them. A template
+// declares what a control asks and where the answer goes; the URLs are rendered beside their
+// routes (url('step_apply') in the template). This script moves the server's HTML into place
+// and never builds markup from data: everything from mail arrives escaped.
+//
+// On a button (click) or a select/input (change):
+//   data-post="url" | data-get="url"   the request; a GET sends its values as the query
+// Read from the control or the nearest ancestor that has it:
+//   data-target="#id" | "near .x"      where the answer goes (default: the root); "near" is the
+//                                      first .x around the control, going outwards
+//   data-swap="outer"                  the answer replaces the target itself (from the same
+//                                      element as data-target)
+//   data-selection="mailbox message messages item type"   what of the selection is sent
+//   data-focus="a, b"                  focus after the answer, if it names no data-autofocus
+//   data-offline="text"                what to say when the server cannot be reached
+//   data-errors                        (an element) where this form's problems are shown
+// Values, later ones winning: the selection; data-vals='{json}' of every ancestor, outer first;
+// the fields of the nearest data-form (not those of a form inside it): name="a" its value,
+// name="a.b" nested, a checkbox its checked state, name="a[]" checkboxes the checked values,
+// data-optional left out when empty, disabled left out, a chosen <option data-vals> adds its
+// values, an editable element with data-name its HTML while editable; a field with
+// data-required="text" must be filled in first; data-operation="name" one id per click (the
+// same again for a retry after a lost connection).
+// Also: data-loading (the loading line in the target meanwhile), data-clear="#id" (empty it),
+// data-insert="#template" (put the template in the target), data-sneltoets="Ctrl+Shift+4",
+// data-live="url" (redrawn when live() is called), and in an answer data-autofocus.
+//
+// A 409 that asks "Toch doorgaan" (a colleague works on this mail) is a question, not an
+// outcome: it goes under the form, the form stays, and "Toch doorgaan" sends the same request
+// again with despite_claim. Every call takes the page's ticket; an answer for an older ticket
+// (Outlook selected another item meanwhile) is dropped.
+import { errorBox, failure, showError } from "./fout.js";
+
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [contenteditable='true']";
+
+export function fragments(root, { token, selection = () => ({}), ticket = () => 0, swapped = () => {} }) {
+  const operations = new WeakMap(); // control -> the operation id of its unanswered click
+  const questions = new WeakMap(); // "Toch doorgaan" question -> send it again
+
+  // One request with the token; a 401 (expired, revoked) gets one retry with a fresh token.
+  async function request(method, url, values = {}, again = false) {
+    const headers = { Authorization: `Bearer ${await token(again)}`, Accept: "text/html" };
+    let address = url;
+    let body;
+    if (method === "GET") address = withQuery(url, values);
+    else {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(values);
+    }
+    const response = await fetch(address, { method, headers, body });
+    if (response.status === 401 && !again) return request(method, url, values, true);
+    return {
+      status: response.status,
+      html: await response.text(),
+      isHtml: (response.headers.get("content-type") || "").startsWith("text/html"),
+      requestId: response.headers.get("x-request-id") || "",
+    };
+  }
+
+  function near(el, selector) {
+    for (let at = el; at && at !== root; at = at.parentElement) {
+      if (at.matches(selector)) return at;
+      const found = at.querySelector(selector);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function where(spec, el) {
+    if (!spec) return root;
+    if (spec.startsWith("near ")) return near(el, spec.slice(5));
+    return document.getElementById(spec.replace(/^#/, ""));
+  }
+
+  function targetOf(el) {
+    const from = el.closest("[data-target]");
+    if (!from) return { target: root, swap: "inner" };
+    return { target: where(from.dataset.target, el), swap: from.dataset.swap || "inner" };
+  }
+
+  function valuesFor(el) {
+    const values = {};
+    const chosen = selection();
+    for (const name of (option(el, "selection") || "").split(/\s+/).filter(Boolean)) {
+      if (name === "messages") values.messages = chosen.message ? [chosen.message] : [];
+      else if (chosen[name] != null) values[name] = chosen[name];
+    }
+    const layers = [];
+    for (let at = el.closest("[data-vals]"); at; at = at.parentElement && at.parentElement.closest("[data-vals]")) {
+      layers.unshift(at);
+    }
+    for (const at of layers) Object.assign(values, JSON.parse(at.dataset.vals));
+    const fields = fieldsOf(el.closest("[data-form]"));
+    if (el.matches("[name]") && !fields.includes(el)) fields.push(el);
+    for (const field of fields) put(values, field);
+    return values;
+  }
+
+  function swap(target, html, how = "inner") {
+    const parsed = document.createElement("template");
+    parsed.innerHTML = html; // server-rendered with autoescaping: mail content arrives as text
+    const nodes = [...parsed.content.childNodes];
+    const parent = target.parentElement;
+    if (how === "outer") target.replaceWith(...nodes);
+    else target.replaceChildren(...nodes);
+    const region = how === "outer" ? nodes.find((n) => n.nodeType === Node.ELEMENT_NODE) || parent : target;
+    swapped(region);
+    return region;
+  }
+
+  // Focus what the answer asks for, else the control's twin in it (a redrawn select), else
+  // the first of data-focus.
+  function settle(region, id = "", fallback = "") {
+    const twin = id && document.getElementById(id);
+    const chosen =
+      within(region, "[data-autofocus]") ||
+      (twin && region.contains(twin) ? twin : null) ||
+      fallback
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => within(region, s))
+        .find(Boolean);
+    if (chosen) focusOn(chosen);
+  }
+
+  // A problem with this click: in the form's data-errors, else in the target if the form is not
+  // in it, else under the form (so what she typed stays).
+  function report(el, target, problem) {
+    const marked = near(el, "[data-errors]");
+    if (marked) return showError(marked, problem);
+    if (target && !target.contains(el)) return showError(target, problem);
+    const form = el.closest("[data-form]") || el.parentElement;
+    for (const old of form.querySelectorAll(":scope > [data-fout]")) old.remove();
+    return form.appendChild(errorBox(problem));
+  }
+
+  function ask(el, html, again) {
+    const form = el.closest("[data-form]") || el.parentElement;
+    for (const old of form.querySelectorAll(":scope > .vraag-bezig")) old.remove();
+    const question = document.createElement("div");
+    question.className = "vraag-bezig";
+    question.innerHTML = html; // server-rendered with autoescaping
+    form.append(question);
+    questions.set(question, again);
+    settle(question);
+  }
+
+  function loading() {
+    return document.getElementById("laden-sjabloon").content.cloneNode(true);
+  }
+
+  // What the control declares; `how` overrides the request (a feature that computes it).
+  async function run(el, extra = {}, how = {}) {
+    const method = how.method || (el.hasAttribute("data-post") ? "POST" : "GET");
+    const url = how.url || el.getAttribute(method === "POST" ? "data-post" : "data-get");
+    const { target, swap: mode } = targetOf(el);
+    if (!target) return;
+    const lacking = fieldsOf(el.closest("[data-form]")).find((f) => f.dataset.required && !f.value.trim());
+    if (lacking) {
+      report(el, target, { message: lacking.dataset.required });
+      lacking.focus();
+      return;
+    }
+    const values = { ...valuesFor(el), ...extra };
+    const operation = el.dataset.operation;
+    if (operation) {
+      if (!operations.has(el)) operations.set(el, crypto.randomUUID());
+      values[operation] = operations.get(el);
+    }
+    const [id, fallback, offline] = [el.id, option(el, "focus") || "", option(el, "offline")];
+    const mine = ticket();
+    const button = el.tagName === "BUTTON" ? el : null;
+    if (button) button.disabled = true; // one click at a time
+    target.setAttribute("aria-busy", "true");
+    if (el.hasAttribute("data-loading")) target.replaceChildren(loading());
+    let answer;
+    try {
+      answer = await request(method, url, values);
+    } catch (error) {
+      if (mine !== ticket()) return;
+      if (button) button.disabled = false;
+      target.setAttribute("aria-busy", "false");
+      report(el, target, failure(error, offline || undefined));
+      return;
+    }
+    operations.delete(el); // answered: a later click is a new operation
+    if (mine !== ticket() || !target.isConnected) return; // another item was selected meanwhile
+    if (button) button.disabled = false;
+    target.setAttribute("aria-busy", "false");
+    if (!answer.isHtml) {
+      const message = `De server gaf geen pagina terug (status ${answer.status}).`;
+      report(el, target, { title: "Onverwacht antwoord", message, requestId: answer.requestId });
+    } else if (answer.status === 409 && answer.html.includes("data-ondanks")) {
+      ask(el, answer.html, () => run(el, { ...extra, despite_claim: true }, how));
+    } else {
+      settle(swap(target, answer.html, mode), id, fallback);
+    }
+  }
+
+  // A part that follows the live events asks for itself again, unless something is under way.
+  async function refresh(el) {
+    const { target, swap: mode } = targetOf(el);
+    const busy = () => !target || target.getAttribute("aria-busy") === "true" || root.getAttribute("aria-busy") === "true";
+    if (busy()) return;
+    const mine = ticket();
+    let answer;
+    try {
+      answer = await request("GET", el.dataset.live, valuesFor(el));
+    } catch {
+      return; // the next event tries again
+    }
+    if (mine !== ticket() || !el.isConnected || !target.isConnected || busy()) return;
+    if (answer.status === 200 && answer.isHtml) swap(target, answer.html, mode);
+  }
+
+  function live() {
+    for (const el of root.querySelectorAll("[data-live]")) refresh(el);
+  }
+
+  root.addEventListener("click", (event) => {
+    const control = event.target.closest("button");
+    if (!control || !root.contains(control)) return;
+    if (control.matches("[data-post], [data-get]")) run(control);
+    else if (control.dataset.clear) where(control.dataset.clear, control)?.replaceChildren();
+    else if (control.dataset.insert) {
+      const { target } = targetOf(control);
+      const source = document.getElementById(control.dataset.insert.replace(/^#/, ""));
+      if (!target || !source) return;
+      target.replaceChildren(source.content.cloneNode(true));
+      settle(target);
+    } else if (control.matches("[data-ondanks], [data-ondanks-niet]")) {
+      const question = control.closest(".vraag-bezig");
+      if (!question) return;
+      const again = questions.get(question);
+      question.remove();
+      if (control.hasAttribute("data-ondanks") && again) again();
+    }
+  });
+
+  root.addEventListener("change", (event) => {
+    const field = event.target.closest("select, input");
+    if (field && field.matches("[data-post], [data-get]")) run(field);
+  });
+
+  return { request, run, refresh, live, swap, settle, report, values: valuesFor, loading };
+}
+
+// The set's keyboard shortcuts (Ctrl+Shift+1 …) press the button that declares them.
+export function bindShortcuts(root) {
+  document.addEventListener("keydown", (event) => {
+    if (!event.ctrlKey || !event.shiftKey) return;
+    const key = event.code.startsWith("Digit") ? event.code.slice(5) : event.key.toUpperCase();
+    const combo = `Ctrl+Shift+${event.altKey ? "Alt+" : ""}${key}`;
+    const button = [...root.querySelectorAll("button[data-sneltoets]")].find((b) => b.dataset.sneltoets === combo);
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+}
+
+function option(el, name) {
+  const from = el.closest(`[data-${name}]`);
+  return from ? from.getAttribute(`data-${name}`) : null;
+}
+
+function within(region, selector) {
+  if (!region || region.nodeType !== Node.ELEMENT_NODE) return null;
+  return region.matches(selector) ? region : region.querySelector(selector);
+}
+
+function focusOn(el) {
+  if (!el.matches(FOCUSABLE)) el.setAttribute("tabindex", "-1");
+  el.focus();
+}
+
+function withQuery(url, values) {
+  const address = new URL(url, document.baseURI);
+  for (const [key, value] of Object.entries(values)) {
+    if (value != null) address.searchParams.set(key, value);
+  }
+  return address.href;
+}
+
+function fieldsOf(form) {
+  if (!form) return [];
+  const all = form.querySelectorAll("input[name], select[name], textarea[name], [data-name]");
+  return [...all].filter((field) => field.closest("[data-form]") === form);
+}
+
+function put(values, field) {
+  if (field.disabled) return;
+  if (field.dataset.name) {
+    if (field.isContentEditable) set(values, field.dataset.name, field.innerHTML);
+    return;
+  }
+  const name = field.getAttribute("name");
+  if (field.type === "checkbox" && name.endsWith("[]")) {
+    const list = set(values, name.slice(0, -2), null, true);
+    if (field.checked) list.push(field.value);
+    return;
+  }
+  if (field.type === "checkbox") return void set(values, name, field.checked);
+  if (field.value === "" && field.hasAttribute("data-optional")) return;
+  set(values, name, field.value);
+  const chosen = field.tagName === "SELECT" && field.selectedOptions[0];
+  if (chosen && chosen.dataset.vals) Object.assign(values, JSON.parse(chosen.dataset.vals));
+}
+
+function set(values, name, value, list = false) {
+  const parts = name.split(".");
+  const last = parts.pop();
+  let at = values;
+  for (const part of parts) at = at[part] = at[part] && typeof at[part] === "object" ? at[part] : {};
+  if (list) return (at[last] = Array.isArray(at[last]) ? at[last] : []);
+  at[last] = value;
+  return value;
+}
