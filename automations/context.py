@@ -9,7 +9,7 @@ state: one per process (or per CLI command); ``Actor`` is one per call.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,21 +39,39 @@ class _Nobody:
 nobody_listens: Publisher = _Nobody()
 
 
-@dataclass(frozen=True)
+# How long "ik pak dit op" holds before a colleague can pick the work up unasked.
+CLAIM_TTL = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True, init=False)
 class Deps:
     """The store, the journal, the clock and the event publisher, passed to every flow."""
 
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    events: Publisher = nobody_listens
-    # How long "ik pak dit op" holds before a colleague can pick the work up unasked.
-    claim_ttl: dt.timedelta = dt.timedelta(minutes=30)
-    base_url: str = ""  # links in mails we send (approvals, handover) point here
-    journal: Journal = field(default=None)  # type: ignore[assignment]  # made from sessions
+    events: Publisher
+    claim_ttl: dt.timedelta
+    base_url: str  # links in mails we send (approvals, handover) point here
+    journal: Journal
 
-    def __post_init__(self) -> None:
-        if self.journal is None:
-            object.__setattr__(self, "journal", Journal(self.sessions, clock=self.clock))
+    # By hand, not generated: ``journal`` may be left out (then it is made from the sessions),
+    # yet it is always there afterwards.
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        events: Publisher = nobody_listens,
+        claim_ttl: dt.timedelta = CLAIM_TTL,
+        base_url: str = "",
+        journal: Journal | None = None,
+    ) -> None:
+        object.__setattr__(self, "sessions", sessions)
+        object.__setattr__(self, "clock", clock)
+        object.__setattr__(self, "events", events)
+        object.__setattr__(self, "claim_ttl", claim_ttl)
+        object.__setattr__(self, "base_url", base_url)
+        made = Journal(sessions, clock=clock) if journal is None else journal
+        object.__setattr__(self, "journal", made)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

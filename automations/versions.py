@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
 from automations.errors import BadRequest, NotFound
+from automations.store.models import VersionRow
 
 __all__ = ["Active", "VersionInfo", "VersionedDocument"]
 
@@ -40,7 +41,7 @@ class Active(Generic[T]):
     parsed: T
 
 
-def _info(row: Any) -> VersionInfo:
+def _info(row: VersionRow) -> VersionInfo:
     return VersionInfo(row.version, row.sha256, row.author_upn, row.note, row.created_at)
 
 
@@ -50,7 +51,7 @@ class VersionedDocument(Generic[T]):
     def __init__(
         self,
         *,
-        row: type,
+        row: type[VersionRow],
         parse: Callable[[str], T],
         audit_action: str,
         label: str,
@@ -99,9 +100,7 @@ class VersionedDocument(Generic[T]):
         return _info(row)
 
     async def active(self, session: AsyncSession) -> Active[T] | None:
-        row = await session.scalar(
-            select(self._row).order_by(self._row.version.desc()).limit(1)  # type: ignore[attr-defined]
-        )
+        row = await session.scalar(select(self._row).order_by(self._row.version.desc()).limit(1))
         if row is None:
             return None
         return Active(_info(row), row.document, self._parsed(row.document))
@@ -113,7 +112,5 @@ class VersionedDocument(Generic[T]):
         return _info(row), row.document
 
     async def versions(self, session: AsyncSession) -> list[VersionInfo]:
-        rows = await session.scalars(
-            select(self._row).order_by(self._row.version.desc())  # type: ignore[attr-defined]
-        )
+        rows = await session.scalars(select(self._row).order_by(self._row.version.desc()))
         return [_info(r) for r in rows]

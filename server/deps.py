@@ -37,20 +37,26 @@ __all__ = [
 ]
 
 
+# Starlette's ``app.state`` is untyped (every attribute is Any): each reader names what
+# ``server.app`` put there.
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _validator(request: Request) -> TokenValidator:
-    return request.app.state.validator
+    validator: TokenValidator = request.app.state.validator
+    return validator
 
 
 def _journal(request: Request) -> Journal:
-    return request.app.state.journal
+    journal: Journal = request.app.state.journal
+    return journal
 
 
 def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    return request.app.state.sessions
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    return sessions
 
 
 async def _current_user(request: Request) -> Principal:
@@ -95,7 +101,8 @@ async def _roster(request: Request) -> Roster:
 
 
 def _clock(request: Request) -> Clock:
-    return request.app.state.clock
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 def today(request: Request) -> dt.date:
@@ -109,7 +116,8 @@ def now(request: Request) -> dt.datetime:
 
 
 def _deps(request: Request) -> Deps:
-    return request.app.state.deps
+    deps: Deps = request.app.state.deps
+    return deps
 
 
 async def _actor(

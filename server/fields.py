@@ -11,6 +11,8 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import Field
 
+from automations.fields import MAILBOX_PATTERN, OPERATION_PATTERN
+
 __all__ = [
     "MAILBOX_PATTERN",
     "OPERATION_PATTERN",
@@ -22,8 +24,6 @@ __all__ = [
     "OptionalMailboxQuery",
 ]
 
-MAILBOX_PATTERN = r"^[^@\s]+@[^@\s]+$"  # a UPN / SMTP address: one @, no spaces
-OPERATION_PATTERN = r"^[A-Za-z0-9\-_]{8,64}$"  # the client's id for one click
 
 Mailbox = Annotated[str, Field(min_length=3, max_length=320, pattern=MAILBOX_PATTERN)]
 OperationId = Annotated[str, Field(min_length=8, max_length=64, pattern=OPERATION_PATTERN)]

@@ -10,6 +10,7 @@ a Kubernetes CronJob instead.
 from __future__ import annotations
 
 import logging
+import re
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -49,6 +50,27 @@ async def _fire(app: FastAPI, name: str) -> None:
         log.exception("scheduled job %s failed", name)
 
 
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # cron: 0 and 7 are Sunday
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """A crontab line read as cron reads it. APScheduler 3's ``from_crontab`` counts weekdays
+    from Monday = 0, so "1-5" would run Tuesday to Saturday: the days are named here instead."""
+    try:
+        minute, hour, day, month, weekdays = expression.split()
+    except ValueError:
+        raise ValueError(f"not a crontab line of five fields: {expression!r}") from None
+
+    def name(match: re.Match[str]) -> str:
+        return _DAYS[int(match.group())]
+
+    named = re.sub(r"\b\d+\b", name, weekdays)
+    # A range from Sunday ("0-5") is Monday on, and Sunday: APScheduler's week starts on Monday.
+    named = re.sub(r"\bsun-(\w+)", r"mon-\1,sun", named)
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=named,
+                       timezone=AMSTERDAM)  # fmt: skip
+
+
 def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None:
     if not enabled(settings):
         return None
@@ -57,7 +79,7 @@ def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None
         cron = settings.jobs_schedule.get(job.name, job.cron)
         scheduler.add_job(
             _fire,
-            CronTrigger.from_crontab(cron, timezone=AMSTERDAM),
+            cron_trigger(cron),
             args=[app, job.name],
             id=job.name,
             name=job.description,

@@ -103,7 +103,7 @@ async def export_csv(
             yield _csv_line(_csv_cells(row))
 
 
-def _filtered(filters: AuditFilter) -> Select[tuple[AuditLogRow]]:
+def _filtered(filters: AuditFilter) -> Select[AuditLogRow]:
     stmt = select(AuditLogRow)
     equal = {
         AuditLogRow.actor_upn: filters.actor,
@@ -133,7 +133,7 @@ def _to_record(row: AuditLogRow) -> AuditRecord:
         mailbox=row.mailbox,
         action=row.action,
         item_id=row.item_id,
-        outcome=row.outcome,  # type: ignore[arg-type]
+        outcome=row.outcome,
         graph_request_id=row.graph_request_id,
         operation_id=row.operation_id,
         details=row.details,

@@ -124,7 +124,7 @@ async def get_entry(
 
 def _attendees(entry: BacklogEntry) -> list[dict[str, Any]]:
     """The original attendees without the executive herself (she is the new organizer)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for a in entry.attendees:
         if a["address"].lower() == entry.mailbox or not a["address"]:
             continue
@@ -206,7 +206,8 @@ async def _made(graph: GraphSession, entry: BacklogEntry, start: dt.datetime) ->
     answer.raise_for_status()
     for event in answer.body["value"]:
         if event.get("transactionId") == entry.id:
-            return event["id"]
+            made: str = event["id"]
+            return made
     return None
 
 

@@ -19,7 +19,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import httpx
 from kiota_abstractions.api_error import APIError
@@ -30,8 +30,9 @@ from kiota_abstractions.authentication import (
 )
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware import RetryHandler
-from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_request_adapter import options as SDK_OPTIONS
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
@@ -189,7 +190,8 @@ class _Raw:
 
     @property
     def request_id(self) -> str | None:
-        return self.response.headers.get("request-id")
+        # httpx annotates ``Headers.get`` as Any; a header's value is a str.
+        return cast(str | None, self.response.headers.get("request-id"))
 
 
 class GraphGateway:
@@ -288,4 +290,8 @@ def _http_client(config: GraphConfig, limiter: MailboxLimiter) -> httpx.AsyncCli
     telemetry = SDK_OPTIONS[GraphTelemetryHandlerOption.get_key()]
     assert isinstance(telemetry, GraphTelemetryHandlerOption)
     middleware.append(GraphTelemetryHandler(options=telemetry))
-    return GraphClientFactory.create_with_custom_middleware(middleware=middleware, client=client)
+    # msgraph_core has no py.typed (mypy sees Any); the factory returns the httpx client.
+    return cast(
+        httpx.AsyncClient,
+        GraphClientFactory.create_with_custom_middleware(middleware=middleware, client=client),
+    )

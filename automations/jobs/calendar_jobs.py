@@ -31,7 +31,8 @@ __all__ = [
 
 
 def _when(event: dict[str, Any]) -> str:
-    return (event.get("start") or {}).get("dateTime", "")[:16].replace("T", " ")
+    start: dict[str, str] = event.get("start") or {}  # a dateTimeTimeZone
+    return start.get("dateTime", "")[:16].replace("T", " ")
 
 
 @job(
@@ -136,7 +137,7 @@ def _span(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
 
 def find_conflicts(
     events: list[dict[str, Any]], today: dt.date, days: int, travel: dt.timedelta
-) -> list[tuple[str, dict, dict]]:
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     """Double bookings, and back-to-back meetings at different places without travel time."""
     start = dt.datetime.combine(today, dt.time(), AMSTERDAM)
     end = start + dt.timedelta(days=days)

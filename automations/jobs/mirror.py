@@ -47,8 +47,8 @@ def window_of(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + WINDOW
 
 
-async def _pages(graph: GraphSession, url: str, mirror: Mirror) -> tuple[list[dict], str]:
-    entries: list[dict] = []
+async def _pages(graph: GraphSession, url: str, mirror: Mirror) -> tuple[list[dict[str, Any]], str]:
+    entries: list[dict[str, Any]] = []
     while True:
         [page] = await graph.batch([BatchRequest("GET", url, headers=PAGE)])
         mirror.requests += 1
@@ -74,7 +74,7 @@ async def refresh(
     async with sessions() as session:
         link = await session.get(DeltaLinkRow, (mailbox, key))
         stored = link.link if link else None
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     delta_link = ""
     if stored:
         try:
@@ -113,11 +113,11 @@ async def refresh(
                 session.add(CalendarMirrorRow(mailbox=mailbox, event_id=entry["id"], data=entry))
             else:
                 row.data, row.updated_at = entry, clock_of(session).now()
-        row = await session.get(DeltaLinkRow, (mailbox, key))
-        if row is None:
+        saved = await session.get(DeltaLinkRow, (mailbox, key))
+        if saved is None:
             session.add(DeltaLinkRow(mailbox=mailbox, folder=key, link=delta_link))
         else:
-            row.link, row.updated_at = delta_link, clock_of(session).now()
+            saved.link, saved.updated_at = delta_link, clock_of(session).now()
     async with sessions() as session:
         rows = await session.scalars(
             select(CalendarMirrorRow).where(CalendarMirrorRow.mailbox == mailbox)

@@ -63,5 +63,6 @@ async def _exists(session: AsyncSession, effect: AuditEntry | Base) -> bool:
             .limit(1)
         )
         return found is not None
-    key = tuple(getattr(effect, c.key) for c in inspect(type(effect)).primary_key)
+    mapper = inspect(type(effect))
+    key = tuple(getattr(effect, mapper.get_property_by_column(c).key) for c in mapper.primary_key)
     return await session.get(type(effect), key) is not None

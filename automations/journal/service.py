@@ -64,7 +64,7 @@ from automations.journal.plans import (
     normalise_upn,
     to_operation,
 )
-from automations.store import clock_of
+from automations.store import clock_of, rowcount
 from automations.store.models import OperationRow, OperationStepRow
 
 __all__ = ["DEFAULT_LEASE", "Journal"]
@@ -271,7 +271,7 @@ class Journal:
                 )
                 .execution_options(synchronize_session=False)
             )
-        return claimed.rowcount == 1  # type: ignore[attr-defined]
+        return rowcount(claimed) == 1
 
     async def _renew(self, session: AsyncSession, op_id: str, owner: str, now: dt.datetime) -> None:
         renewed = await session.execute(
@@ -280,7 +280,7 @@ class Journal:
             .values(lease_expires_at=now + self._lease, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(renewed) != 1:
             raise OperationInProgress(f"operation {op_id} was taken over by another worker")
 
     async def _start(self, op_id: str, step: Step, owner: str) -> int:
@@ -299,7 +299,7 @@ class Journal:
                     error=None,
                 )
             )
-            if started.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(started) != 1:
                 raise OperationInProgress(f"step {step.index} of {op_id} changed meanwhile")
         return step.attempts + 1
 
@@ -318,7 +318,7 @@ class Journal:
                     finished_at=now,
                 )
             )
-            if finished.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(finished) != 1:
                 raise OperationInProgress(f"step {index} of {op_id} changed meanwhile")
             await write_effects(session, outcome.effects)
 
@@ -342,7 +342,7 @@ class Journal:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if released.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(released) != 1:
                 log.warning("operation %s was taken over; failure not recorded", op.id)
                 return
             await session.execute(
@@ -381,7 +381,7 @@ class Journal:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if completed.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(completed) != 1:
                 raise OperationInProgress(f"operation {op.id} was taken over by another worker")
             if on_done is not None:
                 row = await session.get(OperationRow, op.id)

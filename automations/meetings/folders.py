@@ -19,14 +19,19 @@ from automations.meetings.types import MeetingType, MeetingTypes
 __all__ = ["folders_of", "index_json", "item_folder", "meeting_folder", "write_index"]
 
 
+# Read-only members (properties), so frozen dataclasses and rows alike fit.
 class _Dated(Protocol):
-    date: dt.date
-    title: str
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def title(self) -> str: ...
 
 
 class _Numbered(Protocol):
-    number: int
-    title: str
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
 
 
 def meeting_folder(meeting: _Dated) -> str:

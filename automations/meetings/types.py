@@ -7,8 +7,9 @@ executive's calendar (a category or a subject), so upcoming meetings are offered
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -25,11 +26,11 @@ class CalendarMatch(BaseModel):
     category: str | None = Field(default=None, max_length=80)
     subject: str | None = Field(default=None, max_length=200)
 
-    def matches(self, event: dict) -> bool:
+    def matches(self, event: Mapping[str, Any]) -> bool:
         if self.category and self.category in (event.get("categories") or []):
             return True
         subject = (event.get("subject") or "").casefold()
-        return bool(self.subject) and self.subject.casefold() in subject
+        return bool(self.subject and self.subject.casefold() in subject)
 
 
 class MeetingType(BaseModel):

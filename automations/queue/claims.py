@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, false, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +22,7 @@ from automations.errors import NotFound
 from automations.queue.models import Claim, ClaimHeld, message_key
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
+from automations.store import rowcount
 from automations.store.models import ApprovalRow, ClaimRow, DispatchRow
 
 __all__ = [
@@ -80,11 +81,15 @@ async def claim(
             update(ClaimRow)
             .where(
                 ClaimRow.key == key,
-                or_(ClaimRow.expires_at <= now, ClaimRow.claimed_by == actor, take_over),
+                or_(
+                    ClaimRow.expires_at <= now,
+                    ClaimRow.claimed_by == actor,
+                    true() if take_over else false(),
+                ),
             )
             .values(claimed_by=actor, since=now, expires_at=now + ttl, mailbox=mailbox)
         )
-        if taken.rowcount == 0:  # type: ignore[attr-defined]
+        if rowcount(taken) == 0:
             existing = await session.get(ClaimRow, key)
             if existing is not None:
                 held = _claim(existing)

@@ -15,6 +15,7 @@ from automations.errors import BadRequest
 from automations.graph import GraphSession
 from automations.queue import claims, closing, handover
 from automations.queue.claims import Claim
+from automations.queue.models import message_key
 from automations.queue.service import QueueItem, TeamRow, build_queue, counts_of, narrow, team_of
 from automations.roster.models import Roster
 from automations.roster.policy import Action, acting_for, authorize
@@ -151,7 +152,7 @@ async def complete_flag(
     """Flagged mail dealt with: its flag in her mailbox is marked complete."""
     row = await closing.complete_flag(graph, deps.sessions, actor.roster, finding_id=finding_id,
                                       actor=actor.upn, now=deps.now())  # fmt: skip
-    deps.publish("closed", row.mailbox, key=claims.message_key(row.details["message"]))
+    deps.publish("closed", row.mailbox, key=message_key(row.details["message"]))
     return row
 
 

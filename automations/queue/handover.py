@@ -123,6 +123,7 @@ async def _activity(
     )  # fmt: skip
     counted: dict[str, Counter[str]] = {b: Counter() for b in boxes}
     for box, action, n in rows:
+        assert box is not None  # the query's IN (boxes) leaves out rows without a mailbox
         label = next((lbl for key, lbl in ACTIVITY.items() if action.startswith(key)), None)
         if label is not None and action != "quickstep.undo":
             counted[box][label] += n

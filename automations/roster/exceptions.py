@@ -18,6 +18,7 @@ from automations.store.models import RosterException
 
 __all__ = [
     "MAX_DAYS",
+    "ExceptionKind",
     "RosterExceptionView",
     "add_exception",
     "list_exceptions",
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 MAX_DAYS = 62  # one entry covers at most two months (a long absence is a roster change)
+
+ExceptionKind = Literal["absent", "front_office"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def _may_edit(roster: Roster, actor: str, secretary: str, executive: str | None)
 
 async def add_exception(
     session: AsyncSession, roster: Roster, *, actor: str,
-    kind: Literal["absent", "front_office"], secretary: str, first: dt.date, last: dt.date,
+    kind: ExceptionKind, secretary: str, first: dt.date, last: dt.date,
     executive: str | None = None, note: str | None = None,
 ) -> list[RosterExceptionView]:  # fmt: skip
     """One row per day from ``first`` to ``last`` (weekends included: rosters have sat/sun);

@@ -12,7 +12,7 @@ from typing import Any
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.roster import exceptions
-from automations.roster.exceptions import RosterExceptionView
+from automations.roster.exceptions import ExceptionKind, RosterExceptionView
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from automations.roster.service import document_of, parse_roster, replace_roster, snapshot
@@ -65,7 +65,7 @@ async def list_exceptions(
 
 
 async def add_exception(
-    deps: Deps, actor: Actor, *, kind: str, secretary: str, first: dt.date,
+    deps: Deps, actor: Actor, *, kind: ExceptionKind, secretary: str, first: dt.date,
     last: dt.date | None = None, executive: str | None = None, note: str | None = None,
 ) -> tuple[list[RosterExceptionView], Roster]:  # fmt: skip
     """Absent (holiday, illness) or front office for an executive, on a day or a range;

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from automations.fields import MAILBOX_PATTERN
+
 __all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -17,7 +19,7 @@ Role = Literal["secretary", "executive", "admin"]
 class Member(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    upn: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    upn: str = Field(min_length=3, pattern=MAILBOX_PATTERN)
     display_name: str = Field(min_length=1, max_length=200)
     role: Role
 

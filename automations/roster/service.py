@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -99,7 +100,7 @@ async def snapshot(session: AsyncSession) -> Roster:
     )
 
 
-def document_of(roster: Roster) -> dict:
+def document_of(roster: Roster) -> dict[str, Any]:
     """The snapshot as the document the API and the YAML file use."""
     front: dict[str, dict[str, str]] = {}
     for (executive, weekday), secretary in sorted(roster.front_office.items()):

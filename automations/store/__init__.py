@@ -4,13 +4,14 @@
 database to the newest schema with the Alembic migrations shipped in ``migrations/``.
 """
 
-from automations.store.db import DEFAULT_URL, clock_of, create_engine, session_factory
+from automations.store.db import DEFAULT_URL, clock_of, create_engine, rowcount, session_factory
 from automations.store.migrate import upgrade, upgrade_async
 
 __all__ = [
     "DEFAULT_URL",
     "clock_of",
     "create_engine",
+    "rowcount",
     "session_factory",
     "upgrade",
     "upgrade_async",

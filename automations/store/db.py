@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -21,7 +21,14 @@ from sqlalchemy.pool import StaticPool
 
 from automations.clock import Clock
 
-__all__ = ["DEFAULT_URL", "clock_of", "create_engine", "is_sqlite", "session_factory"]
+__all__ = [
+    "DEFAULT_URL",
+    "clock_of",
+    "create_engine",
+    "is_sqlite",
+    "rowcount",
+    "session_factory",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +79,20 @@ def session_factory(engine: AsyncEngine, *, clock: Clock) -> async_sessionmaker[
 def clock_of(session: AsyncSession | async_sessionmaker[AsyncSession]) -> Clock:
     """The clock a session (or a session factory) was made with."""
     bind = session.kw.get("bind") if isinstance(session, async_sessionmaker) else session.bind
-    clock = bind.get_execution_options().get("clock") if bind is not None else None
+    # session_factory binds to an engine (never to a connection); its options carry the clock.
+    clock = bind.get_execution_options().get("clock") if isinstance(bind, AsyncEngine) else None
     if clock is None:
         raise RuntimeError("a session without a clock: make sessions with session_factory()")
     return clock  # type: ignore[no-any-return]
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched.
+
+    ``AsyncSession.execute`` is annotated with the base ``Result``; for DML without RETURNING
+    it returns a ``CursorResult``, the one that has ``rowcount``.
+    """
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:

@@ -75,6 +75,7 @@ __all__ = [
     "RosterMember",
     "TemplateVersionRow",
     "UTCDateTime",
+    "VersionRow",
     "stamp",
 ]
 
@@ -306,13 +307,19 @@ class _VersionColumns:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
-class QuickStepVersionRow(_VersionColumns, Base):
+class VersionRow(_VersionColumns, Base):
+    """A table of documents kept by version (``automations.versions``); one table per kind."""
+
+    __abstract__ = True
+
+
+class QuickStepVersionRow(VersionRow):
     """Every quick-step set that was accepted."""
 
     __tablename__ = "quickstep_versions"
 
 
-class TemplateVersionRow(_VersionColumns, Base):
+class TemplateVersionRow(VersionRow):
     """Every reply-template set that was accepted."""
 
     __tablename__ = "template_versions"

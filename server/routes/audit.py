@@ -32,7 +32,7 @@ def audit_filter(
         actor=actor if admin else user.upn,
         mailbox=mailbox,
         action=action,
-        outcome=outcome,  # type: ignore[arg-type]
+        outcome=outcome,
         operation_id=operation_id,
         since=since,
         until=until,

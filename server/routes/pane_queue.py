@@ -31,14 +31,14 @@ class ViewState(BaseModel):
     """What the secretary chose to see; every click sends it, so the redraw keeps it."""
 
     filter: Filter = "alles"
-    executive: str = Field(default="", max_length=320, pattern=r"^([^@\s]+@[^@\s]+)?$")
+    executive: Mailbox | Literal[""] = ""  # "" is everyone I work for
     office: Literal["", "front", "back", "executive"] = ""
     sort: Sort = "urgentie"
 
 
 async def _render(
     request: Request, deps: Deps, me: Actor, state: ViewState, notice: str | None = None,
-    ask: dict | None = None,
+    ask: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     found = await flows.read_queue(
         deps, me, mine=state.filter == "mijn", overdue=state.filter == "te-laat",

@@ -22,7 +22,7 @@ from automations.replies.approvals.views import (
 )
 from automations.replies.drafts import recipients_of
 from automations.replies.html import clean
-from automations.store import clock_of
+from automations.store import clock_of, rowcount
 from automations.store.models import ApprovalRow
 
 __all__ = ["check_open", "close_if_gone", "deleted_items", "read_approval", "remind_waiting"]
@@ -98,7 +98,7 @@ async def read_approval(
         approval=view_of(row),
         draft_html=clean(body["body"]["content"]) if body else "",
         draft_change_key=body.get("changeKey") if body else None,
-        changed=bool(body) and body.get("changeKey") != row.change_key,
+        changed=bool(body and body.get("changeKey") != row.change_key),
         draft_to=recipients_of(body) if body else [],
         attachments=[a["name"] for a in attached.body["value"]] if attached.ok else [],
         original=found,
@@ -177,7 +177,7 @@ async def remind_waiting(
                 .where(ApprovalRow.id == row.id, ApprovalRow.reminders == row.reminders)
                 .values(reminders=row.reminders + 1, last_reminded_at=now)
             )
-        if won.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(won) != 1:
             continue  # another run reminded it just now
         link = f"{link_base}/goedkeuren/{row.id}"
         html = (

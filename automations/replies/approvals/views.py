@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from automations.audit import AuditEntry, record
+from automations.audit import AuditEntry, Outcome, record
 from automations.errors import Conflict, NotFound
 from automations.store.models import ApprovalRow
 
@@ -141,7 +141,7 @@ async def audit(
     row: ApprovalRow | ApprovalView,
     actor: str,
     action: str,
-    outcome: str = "success",
+    outcome: Outcome = "success",
     **details: Any,
 ) -> None:
     """One audit entry about an approval, in a transaction of its own."""
@@ -152,7 +152,7 @@ async def audit(
                 actor=actor,
                 mailbox=row.mailbox,
                 action=action,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 item_id=row.draft_id,
                 operation_id=details.pop("operation_id", None),
                 details={"approval": row.id, **details},
