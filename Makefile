@@ -38,6 +38,17 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite once per awkward day (conftest's TODAY): the default Tuesday, a Monday, a Friday,
+# the last Sunday of October (daylight saving ends) and New Year's Eve.
+TEST_DATES ?= 2026-11-24 2026-11-23 2026-11-27 2026-10-25 2026-12-31
+
+test-dates: $(STAMP)
+	@failed=""; for day in $(TEST_DATES); do \
+		echo "== SECRETARIAAT_TEST_TODAY=$$day"; \
+		SECRETARIAAT_TEST_TODAY=$$day $(BIN)/pytest -q || failed="$$failed $$day"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "failed on:$$failed"; exit 1; fi
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sandbox_overhead
 	$(BIN)/python -m benchmarks.quicksteps_apply

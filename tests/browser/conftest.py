@@ -7,10 +7,11 @@ Chromium the suite is skipped on a developer's machine and fails in CI, which in
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,6 +26,7 @@ from server.settings import Settings
 from server.startup import prepare_store
 from tests.browser.outlook import Outlook, run_async
 from tests.conftest import TODAY
+from tests.dates import set_day
 
 T = TypeVar("T")
 CHROMIUM = Path(os.environ.get("SECRETARIAAT_CHROMIUM", "/usr/bin/chromium"))
@@ -76,13 +78,33 @@ def backend_settings(running: RunningSandbox, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="module")
-def backend_url(backend_settings: Settings, tenant_clock: sandbox_clocks.SetClock) -> Iterator[str]:
+def backend_clock(tenant_clock: sandbox_clocks.SetClock) -> SetClock:
+    """The backend's clock: where the tenant's is when the module starts, running on."""
+    return SetClock(tenant_clock.now())
+
+
+@pytest.fixture
+def backend_day(
+    backend_clock: SetClock, tenant_clock: sandbox_clocks.SetClock
+) -> Iterator[Callable[..., None]]:
+    """Puts the backend on another day for one test (a test about a weekday of the roster, or
+    one that needs the seed's appointments "today"); after the test it is where the tenant is."""
+
+    def move(day: dt.date, hour: int = 8, minute: int = 0) -> None:
+        set_day(backend_clock, day, hour, minute)
+
+    yield move
+    backend_clock.advance(tenant_clock.now() - backend_clock.now())
+
+
+@pytest.fixture(scope="module")
+def backend_url(backend_settings: Settings, backend_clock: SetClock) -> Iterator[str]:
     """The backend on its own HTTPS port, on the tenant's clock (the demo week's day)."""
     settings = backend_settings
     state = settings.sandbox_state
     base = settings.base_url
     port = int(base.rsplit(":", 1)[1])
-    clock = SetClock(tenant_clock.now())
+    clock = backend_clock
     run_async(prepare_store(settings, clock=clock))
     app = create_app(settings, clock=clock)
     server = uvicorn.Server(

@@ -4,21 +4,25 @@ Agenda pane, watches it go, reads the report, and plans one meeting again from t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import httpx
 from playwright.sync_api import expect
 
 from tests.browser.outlook import Outlook, run_async
+from tests.dates import local, seed_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
 from tests.server.test_calamity_api import find_all
 
-TUESDAY = ("2026-11-24T08:00:00+01:00", "2026-11-26T00:00:00+01:00")
+# The seed's Tuesday from 08:00 and its Wednesday: "today and tomorrow" when the pane opens.
+TUESDAY = (local(seed_day("tue"), 8).isoformat(), local(seed_day("thu")).isoformat())
 
 
 def test_clear_from_the_agenda_pane_then_plan_one_meeting_again(
-    outlook: Outlook, tenant: Tenant, admin: httpx.Client
+    outlook: Outlook, tenant: Tenant, admin: httpx.Client, backend_day: Callable[..., None]
 ) -> None:
+    backend_day(seed_day("tue"), 8)  # the seed's Tuesday at 08:00: its whole day still to come
     outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").show("Dag")
     outlook.page.locator("#items button").first.click()
     pane = outlook.pane_loaded()

@@ -12,6 +12,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from tests.browser.outlook import Outlook, inbox, plant, run_async
 from tests.browser.test_approvals_pane import prepared
+from tests.dates import TODAY, working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
 from tests.server.test_approvals_api import mail_from_hans
@@ -130,10 +131,22 @@ PANES: dict[str, Callable[[Outlook, Tenant], None]] = {
 }
 
 
+# Panes that open on an appointment of the day: the backend is put on a working day.
+ON_A_WORKING_DAY = {"agenda", "leegmaken"}
+
+
 @pytest.mark.parametrize("name", PANES)
 def test_each_pane_reads_well_narrow_and_wide_and_passes_axe(
-    name: str, page: Page, backend_url: str, tenant: Tenant, artefacts: Path, axe_source: str
+    name: str,
+    page: Page,
+    backend_url: str,
+    tenant: Tenant,
+    artefacts: Path,
+    axe_source: str,
+    backend_day: Callable[..., None],
 ) -> None:
+    if name in ON_A_WORKING_DAY:
+        backend_day(working_day(TODAY))
     outlook = Outlook(page, backend_url)
     PANES[name](outlook, tenant)
     for width in WIDTHS:

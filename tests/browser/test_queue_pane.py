@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 
 import httpx
 from playwright.sync_api import Browser, expect
@@ -16,12 +17,22 @@ from server.operator import run_job_as_app
 from server.settings import Settings
 from tests.browser.outlook import Outlook, plant, run_async
 from tests.conftest import TODAY
+from tests.dates import dutch_day, front_office_day, next_weekday, next_working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
 from tests.server.test_approvals_api import in_folder, mail_from_hans
 from tests.server.test_jobs import her_event
 
 COLLEAGUE = "ellen.dijkhuis@zeeveen.nl"  # the burgemeester's other secretary
+# Days on which Monique is Ingrid's front office: one for "neem over", and another for the
+# absence, so that the take-over (kept in the module's store) does not decide who is in front.
+MONIQUE_DAY = front_office_day(BURGEMEESTER, SECRETARY_A)
+ABSENCE_DAY = front_office_day(BURGEMEESTER, SECRETARY_A, after=MONIQUE_DAY + dt.timedelta(days=1))
+
+
+def in_front(name: str) -> re.Pattern[str]:
+    """The team table's front-office cell: today's name first ("(morgen ...)" may follow)."""
+    return re.compile(rf"^\s*{name}")
 
 
 def waiting_draft(tenant: Tenant, base: str, subject: str, mailbox: str = BURGEMEESTER) -> str:
@@ -48,8 +59,13 @@ def werkvoorraad(outlook: Outlook, who: str) -> object:
 
 
 def test_one_picks_it_up_the_other_sees_it_and_is_asked_before_taking_over(
-    outlook: Outlook, browser: Browser, backend_url: str, tenant: Tenant
+    outlook: Outlook,
+    browser: Browser,
+    backend_url: str,
+    tenant: Tenant,
+    backend_day: Callable[..., None],
 ) -> None:
+    backend_day(MONIQUE_DAY)  # Monique at the front: Ellen may take over
     subject = waiting_draft(tenant, backend_url, "Wie doet dit")
     mine = werkvoorraad(outlook, SECRETARY_A)
     item = mine.get_by_test_id("werk").filter(has_text=subject)
@@ -190,8 +206,9 @@ def test_each_item_is_closed_from_the_queue_and_the_handover_is_mailed(
     for_maarten = waiting_draft(tenant, backend_url, "Voor de gemeentesecretaris",
                                 mailbox="maarten.oosterveld@zeeveen.nl")  # fmt: skip
     two_days = backend_settings.model_copy(update={"flagged_days": 2})
-    run_async(her_event(tenant, "Bewust dubbel in de pane", "2026-12-02", "09:00", "10:00"))
-    run_async(her_event(tenant, "Tweede helft", "2026-12-02", "09:30", "10:30"))
+    day = next_weekday("wed").isoformat()  # within the conflicts' two weeks; free 09:00-10:30
+    run_async(her_event(tenant, "Bewust dubbel in de pane", day, "09:00", "10:00"))
+    run_async(her_event(tenant, "Tweede helft", day, "09:30", "10:30"))
     for name in ("flagged-mail", "conflicts"):
         run_async(run_job_as_app(two_days, name, mailbox=BURGEMEESTER, clock=SetClock(noon)))
     pane = werkvoorraad(outlook, SECRETARY_A)
@@ -235,16 +252,18 @@ def test_each_item_is_closed_from_the_queue_and_the_handover_is_mailed(
     expect(pane.get_by_test_id("overdracht-verstuurd")).to_contain_text(
         "Overdracht gemaild aan Ellen Dijkhuis"
     )
-    subject = "Overdracht woensdag 25 november: Ingrid Zwanenburg, Maarten Oosterveld"
+    tomorrow = next_working_day(TODAY)  # the handover is for the next working day
+    subject = f"Overdracht {dutch_day(tomorrow)}: Ingrid Zwanenburg, Maarten Oosterveld"
     assert len(run_async(in_folder(tenant, COLLEAGUE, "inbox", subject))) == 1
 
 
 def test_a_colleague_reports_an_absence_and_the_team_shows_who_is_front_office(
-    outlook: Outlook,
+    outlook: Outlook, backend_day: Callable[..., None]
 ) -> None:
+    backend_day(ABSENCE_DAY)
     pane = werkvoorraad(outlook, COLLEAGUE)
     ingrid = pane.get_by_test_id("team-rij").filter(has_text="Ingrid Zwanenburg")
-    expect(ingrid.locator("td").nth(1)).to_contain_text("Monique Verschuren")
+    expect(ingrid.locator("td").nth(1)).to_have_text(in_front("Monique Verschuren"))
 
     pane.get_by_text("Afwezigheid of ruil doorgeven").click()
     pane.get_by_label("Collega").select_option(label="Monique Verschuren")
@@ -253,10 +272,10 @@ def test_a_colleague_reports_an_absence_and_the_team_shows_who_is_front_office(
     expect(pane.get_by_test_id("melding")).to_contain_text(
         "In het rooster: Monique Verschuren afwezig, 1 dag"
     )
-    expect(ingrid.locator("td").nth(1)).to_contain_text("Ellen Dijkhuis")
+    expect(ingrid.locator("td").nth(1)).to_have_text(in_front("Ellen Dijkhuis"))
     rows = pane.get_by_test_id("uitzonderingen").locator("li")
     expect(rows).to_contain_text(["Monique Verschuren afwezig (ziek gemeld)"])
 
     rows.first.get_by_role("button", name=re.compile("^Verwijderen")).click()
     expect(pane.get_by_test_id("melding")).to_contain_text("Uitzondering verwijderd")
-    expect(ingrid.locator("td").nth(1)).to_contain_text("Monique Verschuren")
+    expect(ingrid.locator("td").nth(1)).to_have_text(in_front("Monique Verschuren"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from playwright.sync_api import expect
 
 from tests.browser.outlook import Outlook, plant, run_async
+from tests.dates import TODAY, dutch_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
@@ -36,7 +38,7 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
     expect(preview.locator("li")).to_have_text(
         [
             "Categorie Backoffice toevoegen (nieuwe categorie: Backoffice)",
-            "Markeren voor opvolging, uiterlijk woensdag 25 november",
+            f"Markeren voor opvolging, uiterlijk {dutch_day(TODAY + dt.timedelta(days=1))}",
             "Markeren als gelezen",
             "Verplaatsen naar Inbox/Backoffice (map wordt aangemaakt)",
         ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from playwright.sync_api import expect
 
 from tests.browser.outlook import Outlook, inbox, plant
+from tests.dates import TODAY, dutch_day, working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
@@ -61,7 +63,10 @@ def test_the_pinned_pane_follows_the_selection_without_reloading(
     assert outlook.pane_frame().evaluate("window.__sameDocument") is True
 
 
-def test_an_appointment_opens_the_agenda_pane_with_its_day(outlook: Outlook) -> None:
+def test_an_appointment_opens_the_agenda_pane_with_its_day(
+    outlook: Outlook, backend_day: Callable[..., None]
+) -> None:
+    backend_day(working_day(TODAY))  # a day with appointments in her calendar
     outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").show("Dag")
     first = outlook.page.locator("#items button").first
     subject = first.locator(".onderwerp").inner_text()
@@ -88,7 +93,7 @@ def test_the_pane_is_keyboard_operable(outlook: Outlook, tenant: Tenant) -> None
     outlook.page.keyboard.press("Enter")
 
     expect(pane.locator("nav a[aria-current='page']")).to_have_text("Agenda")
-    expect(pane.locator("#dag-titel")).to_have_text("dinsdag 24 november 2026")
+    expect(pane.locator("#dag-titel")).to_have_text(f"{dutch_day(TODAY)} {TODAY.year}")
     expect(pane.locator("main")).to_be_focused()
 
 
@@ -156,8 +161,9 @@ def test_without_nested_app_auth_the_pane_signs_in_through_the_office_dialog(
 
 
 def test_after_an_appointment_the_next_message_opens_in_bericht_again(
-    outlook: Outlook, tenant: Tenant
+    outlook: Outlook, tenant: Tenant, backend_day: Callable[..., None]
 ) -> None:
+    backend_day(working_day(TODAY))  # a day with appointments in her calendar
     newest = inbox(tenant, BURGEMEESTER)[0]
     outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(newest["subject"])
     current_tab = outlook.pane_loaded().locator("nav a[aria-current='page']")

@@ -15,9 +15,10 @@ import httpx
 
 from automations.clock import SetClock
 from tests.cli.commands import CLI, secretariaat
+from tests.dates import day_window, seed_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
-from tests.server.test_calamity_api import cancellations, find_all, sixty_meetings
+from tests.server.test_calamity_api import LATER_WINDOW, cancellations, find_all, sixty_meetings
 
 BAS = "bas.kuipers@zeeveen.nl"
 
@@ -32,7 +33,8 @@ async def told(tenant: Tenant, label: str) -> int:
     return len(resp.json()["value"]) if resp.status_code == 200 else 0
 
 
-FRIDAY = ["--start", "2026-11-27T00:00:00+01:00", "--end", "2026-11-28T00:00:00+01:00"]
+# The seed's Friday (a visit and an opening in her calendar).
+FRIDAY = ["--start", day_window(seed_day("fri"))[0], "--end", day_window(seed_day("fri"))[1]]
 
 
 def test_dry_run_lists_every_item_with_its_action_and_changes_nothing(env: dict[str, str]) -> None:
@@ -49,7 +51,7 @@ def test_dry_run_lists_every_item_with_its_action_and_changes_nothing(env: dict[
                            "--actor", SECRETARY_B, "--dry-run")  # fmt: skip
     assert refused.returncode == 3 and refused.stderr.count("\n") == 1
     bad = secretariaat(env, "agenda", "clear", "--mailbox", BURGEMEESTER, "--start", "gisteren",
-                       "--end", "2026-11-28", "--actor", SECRETARY_A)  # fmt: skip
+                       "--end", seed_day("sat").isoformat(), "--actor", SECRETARY_A)  # fmt: skip
     assert bad.returncode == 2 and bad.stderr.startswith("fout: --start")
 
 
@@ -58,7 +60,7 @@ async def test_a_clear_killed_halfway_is_finished_by_the_next_run_exactly_once(
 ) -> None:
     label = "Afgebroken"
     await sixty_meetings(tenant, label, BAS)
-    window = ["--start", "2026-12-07T00:00:00+01:00", "--end", "2026-12-12T00:00:00+01:00"]
+    window = ["--start", LATER_WINDOW[0], "--end", LATER_WINDOW[1]]  # where sixty_meetings are
     operation = str(uuid.uuid4())
     args = ["agenda", "clear", "--mailbox", BURGEMEESTER, *window, "--actor", SECRETARY_A,
             "--operation-id", operation, "--json"]  # fmt: skip

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS
 
@@ -246,8 +247,8 @@ ITEM_ATTACHMENTS = {
     "get_value_event_attachment": {
         "@odata.type": "#microsoft.graph.event",
         "subject": "Regionaal Veiligheidsoverleg",
-        "start": {"dateTime": "2026-11-27T09:00:00", "timeZone": ZONE},
-        "end": {"dateTime": "2026-11-27T11:00:00", "timeZone": ZONE},
+        "start": {"dateTime": f"{seed_day('fri')}T09:00:00", "timeZone": ZONE},
+        "end": {"dateTime": f"{seed_day('fri')}T11:00:00", "timeZone": ZONE},
     },
 }
 
@@ -311,8 +312,8 @@ class Seeder:
         body = {
             "subject": subject,
             "body": {"contentType": "html", "content": "<p>Overleg.</p>"},
-            "start": {"dateTime": "2026-11-26T14:00:00", "timeZone": ZONE},
-            "end": {"dateTime": "2026-11-26T15:00:00", "timeZone": ZONE},
+            "start": {"dateTime": f"{seed_day('thu')}T14:00:00", "timeZone": ZONE},
+            "end": {"dateTime": f"{seed_day('thu')}T15:00:00", "timeZone": ZONE},
             "location": {"displayName": "Collegekamer"},
             "attendees": [{"emailAddress": {"address": a}, "type": "required"} for a in attendees],
             **extra,

@@ -18,6 +18,7 @@ import pytest
 from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 
@@ -197,8 +198,8 @@ async def test_a_schedule_parameter_of_the_wrong_type_is_refused(
     day = {"timeZone": "W. Europe Standard Time"}
     body = {
         "schedules": [BURGEMEESTER],
-        "startTime": {"dateTime": "2026-11-24T08:00:00", **day},
-        "endTime": {"dateTime": "2026-11-24T18:00:00", **day},
+        "startTime": {"dateTime": f"{seed_day('tue')}T08:00:00", **day},
+        "endTime": {"dateTime": f"{seed_day('tue')}T18:00:00", **day},
         **change,
     }
     async with tenant.raw(SECRETARY_A) as graph:

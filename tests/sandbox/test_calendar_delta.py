@@ -20,11 +20,12 @@ from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body im
     CancelPostRequestBody,
 )
 
+from tests.dates import local, seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import GEMEENTESECRETARIS, SECRETARY_A
 
 ZONE = "W. Europe Standard Time"
-WEEK = ("2026-11-23T00:00:00+01:00", "2026-11-30T00:00:00+01:00")
+WEEK = (local(seed_day("mon")).isoformat(), local(seed_day("mon", week=1)).isoformat())
 PREFER = f'odata.maxpagesize=5, outlook.timezone="{ZONE}"'
 
 
@@ -53,7 +54,7 @@ def removed(entries: list[Event]) -> set[str]:
     return {e.id for e in entries if "@removed" in e.additional_data}
 
 
-def meeting(subject: str, day: str = "2026-11-27") -> Event:
+def meeting(subject: str, day: str = seed_day("fri").isoformat()) -> Event:
     return Event(
         subject=subject,
         start=DateTimeTimeZone(date_time=f"{day}T15:00:00", time_zone=ZONE),
@@ -88,7 +89,8 @@ async def test_the_next_round_returns_only_what_changed(tenant: Tenant) -> None:
     _, link = await sync(tenant)
     made = await client.events.post(meeting("Nieuw in de week"))
     await client.events.by_event_id(made.id).patch(Event(subject="Nieuw in de week (gewijzigd)"))
-    outside = await client.events.post(meeting("Ver weg", day="2027-03-01"))
+    far = seed_day("mon", week=14).isoformat()
+    outside = await client.events.post(meeting("Ver weg", day=far))
     entries, _ = await sync(tenant, link)
     assert [(e.id, e.subject) for e in entries if e.id == made.id] == [
         (made.id, "Nieuw in de week (gewijzigd)")
@@ -113,7 +115,9 @@ async def test_a_cancelled_occurrence_comes_back_as_removed(tenant: Tenant) -> N
     client = tenant.graph(SECRETARY_A).users.by_user_id(GEMEENTESECRETARIS)
     first, link = await sync(tenant)
     [monday] = [
-        e for e in first if e.subject == "Dagstart" and e.start.date_time.startswith("2026-11-23")
+        e
+        for e in first
+        if e.subject == "Dagstart" and e.start.date_time.startswith(seed_day("mon").isoformat())
     ]
     await client.events.by_event_id(monday.id).cancel.post(
         CancelPostRequestBody(comment="Studiedag")
@@ -121,8 +125,8 @@ async def test_a_cancelled_occurrence_comes_back_as_removed(tenant: Tenant) -> N
     entries, _ = await sync(tenant, link)
     assert monday.id in removed(entries)
     assert {e.start.date_time[:10] for e in entries if e.subject == "Dagstart"} == {
-        "2026-11-24", "2026-11-25", "2026-11-26",
-    }  # fmt: skip
+        seed_day(d).isoformat() for d in ("tue", "wed", "thu")
+    }  # his series runs Monday to Thursday
 
 
 async def test_an_unknown_delta_token_is_refused_like_an_expired_one(tenant: Tenant) -> None:

@@ -21,10 +21,12 @@ from msgraph.generated.models.location import Location
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.item.events.events_request_builder import EventsRequestBuilder
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B, STAFF
 
 ZONE = "W. Europe Standard Time"
+THU, FRI = seed_day("thu").isoformat(), seed_day("fri").isoformat()  # of the demo week
 ANNOTATIONS = {"@odata.context", "@odata.etag"}  # the SDK keeps OData annotations aside
 
 # What Graph returns for an event (event-get and user-post-events examples).
@@ -40,7 +42,7 @@ EVENT_PROPERTIES = {
 }  # fmt: skip
 
 
-def lunch(subject: str, day: str = "2026-11-26", attendees: tuple[str, ...] = ()) -> Event:
+def lunch(subject: str, day: str = THU, attendees: tuple[str, ...] = ()) -> Event:
     return Event(
         subject=subject,
         body=ItemBody(content_type=BodyType.Html, content="<p>Over de begroting.</p>"),
@@ -57,8 +59,8 @@ def lunch(subject: str, day: str = "2026-11-26", attendees: tuple[str, ...] = ()
 def raw_event(subject: str, **extra: Any) -> dict[str, Any]:
     return {
         "subject": subject,
-        "start": {"dateTime": "2026-11-27T10:00:00", "timeZone": ZONE},
-        "end": {"dateTime": "2026-11-27T11:00:00", "timeZone": ZONE},
+        "start": {"dateTime": f"{FRI}T10:00:00", "timeZone": ZONE},
+        "end": {"dateTime": f"{FRI}T11:00:00", "timeZone": ZONE},
         **extra,
     }
 
@@ -82,7 +84,7 @@ async def test_a_secretary_creates_an_event_in_the_executives_calendar_as_the_ex
         .get()
     )
     assert got.subject == "Lunch wethouder"
-    assert got.start.date_time.startswith("2026-11-26T12:00:00") and got.start.time_zone == ZONE
+    assert got.start.date_time.startswith(f"{THU}T12:00:00") and got.start.time_zone == ZONE
 
 
 async def test_an_event_carries_every_property_graph_returns_and_nothing_else(
@@ -174,11 +176,11 @@ async def test_moving_an_event_keeps_its_zone_and_shows_the_new_time(tenant: Ten
     client = tenant.graph(BURGEMEESTER)
     made = await client.users.by_user_id(BURGEMEESTER).events.post(lunch("Verzetten"))
     moved = Event(
-        start=DateTimeTimeZone(date_time="2026-11-26T15:00:00", time_zone=ZONE),
-        end=DateTimeTimeZone(date_time="2026-11-26T16:00:00", time_zone=ZONE),
+        start=DateTimeTimeZone(date_time=f"{THU}T15:00:00", time_zone=ZONE),
+        end=DateTimeTimeZone(date_time=f"{THU}T16:00:00", time_zone=ZONE),
     )
     updated = await client.users.by_user_id(BURGEMEESTER).events.by_event_id(made.id).patch(moved)
-    assert updated.start.date_time.startswith("2026-11-26T15:00:00")
+    assert updated.start.date_time.startswith(f"{THU}T15:00:00")
     assert updated.original_start_time_zone == ZONE
 
 
@@ -205,11 +207,11 @@ async def test_the_calendar_itself_is_readable_by_the_delegate(tenant: Tenant) -
 BAD_EVENTS = {
     "no times": ({"subject": "Zonder tijden"}, "ErrorPropertyValidationFailure"),
     "end before start": (
-        raw_event("Achterstevoren", end={"dateTime": "2026-11-27T09:00:00", "timeZone": ZONE}),
+        raw_event("Achterstevoren", end={"dateTime": f"{FRI}T09:00:00", "timeZone": ZONE}),
         "ErrorPropertyValidationFailure",
     ),
     "unknown zone": (
-        raw_event("Zone", start={"dateTime": "2026-11-27T10:00:00", "timeZone": "Mars/Olympus"}),
+        raw_event("Zone", start={"dateTime": f"{FRI}T10:00:00", "timeZone": "Mars/Olympus"}),
         "TimeZoneNotSupportedException",
     ),
     "weekly without days": (
@@ -217,7 +219,7 @@ BAD_EVENTS = {
             "Reeks zonder dagen",
             recurrence={
                 "pattern": {"type": "weekly", "interval": 1},
-                "range": {"type": "noEnd", "startDate": "2026-11-27"},
+                "range": {"type": "noEnd", "startDate": FRI},
             },
         ),
         "ErrorPropertyValidationFailure",

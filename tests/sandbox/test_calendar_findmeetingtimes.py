@@ -1,7 +1,7 @@
 """findMeetingTimes and getSchedule from the seeded calendars (user-findmeetingtimes, getSchedule).
 
-On the demo Tuesday (2026-11-24) the burgemeester and the gemeentesecretaris sit in the
-Collegevergadering 09:30-12:30 Amsterdam time.
+On the demo Tuesday (the seed's ``tue``: the Tuesday of TODAY's week) the burgemeester and the
+gemeentesecretaris sit in the Collegevergadering 09:30-12:30 Amsterdam time.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from msgraph.generated.users.item.find_meeting_times.find_meeting_times_post_req
     FindMeetingTimesPostRequestBody,
 )
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 
 ZONE = "W. Europe Standard Time"
+TUE = seed_day("tue").isoformat()
 
 
 def request(
@@ -49,8 +51,8 @@ def request(
 
 async def test_suggestions_avoid_the_seeded_college_meeting(tenant: Tenant) -> None:
     body = request(
-        "2026-11-24T08:00:00",
-        "2026-11-24T17:00:00",
+        f"{TUE}T08:00:00",
+        f"{TUE}T17:00:00",
         GEMEENTESECRETARIS,
         return_suggestion_reasons=True,
     )
@@ -70,7 +72,7 @@ async def test_suggestions_avoid_the_seeded_college_meeting(tenant: Tenant) -> N
 
 
 async def test_suggestions_keep_to_working_hours(tenant: Tenant) -> None:
-    body = request("2026-11-24T05:00:00", "2026-11-24T23:00:00", GEMEENTESECRETARIS)
+    body = request(f"{TUE}T05:00:00", f"{TUE}T23:00:00", GEMEENTESECRETARIS)
     result = (
         await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).find_meeting_times.post(body)
     )
@@ -83,7 +85,7 @@ async def test_suggestions_keep_to_working_hours(tenant: Tenant) -> None:
 
 async def test_no_free_time_says_why(tenant: Tenant) -> None:
     body = request(
-        "2026-11-24T09:30:00", "2026-11-24T12:30:00", GEMEENTESECRETARIS, is_organizer_optional=True
+        f"{TUE}T09:30:00", f"{TUE}T12:30:00", GEMEENTESECRETARIS, is_organizer_optional=True
     )
     result = (
         await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).find_meeting_times.post(body)
@@ -93,7 +95,7 @@ async def test_no_free_time_says_why(tenant: Tenant) -> None:
 
 
 async def test_a_busy_organizer_gets_no_suggestions(tenant: Tenant) -> None:
-    body = request("2026-11-24T09:30:00", "2026-11-24T12:30:00", GEMEENTESECRETARIS)
+    body = request(f"{TUE}T09:30:00", f"{TUE}T12:30:00", GEMEENTESECRETARIS)
     result = (
         await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).find_meeting_times.post(body)
     )
@@ -103,7 +105,7 @@ async def test_a_busy_organizer_gets_no_suggestions(tenant: Tenant) -> None:
 async def test_an_outside_attendee_is_unknown_and_below_the_default_confidence(
     tenant: Tenant,
 ) -> None:
-    body = request("2026-11-24T13:00:00", "2026-11-24T17:00:00", "gedeputeerde@kustland.nl")
+    body = request(f"{TUE}T13:00:00", f"{TUE}T17:00:00", "gedeputeerde@kustland.nl")
     result = (
         await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).find_meeting_times.post(body)
     )
@@ -129,8 +131,8 @@ async def test_a_duration_that_is_not_iso_8601_is_refused(tenant: Tenant) -> Non
 async def test_the_schedule_shows_the_college_meeting_as_busy(tenant: Tenant) -> None:
     body = GetSchedulePostRequestBody(
         schedules=[GEMEENTESECRETARIS],
-        start_time=DateTimeTimeZone(date_time="2026-11-24T09:00:00", time_zone=ZONE),
-        end_time=DateTimeTimeZone(date_time="2026-11-24T13:00:00", time_zone=ZONE),
+        start_time=DateTimeTimeZone(date_time=f"{TUE}T09:00:00", time_zone=ZONE),
+        end_time=DateTimeTimeZone(date_time=f"{TUE}T13:00:00", time_zone=ZONE),
         availability_view_interval=30,
     )
     result = (

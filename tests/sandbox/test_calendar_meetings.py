@@ -44,10 +44,14 @@ from msgraph.generated.users.item.mail_folders.item.messages.messages_request_bu
     MessagesRequestBuilder,
 )
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, STAFF
 
 ZONE = "W. Europe Standard Time"
+THURSDAY = seed_day("thu")  # the demo week's Thursday
+# That Thursday and the three after it, as calendarView shows a weekly series.
+THU = [(THURSDAY + dt.timedelta(weeks=n)).isoformat() for n in range(4)]
 _numbers = itertools.count(1)
 
 
@@ -56,8 +60,8 @@ async def organize(tenant: Tenant, *, weekly: bool = False) -> Event:
     subject = f"Overleg {next(_numbers)}"
     event = Event(
         subject=subject,
-        start=DateTimeTimeZone(date_time="2026-11-26T14:00:00", time_zone=ZONE),
-        end=DateTimeTimeZone(date_time="2026-11-26T15:00:00", time_zone=ZONE),
+        start=DateTimeTimeZone(date_time=f"{THU[0]}T14:00:00", time_zone=ZONE),
+        end=DateTimeTimeZone(date_time=f"{THU[0]}T15:00:00", time_zone=ZONE),
         attendees=[
             Attendee(email_address=EmailAddress(address=a), type=AttendeeType.Required)
             for a in (GEMEENTESECRETARIS, STAFF)
@@ -68,7 +72,7 @@ async def organize(tenant: Tenant, *, weekly: bool = False) -> Event:
             pattern=RecurrencePattern(
                 type=RecurrencePatternType.Weekly, interval=1, days_of_week=[DayOfWeek.Thursday]
             ),
-            range=RecurrenceRange(type=RecurrenceRangeType.NoEnd, start_date=dt.date(2026, 11, 26)),
+            range=RecurrenceRange(type=RecurrenceRangeType.NoEnd, start_date=THURSDAY),
         )
     made = await tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER).events.post(event)
     assert made is not None
@@ -100,7 +104,9 @@ async def inbox_of(tenant: Tenant, upn: str, subject: str) -> list:
 
 async def thursdays(tenant: Tenant, upn: str, subject: str) -> list[Event]:
     params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-        start_date_time="2026-11-20T00:00:00Z", end_date_time="2026-12-20T00:00:00Z", top=200
+        start_date_time=f"{THURSDAY - dt.timedelta(days=6)}T00:00:00Z",
+        end_date_time=f"{THURSDAY + dt.timedelta(days=24)}T00:00:00Z",
+        top=200,
     )
     page = (
         await tenant.graph(upn)
@@ -284,8 +290,8 @@ async def test_a_new_time_reaches_the_attendees_and_asks_them_again(tenant: Tena
         .accept.post(AcceptPostRequestBody(send_response=False))
     )
     moved = Event(
-        start=DateTimeTimeZone(date_time="2026-11-26T16:00:00", time_zone=ZONE),
-        end=DateTimeTimeZone(date_time="2026-11-26T17:00:00", time_zone=ZONE),
+        start=DateTimeTimeZone(date_time=f"{THU[0]}T16:00:00", time_zone=ZONE),
+        end=DateTimeTimeZone(date_time=f"{THU[0]}T17:00:00", time_zone=ZONE),
     )
     await (
         tenant.graph(SECRETARY_A)
@@ -294,27 +300,23 @@ async def test_a_new_time_reaches_the_attendees_and_asks_them_again(tenant: Tena
         .patch(moved)
     )
     again = await tenant.graph(STAFF).users.by_user_id(STAFF).events.by_event_id(theirs.id).get()
-    assert again.start.date_time.startswith("2026-11-26T16:00:00")
+    assert again.start.date_time.startswith(f"{THU[0]}T16:00:00")
     assert again.response_status.response.value == "notResponded"
 
 
 async def test_cancelling_one_occurrence_leaves_the_others(tenant: Tenant) -> None:
     made = await organize(tenant, weekly=True)
     before = await thursdays(tenant, BURGEMEESTER, made.subject)
-    assert [e.start.date_time[:10] for e in before][:3] == [
-        "2026-11-26",
-        "2026-12-03",
-        "2026-12-10",
-    ]
+    assert [e.start.date_time[:10] for e in before][:3] == THU[:3]
     client = tenant.graph(SECRETARY_A).users.by_user_id(BURGEMEESTER)
     await client.events.by_event_id(before[1].id).cancel.post(
         CancelPostRequestBody(comment="Sinterklaas")
     )
     after = await thursdays(tenant, BURGEMEESTER, made.subject)
-    assert [e.start.date_time[:10] for e in after] == ["2026-11-26", "2026-12-10", "2026-12-17"]
+    assert [e.start.date_time[:10] for e in after] == [THU[0], THU[2], THU[3]]
     theirs = await thursdays(tenant, STAFF, made.subject)
     assert [(e.start.date_time[:10], e.is_cancelled) for e in theirs] == [
-        ("2026-11-26", False), ("2026-12-03", True), ("2026-12-10", False), ("2026-12-17", False),
+        (THU[0], False), (THU[1], True), (THU[2], False), (THU[3], False),
     ]  # fmt: skip
     assert theirs[1].type.value == "exception"
 
@@ -327,7 +329,7 @@ async def test_declining_one_occurrence_removes_only_that_one(tenant: Tenant) ->
         DeclinePostRequestBody(send_response=True)
     )
     left = await thursdays(tenant, STAFF, made.subject)
-    assert [e.start.date_time[:10] for e in left] == ["2026-12-03", "2026-12-10", "2026-12-17"]
+    assert [e.start.date_time[:10] for e in left] == THU[1:]
     assert len(await inbox_of(tenant, BURGEMEESTER, f"Declined: {made.subject}")) == 1
 
 
@@ -350,8 +352,8 @@ async def test_a_new_time_proposal_needs_a_response_to_be_sent(tenant: Tenant) -
     made = await organize(tenant)
     theirs = await copy_of(tenant, STAFF, made.subject)
     proposal = {
-        "start": {"dateTime": "2026-11-27T09:00:00", "timeZone": ZONE},
-        "end": {"dateTime": "2026-11-27T10:00:00", "timeZone": ZONE},
+        "start": {"dateTime": f"{seed_day('fri')}T09:00:00", "timeZone": ZONE},
+        "end": {"dateTime": f"{seed_day('fri')}T10:00:00", "timeZone": ZONE},
     }
     async with tenant.raw(STAFF) as graph:
         resp = await graph.post(

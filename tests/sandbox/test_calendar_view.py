@@ -1,11 +1,12 @@
 """calendarView: the demo week as the product reads it, series expanded into occurrences.
 
-The demo's Tuesday is 2026-11-24 (conftest TODAY); the weekly Collegevergadering runs 09:30-12:30
-Amsterdam time, which is 08:30-11:30 UTC in November.
+The demo week is the ISO week of conftest's TODAY (sandbox/seed: ``day: tue`` is its Tuesday);
+the weekly Collegevergadering runs 09:30-12:30 Amsterdam time (08:30-11:30 UTC in winter).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import pytest
@@ -18,12 +19,19 @@ from msgraph.generated.users.item.events.item.instances.instances_request_builde
     InstancesRequestBuilder,
 )
 
+from tests.dates import day_window, local, seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 
 ZONE = "W. Europe Standard Time"
-TUESDAY = ("2026-11-24T00:00:00+01:00", "2026-11-25T00:00:00+01:00")
-WEEK = ("2026-11-23T00:00:00+01:00", "2026-11-30T00:00:00+01:00")
+TUE = seed_day("tue")
+TUESDAY = day_window(TUE)
+WEEK = (local(seed_day("mon")).isoformat(), local(seed_day("mon", week=1)).isoformat())
+
+
+def graph_time(moment: dt.datetime) -> str:
+    """How Graph writes a dateTime: seven decimals, no offset."""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.0000000"
 
 
 def window(start: str, end: str, **extra: object) -> RequestConfiguration:
@@ -82,8 +90,8 @@ async def test_prefer_outlook_timezone_renders_amsterdam_time(tenant: Tenant) ->
         e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
     ]
     assert college.start.time_zone == ZONE
-    assert college.start.date_time == "2026-11-24T09:30:00.0000000"
-    assert college.end.date_time == "2026-11-24T12:30:00.0000000"
+    assert college.start.date_time == graph_time(local(TUE, 9, 30))
+    assert college.end.date_time == graph_time(local(TUE, 12, 30))
 
 
 async def test_without_prefer_the_times_are_utc_and_no_preference_is_applied(
@@ -96,7 +104,8 @@ async def test_without_prefer_the_times_are_utc_and_no_preference_is_applied(
         )
     assert resp.status_code == 200 and "preference-applied" not in resp.headers
     [college] = [e for e in resp.json()["value"] if e["subject"] == "Collegevergadering"]
-    assert college["start"] == {"dateTime": "2026-11-24T08:30:00.0000000", "timeZone": "UTC"}
+    utc = local(TUE, 9, 30).astimezone(dt.UTC)
+    assert college["start"] == {"dateTime": graph_time(utc), "timeZone": "UTC"}
 
 
 async def test_the_applied_time_zone_is_echoed_in_preference_applied(tenant: Tenant) -> None:
@@ -117,7 +126,7 @@ async def test_a_week_holds_one_occurrence_per_weekday_of_a_weekday_series(tenan
     starts = [
         e.start.date_time[:10] for e in page.value if e.subject == "Dagstart" and e.is_organizer
     ]
-    assert starts == ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
+    assert starts == [seed_day(d).isoformat() for d in ("mon", "tue", "wed", "thu", "fri")]
     assert (
         len({e.series_master_id for e in page.value if e.subject == "Dagstart" and e.is_organizer})
         == 1
@@ -168,7 +177,8 @@ async def test_instances_lists_the_occurrences_of_a_series_in_a_window(tenant: T
         e for e in await tuesday_of(tenant, BURGEMEESTER) if e.subject == "Collegevergadering"
     ]
     params = InstancesRequestBuilder.InstancesRequestBuilderGetQueryParameters(
-        start_date_time="2026-11-01T00:00:00Z", end_date_time="2026-12-01T00:00:00Z"
+        start_date_time=f"{TUE - dt.timedelta(days=22)}T00:00:00Z",
+        end_date_time=f"{TUE + dt.timedelta(days=1)}T00:00:00Z",
     )
     page = (
         await tenant.graph(SECRETARY_A)
@@ -177,10 +187,7 @@ async def test_instances_lists_the_occurrences_of_a_series_in_a_window(tenant: T
         .instances.get(request_configuration=RequestConfiguration(query_parameters=params))
     )
     assert [e.start.date_time[:10] for e in page.value] == [
-        "2026-11-03",
-        "2026-11-10",
-        "2026-11-17",
-        "2026-11-24",
+        (TUE - dt.timedelta(weeks=n)).isoformat() for n in (3, 2, 1, 0)
     ]
     assert {e.series_master_id for e in page.value} == {college.series_master_id}
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.dates import seed_day
 from tests.sandbox.conformance import (
     ITEM_ATTACHMENTS,
     Replay,
@@ -212,7 +213,7 @@ async def an_organised_meeting(s: Seeder, ex: dict[str, Any]) -> Replay:
     r = doc(ex, event, optional=NO_DIAL_IN)
     if ex["name"] == "update_event":  # the sample's placeholders, made valid
         r.json["originalStartTimeZone"] = r.json["originalEndTimeZone"] = "W. Europe Standard Time"
-        r.json["responseStatus"] = {"response": "organizer", "time": "2026-11-24T09:00:00Z"}
+        r.json["responseStatus"] = {"response": "organizer", "time": f"{seed_day('tue')}T09:00:00Z"}
     return r
 
 
@@ -247,13 +248,19 @@ async def a_new_event(s: Seeder, ex: dict[str, Any]) -> Replay:
 
 @builds("user_get_calendarview_e1")
 async def a_calendar_view(s: Seeder, ex: dict[str, Any]) -> Replay:
-    window = "startDateTime=2026-11-24T00:00:00-08:00&endDateTime=2026-11-25T00:00:00-08:00"
+    window = (
+        f"startDateTime={seed_day('tue')}T00:00:00-08:00"
+        f"&endDateTime={seed_day('wed')}T00:00:00-08:00"
+    )  # the demo week's Tuesday
     return doc(ex, url=f"/me/calendarView?{window}")
 
 
 @builds("event_delta")
 async def a_calendar_delta(s: Seeder, ex: dict[str, Any]) -> Replay:
-    window = "startdatetime=2026-11-23T00:00:00Z&enddatetime=2026-11-30T00:00:00Z"
+    window = (
+        f"startdatetime={seed_day('mon')}T00:00:00Z"
+        f"&enddatetime={seed_day('mon', week=1)}T00:00:00Z"
+    )  # the demo week
     r = doc(ex, url=f"/me/calendarView/delta?{window}")
     return r
 
@@ -263,8 +270,9 @@ async def meeting_times(s: Seeder, ex: dict[str, Any]) -> Replay:
     r = doc(ex, nonempty=frozenset({"meetingTimeSuggestions"}))
     r.json["attendees"][0]["emailAddress"] = {"name": "Joost Brinkhorst", "address": OTHER_EXEC}
     slot = r.json["timeConstraint"]["timeSlots"][0]
-    slot["start"] = {"dateTime": "2026-11-30T09:00:00", "timeZone": "W. Europe Standard Time"}
-    slot["end"] = {"dateTime": "2026-12-02T17:00:00", "timeZone": "W. Europe Standard Time"}
+    zone = "W. Europe Standard Time"  # next week's Monday to Wednesday
+    slot["start"] = {"dateTime": f"{seed_day('mon', week=1)}T09:00:00", "timeZone": zone}
+    slot["end"] = {"dateTime": f"{seed_day('wed', week=1)}T17:00:00", "timeZone": zone}
     return r
 
 

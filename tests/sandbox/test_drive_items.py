@@ -14,12 +14,14 @@ from msgraph.generated.models.item_reference import ItemReference
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_service_client import GraphServiceClient
 
+from tests.dates import seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
 
 SITE = "zeeveen.sharepoint.com:/sites/Bestuursondersteuning:"
-MEETING = "College van B&W/2026-11-24 Collegevergadering"
-AGENDA = f"{MEETING}/01 Opening/Agenda collegevergadering 2026-11-24.pdf"
+TUE = seed_day("tue")  # the seed's {tue}: this week's college meeting
+MEETING = f"College van B&W/{TUE} Collegevergadering"
+AGENDA = f"{MEETING}/01 Opening/Agenda collegevergadering {TUE}.pdf"
 # What the real service may send that msgraph-sdk's DriveItem has no property for.
 ANNOTATIONS = {"@odata.context", "@microsoft.graph.downloadUrl"}
 

@@ -33,6 +33,7 @@ from msgraph.generated.users.item.messages.item.message_item_request_builder imp
 )
 from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
 
+from tests.dates import local, seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, WETHOUDERS
 
@@ -107,9 +108,10 @@ async def a_message_with_attachment_id(graph: GraphServiceClient) -> str:
 
 def this_week(upn: str = EXEC) -> RequestConfiguration:
     params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-        start_date_time="2026-11-23T00:00:00+01:00", end_date_time="2026-11-30T00:00:00+01:00",
+        start_date_time=local(seed_day("mon")).isoformat(),
+        end_date_time=local(seed_day("mon", week=1)).isoformat(),
         top=100,
-    )  # fmt: skip
+    )  # the demo week
     return RequestConfiguration(query_parameters=params)
 
 
@@ -210,8 +212,8 @@ async def test_a_series_master_parses_cleanly_with_its_recurrence(tenant: Tenant
 
 async def test_meeting_time_suggestions_parse_cleanly(tenant: Tenant) -> None:
     slot = TimeSlot(
-        start=DateTimeTimeZone(date_time="2026-11-30T09:00:00", time_zone=ZONE),
-        end=DateTimeTimeZone(date_time="2026-12-02T17:00:00", time_zone=ZONE),
+        start=DateTimeTimeZone(date_time=f"{seed_day('mon', week=1)}T09:00:00", time_zone=ZONE),
+        end=DateTimeTimeZone(date_time=f"{seed_day('wed', week=1)}T17:00:00", time_zone=ZONE),
     )
     body = FindMeetingTimesPostRequestBody(
         attendees=[AttendeeBase(email_address=EmailAddress(address=WETHOUDERS[0]))],

@@ -3,6 +3,7 @@ office plans it again. Everything is read back from the calendars in the sandbox
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -10,13 +11,19 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.dates import TODAY, local, seed_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B, WETHOUDERS
 from tests.server.test_quicksteps_api import graph_get
 
 BAS = "bas.kuipers@zeeveen.nl"
 BRINKHORST = WETHOUDERS[0]
-WEDNESDAY = ("2026-11-25T00:00:00+01:00", "2026-11-27T00:00:00+01:00")  # Wed and Thu
+# The seed's Wednesday and Thursday (its demo week is the ISO week of TODAY).
+WED = seed_day("wed").isoformat()
+WEDNESDAY = (local(seed_day("wed")).isoformat(), local(seed_day("fri")).isoformat())
+# A week of its own for sixty meetings: Monday to Friday of the week after next.
+LATER = [seed_day("mon", week=2) + dt.timedelta(days=n) for n in range(5)]
+LATER_WINDOW = (local(LATER[0]).isoformat(), local(seed_day("sat", week=2)).isoformat())
 
 
 def when(day: str, hhmm: str) -> dict[str, str]:
@@ -53,25 +60,23 @@ async def make_the_week_harder(tenant: Tenant) -> None:
     already cancelled, and an exception in her daily series."""
     await graph(
         tenant, BURGEMEESTER, "POST", f"/users/{BURGEMEESTER}/events",
-        {"subject": "Vrij blok", "start": when("2026-11-25", "11:00"),
-         "end": when("2026-11-25", "12:00"), "showAs": "free"},
+        {"subject": "Vrij blok", "start": when(WED, "11:00"),
+         "end": when(WED, "12:00"), "showAs": "free"},
     )  # fmt: skip
-    await invite(tenant, BAS, "Werkbezoek haven", "2026-11-25", "15:00", [BURGEMEESTER])
+    await invite(tenant, BAS, "Werkbezoek haven", WED, "15:00", [BURGEMEESTER])
     [visit] = await find(tenant, BURGEMEESTER, "Werkbezoek haven", *WEDNESDAY)
     url = f"/users/{BURGEMEESTER}/events/{visit['id']}/tentativelyAccept"
     await graph(tenant, BURGEMEESTER, "POST", url, {"sendResponse": True})
-    called_off = await invite(
-        tenant, BAS, "Afgeblazen overleg", "2026-11-25", "17:00", [BURGEMEESTER]
-    )
+    called_off = await invite(tenant, BAS, "Afgeblazen overleg", WED, "17:00", [BURGEMEESTER])
     url = f"/users/{BAS}/events/{called_off['id']}/cancel"
     await graph(tenant, BAS, "POST", url, {"comment": "Gaat niet door."})
     [dagstart] = await find(
-        tenant, BURGEMEESTER, "Dagstart", *WEDNESDAY[:1], WEDNESDAY[0][:10] + "T23:00:00+01:00"
+        tenant, BURGEMEESTER, "Dagstart", *WEDNESDAY[:1], local(seed_day("wed"), 23).isoformat()
     )
     url = f"/users/{BURGEMEESTER}/events/{dagstart['id']}"
     await graph(
         tenant, BURGEMEESTER, "PATCH", url,
-        {"start": when("2026-11-25", "08:45"), "end": when("2026-11-25", "09:00")},
+        {"start": when(WED, "08:45"), "end": when(WED, "09:00")},
     )  # fmt: skip
 
 
@@ -178,10 +183,10 @@ async def cancellations(tenant: Tenant, upn: str, subject: str) -> int:
 
 
 async def sixty_meetings(tenant: Tenant, day: str, attendee: str) -> None:
-    """Twelve meetings a day for a week in December, organised by her with one attendee."""
+    """Twelve meetings a day for the week after next, organised by her with one attendee."""
     requests = []
     for n in range(60):
-        date = f"2026-12-{7 + n // 12:02d}"
+        date = LATER[n // 12].isoformat()
         start = f"{7 + n % 12:02d}:00"
         requests.append(
             {
@@ -212,7 +217,7 @@ async def test_a_clear_interrupted_anywhere_and_run_again_handles_each_item_once
     finishes what is missing; no attendee gets a second cancellation."""
     label = f"Onderbroken {seed}"
     await sixty_meetings(tenant, label, BAS)
-    window = ("2026-12-07T00:00:00+01:00", "2026-12-12T00:00:00+01:00")
+    window = LATER_WINDOW
     body = {"mailbox": BURGEMEESTER, "start": window[0], "end": window[1]}
     preview = await api.post("/api/v1/calamity/preview", json=body, headers=login(SECRETARY_A))
     mine = [i for i in preview.json()["items"] if i["subject"].startswith(label)]
@@ -242,7 +247,7 @@ async def test_a_sixty_item_clear_completes_under_twenty_percent_faults(
 ) -> None:
     label = "Storm"
     await sixty_meetings(tenant, label, BRINKHORST)
-    window = ("2026-12-07T00:00:00+01:00", "2026-12-12T00:00:00+01:00")
+    window = LATER_WINDOW
     admin.post("/limits", json={"fault_rate": 0.2, "seed": 5, "retry_after_s": 0})
     try:
         result = await clear(api, login, window)
@@ -279,8 +284,8 @@ async def test_only_her_front_and_back_office_or_an_admin_may_clear(
 
 
 async def test_toggled_items_and_bad_windows(api: httpx.AsyncClient, login) -> None:
-    body = {"mailbox": BURGEMEESTER, "start": "2026-11-23T00:00:00+01:00",
-            "end": "2026-11-24T00:00:00+01:00"}  # fmt: skip
+    body = {"mailbox": BURGEMEESTER, "start": local(seed_day("mon")).isoformat(),
+            "end": local(seed_day("tue")).isoformat()}  # fmt: skip
     first = (
         await api.post("/api/v1/calamity/preview", json=body, headers=login(SECRETARY_A))
     ).json()
@@ -301,7 +306,7 @@ async def test_toggled_items_and_bad_windows(api: httpx.AsyncClient, login) -> N
     backwards = {**body, "start": body["end"], "end": body["start"]}
     bad = await api.post("/api/v1/calamity/preview", json=backwards, headers=login(SECRETARY_A))
     assert bad.status_code == 400 and "einde na het begin" in bad.json()["error"]["message"]
-    naive = {**body, "start": "2026-11-26T00:00:00"}
+    naive = {**body, "start": f"{seed_day('thu')}T00:00:00"}
     assert (
         await api.post("/api/v1/calamity/preview", json=naive, headers=login(SECRETARY_A))
     ).status_code == 422
@@ -310,7 +315,7 @@ async def test_toggled_items_and_bad_windows(api: httpx.AsyncClient, login) -> N
 async def test_the_back_office_plans_a_cleared_meeting_again_in_a_proposed_slot(
     api: httpx.AsyncClient, login, tenant: Tenant
 ) -> None:
-    friday = ("2026-11-27T00:00:00+01:00", "2026-11-28T00:00:00+01:00")
+    friday = (local(seed_day("fri")).isoformat(), local(seed_day("sat")).isoformat())
     result = await clear(api, login, friday, calamity="Brand in het stadhuis")
     assert result["report"]["status"] == "done"
     listed = await api.get(f"/api/v1/backlog?mailbox={BURGEMEESTER}", headers=login(SECRETARY_A))
@@ -323,7 +328,8 @@ async def test_the_back_office_plans_a_cleared_meeting_again_in_a_proposed_slot(
     )
     assert proposed.status_code == 200, proposed.text
     slots = proposed.json()["slots"]
-    assert slots and all(s["start"] > "2026-" for s in slots)
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()  # proposals start tomorrow
+    assert slots and all(s["start"] >= tomorrow for s in slots)
     chosen = slots[0]["start"]
     for _ in range(2):  # a double click invites once
         planned = await api.post(
@@ -333,7 +339,7 @@ async def test_the_back_office_plans_a_cleared_meeting_again_in_a_proposed_slot(
         )
         assert planned.status_code == 200, planned.text
     assert planned.json()["status"] == "planned"
-    day_after = chosen[:10] + "T23:59:00+01:00"
+    day_after = local(dt.date.fromisoformat(chosen[:10]), 23, 59).isoformat()
     again = await find(tenant, BURGEMEESTER, visit["subject"], chosen, day_after)
     assert len(again) == 1
     invited = [a["emailAddress"]["address"] for a in again[0]["attendees"]]

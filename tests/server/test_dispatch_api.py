@@ -8,12 +8,14 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
+from tests.dates import TODAY, dutch_day, working_days_after
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_quicksteps_api import graph_get, local_date, new_message
 
 JURIDISCH = "hans.verbeek@zeeveen.nl"
 RO = "bas.kuipers@zeeveen.nl"
+DEADLINE = working_days_after(TODAY, 5)  # the step's term: five working days
 
 
 async def dispatch(api, login, message_id: str, department: str, **extra) -> httpx.Response:
@@ -51,7 +53,7 @@ async def test_dispatching_forwards_labels_flags_and_tracks(
     assert preview.status_code == 200, preview.text
     [change] = preview.json()["messages"][0]["changes"]
     assert change.startswith("Uitzetten bij Ruimtelijke Ordening (bas.kuipers@zeeveen.nl)")
-    assert "dinsdag 1 december" in change  # five working days after Tuesday 24 November
+    assert dutch_day(DEADLINE) in change
 
     resp = await dispatch(api, login, message_id, "ruimtelijke-ordening")
     assert resp.status_code == 200, resp.text
@@ -59,7 +61,7 @@ async def test_dispatching_forwards_labels_flags_and_tracks(
 
     message = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
     assert "Uitgezet: Ruimtelijke Ordening" in message["categories"]
-    assert local_date(message["flag"]["dueDateTime"]) == "2026-12-01"
+    assert local_date(message["flag"]["dueDateTime"]) == DEADLINE.isoformat()
     inbox = await graph_get(
         tenant,
         f"/users/{RO}/mailFolders/inbox/messages?$filter=subject eq 'FW: {message['subject']}'"
@@ -67,10 +69,10 @@ async def test_dispatching_forwards_labels_flags_and_tracks(
         upn=RO,
     )
     [forwarded] = inbox["value"]
-    assert "vóór dinsdag 1 december" in forwarded["body"]["content"]
+    assert f"vóór {dutch_day(DEADLINE)}" in forwarded["body"]["content"]
     [tracked] = await dispatches(api, login, mailbox=BURGEMEESTER, message=message_id)
     assert tracked["department"] == "Ruimtelijke Ordening" and tracked["status"] == "open"
-    assert tracked["deadline"] == "2026-12-01" and tracked["overdue"] is False
+    assert tracked["deadline"] == DEADLINE.isoformat() and tracked["overdue"] is False
 
     # The department answers in the same conversation; the next check notices.
     async with tenant.raw(RO) as graph:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from automations.clock import SetClock
-from automations.dates import AMSTERDAM
 from automations.jobs.catalog import JOBS
 from automations.jobs.registry import JobContext
 from automations.jobs.runner import run_job
@@ -27,6 +26,14 @@ from server.settings import Settings
 from server.startup import DEMO_ROSTER
 from tests.automations.store.databases import database_url  # noqa: F401 - both backends
 from tests.conftest import TODAY
+from tests.dates import (
+    day_window,
+    dutch_day,
+    local,
+    next_weekday,
+    next_working_day,
+    working_day,
+)
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, WETHOUDERS
 from tests.server.test_calamity_api import find, invite
@@ -57,8 +64,9 @@ def sandbox_requests(admin: httpx.Client) -> int:
 async def test_a_meeting_its_organizer_cancelled_leaves_her_calendar_once_checked(
     settings: Settings, tenant: Tenant
 ) -> None:
-    window = ("2026-11-25T00:00:00+01:00", "2026-11-26T00:00:00+01:00")
-    made = await invite(tenant, BAS, "Rondleiding bouwplaats", "2026-11-25", "10:00",
+    wednesday = next_weekday("wed")  # in the jobs' window (this week's Monday + six weeks)
+    window = day_window(wednesday)
+    made = await invite(tenant, BAS, "Rondleiding bouwplaats", wednesday.isoformat(), "10:00",
                         [BURGEMEESTER, WETHOUDERS[0]])  # fmt: skip
     async with tenant.raw(BAS) as graph:
         resp = await graph.post(
@@ -70,7 +78,7 @@ async def test_a_meeting_its_organizer_cancelled_leaves_her_calendar_once_checke
 
     dry = await run(settings, "cancelled-leftovers", mailbox=BURGEMEESTER, dry_run=True)
     assert dry[BURGEMEESTER]["actions"] == [
-        "verwijderen: Canceled: Rondleiding bouwplaats, 2026-11-25 10:00"
+        f"verwijderen: Canceled: Rondleiding bouwplaats, {wednesday} 10:00"
     ]
     assert await find(tenant, BURGEMEESTER, "Canceled: Rondleiding bouwplaats", *window)
 
@@ -95,7 +103,8 @@ async def test_the_second_run_costs_one_delta_request_per_mailbox_and_sees_one_c
     assert all(second[m]["counts"].get("full_reads", 0) == 0 for m in second if m != "_report")
     assert all(second[m]["counts"]["changed"] == 0 for m in second if m != "_report")
 
-    await invite(tenant, BAS, "Nieuw overleg haven", "2026-11-27", "11:00", [GEMEENTESECRETARIS])
+    friday = next_weekday("fri").isoformat()
+    await invite(tenant, BAS, "Nieuw overleg haven", friday, "11:00", [GEMEENTESECRETARIS])
     third = await run(settings, "cancelled-leftovers", dry_run=True)
     assert third[GEMEENTESECRETARIS]["counts"]["changed"] == 1
     assert third[BURGEMEESTER]["counts"]["changed"] == 0
@@ -136,7 +145,7 @@ async def test_two_instances_firing_one_trigger_run_it_once(
     settings = Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent, database_url=database_url
     )
-    slot = f"schedule:{dt.datetime(2026, 11, 24, 7, 30).isoformat()}"
+    slot = f"schedule:{dt.datetime.combine(TODAY, dt.time(7, 30)).isoformat()}"
     async with operator_graph(settings, clock=clock) as (sessions, roster, graph):
         other = create_engine(database_url)  # the second instance: its own connections
         try:
@@ -176,20 +185,18 @@ async def test_expired_holds_are_released_and_the_secretary_who_placed_them_is_t
 ) -> None:
     placed = {"body": {"contentType": "text",
                        "content": "Geplaatst door: monique.verschuren@zeeveen.nl"}}  # fmt: skip
-    await her_event(tenant, "Optie: werkbezoek haven (tot 20-11-2026)", "2026-11-27",
-                    "10:00", "11:00", **placed)  # fmt: skip
-    await her_event(tenant, "Optie: lunch VNG (tot 30-11-2026)", "2026-11-27", "12:00", "13:00")
-    window = ("2026-11-27T00:00:00+01:00", "2026-11-28T00:00:00+01:00")
+    on = next_weekday("fri")  # the held day, in the jobs' window
+    expired = f"Optie: werkbezoek haven (tot {TODAY - dt.timedelta(days=4):%d-%m-%Y})"
+    holding = f"Optie: lunch VNG (tot {TODAY + dt.timedelta(days=6):%d-%m-%Y})"
+    await her_event(tenant, expired, on.isoformat(), "10:00", "11:00", **placed)
+    await her_event(tenant, holding, on.isoformat(), "12:00", "13:00")
+    window = day_window(on)
     dry = await run(settings, "expired-holds", mailbox=BURGEMEESTER, dry_run=True)
-    assert dry[BURGEMEESTER]["actions"] == [
-        "vrijgeven: Optie: werkbezoek haven (tot 20-11-2026), 2026-11-27 10:00"
-    ]
+    assert dry[BURGEMEESTER]["actions"] == [f"vrijgeven: {expired}, {on} 10:00"]
     done = await run(settings, "expired-holds", mailbox=BURGEMEESTER)
     assert done[BURGEMEESTER]["counts"]["released"] == 1
-    assert (
-        await find(tenant, BURGEMEESTER, "Optie: werkbezoek haven (tot 20-11-2026)", *window) == []
-    )
-    assert await find(tenant, BURGEMEESTER, "Optie: lunch VNG (tot 30-11-2026)", *window)
+    assert await find(tenant, BURGEMEESTER, expired, *window) == []
+    assert await find(tenant, BURGEMEESTER, holding, *window)
     async with tenant.raw(SECRETARY_A) as graph:
         inbox = await graph.get(
             f"/users/{SECRETARY_A}/mailFolders/inbox/messages",
@@ -204,7 +211,10 @@ async def test_expired_holds_are_released_and_the_secretary_who_placed_them_is_t
 async def test_double_bookings_and_missing_travel_time_become_findings_for_the_front_office(
     settings: Settings, tenant: Tenant
 ) -> None:
-    day = "2026-11-30"  # a Monday with room
+    day = next_weekday("mon").isoformat()  # a Monday with room, after the seeded week's items
+    # The findings go to today's front office: run on a working day (the Monday after a weekend).
+    run_on = working_day(TODAY)
+    settings = settings.model_copy(update={"clock": local(run_on, 10).isoformat()})
     place = lambda name: {"location": {"displayName": name}}  # noqa: E731
     a = await her_event(tenant, "Overlap A", day, "11:00", "12:00", **place("Stadhuis"))
     b = await her_event(tenant, "Overlap B", day, "11:30", "12:30", **place("Stadhuis"))
@@ -224,7 +234,9 @@ async def test_double_bookings_and_missing_travel_time_become_findings_for_the_f
         async with session_factory(engine, clock=settings.make_clock())() as session:
             findings = list(await session.scalars(select(JobFindingRow)))
         mine = [f for f in findings if "Overlap A" in f.summary and "Overlap B" in f.summary]
-        assert len(mine) == 1 and mine[0].owner == roster.front_office_on(BURGEMEESTER, TODAY)
+        owner = roster.front_office_on(BURGEMEESTER, run_on)
+        assert owner is not None
+        assert len(mine) == 1 and mine[0].owner == owner
         async with tenant.raw(BURGEMEESTER) as graph:  # the front office moves one
             zone = "W. Europe Standard Time"
             moved = {"start": {"dateTime": f"{day}T13:00:00", "timeZone": zone},
@@ -265,23 +277,24 @@ async def test_the_daily_overview_mails_tomorrows_agenda_to_her_and_her_front_of
 ) -> None:
     dry = await run(settings, "daily-overview", mailbox=BURGEMEESTER, dry_run=True)
     [planned] = dry[BURGEMEESTER]["actions"]
-    assert planned.startswith("dagoverzicht 25-11-2026: ")
+    day = next_working_day(TODAY)  # tomorrow's agenda; on a Friday, Monday's
+    assert planned.startswith(f"dagoverzicht {day:%d-%m-%Y}: ")
     sent = await run(settings, "daily-overview", mailbox=BURGEMEESTER)
     assert sent[BURGEMEESTER]["counts"]["sent"] == 1
     again = await run(settings, "daily-overview", mailbox=BURGEMEESTER)  # a second trigger
     assert again[BURGEMEESTER]["status"] == "ok"
     roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
-    front = roster.front_office_on(BURGEMEESTER, TODAY + dt.timedelta(days=1))
+    front = roster.front_office_on(BURGEMEESTER, day)
     for reader in (BURGEMEESTER, front):
         async with tenant.raw(reader) as graph:
             inbox = await graph.get(
                 f"/users/{reader}/mailFolders/inbox/messages",
-                params={"$filter": "subject eq 'Dagoverzicht woensdag 25 november'",
+                params={"$filter": f"subject eq 'Dagoverzicht {dutch_day(day)}'",
                         "$select": "body"},
             )  # fmt: skip
         [mail] = inbox.json()["value"]  # once, however often it ran
         assert "Dagstart" in mail["body"]["content"]
-        assert "woensdag 25 november 2026" in mail["body"]["content"]
+        assert f"{dutch_day(day)} {day.year}" in mail["body"]["content"]
 
 
 async def test_the_server_schedules_every_job_on_its_cron_when_enabled(
@@ -298,10 +311,13 @@ async def test_the_server_schedules_every_job_on_its_cron_when_enabled(
         scheduled = {j.id: j for j in app.state.scheduler.get_jobs()}
         assert set(scheduled) == set(JOBS)
         overview = scheduled["daily-overview"].trigger
-        fires = overview.get_next_fire_time(
-            None, dt.datetime(2026, 11, 24, 12, 0, tzinfo=AMSTERDAM)
-        )
-        assert fires == dt.datetime(2026, 11, 24, 17, 30, tzinfo=AMSTERDAM)
+        day = working_day(TODAY)  # the cron runs on working days
+        fires = overview.get_next_fire_time(None, local(day, 12))
+        assert fires == local(day, 17, 30)
+        friday_evening = local(next_weekday("fri", or_same=True), 18)
+        assert overview.get_next_fire_time(None, friday_evening) == local(
+            next_working_day(friday_evening.date()), 17, 30
+        ), "cron 1-5 is Monday to Friday (APScheduler 3 counts weekdays from Monday = 0)"
     off = create_app(settings.model_copy(update={"jobs_enabled": None}))  # sandbox mode: off
     async with off.router.lifespan_context(off):
         assert off.state.scheduler is None

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import httpx
 
+from automations.clock import SetClock
 from sandbox.server import RunningSandbox
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import TODAY
+from tests.dates import dutch_day, front_office_day, set_day, working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
@@ -63,8 +65,9 @@ async def test_pages_carry_a_content_security_policy(api: httpx.AsyncClient) -> 
 
 
 async def test_a_delegate_sees_the_executives_message_and_whose_mailbox_it_is(
-    api: httpx.AsyncClient, login, tenant: Tenant
+    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock
 ) -> None:
+    set_day(clock, front_office_day(BURGEMEESTER, SECRETARY_A))  # Monique's day at the front
     message = await first_inbox_message(tenant, BURGEMEESTER)
     resp = await api.get(
         "/pane/bericht/inhoud",
@@ -75,7 +78,7 @@ async def test_a_delegate_sees_the_executives_message_and_whose_mailbox_it_is(
     assert 'data-testid="postvak">Ingrid Zwanenburg<' in resp.text
     assert "als gemachtigde" in resp.text
     assert 'data-testid="gebruiker">Monique Verschuren<' in resp.text
-    assert "frontoffice vandaag" in resp.text  # Tuesday: Monique is front office for Ingrid
+    assert "frontoffice vandaag" in resp.text  # Monique is front office for Ingrid today
     assert message["subject"] in resp.text
 
 
@@ -161,7 +164,8 @@ async def test_a_hostile_appointment_is_shown_as_text(
 async def test_the_agenda_pane_shows_the_appointment_and_its_day(
     api: httpx.AsyncClient, login
 ) -> None:
-    day = TODAY.isoformat()
+    on = working_day(TODAY)  # a day with meetings in her calendar
+    day = on.isoformat()
     events = (
         await api.get(
             f"/api/v1/mailboxes/{BURGEMEESTER}/calendar",
@@ -180,10 +184,11 @@ async def test_the_agenda_pane_shows_the_appointment_and_its_day(
     assert html.unescape(shown) == chosen["subject"]
     day_list = resp.text.split('data-testid="dag"')[1]
     assert day_list.count('class="afspraak') == len(events)
-    assert "dinsdag 24 november 2026" in resp.text
+    assert f"{dutch_day(on)} {on.year}" in resp.text
 
 
-async def test_beheer_is_for_admins(api: httpx.AsyncClient, login) -> None:
+async def test_beheer_is_for_admins(api: httpx.AsyncClient, login, clock: SetClock) -> None:
+    set_day(clock, front_office_day(BURGEMEESTER, SECRETARY_A))
     ok = await api.get("/pane/beheer/inhoud", params={"mailbox": ADMIN}, headers=login(ADMIN))
     assert ok.status_code == 200
     assert "Ingrid Zwanenburg" in ok.text and "Monique Verschuren" in ok.text  # today's front

@@ -17,6 +17,16 @@ from automations.roster.service import load_roster_file
 from server.operator import run_job_as_app
 from server.startup import DEMO_ROSTER
 from tests.conftest import TODAY
+from tests.dates import (
+    day_window,
+    dutch_day,
+    first_day,
+    next_weekday,
+    next_working_day,
+    seed_day,
+    set_day,
+    working_day,
+)
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_approvals_api import in_folder, mail_from_hans, prepare
@@ -25,6 +35,20 @@ from tests.server.test_dispatch_api import dispatch
 from tests.server.test_jobs import her_event
 
 NOON = dt.datetime.combine(TODAY, dt.time(12), AMSTERDAM)
+ROSTER = Roster.from_document(load_roster_file(DEMO_ROSTER))
+
+
+def _monique_at_the_front(day: dt.date) -> bool:
+    return ROSTER.front_office_on(BURGEMEESTER, day) == SECRETARY_A
+
+
+# Days the tests that are about the roster run on (the product's clock, at noon): the first day
+# from TODAY on which Monique is Ingrid's front office (Monday to Thursday), and the first on
+# which she is that day and the next working day too (Monday to Wednesday).
+MONIQUE_DAY = first_day(_monique_at_the_front)
+MONIQUE_TWO_DAYS = first_day(
+    lambda d: _monique_at_the_front(d) and _monique_at_the_front(next_working_day(d))
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +70,11 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
     backend: FastAPI,
     clock: SetClock,
 ) -> None:
-    roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
-    front = roster.front_office_on(BURGEMEESTER, TODAY)
+    day = working_day(TODAY)  # a day with a front office (the Monday, if TODAY is a weekend)
+    set_day(clock, day, 12)
+    roster = ROSTER
+    front = roster.front_office_on(BURGEMEESTER, day)
+    assert front is not None
     back = sorted(s for s, ex in roster.serves.items() if BURGEMEESTER in ex and s != front)[0]
 
     waiting_id, _ = await mail_from_hans(tenant, "Wachtend concept")
@@ -58,13 +85,15 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
                    headers=login(BURGEMEESTER))  # fmt: skip
     dispatched_id, _ = await mail_from_hans(tenant, "Vraag voor RO")
     assert (await dispatch(api, login, dispatched_id, "ruimtelijke-ordening")).status_code == 200
-    friday = ("2026-11-27T00:00:00+01:00", "2026-11-28T00:00:00+01:00")
+    friday = day_window(seed_day("fri"))  # the seed's Friday: Felicitatiebezoek and more
     assert (await clear(api, login, friday))["report"]["status"] == "done"
-    await her_event(tenant, "Dubbel 1", "2026-11-30", "11:00", "12:00")
-    await her_event(tenant, "Dubbel 2", "2026-11-30", "11:30", "12:30")
+    monday = next_weekday("mon", after=day).isoformat()  # within the conflicts' two weeks
+    await her_event(tenant, "Dubbel 1", monday, "11:00", "12:00")
+    await her_event(tenant, "Dubbel 2", monday, "11:30", "12:30")
     await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
                          clock=clock)  # fmt: skip
-    meeting = {"type": "directie", "date": "2026-11-26", "title": "MT-overleg"}
+    meeting_day = (day + dt.timedelta(days=2)).isoformat()  # within the coming week
+    meeting = {"type": "directie", "date": meeting_day, "title": "MT-overleg"}
     made = await api.post("/api/v1/meetings", headers=login(SECRETARY_A), json=meeting)
     await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Begroting"},
                    headers=login(SECRETARY_A))  # fmt: skip
@@ -86,7 +115,7 @@ async def test_the_queue_shows_every_kind_of_open_work_with_its_owner(
     [double] = [i for i in by_kind["conflict"] if "Dubbel 1" in i["title"]]
     assert double["owner"] == front
     [missing] = by_kind["documents"]
-    assert "Begroting" in missing["title"] and missing["due"] == "2026-11-26"
+    assert "Begroting" in missing["title"] and missing["due"] == meeting_day
     assert all(i["age_days"] == 0 for i in shown["items"])
     assert shown["counts"]["total"] == len(shown["items"])
     assert shown["team"][0]["front_today"] == front
@@ -140,11 +169,12 @@ async def test_a_claim_shows_who_and_since_when_and_asks_before_a_second_one(
 
 
 async def test_neem_over_makes_me_her_front_office_today_and_is_audited(
-    api: httpx.AsyncClient, login
+    api: httpx.AsyncClient, login, clock: SetClock
 ) -> None:
+    set_day(clock, MONIQUE_DAY, 12)
     colleague = "ellen.dijkhuis@zeeveen.nl"
     before = (await queue(api, login, colleague, executive=BURGEMEESTER))["team"][0]
-    assert before["front_today"] == SECRETARY_A  # Tuesday: Monique
+    assert before["front_today"] == SECRETARY_A  # Monique's day at the front
     resp = await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER,
                           "note": "Monique is ziek"}, headers=login(colleague))  # fmt: skip
     assert resp.status_code == 200, resp.text
@@ -180,8 +210,11 @@ async def test_flagged_mail_waiting_too_long_joins_the_queue_and_closes_when_dea
     ]  # not the flagged mail filed under Uitgezet: that is a dispatch
     [advice] = flagged
     assert advice["key"] == f"message:{advice['message_id']}"  # the claim Bericht sees
-    assert advice["owner"] == SECRETARY_A and advice["age_days"] == 2
-    assert advice["due"] == "2026-11-25" and advice["overdue"] is False
+    # The job runs on TODAY (the seed's mail is dated from it): today's front office owns it,
+    # and nobody on a weekend, when the roster has no front office.
+    assert advice["owner"] == ROSTER.front_office_on(BURGEMEESTER, TODAY)
+    assert advice["age_days"] == 2
+    assert advice["due"] == str(TODAY + dt.timedelta(days=1)) and advice["overdue"] is False
 
     refused = await api.post(f"/api/v1/queue/findings/{advice['id']}/complete-flag",
                              headers=login(SECRETARY_B))  # fmt: skip
@@ -207,8 +240,9 @@ async def test_a_conflict_set_aside_stays_closed_when_the_job_finds_it_again(
     backend: FastAPI,
     clock: SetClock,
 ) -> None:
-    await her_event(tenant, "Bewust dubbel A", "2026-12-01", "09:00", "10:00")
-    await her_event(tenant, "Bewust dubbel B", "2026-12-01", "09:30", "10:30")
+    day = (TODAY + dt.timedelta(days=7)).isoformat()  # within the conflicts' two weeks
+    await her_event(tenant, "Bewust dubbel A", day, "09:00", "10:00")
+    await her_event(tenant, "Bewust dubbel B", day, "09:30", "10:30")
     await run_job_as_app(backend.state.settings, "conflicts", mailbox=BURGEMEESTER,
                          clock=clock)  # fmt: skip
     both = ("Bewust dubbel A", "Bewust dubbel B")
@@ -265,6 +299,8 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     backend: FastAPI,
     clock: SetClock,
 ) -> None:
+    day, tomorrow = MONIQUE_TWO_DAYS, next_working_day(MONIQUE_TWO_DAYS)
+    set_day(clock, day, 12)  # Monique is front office today and the next working day
     colleague = "ellen.dijkhuis@zeeveen.nl"
     waiting_id, waiting_subject = await mail_from_hans(tenant, "Overdracht wachtend")
     await prepare(api, login, waiting_id)
@@ -272,7 +308,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     rejected = (await prepare(api, login, rejected_id))["approval"]
     await api.post(f"/api/v1/approvals/{rejected['id']}/reject", json={"comment": "Nee."},
                    headers=login(BURGEMEESTER))  # fmt: skip
-    meeting = {"type": "directie", "date": "2026-11-25", "title": "MT morgen"}
+    meeting = {"type": "directie", "date": tomorrow.isoformat(), "title": "MT morgen"}
     made = await api.post("/api/v1/meetings", headers=login(SECRETARY_A), json=meeting)
     await api.post(f"/api/v1/meetings/{made.json()['id']}/items", json={"title": "Jaarplan"},
                    headers=login(SECRETARY_A))  # fmt: skip
@@ -280,13 +316,13 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     resp = await api.get("/api/v1/queue/handover", headers=login(SECRETARY_A))
     assert resp.status_code == 200, resp.text
     found = resp.json()
-    assert found["day"] == "2026-11-24" and found["next_day"] == "2026-11-25"
+    assert found["day"] == day.isoformat() and found["next_day"] == tomorrow.isoformat()
     ingrid = next(s for s in found["executives"] if s["executive"] == BURGEMEESTER)
     assert ingrid["front_today"] == SECRETARY_A and ingrid["switches"] is False
     assert ingrid["open"]["Concept wacht op besluit"] == 1
     assert ingrid["open"]["Concept afgekeurd"] == 1  # rejected is open work: revise it
     assert ingrid["new_today"] == ingrid["open_total"]
-    assert [i["title"] for i in ingrid["due_next"]] == ["MT morgen 25-11: 01 Jaarplan"]
+    assert [i["title"] for i in ingrid["due_next"]] == [f"MT morgen {tomorrow:%d-%m}: 01 Jaarplan"]
     assert f"RE: {rejected_subject}: afgekeurd" in ingrid["done_today"]  # open still: revise it
     assert {"what": "concepten ter goedkeuring aangeboden", "count": 2} in ingrid["activity"]
     assert {"what": "concepten afgekeurd", "count": 1} in ingrid["activity"]
@@ -298,7 +334,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
         await run_job_as_app(backend.state.settings, "handover", mailbox=BURGEMEESTER,
                              clock=clock)  # fmt: skip
     [mail] = await in_folder(tenant, SECRETARY_A, "inbox",
-                             "Overdracht woensdag 25 november: Ingrid Zwanenburg")  # fmt: skip
+                             f"Overdracht {dutch_day(tomorrow)}: Ingrid Zwanenburg")  # fmt: skip
     body = mail["body"]["content"]
     assert waiting_subject in body and "Jaarplan" in body and "Ellen Dijkhuis" in body
 
@@ -308,7 +344,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     assert sent.json()["executives"] == [BURGEMEESTER, "maarten.oosterveld@zeeveen.nl"]
     again = await api.post("/api/v1/queue/handover/mail", json=by_hand, headers=login(SECRETARY_A))
     assert again.status_code == 200  # the same click: still one mail
-    subject = "Overdracht woensdag 25 november: Ingrid Zwanenburg, Maarten Oosterveld"
+    subject = f"Overdracht {dutch_day(tomorrow)}: Ingrid Zwanenburg, Maarten Oosterveld"
     assert len(await in_folder(tenant, colleague, "inbox", subject)) == 1
     other_team = await api.post("/api/v1/queue/handover/mail", headers=login(SECRETARY_A),
                                 json={**by_hand, "to": SECRETARY_B})  # fmt: skip
@@ -317,38 +353,41 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
 
 
 async def test_absences_and_swaps_entered_by_the_team_change_who_is_front_office(
-    api: httpx.AsyncClient, login
+    api: httpx.AsyncClient, login, clock: SetClock
 ) -> None:
+    day = MONIQUE_TWO_DAYS  # Monique is front office today and the next working day
+    set_day(clock, day, 12)
+    later = [(day + dt.timedelta(days=n)).isoformat() for n in range(4)]  # today and 3 more
     colleague = "ellen.dijkhuis@zeeveen.nl"
 
     async def team(day: str = "front_today") -> str:
         return (await queue(api, login, colleague, executive=BURGEMEESTER))["team"][0][day]
 
     assert await team() == SECRETARY_A
-    ill = {"kind": "absent", "secretary": SECRETARY_A, "from": "2026-11-24", "note": "ziek"}
+    ill = {"kind": "absent", "secretary": SECRETARY_A, "from": later[0], "note": "ziek"}
     made = await api.post("/api/v1/roster/exceptions", json=ill, headers=login(colleague))
     assert made.status_code == 201, made.text
     assert await team() == colleague  # the colleague who is in takes over
-    holiday = {"kind": "absent", "secretary": SECRETARY_A, "from": "2026-11-25",
-               "to": "2026-11-27", "note": "vakantie"}  # fmt: skip
+    holiday = {"kind": "absent", "secretary": SECRETARY_A, "from": later[1],
+               "to": later[3], "note": "vakantie"}  # fmt: skip
     assert (await api.post("/api/v1/roster/exceptions", json=holiday,
                            headers=login(SECRETARY_A))).status_code == 201  # fmt: skip
     assert await team("front_tomorrow") == colleague
     listed = await api.get("/api/v1/roster/exceptions", headers=login(colleague))
     mine = [e for e in listed.json()["exceptions"] if e["secretary"] == SECRETARY_A]
-    assert [e["day"] for e in mine] == ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
+    assert [e["day"] for e in mine] == later
 
     outsider = await api.post("/api/v1/roster/exceptions", json=ill, headers=login(SECRETARY_B))
     assert outsider.status_code == 403
     not_hers = {"kind": "front_office", "secretary": SECRETARY_B, "executive": BURGEMEESTER,
-                "from": "2026-11-24"}  # fmt: skip
+                "from": later[0]}  # fmt: skip
     refused = await api.post("/api/v1/roster/exceptions", json=not_hers, headers=login(colleague))
     assert refused.status_code == 400 and "ondersteunt deze bestuurder niet" in refused.text
-    too_long = {**holiday, "to": "2027-03-01"}
+    too_long = {**holiday, "to": (day + dt.timedelta(days=97)).isoformat()}
     assert (await api.post("/api/v1/roster/exceptions", json=too_long,
                            headers=login(SECRETARY_A))).status_code == 400  # fmt: skip
 
-    [today_row] = [e for e in mine if e["day"] == "2026-11-24"]
+    [today_row] = [e for e in mine if e["day"] == later[0]]
     gone = await api.delete(f"/api/v1/roster/exceptions/{today_row['id']}",
                             headers=login(SECRETARY_A))  # fmt: skip
     assert gone.status_code == 204

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A
 from tests.server.test_quicksteps_api import SENDER, apply, graph_get, local_date, new_message
 
 COLLEAGUE = "lotte.vermeulen@zeeveen.nl"
+ON_DATE = (TODAY + dt.timedelta(days=7)).isoformat()  # a fixed date a week ahead
+TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 EVERY_ACTION = f"""
 format: 1
 steps:
@@ -26,7 +30,7 @@ steps:
       - {{action: delete}}
   - name: Opvolgen op datum
     actions:
-      - {{action: flag, due: "2026-12-01"}}
+      - {{action: flag, due: "{ON_DATE}"}}
       - {{action: categorize, categories: [Raad, Nieuw label], colors: {{Nieuw label: preset9}}}}
   - name: Voltooien
     actions:
@@ -113,7 +117,7 @@ async def test_flag_on_a_date_then_complete_then_clear(api, login, tenant: Tenan
     await applied(api, login, "Opvolgen op datum", message_id)
     flagged = await message(tenant, message_id)
     assert flagged["flag"]["flagStatus"] == "flagged"
-    assert local_date(flagged["flag"]["dueDateTime"]) == "2026-12-01"
+    assert local_date(flagged["flag"]["dueDateTime"]) == ON_DATE
     assert flagged["categories"] == ["Raad", "Nieuw label"]
     master = await graph_get(tenant, f"/users/{BURGEMEESTER}/outlook/masterCategories")
     assert {"Nieuw label": "preset9"}.items() <= {
@@ -192,7 +196,7 @@ async def test_a_todo_task_links_back_to_the_message(api, login, tenant: Tenant)
         upn=SECRETARY_A,
     )
     [task] = [t for t in tasks["value"] if t["title"] == f"Bellen over {subject}"]
-    assert local_date(task["dueDateTime"]) == "2026-11-25"
+    assert local_date(task["dueDateTime"]) == TOMORROW
     assert task["linkedResources"][0]["applicationName"] == "Secretariaat"
     assert task["linkedResources"][0]["displayName"] == subject
     assert uuid.UUID(task["linkedResources"][0]["externalId"].split("/")[0])

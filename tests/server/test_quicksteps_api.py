@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
@@ -90,7 +91,7 @@ async def test_backoffice_step_categorizes_flags_reads_and_moves(
     assert "Backoffice" in message["categories"]
     assert message["isRead"] is True and message["isDraft"] is False
     assert message["flag"]["flagStatus"] == "flagged"
-    assert local_date(message["flag"]["dueDateTime"]) == "2026-11-25"  # tomorrow
+    assert local_date(message["flag"]["dueDateTime"]) == str(TODAY + dt.timedelta(days=1))
     folder = await graph_get(
         tenant, f"/users/{BURGEMEESTER}/mailFolders/{message['parentFolderId']}"
     )

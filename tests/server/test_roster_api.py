@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from automations.dates import AMSTERDAM
+from tests.dates import next_weekday, set_day
 from tests.sandbox.people import (
     ADMIN,
     BURGEMEESTER,
@@ -21,7 +21,7 @@ from tests.sandbox.people import (
 
 @pytest.mark.parametrize(
     ("day", "office"),
-    [(dt.date(2026, 11, 23), "front"), (dt.date(2026, 11, 27), "back")],
+    [(next_weekday("mon", or_same=True), "front"), (next_weekday("fri", or_same=True), "back")],
     ids=["monday-front-office", "friday-back-office"],
 )
 async def test_a_secretary_sees_whom_she_serves_today(
@@ -29,7 +29,7 @@ async def test_a_secretary_sees_whom_she_serves_today(
 ) -> None:
     """Monique is front office Monday to Thursday and back office on Friday (the 4-1 split)."""
     clock = backend.state.clock
-    clock.advance(dt.datetime.combine(day, dt.time(10), AMSTERDAM) - clock.now())
+    set_day(clock, day)
     me = (await api.get("/api/v1/me", headers=login(SECRETARY_A))).json()
     assert me["role"] == "secretary" and me["today"] == day.isoformat()
     assert {s["executive"] for s in me["serves_today"]} == {BURGEMEESTER, GEMEENTESECRETARIS}

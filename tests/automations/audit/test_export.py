@@ -11,6 +11,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import CSV_COLUMNS, AuditEntry, AuditFilter, export_csv, record
+from tests.conftest import TODAY
 
 
 async def _export(sessions: async_sessionmaker[AsyncSession], mailbox: str) -> list[list[str]]:
@@ -32,7 +33,7 @@ async def test_the_export_is_a_header_then_one_row_per_entry_in_order_of_recordi
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     mailbox = _mailbox()
-    at = dt.datetime(2026, 11, 24, 8, 15, tzinfo=dt.UTC)
+    at = dt.datetime.combine(TODAY, dt.time(8, 15), dt.UTC)
     await _record(
         sessions,
         AuditEntry(
@@ -50,7 +51,7 @@ async def test_the_export_is_a_header_then_one_row_per_entry_in_order_of_recordi
         ("anna@gemeente.example", "a.one", "success"),
         ("bram@gemeente.example", "a.two", "denied"),
     ]
-    assert rows[1][1] == "2026-11-24T08:15:00Z"
+    assert rows[1][1] == f"{TODAY}T08:15:00Z"
 
 
 async def test_commas_quotes_and_line_breaks_survive_the_round_trip(

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, AuditFilter, query, record
+from tests.dates import seed_day
 
-MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+MONDAY = dt.datetime.combine(seed_day("mon"), dt.time(9), dt.UTC)  # this week's Monday
 
 
 async def _seed(sessions: async_sessionmaker[AsyncSession]) -> tuple[str, list[int]]:

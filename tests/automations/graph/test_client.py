@@ -28,6 +28,7 @@ from automations.graph import (
 from sandbox.server import RunningSandbox
 from tests.automations.graph.conftest import Waits, graph_config, set_limits
 from tests.conftest import TODAY
+from tests.dates import working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, WETHOUDERS
 
@@ -58,8 +59,9 @@ async def test_a_message_keeps_its_id_when_it_is_moved(
 async def test_event_times_come_in_the_municipalitys_time_zone(
     gateway: GraphGateway, tenant: Tenant
 ) -> None:
+    day = working_day(TODAY)  # a working day: the demo has meetings then
     window = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-        start_date_time=f"{TODAY}T00:00:00Z", end_date_time=f"{TODAY + dt.timedelta(1)}T00:00:00Z"
+        start_date_time=f"{day}T00:00:00Z", end_date_time=f"{day + dt.timedelta(1)}T00:00:00Z"
     )
     config = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetRequestConfiguration(
         query_parameters=window

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pytest
 
@@ -12,6 +11,7 @@ from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize, may, serving_today
 from automations.roster.service import load_roster_file, parse_roster
 from server.startup import DEMO_ROSTER
+from tests.dates import next_weekday
 from tests.sandbox.people import (
     ADMIN,
     BURGEMEESTER,
@@ -24,7 +24,7 @@ from tests.sandbox.people import (
 )
 
 ROSTER = Roster.from_document(load_roster_file(DEMO_ROSTER))
-MONDAY, FRIDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 27)
+MONDAY, FRIDAY = next_weekday("mon", or_same=True), next_weekday("fri", or_same=True)
 
 
 def test_a_secretary_acts_on_the_executives_of_her_team() -> None:

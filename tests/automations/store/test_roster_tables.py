@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +13,7 @@ from automations.store.models import (
     RosterFrontOffice,
     RosterMember,
 )
+from tests.conftest import TODAY
 
 
 def _member(upn: str, role: str) -> RosterMember:
@@ -85,7 +84,7 @@ async def test_a_front_office_exception_must_name_the_executive(
         async with sessions() as session, session.begin():
             session.add(
                 RosterException(
-                    on_date=dt.date(2026, 11, 27),
+                    on_date=TODAY,
                     secretary_upn="dirk@exception.example",
                     kind="front_office",
                 )
