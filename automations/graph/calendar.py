@@ -26,6 +26,7 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
     EventItemRequestBuilder,
 )
 
+from automations.dates import from_graph
 from automations.errors import NotFound
 from automations.graph.client import GraphSession
 from automations.graph.pages import read_all
@@ -50,7 +51,7 @@ async def calendar_view(
     top: int = 500,
 ) -> list[Event]:
     """Every item between ``start`` and ``end`` (occurrences of series included), by start,
-    following Graph's pages."""
+    following Graph's pages; an item that only touches ``start`` is left out."""
     query = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
         start_date_time=start.isoformat(),
         end_date_time=end.isoformat(),
@@ -64,7 +65,7 @@ async def calendar_view(
     while page and page.odata_next_link:
         page = await graph.run(builder.with_url(page.odata_next_link).get())
         events.extend((page.value if page else None) or [])
-    return events
+    return [e for e in events if e.end is None or _ends_after(_moment(e.end), start)]
 
 
 async def calendar_view_json(
@@ -83,7 +84,18 @@ async def calendar_view_json(
         f"&endDateTime={end.isoformat()}&$select={','.join(select)}"
         f"&$orderby=start/dateTime&$top={top}"
     ).replace("+", "%2B")  # a '+' in a query string would arrive as a space
-    return await read_all(graph, url)
+    found = await read_all(graph, url)
+    return [e for e in found if not e.get("end") or _ends_after(e["end"], start)]
+
+
+def _moment(value: Any) -> dict[str, Any]:
+    return {"dateTime": value.date_time, "timeZone": value.time_zone}
+
+
+def _ends_after(end: dict[str, Any], start: dt.datetime) -> bool:
+    """Graph's calendarView also returns items that end exactly where the window starts
+    (yesterday's all-day item in today's view): they are not in the window."""
+    return from_graph(end) > start
 
 
 async def get_event(

@@ -293,8 +293,8 @@ async def test_reject_with_a_comment_goes_back_to_the_secretariat(
     [draft] = await in_folder(tenant, BURGEMEESTER, "drafts", f"RE: {subject}")
     assert draft["categories"] == ["Afgekeurd"]
     roster = Roster.from_document(load_roster_file(DEMO_ROSTER))
-    front = roster.front_office_on(BURGEMEESTER, TODAY)
-    for told in {SECRETARY_A, front}:
+    front = roster.front_office_on(BURGEMEESTER, TODAY)  # nobody on a weekend
+    for told in {SECRETARY_A, front} - {None}:
         [notice] = await in_folder(tenant, told, "inbox", f"Afgekeurd: RE: {subject}")
         assert "Minder stellig formuleren" in notice["body"]["content"]
     mine = await api.get("/api/v1/approvals?mine=true&status=rejected", headers=login(SECRETARY_A))

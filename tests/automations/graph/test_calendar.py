@@ -122,3 +122,27 @@ async def test_a_declined_invitation_and_a_deleted_appointment_leave_her_calenda
             await get_event(graph, BURGEMEESTER, appointment, select=["subject"])
     assert invited in before and own in before
     assert invited not in after and own not in after
+
+
+async def test_an_item_that_ends_where_the_window_starts_is_not_in_it(
+    gateway: GraphGateway, tenant: Tenant
+) -> None:
+    """Graph's calendarView returns yesterday's all-day item in today's window (it ends at
+    midnight); the helpers leave it out, as Outlook's day view does."""
+    day = LATER + dt.timedelta(days=3)
+    subject = f"Hele dag {uuid.uuid4().hex[:6]}"
+    body = {"subject": subject, "isAllDay": True,
+            "start": {"dateTime": f"{day}T00:00:00", "timeZone": "W. Europe Standard Time"},
+            "end": {"dateTime": f"{day + dt.timedelta(days=1)}T00:00:00",
+                    "timeZone": "W. Europe Standard Time"}}  # fmt: skip
+    midnight = dt.datetime.combine(day, dt.time(0), AMSTERDAM)
+    async with gateway.for_user(tenant.user_token(SECRETARY_A)) as graph:
+        [made] = await graph.batch([BatchRequest("POST", f"/users/{BURGEMEESTER}/events", body)])
+        made.raise_for_status()
+        for start, shown in ((midnight, True), (midnight + dt.timedelta(days=1), False)):
+            end = start + dt.timedelta(days=1)
+            as_json = await calendar_view_json(graph, BURGEMEESTER, start, end,
+                                               select=["subject", "end"])  # fmt: skip
+            as_sdk = await calendar_view(graph, BURGEMEESTER, start, end, select=["subject", "end"])
+            assert (subject in [e["subject"] for e in as_json]) is shown
+            assert (subject in [e.subject for e in as_sdk]) is shown
