@@ -83,3 +83,21 @@ def run_flow(work: Callable[[Operator], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except AppError as exc:
         fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
+
+
+def validate_file(
+    file: Path, parse: Callable[[str], T], refused: type[Exception], count: Callable[[T], str]
+) -> None:
+    """``secretariaat … validate FILE``: every problem with its line on stderr (exit 1), or
+    ``in orde`` with what the file holds; an unreadable file is one ``fout:`` line (exit 2)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"kan {file} niet lezen: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        found = parse(text)
+    except refused as exc:
+        for problem in getattr(exc, "problems", [str(exc)]):
+            typer.echo(f"{file}: {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: in orde, {count(found)}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fail
+from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fail, validate_file
 
 app = typer.Typer(help="Shared quick steps: validate, list, apply.", no_args_is_help=True)
 
@@ -19,17 +19,7 @@ def quicksteps_validate(
     """Check a quick-step file; prints every problem with its line (exit 1 when there are any)."""
     from automations.quicksteps.service import DefinitionError, parse
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"kan {file} niet lezen: {getattr(exc, 'strerror', None) or exc}")
-    try:
-        found = parse(text)
-    except DefinitionError as exc:
-        for problem in exc.problems:
-            typer.echo(f"{file}: {problem}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"{file}: in orde, {len(found.steps)} snelle stappen")
+    validate_file(file, parse, DefinitionError, lambda found: f"{len(found.steps)} snelle stappen")
 
 
 @app.command("list")

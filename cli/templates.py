@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import fail
+from cli.common import validate_file
 
 app = typer.Typer(help="Reply templates: validate.", no_args_is_help=True)
 
@@ -19,14 +19,4 @@ def templates_validate(
     """Check a template file; prints every problem with its line (exit 1 when there are any)."""
     from automations.replies.service import TemplateError, parse
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"kan {file} niet lezen: {getattr(exc, 'strerror', None) or exc}")
-    try:
-        found = parse(text)
-    except TemplateError as exc:
-        for problem in exc.problems:
-            typer.echo(f"{file}: {problem}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"{file}: in orde, {len(found.templates)} sjablonen")
+    validate_file(file, parse, TemplateError, lambda found: f"{len(found.templates)} sjablonen")
