@@ -23,6 +23,7 @@ __all__ = [
     "AppError",
     "AuthenticationFailed",
     "BadRequest",
+    "Unprocessable",
     "Conflict",
     "GraphTimeout",
     "NotFound",
@@ -66,6 +67,15 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     code, status = "bad_request", 400
+
+
+class Unprocessable(BadRequest):
+    """Well formed, and as the API's schema describes it, but against a rule the schema cannot
+    express (a colleague who is not on the roster, a roster without an admin, a YAML set that
+    does not hold together): 422 with a code of its own, so clients can tell it from a
+    malformed request (400) and from a body that fails the schema (``invalid_request``)."""
+
+    code, status = "unprocessable", 422
 
 
 class AuthenticationFailed(AppError):

@@ -6,6 +6,7 @@ previous version stays active. Each publish (and each refusal) is in the audit l
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -58,7 +59,6 @@ class VersionedDocument(Generic[T]):
         summary: Callable[[T], Mapping[str, Any]],
     ) -> None:
         self._row = row
-        self._parse = parse
         # Stored texts were valid when stored: each is parsed once per process.
         self._parsed = functools.lru_cache(maxsize=16)(parse)
         self._action = audit_action
@@ -70,8 +70,8 @@ class VersionedDocument(Generic[T]):
     ) -> VersionInfo:
         """Validate and store ``text`` as the new active version (the caller commits)."""
         author = author.lower()
-        try:
-            parsed = self._parse(text)
+        try:  # off the event loop: a big file with many templates takes a while to check
+            parsed = await asyncio.to_thread(self._parsed, text)
         except BadRequest as exc:
             problems = getattr(exc, "problems", [str(exc)])
             await record(
@@ -103,7 +103,8 @@ class VersionedDocument(Generic[T]):
         row = await session.scalar(select(self._row).order_by(self._row.version.desc()).limit(1))
         if row is None:
             return None
-        return Active(_info(row), row.document, self._parsed(row.document))
+        parsed = await asyncio.to_thread(self._parsed, row.document)  # cached after the first
+        return Active(_info(row), row.document, parsed)
 
     async def read_version(self, session: AsyncSession, version: int) -> tuple[VersionInfo, str]:
         row = await session.get(self._row, version)

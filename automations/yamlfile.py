@@ -3,6 +3,12 @@
 ``load`` returns plain Python data (safe types only) and a map from each value's path, as
 pydantic reports it in ``loc`` (``("steps", 2, "actions", 0, "folder")``), to its 1-based
 line. ``describe`` turns a pydantic error into ``regel 14, steps[2].actions[0].folder: …``.
+
+The files are edited by people and sent by admins, so what they may hold is bounded before
+anything is built: at most ``MAX_BYTES``, nested at most ``MAX_DEPTH`` deep, and no anchors
+or aliases (``&a``/``*a``) — our files never need them, and an alias that is copied for each
+use is how a few lines of "billion laughs" become gigabytes. They are refused while the
+document is composed, before a single value is copied.
 """
 
 from __future__ import annotations
@@ -13,9 +19,13 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["Located", "YamlError", "describe", "load"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Located", "YamlError", "describe", "load"]
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 20  # mappings and lists inside each other; our files need fewer than ten
 
 Path = tuple[str | int, ...]
 
@@ -28,6 +38,7 @@ class YamlError(ValueError):
 class Located:
     data: Any
     lines: Mapping[Path, int]
+    blocks: frozenset[Path] = frozenset()  # text written as a block scalar (``|``, ``>``)
 
     def line_of(self, path: Path) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -37,10 +48,49 @@ class Located:
             path = path[:-1]
         return self.lines.get(())
 
+    def text_line(self, path: Path, lineno: int | None) -> int | None:
+        """The file line of line ``lineno`` (1-based) of the text value at ``path``: a block
+        scalar (``|``, ``>``) starts on the line after its key, a plain one on the key's."""
+        start = self.line_of(path)
+        if start is None:
+            return None
+        return start + (lineno or 1) - (0 if path in self.blocks else 1)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors, aliases and deep nesting while composing."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlError(f"regel {line}: ankers en verwijzingen (&, *) worden niet ondersteund")
+        if self._depth >= MAX_DEPTH:
+            raise YamlError(f"regel {line}: te diep genest (meer dan {MAX_DEPTH} niveaus)")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _compose(text: str) -> Node | None:
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
 
 def load(text: str) -> Located:
+    if len(text.encode()) > MAX_BYTES:
+        raise YamlError(f"het bestand is groter dan {MAX_BYTES // 1024} KiB")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"regel {mark.line + 1}: " if mark else ""
@@ -49,14 +99,28 @@ def load(text: str) -> Located:
     if root is None:
         return Located(None, {})
     lines: dict[Path, int] = {}
+    blocks: set[Path] = set()
     constructor = SafeConstructor()
+
+    def scalar(node: Node) -> Any:
+        """One value; what PyYAML cannot make of it (an unknown ``!tag``, ``!!binary`` that is
+        not base64, a date like 2026-13-45, a 5000-digit number, a list as a key) is a
+        ``YamlError`` naming its line, not an unexpected error."""
+        if not isinstance(node, ScalarNode):
+            raise YamlError(f"regel {node.start_mark.line + 1}: een sleutel moet een tekst zijn")
+        try:
+            return constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)[:200]
+            line = node.start_mark.line + 1
+            raise YamlError(f"regel {line}: ongeldige waarde ({problem})") from None
 
     def build(node: Node, path: Path) -> Any:
         lines[path] = node.start_mark.line + 1
         if isinstance(node, MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node)
+                key = scalar(key_node)
                 if key == "<<":
                     line = key_node.start_mark.line + 1
                     raise YamlError(f"regel {line}: '<<' (samenvoegen) wordt niet ondersteund")
@@ -65,9 +129,11 @@ def load(text: str) -> Located:
         if isinstance(node, SequenceNode):
             return [build(child, (*path, i)) for i, child in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        return constructor.construct_object(node)
+        if node.style in ("|", ">"):
+            blocks.add(path)
+        return scalar(node)
 
-    return Located(build(root, ()), lines)
+    return Located(build(root, ()), lines, frozenset(blocks))
 
 
 def describe(located: Located, error: Mapping[str, Any]) -> str:

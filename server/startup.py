@@ -1,4 +1,10 @@
-"""Bring the store up to date before serving: migrations, and the roster on first start."""
+"""Bring the store up to date before serving: migrations, and the roster on first start.
+
+Several instances may start at once against one database. What is loaded only "when there is
+none yet" (the quick steps, the templates, the roster) is checked and written inside one
+transaction that first takes the table's write lock, so the second instance waits, then sees
+the first one's rows and loads nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, false, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.clock import Clock
@@ -16,11 +22,17 @@ from automations.quicksteps.service import DOCUMENT as QUICKSTEPS
 from automations.replies.service import DOCUMENT as TEMPLATES
 from automations.roster.service import load_roster_file, replace_roster
 from automations.store import create_engine, session_factory, upgrade_async
-from automations.store.models import RosterMember
+from automations.store.models import (
+    Base,
+    QuickStepVersionRow,
+    RosterMember,
+    TemplateVersionRow,
+    VersionRow,
+)
 from automations.versions import VersionedDocument
 from server.settings import Identity, Settings
 
-__all__ = ["DEMO_ROSTER", "graph_config", "prepare_store"]
+__all__ = ["DEMO_ROSTER", "graph_config", "load_first_content", "prepare_store"]
 
 log = logging.getLogger(__name__)
 
@@ -32,40 +44,50 @@ SYSTEM = "system@secretariaat"
 
 
 async def prepare_store(settings: Settings, *, clock: Clock | None = None) -> None:
-    """Migrate; load the roster file into an empty roster (the demo's in sandbox mode)."""
+    """Migrate, then load what the store has none of yet (``load_first_content``)."""
     engine = create_engine(settings.database_url)
     try:
         await upgrade_async(engine)
-        sessions = session_factory(engine, clock=clock or settings.make_clock())
-        for document, configured, demo in (
-            (QUICKSTEPS, settings.quicksteps_file, DEMO_QUICKSTEPS),
-            (TEMPLATES, settings.templates_file, DEMO_TEMPLATES),
-        ):
-            await _load_document(sessions, document, configured, demo, settings)
-        roster_file = settings.roster_file or (DEMO_ROSTER if settings.mode == "sandbox" else None)
-        if roster_file is None:
-            return
-        async with sessions() as session, session.begin():
-            if await session.scalar(select(func.count()).select_from(RosterMember)):
-                return
-            await replace_roster(session, load_roster_file(roster_file))
-            await record(
-                session,
-                AuditEntry(
-                    actor=SYSTEM,
-                    action="roster.import",
-                    outcome="success",
-                    details={"file": str(roster_file)},
-                ),
-            )
-            log.info("roster loaded from %s", roster_file)
+        await load_first_content(engine, settings, clock=clock)
     finally:
         await engine.dispose()
+
+
+async def load_first_content(
+    engine: AsyncEngine, settings: Settings, *, clock: Clock | None = None
+) -> None:
+    """The configured quick steps, templates and roster (the demo's in sandbox mode), each
+    only when the store has none; another instance doing the same at once loads nothing."""
+    sessions = session_factory(engine, clock=clock or settings.make_clock())
+    for document, row, configured, demo in (
+        (QUICKSTEPS, QuickStepVersionRow, settings.quicksteps_file, DEMO_QUICKSTEPS),
+        (TEMPLATES, TemplateVersionRow, settings.templates_file, DEMO_TEMPLATES),
+    ):
+        await _load_document(sessions, document, row, configured, demo, settings)
+    roster_file = settings.roster_file or (DEMO_ROSTER if settings.mode == "sandbox" else None)
+    if roster_file is None:
+        return
+    async with sessions() as session, session.begin():
+        await _lock_for_writing(session, RosterMember)
+        if await session.scalar(select(func.count()).select_from(RosterMember)):
+            return
+        await replace_roster(session, load_roster_file(roster_file))
+        await record(
+            session,
+            AuditEntry(
+                actor=SYSTEM,
+                action="roster.import",
+                outcome="success",
+                details={"file": str(roster_file)},
+            ),
+        )
+        log.info("roster loaded from %s", roster_file)
 
 
 async def _load_document(
     sessions: async_sessionmaker[AsyncSession],
     document: VersionedDocument[Any],
+    row: type[VersionRow],
     configured: Path | None,
     demo: Path,
     settings: Settings,
@@ -75,6 +97,7 @@ async def _load_document(
     if path is None:
         return
     async with sessions() as session, session.begin():
+        await _lock_for_writing(session, row)
         if await document.active(session) is not None:
             return
         await document.publish(
@@ -84,6 +107,18 @@ async def _load_document(
             note=f"geladen uit {path.name}",
         )
         log.info("%s loaded", path)
+
+
+async def _lock_for_writing(session: AsyncSession, row: type[Base]) -> None:
+    """Hold the write lock of ``row``'s table until the transaction ends (another instance's
+    check of the same table waits here, and then sees what this one wrote)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Conflicts with itself and with writers, not with readers.
+        table = row.__tablename__
+        await session.execute(text(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE'))
+    else:
+        # SQLite has a single writer: a write that matches no row takes that lock.
+        await session.execute(delete(row).where(false()))
 
 
 def graph_config(identity: Identity) -> GraphConfig:

@@ -1,19 +1,43 @@
-"""Reading a quick-step file: YAML with line numbers in, a validated set or every problem out."""
+"""Reading a quick-step file: YAML with line numbers in, a validated set or every problem out.
+
+Beyond the shape, every template is tried before the set can be published: its variables
+must be ones a quick step offers, and it is rendered once against a sample message, so a
+template that would fail on every apply (a misspelt name, a filter that fails, a range over
+the sandbox's limit) is refused here, with its line, instead of failing for a secretary.
+"""
 
 from __future__ import annotations
 
+import re
+
+from jinja2 import TemplateSyntaxError, meta
 from pydantic import ValidationError
 
-from automations.errors import BadRequest
-from automations.quicksteps.models import QuickStepSet
-from automations.yamlfile import YamlError, describe, load
+from automations import templating
+from automations.errors import Unprocessable
+from automations.quicksteps.models import (
+    TEMPLATES,
+    TEXT_TEMPLATES,
+    VARIABLES,
+    QuickStepSet,
+    templated,
+)
+from automations.yamlfile import MAX_BYTES, Located, YamlError, describe, load
 
-__all__ = ["DefinitionError", "parse"]
+__all__ = ["SAMPLE", "DefinitionError", "parse"]
 
-MAX_BYTES = 256 * 1024
+# A message to try every template on: the values ``effects.template_values`` gives.
+SAMPLE = {
+    "subject": "Voorbeeld <onderwerp> & meer",
+    "sender_name": "Jan de Vries",
+    "sender_address": "jan@example.nl",
+    "received": "2026-01-05",
+    "mailbox": "Bestuurder",
+    "actor": "Secretaresse",
+}
 
 
-class DefinitionError(BadRequest):
+class DefinitionError(Unprocessable):
     """The file is refused as a whole; ``problems`` names each one with its line."""
 
     code = "invalid_quicksteps"
@@ -34,6 +58,43 @@ def parse(text: str) -> QuickStepSet:
     if not isinstance(located.data, dict):
         raise DefinitionError(["regel 1: verwacht 'format:' en 'steps:' bovenaan"])
     try:
-        return QuickStepSet.model_validate(located.data)
+        parsed = QuickStepSet.model_validate(located.data)
     except ValidationError as exc:
         raise DefinitionError([describe(located, e) for e in exc.errors()]) from None
+    problems = _check_templates(located, parsed)
+    if problems:
+        raise DefinitionError(problems)
+    return parsed
+
+
+def _check_templates(located: Located, parsed: QuickStepSet) -> list[str]:
+    problems: list[str] = []
+    for i, step in enumerate(parsed.steps):
+        for j, action in enumerate(step.actions):
+            for field, template, html in templated(action):
+                path = ("steps", i, "actions", j, field)
+                where = f"steps[{i}].actions[{j}].{field} (stap '{step.name}')"
+                problem, lineno = _try(template, html)
+                if problem:
+                    line = located.text_line(path, lineno)
+                    problems.append(f"regel {line}, {where}: {problem}")
+    return problems
+
+
+def _try(template: str, html: bool) -> tuple[str | None, int | None]:
+    """What is wrong with one template (and the template's line), or ``(None, None)``."""
+    env = TEMPLATES if html else TEXT_TEMPLATES
+    try:
+        unknown = sorted(meta.find_undeclared_variables(env.parse(template)) - set(VARIABLES))
+    except TemplateSyntaxError as exc:  # the model checked the syntax; this is belt and braces
+        return f"sjabloonfout: {exc.message}", exc.lineno
+    if unknown:
+        names = ", ".join(f"'{u}'" for u in unknown)
+        first = re.compile(rf"\b{re.escape(unknown[0])}\b")
+        lineno = next((n for n, s in enumerate(template.splitlines(), 1) if first.search(s)), None)
+        return f"onbekende variabele {names}; bekend zijn: {', '.join(VARIABLES)}", lineno
+    try:
+        env.from_string(template).render(**SAMPLE)
+    except templating.RENDER_ERRORS as exc:
+        return templating.problem(exc), templating.line(exc)
+    return None, None

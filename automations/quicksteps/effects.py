@@ -99,8 +99,9 @@ def template_values(facts: MessageFacts, mailbox_name: str, actor_name: str) -> 
     }
 
 
-def render(template: str, values: Mapping[str, Any]) -> str:
-    return m.TEMPLATES.from_string(template).render(**values)
+def render(template: str, values: Mapping[str, Any], *, html: bool = True) -> str:
+    """Values escaped for HTML (a comment); ``html=False`` for plain text (a subject)."""
+    return m.render(template, values, html=html)
 
 
 def day_text(day: dt.date) -> str:

@@ -1,19 +1,30 @@
 """A quick-step set as the YAML file and the admin API hold it: named, ordered action lists.
 
 Each action is one ``action:`` entry; its other keys are that action's settings. Everything is
-checked before a set can become active, including the Jinja2 templates (syntax) and that a
-step's shortcut and name are unique, so a bad file is refused as a whole.
+checked before a set can become active, including the Jinja2 templates (syntax here; the
+variables and a trial render against a sample message in ``definitions``) and that a step's
+shortcut and name are unique, so a bad file is refused as a whole.
+
+Templates are sandboxed (a definition is data, not code) and undefined names are errors.
+What a template renders goes where the action puts it: into HTML (the comment of a forward
+or reply, which Graph places in the HTML body) or into plain text (a subject, a text body, a
+task title). ``render`` escapes values from mail for HTML — a sender called ``<b>`` arrives as
+text — and leaves plain text alone, so nothing is escaped twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from jinja2 import TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from automations import templating
+from automations.errors import BadRequest
 
 __all__ = [
     "MAX_MESSAGES",
@@ -21,13 +32,53 @@ __all__ = [
     "DueDate",
     "QuickStep",
     "QuickStepSet",
+    "RenderError",
     "TEMPLATES",
+    "TEXT_TEMPLATES",
+    "VARIABLES",
+    "render",
+    "templated",
 ]
 
 MAX_MESSAGES = 50  # messages one quick step is applied to at once (a selection)
 
-# The templates of comments, subjects and bodies: sandboxed (a definition is data, not code).
-TEMPLATES = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+# What a template may use (``effects.template_values`` fills them for each message).
+VARIABLES = ("subject", "sender_name", "sender_address", "received", "mailbox", "actor")
+
+# For text that lands in HTML: values are escaped. For plain text: as they are.
+TEMPLATES = SandboxedEnvironment(
+    autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+)
+TEXT_TEMPLATES = SandboxedEnvironment(
+    autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
+)
+
+
+class RenderError(BadRequest):
+    """A published template that cannot be rendered for this message."""
+
+    code, status = "quickstep_template_failed", 422
+
+
+def render(template: str, values: Mapping[str, Any], *, html: bool) -> str:
+    """``template`` for one message; ``html``: the text lands in HTML, so values are escaped.
+    A template that fails is a ``RenderError`` (422), never an unexpected error."""
+    env = TEMPLATES if html else TEXT_TEMPLATES
+    try:
+        text = env.from_string(template).render(**values)
+    except templating.RENDER_ERRORS as exc:
+        line = templating.line(exc)
+        where = f" (sjabloonregel {line})" if line else ""
+        raise RenderError(
+            f"Een sjabloon van de snelle stap kan niet worden opgemaakt{where}:"
+            f" {templating.problem(exc)}. Vraag de beheerder het sjabloon aan te passen."
+        ) from None
+    if not html:
+        return text
+    # In HTML a bare newline is white space: the lines the admin wrote stay lines (the
+    # trailing newline a YAML block leaves is no line of its own).
+    return text.strip("\n").replace("\n", "<br>\n")
+
 
 Address = Annotated[str, Field(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$", max_length=320)]
 Color = Annotated[str, Field(pattern=r"^(none|preset([0-9]|1[0-9]|2[0-4]))$")]
@@ -295,3 +346,20 @@ class QuickStepSet(_Strict):
 
     def step(self, name: str) -> QuickStep | None:
         return next((s for s in self.steps if s.name.lower() == name.lower()), None)
+
+
+def templated(action: object) -> list[tuple[str, str, bool]]:
+    """The action's templates as ``(field, template, html)``; ``html`` when the rendered text
+    lands in an HTML body (a forward's or reply's comment), not in plain text."""
+    if isinstance(action, Forward):
+        inline = not (action.as_attachment or isinstance(action, ForwardAsAttachment))
+        return [("comment", action.comment, inline)]
+    if isinstance(action, ReplyDraft):
+        return [("body", action.body, True)]
+    if isinstance(action, NewMessage):
+        return [("subject", action.subject, False), ("body", action.body, False)]
+    if isinstance(action, TodoTask):
+        return [("title", action.title, False)]
+    if isinstance(action, Dispatch):
+        return [("note", action.note, True)]
+    return []

@@ -3,8 +3,9 @@
 The environment is sandboxed (a template cannot reach Python internals) and autoescaped (a
 sender called ``<script>`` arrives as text). Undefined variables are errors, never empty
 strings: at validation every body is compiled, its variables checked against the ones a
-reply offers, and rendered once against a sample message so a misspelt attribute is caught
-before the file is published.
+reply offers, and rendered once against a sample message so a misspelt attribute, or code
+the sandbox refuses (``range(100001)``), is caught before the file is published. Rendering at
+reply time turns whatever template code raises into a ``TemplateError`` (400), never a 500.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any, Literal
 
 from babel.dates import format_date
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from automations.errors import BadRequest
+from automations import templating
+from automations.errors import Unprocessable
 from automations.yamlfile import Located, YamlError, describe, load
 
 __all__ = [
@@ -58,7 +59,7 @@ ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trai
 ENV.filters.update(datum=_datum, datum_kort=_datum_kort)
 
 
-class TemplateError(BadRequest):
+class TemplateError(Unprocessable):
     """A template file refused as a whole, or one template that cannot render this message."""
 
     code = "invalid_templates"
@@ -111,7 +112,7 @@ class TemplateSet(BaseModel):
             if t.name.casefold() == name.casefold():
                 return t
         known = ", ".join(t.name for t in self.templates)
-        raise BadRequest(f"Sjabloon '{name}' bestaat niet; kies uit: {known}.")
+        raise Unprocessable(f"Sjabloon '{name}' bestaat niet; kies uit: {known}.")
 
 
 def _sample() -> dict[str, Any]:
@@ -128,17 +129,12 @@ def _sample() -> dict[str, Any]:
     }
 
 
-def _body_line(located: Located, text: str, index: int, lineno: int | None) -> int | None:
+def _body_line(located: Located, index: int, lineno: int | None) -> int | None:
     """The file line of line ``lineno`` of a body (a block scalar starts on the next line)."""
-    start = located.line_of(("templates", index, "body"))
-    if start is None:
-        return None
-    header = text.splitlines()[start - 1].rstrip() if start <= len(text.splitlines()) else ""
-    block = header.endswith(("|", "|-", "|+", ">", ">-", ">+"))
-    return start + (lineno or 1) - (0 if block else 1)
+    return located.text_line(("templates", index, "body"), lineno)
 
 
-def _check_bodies(located: Located, text: str, parsed: TemplateSet) -> list[str]:
+def _check_bodies(located: Located, parsed: TemplateSet) -> list[str]:
     problems: list[str] = []
     for i, t in enumerate(parsed.templates):
         where = f"templates[{i}].body ({t.name})"
@@ -146,12 +142,12 @@ def _check_bodies(located: Located, text: str, parsed: TemplateSet) -> list[str]
             ast = ENV.parse(t.body)
             used = meta.find_undeclared_variables(ast)  # compiles: unknown filters show here
         except TemplateSyntaxError as exc:
-            line = _body_line(located, text, i, exc.lineno)
+            line = _body_line(located, i, exc.lineno)
             problems.append(f"regel {line}, {where}: Jinja2-fout: {exc.message}")
             continue
         unknown = sorted(used - VARIABLES.keys())
         if unknown:
-            line = _body_line(located, text, i, None)
+            line = _body_line(located, i, None)
             names = ", ".join(f"'{u}'" for u in unknown)
             problems.append(
                 f"regel {line}, {where}: onbekende variabele {names}; bekend zijn: "
@@ -160,8 +156,8 @@ def _check_bodies(located: Located, text: str, parsed: TemplateSet) -> list[str]
             continue
         try:
             ENV.from_string(t.body).render(**_sample())
-        except (UndefinedError, SecurityError, TypeError, ValueError) as exc:
-            line = _body_line(located, text, i, _line_naming(t.body, exc))
+        except templating.RENDER_ERRORS as exc:
+            line = _body_line(located, i, templating.line(exc) or _line_naming(t.body, exc))
             problems.append(f"regel {line}, {where}: {_undefined(exc)}")
     return problems
 
@@ -172,7 +168,7 @@ def _missing_name(exc: Exception) -> str | None:
 
 
 def _line_naming(body: str, exc: Exception) -> int | None:
-    """The body line that uses the missing attribute (Jinja2 does not say where it was)."""
+    """The body line that uses the missing attribute, when the traceback names no line."""
     name = _missing_name(exc)
     for number, line in enumerate(body.splitlines(), 1):
         if name and re.search(rf"\.{re.escape(name)}\b", line):
@@ -184,7 +180,7 @@ def _undefined(exc: Exception) -> str:
     if isinstance(exc, UndefinedError):
         name = _missing_name(exc)
         return f"onbekend veld '{name}'" if name else f"ontbrekende waarde ({exc.message})"
-    return f"kan niet worden opgemaakt ({exc})"
+    return templating.problem(exc)
 
 
 def parse(text: str) -> TemplateSet:
@@ -200,7 +196,7 @@ def parse(text: str) -> TemplateSet:
         parsed = TemplateSet.model_validate(located.data)
     except ValidationError as exc:
         raise TemplateError([describe(located, e) for e in exc.errors()]) from None
-    problems = _check_bodies(located, text, parsed)
+    problems = _check_bodies(located, parsed)
     if problems:
         raise TemplateError(problems)
     return parsed
@@ -210,5 +206,5 @@ def render_body(template: ReplyTemplate, values: Mapping[str, Any]) -> str:
     """The template's HTML for one message; a value the message lacks is a clear error."""
     try:
         return ENV.from_string(template.body).render(**values)
-    except (UndefinedError, SecurityError) as exc:
+    except templating.RENDER_ERRORS as exc:
         raise TemplateError([f"sjabloon '{template.name}': {_undefined(exc)}"]) from None

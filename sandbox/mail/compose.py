@@ -234,7 +234,9 @@ def _quote(original: dict[str, Any], comment: str) -> tuple[dict[str, Any], dict
     if original.get("ccRecipients"):
         header += f"<b>CC:</b> {html.escape(_names(original.get('ccRecipients')))}<br>\r\n"
     header += f"<b>Onderwerp:</b> {html.escape(original.get('subject') or '')}"
-    mine = html.escape(comment).replace("\n", "<br>")
+    # Exchange places the comment into the HTML body as HTML: markup in it is markup (a
+    # caller must escape text from mail) and a bare newline is only white space.
+    mine = comment
     quoted = (
         f'<div>{mine}</div>\r\n<hr style="display:inline-block;width:98%" tabindex="-1">\r\n'
         f'<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" '

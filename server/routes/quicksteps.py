@@ -12,12 +12,25 @@ from pydantic import BaseModel, Field
 from automations.quicksteps import flows
 from automations.quicksteps.service import read_version, versions
 from automations.roster.policy import Action, authorize
+from automations.yamlfile import MAX_BYTES
 from server.deps import CurrentUser, FlowDeps, Me, RosterDep, SessionDep, UserGraph
-from server.fields import ItemId, Mailbox, OperationId
+from server.fields import ItemId, Mailbox, OperationId, RowId
 
 router = APIRouter(prefix="/api/v1/quicksteps", tags=["quicksteps"])
 
 YAML_BODY = {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}
+
+
+async def yaml_text(request: Request) -> str:
+    """The YAML body, read to one byte past the files' limit: a bigger file is refused by the
+    parser (and audited) without the whole of it in memory. The parse itself runs in a
+    worker thread (``automations.versions``), off the event loop."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BYTES:
+            break
+    return bytes(body[: MAX_BYTES + 1]).decode("utf-8", errors="replace")
 
 
 class Selection(BaseModel):
@@ -64,8 +77,7 @@ async def put_steps(
     note: Annotated[str | None, Query(max_length=400)] = None,
 ) -> dict[str, Any]:
     """Publish a new version (YAML body); a bad file is refused whole, the active one stays."""
-    text = (await request.body()).decode("utf-8", errors="replace")
-    return asdict(await flows.publish_steps(deps, me, text, note))
+    return asdict(await flows.publish_steps(deps, me, await yaml_text(request), note))
 
 
 @router.get("/versions", operation_id="list_quickstep_versions")
@@ -80,7 +92,7 @@ async def list_versions(
     "/versions/{version}", operation_id="get_quickstep_version", response_class=PlainTextResponse
 )
 async def get_version(
-    version: int, user: CurrentUser, roster: RosterDep, session: SessionDep
+    version: RowId, user: CurrentUser, roster: RosterDep, session: SessionDep
 ) -> PlainTextResponse:
     """An old (or the current) version exactly as it was published."""
     authorize(roster, user.upn, Action.EDIT_CONFIGURATION)

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from automations.replies import flows
 from server.deps import FlowDeps, Me, UserGraph
-from server.fields import ItemId, Mailbox
+from server.fields import ItemId, Mailbox, RowId
+from server.routes.quicksteps import yaml_text
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])
 
@@ -40,8 +41,7 @@ async def put_templates(
     note: Annotated[str | None, Query(max_length=400)] = None,
 ) -> dict[str, Any]:
     """Publish a new version (YAML body); a bad file is refused whole, the active one stays."""
-    text = (await request.body()).decode("utf-8", errors="replace")
-    return asdict(await flows.publish_templates(deps, me, text, note))
+    return asdict(await flows.publish_templates(deps, me, await yaml_text(request), note))
 
 
 @router.get("/versions", operation_id="list_template_versions")
@@ -52,7 +52,7 @@ async def list_versions(deps: FlowDeps, me: Me) -> dict[str, Any]:
 @router.get(
     "/versions/{version}", operation_id="get_template_version", response_class=PlainTextResponse
 )
-async def get_version(version: int, deps: FlowDeps, me: Me) -> PlainTextResponse:
+async def get_version(version: RowId, deps: FlowDeps, me: Me) -> PlainTextResponse:
     """An old (or the current) version exactly as it was published."""
     info, text = await flows.template_version(deps, me, version)
     return PlainTextResponse(

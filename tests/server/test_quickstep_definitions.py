@@ -55,7 +55,7 @@ async def test_a_bad_file_is_refused_whole_with_lines_and_the_old_one_stays(
 ) -> None:
     before = (await api.get("/api/v1/quicksteps", headers=login(SECRETARY_A))).json()
     resp = await api.put("/api/v1/quicksteps", content=BAD, headers=yaml(login))
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     error = resp.json()["error"]
     assert error["code"] == "invalid_quicksteps"
     for expected in (
@@ -90,7 +90,7 @@ async def test_more_mistakes_are_named(
     api: httpx.AsyncClient, login, text: str, problem: str
 ) -> None:
     resp = await api.put("/api/v1/quicksteps", content=text, headers=yaml(login))
-    assert resp.status_code == 400 and problem in resp.json()["error"]["message"]
+    assert resp.status_code == 422 and problem in resp.json()["error"]["message"]
 
 
 async def test_only_an_admin_publishes_or_reads_versions(api: httpx.AsyncClient, login) -> None:

@@ -97,7 +97,7 @@ async def test_a_template_with_a_missing_variable_is_refused_and_the_old_set_sta
     )
     headers = {**login(ADMIN), "Content-Type": "application/yaml"}
     resp = await api.put("/api/v1/templates", content=bad.encode(), headers=headers)
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     error = resp.json()["error"]
     assert error["code"] == "invalid_templates"
     assert "regel 6, templates[0].body (Kapot): onbekend veld 'nickname'" in error["message"]
@@ -124,6 +124,6 @@ async def test_a_new_version_is_used_and_the_old_one_stays_readable(
     html = (await preview(api, login, message_id, "Kort")).json()["html"]
     assert html == "<p>Geachte heer/mevrouw Kuipers, akkoord.</p>"
     gone = await preview(api, login, message_id, "Ontvangstbevestiging")
-    assert gone.status_code == 400 and "Kort" in gone.json()["error"]["message"]
+    assert gone.status_code == 422 and "Kort" in gone.json()["error"]["message"]
     old = await api.get("/api/v1/templates/versions/1", headers=login(ADMIN))
     assert "Ontvangstbevestiging" in old.text

@@ -103,7 +103,7 @@ class DispatchAction(ActionType[m.Dispatch]):
             " gesprek, dan ziet het bestuurssecretariaat dat het is opgepakt."
         )
         forward = {
-            "comment": "\n\n".join(part for part in (note, asked) if part),
+            "comment": "<br>\n<br>\n".join(part for part in (note, asked) if part),
             "message": {
                 "toRecipients": [{"emailAddress": {"address": department["address"]}}],
                 "singleValueExtendedProperties": ctx.tagged,

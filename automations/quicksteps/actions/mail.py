@@ -101,7 +101,10 @@ class ForwardAction(ActionType[m.Forward]):
         attached = {"@odata.type": "#microsoft.graph.message", **facts.item}
         body = {
             "subject": f"FW: {facts.subject}",
-            "body": {"contentType": "text", "content": render(self.spec.comment, ctx.values)},
+            "body": {
+                "contentType": "text",
+                "content": render(self.spec.comment, ctx.values, html=False),
+            },
             "toRecipients": _to(self.spec.to),
             "attachments": [
                 {
@@ -161,8 +164,11 @@ class NewMessageAction(ActionType[m.NewMessage]):
 
     def requests(self, ctx: RequestContext) -> list[BatchRequest]:
         body = {
-            "subject": render(self.spec.subject, ctx.values),
-            "body": {"contentType": "text", "content": render(self.spec.body, ctx.values)},
+            "subject": render(self.spec.subject, ctx.values, html=False),
+            "body": {
+                "contentType": "text",
+                "content": render(self.spec.body, ctx.values, html=False),
+            },
             "toRecipients": _to(self.spec.to),
             "singleValueExtendedProperties": ctx.tagged,
         }

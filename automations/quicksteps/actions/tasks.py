@@ -65,7 +65,7 @@ class TodoTaskAction(ActionType[m.TodoTask]):
     def requests(self, ctx: RequestContext) -> list[BatchRequest]:
         facts = ctx.facts
         task: dict[str, Any] = {
-            "title": render(self.spec.title, ctx.values),
+            "title": render(self.spec.title, ctx.values, html=False),
             "linkedResources": [
                 {
                     "webUrl": facts.web_link or f"https://outlook.office.com/mail/{facts.id}",

@@ -28,8 +28,8 @@ FLAGGED_TOMORROW = {
     },
 }
 DISPATCH_NOTE = (
-    "Beste collega, graag.\n\nGraag afhandelen en antwoorden vóór dinsdag 1 december; antwoord"
-    " in dit gesprek, dan ziet het bestuurssecretariaat dat het is opgepakt."
+    "Beste collega, graag.<br>\n<br>\nGraag afhandelen en antwoorden vóór dinsdag 1 december;"
+    " antwoord in dit gesprek, dan ziet het bestuurssecretariaat dat het is opgepakt."
 )
 LOTTE = [{"emailAddress": {"address": "lotte.vermeulen@zeeveen.nl"}}]
 
