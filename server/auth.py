@@ -3,6 +3,10 @@
 Signature against the tenant's JWKS (cached, refreshed once when an unknown ``kid`` shows up,
 as Entra ID rolls its keys), then issuer, audience, tenant, lifetime and the
 ``access_as_user`` scope. Anything else is a 401 with a ``WWW-Authenticate`` challenge.
+
+A valid token says *which* user (``tid`` + ``oid``, stable); it does not say which UPN she has:
+``preferred_username`` can be changed and Microsoft documents it as unfit for authorisation.
+``server.deps`` fills in ``Principal.upn`` from the directory by object id.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import logging
 import ssl
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +36,20 @@ JWKS_MIN_REFRESH_S = 30  # an attacker's random kids must not make us hammer the
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in user as the token says; roles come from the roster, not from here."""
+    """The signed-in user; roles come from the roster, not from here.
+
+    ``upn`` is the UPN the directory has for ``oid`` now (lower case), filled in by
+    ``server.deps``; straight from ``TokenValidator.validate`` it is empty, so nothing can
+    authorise on the token's own, changeable ``preferred_username`` (kept as ``claimed_upn``
+    for messages and logs only)."""
 
     oid: str
     upn: str
     name: str | None
     token: str  # kept for the on-behalf-of exchange; never logged
+    expires_at: float = 0.0  # the token's ``exp`` (Unix seconds): long-lived streams end there
+    tenant: str = ""  # ``tid``: with ``oid`` the stable key of a user
+    claimed_upn: str = ""  # the token's ``preferred_username``: a hint, never for authorisation
 
 
 class TokenValidator:
@@ -114,10 +127,26 @@ class TokenValidator:
             raise _unauthorized(
                 f"Het token mist de scope {REQUIRED_SCOPE}.", error="insufficient_scope"
             )
-        upn = claims.get("preferred_username") or claims.get("upn") or ""
+        if not _is_guid(claims["oid"]):
+            raise _unauthorized("Het token noemt geen geldige gebruiker (oid).")
+        claimed = claims.get("preferred_username") or claims.get("upn") or ""
         return Principal(
-            oid=claims["oid"], upn=str(upn).lower(), name=claims.get("name"), token=token
+            oid=str(claims["oid"]),
+            upn="",  # the directory's, by oid (server.deps)
+            name=claims.get("name"),
+            token=token,
+            expires_at=float(claims["exp"]),
+            tenant=str(claims["tid"]),
+            claimed_upn=str(claimed).lower(),
         )
+
+
+def _is_guid(value: object) -> bool:
+    """Entra ID's object ids are GUIDs; anything else never goes into a directory URL."""
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _unauthorized(message: str, *, error: str | None = "invalid_token") -> ApiError:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.clock import Clock, local_now, local_today
 from automations.context import Actor, Deps, Via
+from automations.directory import Identities
 from automations.graph import GraphGateway, GraphSession
 from automations.journal import Journal
 from automations.roster.models import Roster
@@ -32,6 +34,7 @@ __all__ = [
     "SettingsDep",
     "Today",
     "UserGraph",
+    "WallClock",
     "now",
     "today",
 ]
@@ -59,8 +62,21 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return sessions
 
 
+def _identities(request: Request) -> Identities:
+    """The oid -> UPN cache (reads ``/me`` on behalf of the caller)."""
+    identities: Identities = request.app.state.identities
+    return identities
+
+
 async def _current_user(request: Request) -> Principal:
-    return await _validator(request).validate(request.headers.get("authorization"))
+    """The token's user, known by her stable ``tid`` + ``oid``; her UPN (the roster's key) is
+    the one the directory has for that object id, never the token's ``preferred_username``.
+    Not (or no longer) in the directory, or disabled: 403."""
+    token_user = await _validator(request).validate(request.headers.get("authorization"))
+    found = await _identities(request).resolve(
+        tenant=token_user.tenant, oid=token_user.oid, token=token_user.token
+    )
+    return dataclasses.replace(token_user, upn=found.upn)
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -105,6 +121,12 @@ def _clock(request: Request) -> Clock:
     return clock
 
 
+def _wall(request: Request) -> Callable[[], float]:
+    """The machine's Unix time, as tokens' ``exp`` is read (not the product clock)."""
+    wall: Callable[[], float] = request.app.state.wall
+    return wall
+
+
 def today(request: Request) -> dt.date:
     """The municipality's date (the roster's weekdays are Dutch weekdays)."""
     return local_today(_clock(request))
@@ -139,6 +161,7 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 RosterDep = Annotated[Roster, Depends(_roster)]
 UserGraph = Annotated[GraphSession, Depends(_user_graph)]
 ClockDep = Annotated[Clock, Depends(_clock)]
+WallClock = Annotated[Callable[[], float], Depends(_wall)]
 ClearGraph = Annotated[GraphSession, Depends(_clear_graph)]
 JournalDep = Annotated[Journal, Depends(_journal)]
 FlowDeps = Annotated[Deps, Depends(_deps)]

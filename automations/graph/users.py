@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.user import User
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
+from automations.errors import NotFound
 from automations.graph.client import GraphSession
 
-__all__ = ["list_users"]
+__all__ = ["get_me", "list_users"]
 
 
 async def list_users(graph: GraphSession, *, select: Sequence[str], top: int = 999) -> list[User]:
@@ -23,4 +25,14 @@ async def list_users(graph: GraphSession, *, select: Sequence[str], top: int = 9
     while page and page.odata_next_link:
         page = await graph.run(builder.with_url(page.odata_next_link).get())
         found.extend((page.value if page else None) or [])
+    return found
+
+
+async def get_me(graph: GraphSession, *, select: Sequence[str]) -> User:
+    """The signed-in user herself: ``GET /me?$select=...`` (delegated ``User.Read``, which
+    every app registration has; no directory-wide permission needed)."""
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=list(select))
+    found = await graph.run(graph.sdk.me.get(RequestConfiguration(query_parameters=query)))
+    if found is None:
+        raise NotFound("De aangemelde gebruiker staat niet in de gebruikerslijst.")
     return found

@@ -12,20 +12,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
-from automations.errors import AccessDenied, BadRequest, NotFound
+from automations.errors import AccessDenied, NotFound, Unprocessable
 from automations.roster.models import Roster
 from automations.store.models import RosterException
 
 __all__ = [
     "MAX_DAYS",
+    "MAX_ID",
     "ExceptionKind",
     "RosterExceptionView",
     "add_exception",
+    "as_record",
     "list_exceptions",
     "remove_exception",
+    "view_of",
 ]
 
 MAX_DAYS = 62  # one entry covers at most two months (a long absence is a roster change)
+MAX_ID = 2**63 - 1  # the largest id the store can hold (a signed 64-bit integer)
 
 ExceptionKind = Literal["absent", "front_office"]
 
@@ -40,8 +44,20 @@ class RosterExceptionView:
     note: str | None
 
 
-def _view(e: RosterException) -> RosterExceptionView:
+def view_of(e: RosterException) -> RosterExceptionView:
     return RosterExceptionView(e.id, e.on_date, e.kind, e.secretary_upn, e.executive_upn, e.note)
+
+
+def as_record(view: RosterExceptionView) -> dict[str, object]:
+    """An exception as JSON (audit details, API answers)."""
+    return {
+        "id": view.id,
+        "day": view.day.isoformat(),
+        "kind": view.kind,
+        "secretary": view.secretary,
+        "executive": view.executive,
+        "note": view.note,
+    }
 
 
 def _may_edit(roster: Roster, actor: str, secretary: str, executive: str | None) -> bool:
@@ -64,17 +80,19 @@ async def add_exception(
     actor, secretary = actor.lower(), secretary.lower()
     executive = executive.lower() if executive else None
     if roster.role(secretary) != "secretary":
-        raise BadRequest(f"{secretary} is geen secretaresse in het rooster.")
+        raise Unprocessable(f"{secretary} is geen secretaresse in het rooster.")
     if kind == "front_office":
         if executive is None or executive not in roster.serves.get(secretary, frozenset()):
             name = roster.names.get(secretary, secretary)
-            raise BadRequest(
+            raise Unprocessable(
                 f"{name} ondersteunt deze bestuurder niet; kies wie haar wel ondersteunt."
             )
     else:
         executive = None
     if last < first or (last - first).days >= MAX_DAYS:
-        raise BadRequest(f"Kies een einddatum op of na de begindatum, hoogstens {MAX_DAYS} dagen.")
+        raise Unprocessable(
+            f"Kies een einddatum op of na de begindatum, hoogstens {MAX_DAYS} dagen."
+        )
     if not _may_edit(roster, actor, secretary, executive):
         raise AccessDenied("U kunt het rooster alleen aanpassen voor uw eigen team.")
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
@@ -93,7 +111,7 @@ async def add_exception(
                "to": last.isoformat(), "note": note}  # fmt: skip
     await record(session, AuditEntry(actor=actor, mailbox=executive, action="roster.exception_add",
                                      outcome="success", details=details))  # fmt: skip
-    return [_view(r) for r in rows]
+    return [view_of(r) for r in rows]
 
 
 async def list_exceptions(
@@ -104,18 +122,19 @@ async def list_exceptions(
         .where(RosterException.on_date >= first, RosterException.on_date <= last)
         .order_by(RosterException.on_date, RosterException.secretary_upn)
     )
-    return [_view(r) for r in rows]
+    return [view_of(r) for r in rows]
 
 
 async def remove_exception(
     session: AsyncSession, roster: Roster, *, actor: str, exception_id: int
 ) -> RosterExceptionView:
-    row = await session.get(RosterException, exception_id)
+    # An id the store cannot hold is not an exception of ours (and must not reach the driver).
+    row = await session.get(RosterException, exception_id) if 1 <= exception_id <= MAX_ID else None
     if row is None:
         raise NotFound("Deze uitzondering staat niet (meer) in het rooster.")
     if not _may_edit(roster, actor.lower(), row.secretary_upn, row.executive_upn):
         raise AccessDenied("U kunt het rooster alleen aanpassen voor uw eigen team.")
-    view = _view(row)
+    view = view_of(row)
     await session.delete(row)
     details = {"kind": view.kind, "secretary": view.secretary, "day": view.day.isoformat()}
     await record(session, AuditEntry(actor=actor.lower(), mailbox=view.executive,

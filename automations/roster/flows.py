@@ -11,6 +11,7 @@ from typing import Any
 
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
+from automations.errors import Unprocessable
 from automations.roster import exceptions
 from automations.roster.exceptions import ExceptionKind, RosterExceptionView
 from automations.roster.models import Roster
@@ -39,18 +40,41 @@ def read_roster(actor: Actor) -> dict[str, Any]:
 
 
 async def replace(deps: Deps, actor: Actor, document: object) -> dict[str, Any]:
-    """Replace the whole roster (admins only), audited with before and after."""
+    """Replace the whole roster (admins only), audited with before and after.
+
+    Absences and swaps that still apply stay; those for someone no longer on the roster (or a
+    swap for an executive she no longer serves) go, and are named in the answer and the audit
+    entry (``dropped_exceptions``). A roster without an admin is refused: nobody could change
+    it again."""
     authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
     doc = parse_roster(document)
+    today = deps.today()
     async with deps.sessions() as session, session.begin():
-        await replace_roster(session, doc)
+        before = await snapshot(session)
+        pending = await exceptions.list_exceptions(session, first=today, last=dt.date.max)
+        dropped = await replace_roster(session, doc)
+        gone = {e.id for e in dropped}
+        kept = [exceptions.as_record(e) for e in pending if e.id not in gone]
+        after = document_of(Roster.from_document(doc))
         await record(session, AuditEntry(
             actor=actor.upn, action="roster.replace", outcome="success",
-            details={"before": document_of(actor.roster), "after": doc.model_dump()},
+            details={
+                # Exceptions from today on: the ones that still steer who does what.
+                "before": document_of(before) | {"exceptions": [
+                    exceptions.as_record(e) for e in pending]},
+                "after": after | {"exceptions": kept},
+                "dropped_exceptions": [exceptions.as_record(e) for e in dropped],
+            },
         ))  # fmt: skip
-    for executive in sorted(u for u, role in actor.roster.roles.items() if role == "executive"):
+    touched = {u for u, role in before.roles.items() if role == "executive"}
+    touched |= {m.upn for m in doc.members if m.role == "executive"}
+    for executive in sorted(touched):
         deps.publish("team", executive)
-    return doc.model_dump()
+    return after | {"dropped_exceptions": [exceptions.as_record(e) for e in dropped]}
+
+
+LIST_MAX_DAYS = 366  # one question covers at most a year
+LIST_DEFAULT_DAYS = 28
 
 
 async def list_exceptions(
@@ -59,7 +83,12 @@ async def list_exceptions(
     """Absences and swaps from ``first`` (today) to ``last`` (four weeks on)."""
     _member_or_admin(actor)
     first = first or deps.today()
-    last = last or first + dt.timedelta(days=28)
+    if last is None:  # four weeks on, without running past the calendar's end
+        last = first + min(dt.timedelta(days=LIST_DEFAULT_DAYS), dt.date.max - first)
+    if last < first or (last - first).days > LIST_MAX_DAYS:
+        raise Unprocessable(
+            f"Kies een einddatum op of na de begindatum, hoogstens {LIST_MAX_DAYS} dagen later."
+        )
     async with deps.sessions() as session:
         return await exceptions.list_exceptions(session, first=first, last=last)
 

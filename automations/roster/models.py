@@ -14,6 +14,7 @@ __all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Role = Literal["secretary", "executive", "admin"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Member(BaseModel):
@@ -31,13 +32,23 @@ class RosterDocument(BaseModel):
 
     members: list[Member]
     serves: dict[str, list[str]] = Field(default_factory=dict)
-    front_office: dict[str, dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str]] = (
-        Field(default_factory=dict)
-    )
+    front_office: dict[str, dict[Weekday, str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> RosterDocument:
+        # Addresses compare case-insensitively: the document is kept in lower case throughout.
         self.members = [m.model_copy(update={"upn": m.upn.lower()}) for m in self.members]
+        serves: dict[str, list[str]] = {}
+        for secretary, executives in self.serves.items():
+            mine = serves.setdefault(secretary.lower(), [])
+            mine.extend(e.lower() for e in executives if e.lower() not in mine)
+        self.serves = serves
+        front: dict[str, dict[Weekday, str]] = {}
+        for executive, days in self.front_office.items():
+            front.setdefault(executive.lower(), {}).update(
+                {day: secretary.lower() for day, secretary in days.items()}
+            )
+        self.front_office = front
         roles = {m.upn: m.role for m in self.members}
         if len(roles) != len(self.members):
             raise ValueError("members: a person is listed twice")
@@ -59,6 +70,11 @@ class RosterDocument(BaseModel):
                     problems.append(
                         f"front_office.{executive}.{day}: {secretary} does not serve {executive}"
                     )
+        if "admin" not in roles.values():
+            problems.append(
+                "members: er staat geen beheerder (role: admin) in het rooster; zonder beheerder"
+                " kan niemand het rooster en de instellingen nog wijzigen"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self

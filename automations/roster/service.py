@@ -12,7 +12,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
-from automations.errors import AccessDenied, BadRequest
+from automations.errors import AccessDenied, BadRequest, Unprocessable
+from automations.roster.exceptions import RosterExceptionView, view_of
 from automations.roster.models import WEEKDAYS, Roster, RosterDocument
 from automations.store.models import (
     RosterAssignment,
@@ -34,7 +35,8 @@ def parse_roster(data: object) -> RosterDocument:
             where = ".".join(str(p) for p in err["loc"])
             message = str(err["msg"]).removeprefix("Value error, ")
             parts.append(f"{where}: {message}" if where else message)
-        raise BadRequest("Rooster ongeldig: " + "; ".join(parts), code="invalid_roster") from None
+        problems = "; ".join(parts)
+        raise Unprocessable(f"Rooster ongeldig: {problems}", code="invalid_roster") from None
 
 
 def load_roster_file(path: Path) -> RosterDocument:
@@ -47,28 +49,61 @@ def load_roster_file(path: Path) -> RosterDocument:
     return parse_roster(data)
 
 
-async def replace_roster(session: AsyncSession, doc: RosterDocument) -> None:
-    """Swap the whole roster in one transaction (the caller commits and audits)."""
-    for table in (RosterFrontOffice, RosterAssignment, RosterException, RosterMember):
+def _still_applies(row: RosterException, doc: RosterDocument) -> bool:
+    """An absence needs its secretary still a secretary; a swap also its executive, served by
+    her (as ``add_exception`` and ``take_over`` require when one is entered)."""
+    roles = {m.upn: m.role for m in doc.members}
+    if roles.get(row.secretary_upn) != "secretary":
+        return False
+    if row.kind != "front_office":
+        return True
+    executive = row.executive_upn or ""  # the document is in lower case, as the store is
+    return roles.get(executive) == "executive" and executive in doc.serves.get(
+        row.secretary_upn, []
+    )
+
+
+async def replace_roster(session: AsyncSession, doc: RosterDocument) -> list[RosterExceptionView]:
+    """Swap the whole roster in one transaction (the caller commits and audits).
+
+    Dated exceptions (absences, swaps) stay when they still apply to the new roster; those
+    naming someone no longer on it in that role, or a swap for an executive she no longer
+    serves, are removed (past days too: the store keeps no exception for a stranger) and
+    returned, so the caller can show and audit them."""
+    dropped = []
+    rows = await session.scalars(
+        select(RosterException).order_by(RosterException.on_date, RosterException.id)
+    )
+    for row in rows.all():
+        if not _still_applies(row, doc):
+            dropped.append(view_of(row))
+            await session.delete(row)
+    for table in (RosterFrontOffice, RosterAssignment):
         await session.execute(delete(table))
-    for m in doc.members:
+    await session.flush()
+    # Members are updated in place: deleting them would cascade to the exceptions kept above.
+    wanted = {m.upn: m for m in doc.members}
+    for stored in (await session.scalars(select(RosterMember))).all():
+        member = wanted.pop(stored.upn, None)
+        if member is None:
+            await session.delete(stored)
+        else:
+            stored.display_name, stored.role, stored.active = member.display_name, member.role, True
+    for m in wanted.values():
         session.add(RosterMember(upn=m.upn, display_name=m.display_name, role=m.role))
     await session.flush()
-    for secretary, executives in doc.serves.items():
-        for executive in executives:
-            session.add(
-                RosterAssignment(secretary_upn=secretary.lower(), executive_upn=executive.lower())
-            )
-    for executive, days in doc.front_office.items():
-        for day, secretary in days.items():
-            session.add(
-                RosterFrontOffice(
-                    executive_upn=executive.lower(),
-                    weekday=WEEKDAYS.index(day),
-                    secretary_upn=secretary.lower(),
-                )
-            )
+    session.add_all(
+        RosterAssignment(secretary_upn=secretary, executive_upn=executive)
+        for secretary, executives in doc.serves.items()
+        for executive in executives
+    )
+    session.add_all(
+        RosterFrontOffice(executive_upn=executive, weekday=WEEKDAYS.index(day), secretary_upn=who)
+        for executive, days in doc.front_office.items()
+        for day, who in days.items()
+    )
     await session.flush()
+    return dropped
 
 
 async def snapshot(session: AsyncSession) -> Roster:

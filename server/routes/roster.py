@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -10,8 +9,10 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from automations.roster import flows
+from automations.roster.models import RosterDocument
 from server.deps import FlowDeps, Me
-from server.fields import Mailbox
+from server.fields import BoundedIsoDate, Mailbox, RowId
+from server.openapi import json_body
 
 router = APIRouter(prefix="/api/v1", tags=["roster"])
 
@@ -22,21 +23,25 @@ async def get_roster(me: Me) -> dict[str, Any]:
     return flows.read_roster(me)
 
 
-@router.put("/roster", operation_id="replace_roster")
+@router.put("/roster", operation_id="replace_roster", openapi_extra=json_body(RosterDocument))
 async def put_roster(
     deps: FlowDeps,
     me: Me,
     document: dict[str, Any] = Body(...),  # noqa: B008 - FastAPI's way to take a raw body
 ) -> dict[str, Any]:
-    """Replace the whole roster (admins only); the change is audited with before and after."""
+    """Replace the whole roster (admins only); the change is audited with before and after.
+
+    Absences and swaps that still apply are kept; those that no longer do (someone left the
+    roster, or no longer serves that executive) are listed in ``dropped_exceptions``. A
+    roster without an admin is refused (422 ``invalid_roster``) and changes nothing."""
     return await flows.replace(deps, me, document)
 
 
 class ExceptionRequest(BaseModel):
     kind: Literal["absent", "front_office"]
     secretary: Mailbox
-    first: dt.date = Field(alias="from")
-    last: dt.date | None = Field(default=None, alias="to")  # inclusive; one day when left out
+    first: BoundedIsoDate = Field(alias="from")
+    last: BoundedIsoDate | None = Field(default=None, alias="to")  # inclusive; one day if left out
     executive: Mailbox | None = None
     note: str | None = Field(default=None, max_length=500)
 
@@ -45,10 +50,10 @@ class ExceptionRequest(BaseModel):
 async def get_exceptions(
     deps: FlowDeps,
     me: Me,
-    first: Annotated[dt.date | None, Query(alias="from")] = None,
-    last: Annotated[dt.date | None, Query(alias="to")] = None,
+    first: Annotated[BoundedIsoDate | None, Query(alias="from")] = None,
+    last: Annotated[BoundedIsoDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
-    """Absences and swaps from ``from`` (today) to ``to`` (four weeks on)."""
+    """Absences and swaps from ``from`` (today) to ``to`` (four weeks on; a year at most)."""
     found = await flows.list_exceptions(deps, me, first=first, last=last)
     return {"exceptions": [asdict(e) for e in found]}
 
@@ -65,5 +70,6 @@ async def post_exception(body: ExceptionRequest, deps: FlowDeps, me: Me) -> dict
 
 @router.delete("/roster/exceptions/{exception_id}", operation_id="remove_roster_exception",
                status_code=204)  # fmt: skip
-async def delete_exception(exception_id: int, deps: FlowDeps, me: Me) -> None:
+async def delete_exception(exception_id: RowId, deps: FlowDeps, me: Me) -> None:
+    """Take an absence or swap back (404 when there is no such exception)."""
     await flows.remove_exception(deps, me, exception_id=exception_id)

@@ -76,7 +76,7 @@ async def test_a_roster_with_a_stranger_is_refused_with_the_place(
     roster = (await api.get("/api/v1/roster", headers=login(ADMIN))).json()
     roster["serves"][SECRETARY_A] = ["nobody@zeeveen.nl"]
     resp = await api.put("/api/v1/roster", json=roster, headers=login(ADMIN))
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     error = resp.json()["error"]
     assert error["code"] == "invalid_roster"
     assert "nobody@zeeveen.nl" in error["message"]
