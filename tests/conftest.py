@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import ssl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -47,6 +48,13 @@ def clock(tenant_clock: sandbox_clocks.SetClock) -> SetClock:
     """The product's clock for one test: where the tenant's clock is now, running on; a test
     may ``advance`` it (a lease or a preview running out) without touching the tenant's."""
     return SetClock(tenant_clock.now())
+
+
+@pytest.fixture
+def wall() -> Callable[[], float]:
+    """The machine's time that tokens' expiry is compared against; a module whose tests move it
+    by hand overrides this fixture."""
+    return time.time
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, false, or_, select, true, update
+from sqlalchemy import and_, delete, false, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
-from automations.errors import NotFound
+from automations.errors import AccessDenied, NotFound
 from automations.queue.models import Claim, ClaimHeld, message_key
 from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
@@ -61,6 +61,12 @@ async def work_key(session: AsyncSession, key: str) -> str:
     return message_key(made_from) if made_from else key
 
 
+def _elsewhere() -> AccessDenied:
+    """A key held in another mailbox than the one she named: she is told nothing of it (the
+    roster allowed her the mailbox she named, not the one the work is in)."""
+    return AccessDenied("Dit item hoort niet bij de mailbox waarin u werkt.")
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -73,7 +79,8 @@ async def claim(
     take_over: bool = False,
 ) -> Claim:
     """Claim ``key`` for ``actor``; held by a colleague (and not expired) → ``ClaimHeld``
-    unless she chose to take it over."""
+    unless she chose to take it over. A live claim on ``key`` in another mailbox than
+    ``mailbox`` is ``AccessDenied`` naming nobody: the caller checked ``mailbox``, not that one."""
     actor = actor.lower()
     async with sessions() as session, session.begin():
         key = await work_key(session, key)
@@ -83,14 +90,18 @@ async def claim(
                 ClaimRow.key == key,
                 or_(
                     ClaimRow.expires_at <= now,
-                    ClaimRow.claimed_by == actor,
-                    true() if take_over else false(),
+                    and_(
+                        ClaimRow.mailbox == mailbox,
+                        or_(ClaimRow.claimed_by == actor, true() if take_over else false()),
+                    ),
                 ),
             )
             .values(claimed_by=actor, since=now, expires_at=now + ttl, mailbox=mailbox)
         )
         if rowcount(taken) == 0:
             existing = await session.get(ClaimRow, key)
+            if existing is not None and existing.mailbox != mailbox:
+                raise _elsewhere()
             if existing is not None:
                 held = _claim(existing)
                 raise ClaimHeld(held, names.get(held.claimed_by, held.claimed_by))
@@ -101,6 +112,8 @@ async def claim(
             except IntegrityError:
                 winner = await session.get(ClaimRow, key)
                 assert winner is not None
+                if winner.mailbox != mailbox:
+                    raise _elsewhere() from None
                 raise ClaimHeld(
                     _claim(winner), names.get(winner.claimed_by, winner.claimed_by)
                 ) from None
@@ -152,9 +165,13 @@ async def held_on_message(
     session: AsyncSession, *, mailbox: str, message_id: str, now: dt.datetime,
     not_by: str | None = None,
 ) -> Claim | None:  # fmt: skip
-    """Who works on this mail now, if anyone (the live claim on it or on its queue item)."""
-    keys = await _message_keys(session, mailbox.lower(), message_id)
-    query = select(ClaimRow).where(ClaimRow.key.in_(keys), ClaimRow.expires_at > now)
+    """Who works on this mail now, if anyone (the live claim on it or on its queue item), in
+    ``mailbox`` only: a claim in another executive's mailbox is not hers to learn of."""
+    mailbox = mailbox.lower()
+    keys = await _message_keys(session, mailbox, message_id)
+    query = select(ClaimRow).where(
+        ClaimRow.key.in_(keys), ClaimRow.mailbox == mailbox, ClaimRow.expires_at > now
+    )
     if not_by is not None:
         query = query.where(ClaimRow.claimed_by != not_by.lower())
     row = await session.scalar(query.order_by(ClaimRow.since).limit(1))

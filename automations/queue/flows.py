@@ -7,11 +7,13 @@ parse and render.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from automations.context import Actor, Deps
-from automations.errors import BadRequest
+from automations.errors import Unprocessable
 from automations.graph import GraphSession
 from automations.queue import claims, closing, handover
 from automations.queue.claims import Claim
@@ -23,6 +25,8 @@ from automations.roster.service import snapshot, take_over
 from automations.store.models import JobFindingRow
 
 __all__ = [
+    "RECHECK_S",
+    "Audience",
     "QueueView",
     "claim_work",
     "complete_flag",
@@ -116,7 +120,9 @@ async def ensure_unclaimed(
     deps: Deps, actor: Actor, *, mailbox: str, message_ids: Sequence[str], despite: bool
 ) -> None:
     """Before acting on mail: a colleague working on it is ``ClaimHeld`` (asked first), unless
-    ``despite`` — then going ahead is audited so she can see who did. Call after authorising."""
+    ``despite`` — then going ahead is audited so she can see who did. Membership first, here
+    too: someone outside the team learns nothing of its claims, and leaves no audit row."""
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     await claims.ensure_free(
         deps.sessions, mailbox=mailbox.lower(), message_ids=list(message_ids), actor=actor.upn,
         now=deps.now(), names=actor.roster.names, despite=despite,
@@ -174,7 +180,7 @@ async def mail_handover(
     roster = actor.roster
     shared = [m for m in acting_for(roster, actor.upn) if m in roster.serves.get(to, frozenset())]
     if not shared:
-        raise BadRequest(
+        raise Unprocessable(
             f"{actor.name(to)} werkt niet voor uw bestuurders; kies een collega uit het team."
         )
     found = await handover_for(deps, actor, mailboxes=shared)
@@ -182,3 +188,45 @@ async def mail_handover(
                                  base_url=deps.base_url,
                                  tag=f"handover/{operation_id}/{to}")  # fmt: skip
     return found
+
+
+RECHECK_S = 60.0  # a roster change nobody announced (another process) reaches a stream this late
+
+
+class Audience:
+    """Which queue events reach one open pane: those of the mailboxes she works in *now*.
+
+    The roster is read again when a change of it is announced (a ``team`` event) and at least
+    every ``RECHECK_S`` seconds, so someone taken off a team stops hearing its claims. The
+    next ``team`` event of a mailbox she was taken off still reaches her, bare, so her pane
+    redraws without that team.
+    """
+
+    def __init__(
+        self, deps: Deps, upn: str, roster: Roster, *, recheck: float = RECHECK_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        self._deps, self._upn = deps, upn.lower()
+        self._recheck, self._monotonic = recheck, monotonic
+        self.mailboxes = frozenset(acting_for(roster, self._upn))
+        self._left: set[str] = set()  # taken off these; not yet told
+        self._read_at = monotonic()
+
+    async def _reread(self) -> None:
+        async with self._deps.sessions() as session:
+            roster = await snapshot(session)
+        before, self.mailboxes = self.mailboxes, frozenset(acting_for(roster, self._upn))
+        self._left = (self._left | (before - self.mailboxes)) - self.mailboxes
+        self._read_at = self._monotonic()
+
+    async def admit(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """``event`` as she may see it, or None when it is not hers to see."""
+        mailbox, kind = event.get("mailbox"), event.get("type")
+        if kind == "team" or self._monotonic() - self._read_at >= self._recheck:
+            await self._reread()
+        if mailbox in self.mailboxes:
+            return event
+        if kind == "team" and mailbox in self._left:
+            self._left.discard(mailbox)
+            return {"type": kind, "mailbox": mailbox}
+        return None

@@ -18,7 +18,7 @@ from automations.queue.models import ClaimHeld, message_key
 from automations.roster import flows as roster_flows
 from automations.roster.policy import acting_for
 from server.deps import FlowDeps, Me, UserGraph
-from server.fields import Mailbox, OperationId
+from server.fields import Mailbox, OperationId, RowId
 from server.routes.pane import Selected, fragment
 
 router = APIRouter(include_in_schema=False)
@@ -242,7 +242,7 @@ async def add_roster_exception(
 
 
 class ExceptionRemoval(ViewState):
-    exception: int = Field(ge=1)
+    exception: RowId
 
 
 @router.post("/pane/werkvoorraad/uitzondering/verwijderen", response_class=HTMLResponse)

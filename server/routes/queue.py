@@ -14,8 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from automations.queue import flows, handover
-from automations.roster.policy import acting_for
-from server.deps import CurrentUser, FlowDeps, Me, RosterDep, UserGraph
+from server.deps import CurrentUser, FlowDeps, Me, RosterDep, UserGraph, WallClock
 from server.fields import MAILBOX_PATTERN, Mailbox, OperationId
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
@@ -68,24 +67,40 @@ class ClaimRequest(BaseModel):
     take_over: bool = False  # she was told who holds it and takes over anyway
 
 
+KEEPALIVE_S = 15.0  # a comment this often keeps proxies from closing the stream
+
+
 @router.get("/events", operation_id="queue_events")
-async def events(request: Request, user: CurrentUser, roster: RosterDep) -> StreamingResponse:
+async def events(
+    request: Request, user: CurrentUser, deps: FlowDeps, roster: RosterDep, wall: WallClock
+) -> StreamingResponse:
     """Server-sent events for open panes: claims, releases and "neem over" in the mailboxes I
-    work in. A comment every 15 s keeps proxies from closing the stream."""
-    mine = set(acting_for(roster, user.upn))
+    work in, as the roster says at each event (someone taken off a team stops hearing it).
+    The stream ends with an ``expired`` event when the token does; the pane then connects
+    again with a fresh one. A comment every 15 s keeps proxies from closing the stream."""
+    audience = flows.Audience(deps, user.upn, roster)
     broadcaster = request.app.state.events
 
     async def stream() -> AsyncIterator[bytes]:
         async with broadcaster.subscribe() as queue:
             yield b": verbonden\n\n"
             while not await request.is_disconnected():
+                left = user.expires_at - wall()  # the time the token was checked against
+                if left <= 0:
+                    yield b"event: expired\ndata: {}\n\n"
+                    return
                 try:
-                    event = await asyncio.wait_for(queue.get(), timeout=15)
+                    event = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_S, left))
                 except TimeoutError:
+                    event = None  # the token's end, or time for a keep-alive
+                if user.expires_at <= wall():
+                    continue  # expired meanwhile: what arrived since is not hers to hear
+                if event is None:
                     yield b": nog hier\n\n"
                     continue
-                if event.get("mailbox") in mine:
-                    yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+                shown = await audience.admit(event)
+                if shown is not None:
+                    yield f"event: {shown['type']}\ndata: {json.dumps(shown)}\n\n".encode()
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

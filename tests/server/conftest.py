@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -19,14 +19,14 @@ from tests.sandbox.graphclients import Tenant
 
 @pytest.fixture
 async def backend(
-    running: RunningSandbox, tmp_path: Path, clock: SetClock
+    running: RunningSandbox, tmp_path: Path, clock: SetClock, wall: Callable[[], float]
 ) -> AsyncIterator[FastAPI]:
     settings = Settings(
         sandbox_state=Path(running.info["ca_cert"]).parent,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
     )
     await prepare_store(settings, clock=clock)
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, wall=wall)
     yield app
     await app.state.validator.aclose()
     await app.state.gateway.aclose()

@@ -348,7 +348,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     assert len(await in_folder(tenant, colleague, "inbox", subject)) == 1
     other_team = await api.post("/api/v1/queue/handover/mail", headers=login(SECRETARY_A),
                                 json={**by_hand, "to": SECRETARY_B})  # fmt: skip
-    assert other_team.status_code == 400
+    assert other_team.status_code == 422
     assert "werkt niet voor uw bestuurders" in other_team.json()["error"]["message"]
 
 
@@ -382,10 +382,10 @@ async def test_absences_and_swaps_entered_by_the_team_change_who_is_front_office
     not_hers = {"kind": "front_office", "secretary": SECRETARY_B, "executive": BURGEMEESTER,
                 "from": later[0]}  # fmt: skip
     refused = await api.post("/api/v1/roster/exceptions", json=not_hers, headers=login(colleague))
-    assert refused.status_code == 400 and "ondersteunt deze bestuurder niet" in refused.text
+    assert refused.status_code == 422 and "ondersteunt deze bestuurder niet" in refused.text
     too_long = {**holiday, "to": (day + dt.timedelta(days=97)).isoformat()}
     assert (await api.post("/api/v1/roster/exceptions", json=too_long,
-                           headers=login(SECRETARY_A))).status_code == 400  # fmt: skip
+                           headers=login(SECRETARY_A))).status_code == 422  # fmt: skip
 
     [today_row] = [e for e in mine if e["day"] == later[0]]
     gone = await api.delete(f"/api/v1/roster/exceptions/{today_row['id']}",

@@ -211,7 +211,14 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
       return; // the next event tries again
     }
     if (mine !== ticket() || !el.isConnected || !target.isConnected || busy()) return;
-    if (answer.status === 200 && answer.isHtml) swap(target, answer.html, mode);
+    if (answer.status !== 200 || !answer.isHtml) return;
+    // Her own action's notice ("In het rooster: …") outlives the redraw its event causes.
+    const notice = target.querySelector(".melding[role=status]");
+    swap(target, answer.html, mode);
+    if (notice && !target.querySelector(".melding[role=status]")) {
+      notice.removeAttribute("data-autofocus");
+      (target.querySelector("[data-live]") ?? target).prepend(notice);
+    }
   }
 
   function live() {

@@ -1,18 +1,30 @@
 // Live: while a shown part follows the queue (data-live: Werkvoorraad, Bericht's "bezig" line),
 // a stream of server-sent events, read with fetch so it can carry the token, says when a
 // colleague claimed, released or took over; changed() then redraws those parts.
+//
+// The server ends the stream when the token expires ("expired") and refuses a token it no
+// longer accepts (401); either way the next connection asks token(true) for a fresh one.
 export function follower({ url, token, watching, changed }) {
   let stream = null;
+  let fresh = false; // the next connection needs a new token, not the cached one
 
   async function follow() {
     if (stream || !watching()) return;
     const controller = new AbortController();
     stream = controller;
+    let again = 3000; // closed or offline: try again after a pause while a part follows
+    const opened = Date.now();
     try {
       const response = await fetch(url, {
-        headers: { Authorization: `Bearer ${await token()}`, Accept: "text/event-stream" },
+        headers: { Authorization: `Bearer ${await token(fresh)}`, Accept: "text/event-stream" },
         signal: controller.signal,
       });
+      fresh = false;
+      if (response.status === 401) {
+        fresh = true;
+        return;
+      }
+      if (!response.ok) return;
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
@@ -24,16 +36,25 @@ export function follower({ url, token, watching, changed }) {
         while ((cut = buffer.indexOf("\n\n")) >= 0) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          if (block.split("\n").some((line) => line.startsWith("event:"))) changed();
+          const named = block.split("\n").find((line) => line.startsWith("event:"));
+          if (!named) continue; // a comment that keeps the connection open
+          if (named.slice(6).trim() === "expired") {
+            // The server closes now: connect again at once with a new token (after the pause
+            // when this token was already spent on connecting, lest a stale one loop).
+            fresh = true;
+            again = Date.now() - opened < 5000 ? 3000 : 0;
+          } else {
+            changed();
+          }
         }
       }
-      controller.abort();
     } catch {
       // closed or offline: try again below while a part follows
     } finally {
+      controller.abort();
       stream = null;
+      if (watching()) setTimeout(follow, again);
     }
-    if (watching()) setTimeout(follow, 3000);
   }
 
   return follow;

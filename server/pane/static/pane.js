@@ -29,7 +29,10 @@ const state = {
 
 const follow = follower({
   url: urls.urlEvents,
-  token: () => getToken(auth),
+  token: (again) => {
+    if (again) dropToken(); // the stream's token expired or was refused: a fresh one
+    return getToken(auth);
+  },
   watching: () => main.querySelector("[data-live]"),
   changed: () => pane.live(),
 });
