@@ -56,6 +56,11 @@ class SetClock:
     def advance(self, delta: dt.timedelta) -> None:
         self._at += delta
 
+    def hold(self) -> None:
+        """Stand still from now on (``advance`` still jumps): a test that must see a lease
+        still held, however slow the machine, holds the clock first."""
+        self._at, self._running = self.now(), False
+
     def __repr__(self) -> str:
         return f"SetClock({self.now().isoformat()})"
 

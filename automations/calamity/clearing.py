@@ -4,8 +4,10 @@ cancel, decline or remove — exactly once however often it is run or resumed.
 - Chunks go out as requests side by side while the gateway keeps four in flight per mailbox.
 - A chunk run again sends its items again: what was handled is gone from her calendar, Graph
   answers 404, and nobody receives a second cancellation or decline.
-- Every handled item becomes a backlog entry with what it takes to plan it again; it and its
-  audit line are committed with the step (``journal.effects``).
+- Every handled item becomes a backlog entry with what it takes to plan it again; it, its
+  audit line and its outcome are committed as soon as that item is done (``record``), so a
+  killed worker leaves in the journal exactly what it did, and a resumed chunk sends only the
+  items not yet recorded as handled.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from automations.calamity.preview import (
     snapshot,
 )
 from automations.calamity.report import report_of
-from automations.errors import AppError, BadRequest, Unavailable
+from automations.errors import AppError, BadRequest, NotFound, Unavailable
 from automations.graph import (
     GraphSession,
     cancel_event,
@@ -54,13 +56,14 @@ from automations.roster.models import Roster
 from automations.roster.policy import Action, authorize
 from automations.store.models import RescheduleRow
 
-__all__ = ["execute"]
+__all__ = ["execute", "resume"]
 
 MAX_WINDOW = dt.timedelta(days=14)
 PREVIEW_VALID = dt.timedelta(minutes=30)  # executing an older preview reads the calendar again
-CHUNK = 20  # items per journaled step (five rounds of four requests): the progress unit
-# A dead worker's clear can be finished by another after this long. Short, because taking
-# over is harmless here: what the first worker did is gone from her calendar (404 = done).
+CHUNK = 20  # items per journaled step (five rounds of four requests); each item is recorded
+# A dead worker's clear can be finished by another after this long (a live one renews it by
+# heartbeat). Short, because taking over is harmless here: what the first worker did is
+# recorded or gone from her calendar (404 = done).
 LEASE = dt.timedelta(seconds=15)
 ATTEMPTS = 4  # a failed chunk is resumed this often before the clear reports what is left
 
@@ -92,21 +95,6 @@ async def _one(
         wait = getattr(exc, "retry_after", None)
         return _Answer(exc.status, {"error": {"message": exc.message}}, wait)
     return _Answer(202)
-
-
-async def _send(
-    graph: GraphSession,
-    mailbox: str,
-    items: Sequence[Mapping[str, Any]],
-    messages: Mapping[str, str],
-) -> Sequence[_Answer]:
-    """The chunk's items as requests side by side; the gateway keeps four in flight.
-
-    Not one ``$batch``: Exchange runs four requests per mailbox at a time either way, and a
-    batch adds its own round trip and holds the mailbox's four slots while it runs, so it
-    clears 1.2x slower than the limit (measured in ``benchmarks/calamity_clear.py``).
-    """
-    return await asyncio.gather(*(_one(graph, mailbox, i, messages) for i in items))
 
 
 def _why(answer: _Answer) -> str:
@@ -157,35 +145,66 @@ def _backlog_row(ctx: StepContext, item: Mapping[str, Any]) -> RescheduleRow:
     )
 
 
+def _verdict(answer: _Answer, repeat: bool) -> dict[str, str] | None:
+    """An item's outcome from its answer; None while Graph should be asked again."""
+    if answer.ok or (answer.status == 404 and repeat):
+        return {"status": "done", "detail": ""}
+    if answer.status == 404:
+        return {"status": "gone", "detail": "was al uit de agenda"}
+    if is_transient(answer.status):
+        return None
+    return {"status": "failed", "detail": _why(answer)}
+
+
+_SETTLED = ("done", "gone")  # recorded by an earlier attempt: not sent again
+
+
 def _executor(graph: GraphSession) -> Any:
     async def execute(ctx: StepContext) -> dict[str, Any] | StepOutcome:
         if ctx.name == "keep":
             return {"items": {i["id"]: {"status": "kept"} for i in ctx.params["items"]}}
         items: list[Mapping[str, Any]] = list(ctx.params["items"])
         messages = ctx.params["messages"]
-        outcome: dict[str, dict[str, str]] = {}
-        todo = items
+        earlier = (ctx.progress or {}).get("items", {})
+        outcome: dict[str, dict[str, str]] = {
+            k: v for k, v in earlier.items() if v.get("status") in _SETTLED
+        }
+
+        settling = asyncio.Lock()  # the result recorded holds no item before its effects
+
+        async def handle(item: Mapping[str, Any], repeat: bool) -> _Answer:
+            answer = await _one(graph, ctx.mailbox, item, messages)
+            verdict = _verdict(answer, repeat)
+            if verdict is None:
+                return answer
+            async with settling:
+                outcome[item["id"]] = verdict
+                if ctx.record is not None:  # this item's outcome and effects, committed now
+                    done = [item] if verdict["status"] == "done" else []
+                    await ctx.record({"items": outcome}, _handled(ctx, done))
+            return answer
+
+        todo = [i for i in items if i["id"] not in outcome]
         round_ = 0
         while todo:
             # Sending again is safe: a cancelled, declined or deleted item is gone, so a
             # repeat answers 404 (counted as done) and nobody is told twice. The gateway
             # does not repeat a POST whose answer was lost (it cannot know that); this does,
-            # waiting and giving up by the gateway's rule (``retry_delay``).
+            # waiting and giving up by the gateway's rule (``retry_delay``). Requests side by
+            # side, not one ``$batch``: Exchange runs four per mailbox at a time either way (the
+            # gateway keeps four in flight), and a batch adds a round trip and holds the four
+            # slots while it runs: 1.2x slower (``benchmarks/calamity_clear.py``).
             repeat = ctx.attempt > 1 or round_ > 0
-            answers = await _send(graph, ctx.mailbox, todo, messages)
-            again: list[Mapping[str, Any]] = []
-            waits: list[float] = []
-            for item, answer in zip(todo, answers, strict=True):
-                if answer.ok or (answer.status == 404 and repeat):
-                    outcome[item["id"]] = {"status": "done", "detail": ""}
-                elif answer.status == 404:
-                    outcome[item["id"]] = {"status": "gone", "detail": "was al uit de agenda"}
-                elif is_transient(answer.status):
-                    again.append(item)
-                    if answer.retry_after is not None:
-                        waits.append(answer.retry_after)
-                else:
-                    outcome[item["id"]] = {"status": "failed", "detail": _why(answer)}
+            # A TaskGroup, not gather: when one item finds the lease lost (``record`` raises),
+            # the others stop too instead of sending on for a run that is no longer ours.
+            try:
+                async with asyncio.TaskGroup() as group:
+                    running = [group.create_task(handle(i, repeat)) for i in todo]
+            except BaseExceptionGroup as failed:  # the first failure, as gather raised it
+                raise failed.exceptions[0] from None
+            answers = [task.result() for task in running]
+            again = [i for i in todo if i["id"] not in outcome]
+            waits = [a.retry_after for a in answers if a.retry_after is not None]
             todo = again
             if not todo:
                 break
@@ -195,10 +214,12 @@ def _executor(graph: GraphSession) -> Any:
             await graph.config.sleep(delay)
             round_ += 1
         done = [i for i in items if outcome.get(i["id"], {}).get("status") == "done"]
+        # Recorded item by item already; without a recorder they go with the step.
+        effects = () if ctx.record is not None else tuple(_handled(ctx, done))
         if todo:  # still no answer: the step fails and a resumed run sends these again
             raise IncompleteStep("Microsoft 365 antwoordde niet; het leegmaken gaat verder.",
-                                 effects=_handled(ctx, done))  # fmt: skip
-        return StepOutcome({"items": outcome}, effects=tuple(_handled(ctx, done)))
+                                 effects=effects)  # fmt: skip
+        return StepOutcome({"items": outcome}, effects=effects)
 
     return execute
 
@@ -283,6 +304,28 @@ async def execute(
         )  # fmt: skip
     elif op.mailbox != mailbox:
         raise BadRequest("Deze operatie hoort bij een andere agenda.")
+    return await _run(graph, journal, actor=actor, mailbox=mailbox, operation_id=operation_id)
+
+
+async def resume(
+    graph: GraphSession, journal: Journal, *, roster: Roster, actor: str, operation_id: str
+) -> ClearReport:
+    """Finish a clear that was interrupted (its worker died): what is missing, nothing twice.
+    Anyone who may clear her agenda may finish it; the plan is the one stored."""
+    try:
+        op = await journal.get(operation_id)
+    except OperationNotFound:
+        op = None
+    if op is None or op.kind != "calamity.clear":
+        raise NotFound("Deze operatie bestaat niet.")
+    authorize(roster, actor, Action.CLEAR_AGENDA, op.mailbox)
+    return await _run(graph, journal, actor=actor, mailbox=op.mailbox, operation_id=op.id)
+
+
+async def _run(
+    graph: GraphSession, journal: Journal, *, actor: str, mailbox: str, operation_id: str
+) -> ClearReport:
+    """Run (or resume) the planned clear; a failed chunk is resumed a few times in a row."""
     execute_step = _executor(graph)
     runner = journal.with_lease(LEASE)
 
@@ -291,16 +334,14 @@ async def execute(
 
     for attempt in range(ATTEMPTS):
         try:
-            op = await runner.run(operation_id, execute_step, on_done=finished)
+            await runner.run(operation_id, execute_step, on_done=finished)
             break
         except Unavailable:
             if attempt == ATTEMPTS - 1:
                 break
         except AppError:
             break
-    op = await journal.get(operation_id)
-    report = report_of(op)
-    return report
+    return report_of(await journal.get(operation_id), now=journal.clock.now())
 
 
 def _stage(

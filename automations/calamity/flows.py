@@ -3,7 +3,8 @@
 The clear is always previewed first (DESIGN principle 2): executing refers to the preview by
 its operation id, so it does exactly what was shown; an id that was never previewed is
 refused for every adapter alike, unless it names a clear that already started (then running
-it again finishes what is missing).
+it again finishes what is missing). A clear whose worker died midway is listed as
+interrupted, with what it did, until someone finishes it ("Afmaken": ``resume_clear``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ __all__ = [
     "clear_progress",
     "drop_entry",
     "execute_clear",
+    "interrupted_clears",
     "list_backlog",
     "plan_entry",
     "preview_clear",
     "propose_slots",
+    "resume_clear",
 ]
 
 
@@ -91,7 +94,29 @@ async def clear_progress(deps: Deps, actor: Actor, *, operation_id: str) -> Clea
     if op.kind != "calamity.clear":
         raise NotFound("Deze operatie bestaat niet.")
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, op.mailbox)
-    return report_of(op)
+    return report_of(op, now=deps.now())
+
+
+async def interrupted_clears(deps: Deps, actor: Actor, *, mailbox: str) -> list[ClearReport]:
+    """Her clears of the last two weeks whose worker died before they were finished (a
+    restart or a crash midway), newest first, each with what it did."""
+    authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
+    now = deps.now()
+    found = await deps.journal.running(
+        kind="calamity.clear", mailbox=mailbox, since=now - clearing.MAX_WINDOW
+    )
+    return [report_of(op, now=now) for op in found if op.interrupted(now)]
+
+
+async def resume_clear(
+    deps: Deps, graph: GraphSession, actor: Actor, *, operation_id: str
+) -> ClearReport:
+    """Finish an interrupted (or partly failed) clear by its id, as it was planned: what
+    was done is not done again."""
+    report = await clearing.resume(graph, deps.journal, roster=actor.roster, actor=actor.upn,
+                                   operation_id=operation_id)  # fmt: skip
+    deps.publish("changed", report.mailbox, operation_id=operation_id)
+    return report
 
 
 async def list_backlog(

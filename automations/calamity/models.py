@@ -76,7 +76,7 @@ class ClearReport:
     mailbox: str
     start: str
     end: str
-    status: str  # preview | running | done | failed
+    status: str  # preview | running | interrupted (its worker died) | done | failed
     items: list[ClearItem]
     cancel_message: str = CANCEL_MESSAGE
     decline_message: str = DECLINE_MESSAGE

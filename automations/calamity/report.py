@@ -1,6 +1,13 @@
-"""A clear as the pane shows it: every item with its state, from the journaled operation."""
+"""A clear as the pane shows it: every item with its state, from the journaled operation.
+
+Items are read from what each chunk recorded so far, finished or not, so a clear whose worker
+was killed shows exactly what was done; such a clear is ``interrupted`` (its worker is gone
+and "Afmaken" finishes it).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from automations.calamity.models import (
     CANCEL_MESSAGE,
@@ -14,11 +21,12 @@ from automations.journal import Operation
 __all__ = ["report_of"]
 
 
-def report_of(op: Operation) -> ClearReport:
-    """The operation as the pane shows it: every item with its state, in agenda order."""
+def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
+    """The operation as the pane shows it: every item with its state, in agenda order.
+    Given ``now``, a clear whose worker died reads as ``interrupted``, not ``running``."""
     items: list[ClearItem] = []
     for step in op.steps:
-        results = (step.result or {}).get("items", {}) if step.state == "done" else {}
+        results = (step.result or {}).get("items", {}) if isinstance(step.result, dict) else {}
         for entry in step.params.get("items", []):
             got = results.get(entry["id"], {})
             status = got.get("status") or ("kept" if step.name == "keep" else "planned")
@@ -45,6 +53,8 @@ def report_of(op: Operation) -> ClearReport:
     first = op.steps[1].params if len(op.steps) > 1 else {}
     messages = first.get("messages", {})
     status = {"planned": "running", "running": "running"}.get(op.status, op.status)
+    if now is not None and op.interrupted(now):
+        status = "interrupted"
     window = op.steps[0].params if op.steps else {}
     return ClearReport(
         operation_id=op.id,

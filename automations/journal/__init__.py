@@ -15,6 +15,7 @@ from automations.journal.errors import (
 from automations.journal.models import (
     Executor,
     Operation,
+    Recorder,
     Step,
     StepContext,
     StepOutcome,
@@ -36,6 +37,7 @@ __all__ = [
     "OperationInProgress",
     "OperationNotFound",
     "Once",
+    "Recorder",
     "Step",
     "StepContext",
     "StepOutcome",

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "Executor",
     "Operation",
+    "Recorder",
     "Step",
     "StepContext",
     "StepOutcome",
@@ -38,6 +39,12 @@ class StepPlan:
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
+class Recorder(Protocol):
+    """Commits what a step has done so far, while it runs (``StepContext.record``)."""
+
+    async def __call__(self, result: Any, effects: Sequence[Any] = ()) -> None: ...
+
+
 @dataclass(frozen=True)
 class StepContext:
     """Everything an executor needs to carry out (or verify) one step.
@@ -45,6 +52,11 @@ class StepContext:
     ``operation_id`` is what non-idempotent Graph calls tag their items with (an extended
     property) so that ``verify`` can later find out whether the call went through.
     ``attempt`` counts the times this step was started, including the current one.
+
+    A step that handles many items one by one calls ``record`` as each item is finished: the
+    result so far (JSON, replacing the previous one) and that item's effects are committed at
+    once, so a killed worker leaves exactly what it did in the journal. A later attempt of the
+    step finds that result in ``progress``; the executor's final outcome replaces it.
     """
 
     operation_id: str
@@ -57,6 +69,8 @@ class StepContext:
     params: Mapping[str, Any]
     attempt: int
     now: dt.datetime  # the journal's clock when the step (or its check) started
+    progress: Any = None  # what an earlier attempt recorded, when it did not finish
+    record: Recorder | None = None  # given while the step runs (not to ``verify``)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,14 @@ class Operation:
     updated_at: dt.datetime
     finished_at: dt.datetime | None
     steps: tuple[Step, ...]
+    lease_expires_at: dt.datetime | None = None  # while a worker holds it
+
+    def interrupted(self, now: dt.datetime) -> bool:
+        """Started and not finished, and no worker holds it any more: its worker died (a
+        live worker renews its lease every few seconds). Running it again finishes it."""
+        if self.status != "running":
+            return False
+        return self.lease_expires_at is None or self.lease_expires_at < now
 
     def context(self, step: Step, now: dt.datetime) -> StepContext:
         return StepContext(
@@ -122,4 +144,5 @@ class Operation:
             params=MappingProxyType(dict(step.params)),
             attempt=step.attempts,
             now=now,
+            progress=None if step.state == "done" else step.result,
         )

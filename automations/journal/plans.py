@@ -111,6 +111,7 @@ def to_operation(row: OperationRow, steps: Sequence[OperationStepRow]) -> Operat
         created_at=row.created_at,
         updated_at=row.updated_at,
         finished_at=row.finished_at,
+        lease_expires_at=row.lease_expires_at,
         steps=tuple(
             Step(
                 index=s.index,

@@ -12,7 +12,11 @@ How it keeps its promises:
   writer and PostgreSQL would hold a row lock for seconds.
 - **State before and after each call.** A step goes pending -> running (committed) -> executor
   -> done/failed (committed). Each transition is again a conditional UPDATE that also renews
-  the lease and checks we still own it, so a worker whose lease was taken over stops.
+  the lease and checks we still own it, so a worker whose lease was taken over stops. A step
+  that handles many items commits each item's outcome as it finishes (``StepContext.record``).
+- **A dead worker lets go within seconds.** The lease is short (15 s) and a heartbeat renews
+  it while the run is alive (``lease``); a killed process stops renewing, so the operation
+  can be run again soon, and until then it reads as ``interrupted``.
 - **Resume repeats nothing.** Done steps are skipped. A step found 'running' (the worker died
   during the call) or 'failed' (the call raised) may or may not have taken effect in Graph;
   if the caller passes ``verify``, it is asked first and the step is only run again when
@@ -28,6 +32,7 @@ process): then nothing more is written and the lease simply runs out.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import datetime as dt
@@ -48,15 +53,18 @@ from automations.journal.errors import (
     OperationInProgress,
     OperationNotFound,
 )
+from automations.journal.lease import DEFAULT_LEASE, Heartbeat, Sleep
 from automations.journal.models import (
     Executor,
     Operation,
+    Recorder,
     Step,
     StepOutcome,
     StepPlan,
     Verifier,
 )
 from automations.journal.plans import (
+    as_json,
     as_outcome,
     check_plan,
     describe_error,
@@ -74,8 +82,6 @@ log = logging.getLogger(__name__)
 # Effects committed with an operation's completion (its "done" audit line), given the operation.
 Completion = Callable[[Operation], Sequence[Effect]]
 
-DEFAULT_LEASE = dt.timedelta(minutes=5)
-
 
 class Journal:
     """Plans and runs journaled operations on one database (``sessions``)."""
@@ -86,11 +92,16 @@ class Journal:
         *,
         lease: dt.timedelta = DEFAULT_LEASE,
         clock: Clock | None = None,
+        heartbeat: dt.timedelta | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        # The lease must outlast the slowest step (Graph retries included): it is renewed at
-        # every step transition, and only a worker that stops renewing loses it.
+        # The lease is renewed at every step transition and, while a run is alive, by its
+        # heartbeat (every ``heartbeat``, by default a third of the lease, waiting with
+        # ``sleep``); only a worker that stops renewing (a killed one) loses it.
         self._sessions = sessions
         self._lease = lease
+        self._heartbeat = heartbeat
+        self._sleep = sleep
         # Leases are judged by the sessions' clock unless a worker is given its own.
         self._clock = clock or clock_of(sessions)
 
@@ -183,14 +194,15 @@ class Journal:
             if op.status == "done":
                 return op
             raise OperationInProgress(f"operation {operation_id} is being run by another worker")
-        op = await self.get(operation_id)
-        done = sum(s.state == "done" for s in op.steps)
-        if done:
-            log.info("operation %s resumed: %d of %d steps done", op.id, done, len(op.steps))
-        for step in op.steps:
-            if step.state == "done":
-                continue
-            await self._run_step(op, step, owner, executor, verify)
+        async with self._beating(operation_id, owner):
+            op = await self.get(operation_id)
+            done = sum(s.state == "done" for s in op.steps)
+            if done:
+                log.info("operation %s resumed: %d of %d steps done", op.id, done, len(op.steps))
+            for step in op.steps:
+                if step.state == "done":
+                    continue
+                await self._run_step(op, step, owner, executor, verify)
         return await self._complete(op, owner, on_done)
 
     async def submit(
@@ -226,6 +238,28 @@ class Journal:
             raise OperationNotFound(f"no operation {operation_id!r}")
         return op
 
+    async def running(
+        self, *, kind: str, mailbox: str, since: dt.datetime, limit: int = 10
+    ) -> list[Operation]:
+        """Operations of ``kind`` on ``mailbox`` planned since ``since`` that are marked
+        running, newest first; ``Operation.interrupted`` tells which lost their worker."""
+        async with self._sessions() as session:
+            ids = (
+                await session.scalars(
+                    select(OperationRow.id)
+                    .where(
+                        OperationRow.kind == kind,
+                        OperationRow.mailbox == mailbox.lower(),
+                        OperationRow.status == "running",
+                        OperationRow.created_at >= since,
+                    )
+                    .order_by(OperationRow.created_at.desc())
+                    .limit(limit)
+                )
+            ).all()
+        found = [await self._find(op_id) for op_id in ids]
+        return [op for op in found if op is not None]
+
     # --- steps ----------------------------------------------------------------------------
 
     async def _run_step(
@@ -244,13 +278,53 @@ class Journal:
                 await self._finish(op.id, step.index, step.attempts, owner, verified)
                 return
         attempt = await self._start(op.id, step, owner)
-        context = dataclasses.replace(op.context(step, self._clock.now()), attempt=attempt)
+        context = dataclasses.replace(
+            op.context(step, self._clock.now()),
+            attempt=attempt,
+            record=self._recorder(op.id, step.index, attempt, owner),
+        )
         try:
             outcome = as_outcome(await executor(context))
         except Exception as exc:
             await self._fail(op, step.index, attempt, owner, exc)
             raise
         await self._finish(op.id, step.index, attempt, owner, outcome)
+
+    def _beating(self, op_id: str, owner: str) -> Heartbeat:
+        """The run's heartbeat: renews the lease while the run is alive."""
+
+        async def renew() -> bool:
+            try:
+                async with self._sessions() as session, session.begin():
+                    await self._renew(session, op_id, owner, self._clock.now())
+            except OperationInProgress:
+                return False
+            return True
+
+        interval = (self._heartbeat or self._lease / 3).total_seconds()
+        return Heartbeat(op_id, renew, interval=interval, sleep=self._sleep)
+
+    def _recorder(self, op_id: str, index: int, attempt: int, owner: str) -> Recorder:
+        """``StepContext.record`` for one attempt of a step: commits the result so far with
+        the effects of what was just finished. Calls are committed one at a time, in the
+        order made; the caller keeps each result a superset of the ones before it."""
+        lock = asyncio.Lock()
+
+        async def record(result: Any, effects: Sequence[Effect] = ()) -> None:
+            async with lock:
+                stored = as_json(result, "step progress")
+                async with self._sessions() as session, session.begin():
+                    await self._renew(session, op_id, owner, self._clock.now())
+                    kept = await session.execute(
+                        _step_where(op_id, index, attempt)
+                        .where(OperationStepRow.state == "running")
+                        .values(result=stored)
+                    )
+                    if rowcount(kept) != 1:
+                        raise OperationInProgress(f"step {index} of {op_id} changed meanwhile")
+                    await write_effects(session, effects)
+
+        return record
 
     async def _acquire(self, op_id: str, owner: str) -> bool:
         now = self._clock.now()

@@ -77,8 +77,15 @@ async def execute_clear(
 
 @router.get("/api/v1/calamity/{operation_id}", operation_id="get_calamity_clear")
 async def progress(operation_id: str, deps: FlowDeps, me: Me) -> dict[str, Any]:
-    """Where a clear stands, item by item (the pane polls this while it runs)."""
+    """Where a clear stands, item by item (the pane polls this while it runs); ``status`` is
+    ``interrupted`` when its worker died midway (``resume`` finishes it)."""
     return asdict(await flows.clear_progress(deps, me, operation_id=operation_id))
+
+
+@router.post("/api/v1/calamity/{operation_id}/resume", operation_id="resume_calamity_clear")
+async def resume(operation_id: str, deps: FlowDeps, me: Me, graph: ClearGraph) -> dict[str, Any]:
+    """Finish an interrupted clear as it was planned; what was done is not done again."""
+    return asdict(await flows.resume_clear(deps, graph, me, operation_id=operation_id))
 
 
 @router.get("/api/v1/backlog", operation_id="list_backlog")

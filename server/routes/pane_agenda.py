@@ -8,6 +8,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from automations.calamity.flows import interrupted_clears
 from automations.dates import AMSTERDAM
 from automations.mailboxes.reading import calendar_view, get_event
 from automations.roster.policy import Action, may
@@ -33,5 +34,7 @@ async def agenda_view(
     events = await calendar_view(graph=graph, roster=me.roster, actor=me.upn, mailbox=ctx.mailbox,
                                  start=start, end=start + dt.timedelta(days=1))  # fmt: skip
     may_clear = may(me.roster, me.upn, Action.CLEAR_AGENDA, ctx.mailbox)
+    # Clears that stopped midway, with "Afmaken" (pane_calamity finishes them).
+    interrupted = await interrupted_clears(deps, me, mailbox=ctx.mailbox) if may_clear else []
     return fragment(request, "views/agenda.html", ctx=ctx, event=event, day=day, events=events,
-                    may_clear=may_clear)  # fmt: skip
+                    may_clear=may_clear, interrupted=interrupted)  # fmt: skip

@@ -2,7 +2,8 @@
 
 The secretary picks a window ("rest of today", "today and tomorrow", "this week"), sees every
 item with what will happen and why, unticks or ticks items, edits the messages, and clears.
-While the clear runs the pane polls its progress; the report and the backlog follow.
+While the clear runs the pane polls its progress; the report and the backlog follow. A clear
+whose worker died midway shows as "onderbroken" with "Afmaken", which finishes it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,24 @@ async def clear_progress(
     except NotFound:  # the pane polls from the click on; the clear is being planned
         return HTMLResponse('<p class="klein" role="status">Wordt voorbereid…</p>')
     return fragment(request, "views/leegmaken_verslag.html", report=report, final=False)
+
+
+@router.get("/pane/agenda/leegmaken/onderbroken", response_class=HTMLResponse)
+async def clear_interrupted(
+    request: Request, deps: FlowDeps, me: Me, mailbox: MailboxQuery
+) -> HTMLResponse:
+    """Her clears that stopped midway (the agenda pane shows them; redrawn on live events)."""
+    reports = await flows.interrupted_clears(deps, me, mailbox=mailbox)
+    return fragment(request, "views/leegmaken_onderbroken.html", interrupted=reports)
+
+
+@router.post("/pane/agenda/leegmaken/{operation_id}/afmaken", response_class=HTMLResponse)
+async def clear_resume(
+    request: Request, operation_id: str, deps: FlowDeps, me: Me, graph: ClearGraph
+) -> HTMLResponse:
+    """Afmaken: finish an interrupted clear as it was planned."""
+    report = await flows.resume_clear(deps, graph, me, operation_id=operation_id)
+    return fragment(request, "views/leegmaken_verslag.html", report=report, final=True)
 
 
 # --- Herplannen ------------------------------------------------------------------------------

@@ -49,3 +49,12 @@ def test_a_standing_clock_stands_until_advanced_and_never_goes_by_the_machine() 
 def test_a_naive_moment_is_refused() -> None:
     with pytest.raises(ValueError):
         SetClock(dt.datetime(2026, 11, 24, 10))
+
+
+def test_a_held_clock_stops_where_it_was_and_still_advances() -> None:
+    clock = SetClock(dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC))
+    clock.hold()
+    held = clock.now()
+    assert clock.now() == held  # however long this line took
+    clock.advance(dt.timedelta(seconds=20))
+    assert clock.now() == held + dt.timedelta(seconds=20)
