@@ -81,13 +81,27 @@ def _prepare_store(settings) -> None:  # noqa: ANN001
         fail(f"database niet bereikbaar ({settings.database_url}): {exc}")
 
 
-def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  # noqa: ANN001
+def _refuse_unsafe_host(settings, host: str) -> None:  # noqa: ANN001
+    """Sandbox mode signs anyone in as anyone: it may listen on this machine only."""
+    from server.settings import is_loopback
+
+    if settings.mode == "sandbox" and not is_loopback(host):
+        fail(
+            f"sandbox-modus luistert alleen op 127.0.0.1, niet op {host} (sandbox mode is"
+            " loopback-only; use SECRETARIAAT_MODE=tenant to serve a network)"
+        )
+
+
+def _serve_backend(  # noqa: ANN001
+    settings, port: int, tls: tuple[str, str] | None, host: str = "127.0.0.1"
+) -> None:
     import uvicorn
 
     from server.app import create_app
     from server.logs import configure_logging
     from server.settings import SettingsError
 
+    _refuse_unsafe_host(settings, host)  # again here: every way to start the backend passes
     configure_logging()
     _prepare_store(settings)
     try:
@@ -97,7 +111,7 @@ def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  #
     kwargs = {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]} if tls else {}
     uvicorn.run(
         app_,
-        host="127.0.0.1",
+        host=host,
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=5,
@@ -106,12 +120,16 @@ def _serve_backend(settings, port: int, tls: tuple[str, str] | None) -> None:  #
 
 
 def serve(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=1, max=65535)] = 8443,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8443,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; sandbox mode allows loopback only.")
+    ] = "127.0.0.1",
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS key (PEM).")] = None,
 ) -> None:
     """Start the backend (reads SECRETARIAAT_* settings)."""
     settings = backend_settings()
+    _refuse_unsafe_host(settings, host)
     tls = None
     if certfile and keyfile:
         tls = (str(certfile), str(keyfile))
@@ -120,8 +138,11 @@ def serve(
             str(settings.sandbox_state / "server.pem"),
             str(settings.sandbox_state / "server-key.pem"),
         )
-    typer.echo(f"Backend luistert op https://127.0.0.1:{port}")
-    _serve_backend(settings, port, tls)
+    scheme, shown = ("https" if tls else "http"), (f"[{host}]" if ":" in host else host)
+    typer.echo(f"Backend luistert op {scheme}://{shown}:{port}")
+    if settings.mode == "tenant":
+        typer.echo(f"Tenant-modus: tenant {settings.tenant_id} via {settings.authority_host}")
+    _serve_backend(settings, port, tls, host)
 
 
 def demo(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,13 +15,16 @@ from fastapi.staticfiles import StaticFiles
 
 from automations.clock import Clock
 from automations.context import Deps
+from automations.directory import Identities
 from automations.graph import GraphGateway, token_source_for
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
-from server.errors import install_error_handlers
+from server.docs import install_docs
+from server.errors import error_response, install_error_handlers
 from server.logs import request_id_var
+from server.openapi import install_openapi
 from server.pane import STATIC_DIR
 from server.routes import (
     addin,
@@ -46,7 +51,7 @@ from server.routes import (
     templates,
 )
 from server.scheduler import start_scheduler
-from server.settings import Settings
+from server.settings import Identity, Settings, is_loopback
 from server.startup import graph_config
 
 __all__ = ["create_app"]
@@ -58,14 +63,27 @@ log = logging.getLogger(__name__)
 PAGE_POLICY = (
     "script-src 'self' https://appsforoffice.microsoft.com; object-src 'none'; base-uri 'none'"
 )
+# Who may put a page of ours in a frame. The task pane: Outlook on the web (settings'
+# pane_frame_ancestors) and ourselves (/dev/outlook frames it). The phone's approval page:
+# ourselves only (MSAL renews its token in a hidden iframe of that page). Anything else: no one.
+PANE_PREFIX = "/pane"
+SELF_FRAMED = ("/goedkeuren",)
+NO_FRAMING = "frame-ancestors 'none'"
+DOCS_URL = "/api/docs"
+OPENAPI_URL = "/api/v1/openapi.json"
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
-    """The app; ``clock`` overrides the settings' clock (tests hand in theirs)."""
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, wall: Callable[[], float] = time.time
+) -> FastAPI:
+    """The app; ``clock`` overrides the settings' clock (tests hand in theirs). ``wall`` is the
+    machine's Unix time that tokens' ``exp`` is compared against (PyJWT reads the same), which
+    the product clock may not be; tests hand in one they move by hand."""
     identity = settings.identity()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _announce(settings, identity)
         app.state.scheduler = start_scheduler(app, settings)
         yield
         if app.state.scheduler is not None:
@@ -79,8 +97,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         title="Secretariaat",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/api/docs",
-        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # our own page: install_docs below
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        openapi_url=OPENAPI_URL,
     )
     app.state.settings = settings
     app.state.identity = identity
@@ -89,6 +109,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.gateway = GraphGateway(config, token_source_for(config))
     app.state.engine = create_engine(settings.database_url)
     app.state.clock = clock or settings.make_clock()
+    app.state.wall = wall
+    app.state.identities = Identities(app.state.gateway.for_user)  # oid -> UPN, per token
     app.state.sessions = session_factory(app.state.engine, clock=app.state.clock)
     app.state.events = broadcaster_for(settings.database_url)
     app.state.deps = Deps(
@@ -100,25 +122,45 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.journal = app.state.deps.journal
     install_error_handlers(app)
+    pane_framing = "frame-ancestors 'self' " + " ".join(settings.pane_frame_ancestors)
+    sandbox = settings.mode == "sandbox"
 
     @app.middleware("http")
     async def request_id(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        """Every response carries a request id; a caller's own id is kept if it sent one."""
+        """Every response carries a request id (a caller's own id is kept if it sent one) and
+        our security headers; in sandbox mode only requests over loopback are served."""
         rid = request.headers.get("x-request-id") or str(uuid.uuid4())
         if len(rid) > 128 or not rid.isprintable():
             rid = str(uuid.uuid4())  # a caller's id goes into logs: keep it short and plain
         request.state.request_id = rid
         token = request_id_var.set(rid)
         try:
-            response = await call_next(request)
+            outside = _not_loopback(request) if sandbox else None
+            if outside is not None:
+                log.warning("sandbox mode: refused a request over %s (loopback only)", outside)
+                response = error_response(
+                    request, 403, "sandbox_loopback_only",
+                    "De sandbox-modus is alleen bereikbaar vanaf deze computer (127.0.0.1).",
+                )  # fmt: skip
+            else:
+                response = await call_next(request)
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-Id"] = rid
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        path = request.url.path
+        if _under(path, PANE_PREFIX):
+            framing = pane_framing
+        elif any(_under(path, prefix) for prefix in SELF_FRAMED):
+            framing = "frame-ancestors 'self'"
+        else:
+            framing = NO_FRAMING
+        html = response.headers.get("content-type", "").startswith("text/html")
+        response.headers.setdefault(
+            "Content-Security-Policy", f"{PAGE_POLICY}; {framing}" if html else framing
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
     for module in (
@@ -146,6 +188,47 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         harness,
     ):
         app.include_router(module.router)
+    install_docs(app, docs_url=DOCS_URL, openapi_url=OPENAPI_URL)
+    install_openapi(app)
     app.mount("/addin/icons", StaticFiles(directory=ADDIN_DIR / "icons"), name="addin-icons")
     app.mount("/pane/static", StaticFiles(directory=STATIC_DIR), name="pane-static")
     return app
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _not_loopback(request: Request) -> str | None:
+    """The address, if this request came or arrived over something other than loopback.
+
+    ``server`` is the address the connection arrived on, ``client`` where it came from; a
+    name rather than an address (an in-process test client's) is not a network at all.
+    """
+    for end in (request.scope.get("server"), request.scope.get("client")):
+        host = end[0] if end else None
+        if host and _is_address(host) and not is_loopback(host):
+            return str(host)
+    return None
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _announce(settings: Settings, identity: Identity) -> None:
+    """Say loudly, once at start, whose data this process serves."""
+    if settings.mode == "tenant":
+        log.warning(
+            "TENANT MODE: serving tenant %s (authority %s, app %s, Graph %s)",
+            identity.tenant_id, identity.authority, identity.client_id, identity.graph_url,
+        )  # fmt: skip
+    else:
+        log.info(
+            "sandbox mode: demo tenant %s; anyone may sign in as anyone, loopback only",
+            identity.tenant_id,
+        )

@@ -11,14 +11,32 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from automations.errors import AppError
 from server.pane import templates
 
-__all__ = ["ApiError", "error_response", "install_error_handlers"]
+__all__ = ["ApiError", "ErrorResponse", "allowed_methods", "error_response",
+           "install_error_handlers"]  # fmt: skip
 
 log = logging.getLogger(__name__)
+
+# The methods a route can declare, in the order an ``Allow`` header lists them.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class ErrorDetail(BaseModel):
+    code: str  # stable, for programs: "not_found", "claimed", "invalid_request" …
+    message: str  # for people, in Dutch
+    request_id: str  # also in the X-Request-Id header and in our logs
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers, whatever its status."""
+
+    error: ErrorDetail
 
 
 class ApiError(Exception):
@@ -123,9 +141,32 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(request, exc.status_code, code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # the router names one route's methods; a path may have more
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return error_response(request, exc.status_code, code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error (request %s)", getattr(request.state, "request_id", "-"))
-        return error_response(request, 500, "internal_error", "Er ging iets mis aan onze kant.")
+        response = error_response(request, 500, "internal_error", "Er ging iets mis aan onze kant.")
+        # Answered outside the app's middleware (Starlette's outermost layer): its header here.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route declares for this request's path (for a 405's ``Allow``)."""
+    found: list[str] = []
+    # Inside a mount (static files) root_path has grown by the mount's path; the app's is kept.
+    root = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    for method in METHODS:
+        probe = {"type": "http", "path": request.scope["path"], "method": method,
+                 "root_path": root, "headers": [], "query_string": b""}  # fmt: skip
+        for route in request.app.router.routes:
+            if route.matches(probe)[0] == Match.FULL:
+                if isinstance(route, Mount):  # static files: read-only, whatever was asked
+                    return ["GET", "HEAD"]
+                found.append(method)
+                break
+    return found

@@ -2,11 +2,17 @@
 
 Mode ``sandbox`` (the default) takes tenant, client and CA from the sandbox's
 ``connection.json``; mode ``tenant`` takes them from the environment and refuses placeholders.
+
+Sandbox mode lets anyone sign in as anyone (``/dev/outlook/aanmelden``): it is for a demo on
+one machine, so it listens on loopback only (``is_loopback``; ``secretariaat serve`` refuses
+another ``--host`` and the app refuses requests that arrived on another address).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -16,9 +22,37 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from automations.clock import Clock, parse_clock
 
-__all__ = ["Identity", "Settings", "SettingsError"]
+__all__ = ["OUTLOOK_ORIGINS", "Identity", "Settings", "SettingsError", "is_loopback"]
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "your-secret", "xxx", "todo", "placeholder"}
+
+# The origins of Outlook on the web (and the new Outlook on Windows, which is the same web app)
+# that host the task pane in an iframe: the Microsoft 365 addresses old and new
+# (outlook.office.com, outlook.office365.com, outlook.cloud.microsoft) and Outlook.com.
+# Outlook on Windows (classic), Mac and mobile show the pane in a web view as the top-level
+# page, where frame-ancestors does not apply. An on-premises OWA adds its own origin.
+OUTLOOK_ORIGINS = (
+    "https://outlook.office.com",
+    "https://outlook.office365.com",
+    "https://outlook.cloud.microsoft",
+    "https://outlook.live.com",
+)
+# One CSP source: an https origin, optionally a wildcard subdomain, nothing that ends the list.
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_ORIGIN = re.compile(rf"https://(\*\.)?{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?")
+
+
+def is_loopback(host: str | None) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1; any other name or address is not."""
+    if not host:
+        return False
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(ValueError):
@@ -75,6 +109,8 @@ class Settings(BaseSettings):
     claim_minutes: int = Field(default=30, ge=1, le=24 * 60)  # "ik pak dit op" expires after
     flagged_days: int = Field(default=3, ge=0, le=365)  # flagged mail older goes to the queue
     jobs_schedule: dict[str, str] = Field(default_factory=dict)
+    # Who may frame the task pane (CSP frame-ancestors, with 'self' for /dev/outlook).
+    pane_frame_ancestors: list[str] = Field(default_factory=lambda: list(OUTLOOK_ORIGINS))
     # Sandbox mode only: run the product on a set day ("2026-11-24", 10:00 there) or moment
     # (ISO with offset), the clock running on from there; a demo or a test on any day.
     clock: str | None = None
@@ -91,6 +127,16 @@ class Settings(BaseSettings):
         if self.clock and self.mode == "tenant":
             raise ValueError("SECRETARIAAT_CLOCK is for the sandbox; a tenant runs on real time")
         parse_clock(self.clock)
+        return self
+
+    @model_validator(mode="after")
+    def _frame_ancestors_are_origins(self) -> Settings:
+        for origin in self.pane_frame_ancestors:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"SECRETARIAAT_PANE_FRAME_ANCESTORS: {origin!r} is not an https origin"
+                    " such as https://outlook.office.com"
+                )
         return self
 
     def make_clock(self) -> Clock:

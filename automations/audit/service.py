@@ -8,16 +8,14 @@ Paging is by id (keyset), newest first: new entries arriving while someone pages
 not shift the pages the way OFFSET would.
 
 The CSV export streams rows from a server-side cursor and opens its own session, because a
-streaming HTTP response outlives the request's session. Cells are escaped by the csv module
-and any cell that a spreadsheet would read as a formula is prefixed with an apostrophe
-(OWASP "CSV injection"): item ids, subjects in details and UPNs all come from outside.
+streaming HTTP response outlives the request's session. Rows go through the product's one CSV
+writer (``automations.csvfile``), which defuses cells a spreadsheet would read as a formula:
+item ids, subjects in details and UPNs all come from outside.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +25,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit.models import AuditEntry, AuditFilter, AuditPage, AuditRecord
+from automations.csvfile import csv_line
 from automations.store import clock_of
 from automations.store.models import AuditLogRow
 
@@ -48,8 +47,6 @@ CSV_COLUMNS = (
     "operation_id",
     "details",
 )
-# A leading = + - @ (or tab / carriage return, which some spreadsheets skip) starts a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def record(session: AsyncSession, entry: AuditEntry) -> AuditRecord:
@@ -95,12 +92,12 @@ async def export_csv(
     sessions: async_sessionmaker[AsyncSession], filters: AuditFilter | None = None
 ) -> AsyncIterator[str]:
     """CSV text, header first, then one chunk per entry in order of recording."""
-    yield _csv_line(CSV_COLUMNS)
+    yield csv_line(CSV_COLUMNS)
     stmt = _filtered(filters or AuditFilter()).order_by(AuditLogRow.id)
     async with sessions() as session:
         result = await session.stream_scalars(stmt.execution_options(yield_per=500))
         async for row in result:
-            yield _csv_line(_csv_cells(row))
+            yield csv_line(_csv_cells(row))
 
 
 def _filtered(filters: AuditFilter) -> Select[AuditLogRow]:
@@ -163,15 +160,3 @@ def _csv_cells(row: AuditLogRow) -> list[Any]:
 
 def _iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def _defuse(cell: Any) -> str:
-    """A cell as text that no spreadsheet will evaluate as a formula."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv_line(cells: Any) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([_defuse(c) for c in cells])
-    return buffer.getvalue()

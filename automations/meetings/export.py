@@ -1,14 +1,16 @@
 """A meeting as one ZIP for systems that import packages: the agenda items' folders with the
 newest version of each file, ``index.csv`` (semicolons, as Dutch Excel expects) and
-``index.json``. Files are copied from the target in blocks, never held whole."""
+``index.json``. Files are copied from the target in blocks, never held whole. ``index.csv`` goes
+through the product's one CSV writer: attachment names from outside mail that look like
+formulas (``=cmd|' /C calc'!A0.csv``) are defused there."""
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from typing import IO
 
+from automations.csvfile import CsvWriter
 from automations.meetings.folders import folders_of, index_json, item_folder
 from automations.meetings.models import Meeting
 from automations.meetings.targets import Target
@@ -23,7 +25,7 @@ HEADER = ["agendapunt", "titel", "bestand", "origineel", "grootte", "sha256", "v
 async def write_zip(meeting: Meeting, kind: MeetingType, target: Target, sink: IO[bytes]) -> None:
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf:
         rows = io.StringIO()
-        writer = csv.writer(rows, delimiter=";")
+        writer = CsvWriter(rows, delimiter=";")
         writer.writerow(HEADER)
         for item in meeting.items:
             folder = item_folder(item)

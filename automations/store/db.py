@@ -3,13 +3,17 @@
 Why a wrapper around SQLAlchemy's own ``create_async_engine``: the two databases need
 different care. SQLite needs per-connection pragmas (WAL so readers never wait for the one
 writer, foreign keys because SQLite ignores them otherwise, a busy timeout so a second writer
-waits instead of failing at once) and its parent directory to exist; PostgreSQL needs a pool
-that notices connections dropped by a restart or a load balancer. Callers only pass a URL.
+waits instead of failing at once), its parent directory to exist and its file readable by this
+user only (it holds the audit log and who works for whom; SQLite gives its -wal and -shm files
+the database file's mode); PostgreSQL needs a pool that notices connections dropped by a
+restart or a load balancer. Callers only pass a URL.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any, cast
 
@@ -102,8 +106,8 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     if in_memory:
         # Every connection to ":memory:" is a new, empty database: share one connection.
         kwargs["poolclass"] = StaticPool
-    else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    elif not database.startswith("file:"):  # a URI filename is the caller's to look after
+        _private_file(Path(database).expanduser())
     kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     engine = _create_async_engine(url, **kwargs)
 
@@ -121,3 +125,22 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
             cursor.close()
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file as 0600 before SQLite does (it would use the umask, often
+    0644); an existing file readable by others loses those bits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & stat.S_IRWXO:
+            file.chmod(mode & ~stat.S_IRWXO)
+            log.warning("%s was open to every user; now %o", file, mode & ~stat.S_IRWXO)

@@ -1,19 +1,24 @@
 """The task pane's HTML: one autoescaping Jinja2 environment, Dutch formatting, static files.
 
 Everything from mail reaches a template as data and is escaped there; no view builds HTML by
-string concatenation, and no template marks mail content ``|safe``.
+string concatenation, and no template marks mail content ``|safe``. Every value a template
+prints also loses its bidirectional controls (``automations.text``): a subject with a
+right-to-left override cannot make the pane read backwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from automations.dates import AMSTERDAM
+from automations.text import without_bidi
 
 __all__ = ["STATIC_DIR", "VENDOR_DIR", "templates"]
 
@@ -51,6 +56,17 @@ def nl_day(value: str | dt.date | None) -> str:
     return format_date(day, "EEEE d MMMM", locale=LOCALE)
 
 
+def neutral(value: Any) -> Any:
+    """What ``{{ … }}`` prints, without bidirectional controls (the environment's finalize)."""
+    if isinstance(value, Markup) or hasattr(value, "__html__"):
+        return Markup(without_bidi(str(value.__html__())))
+    if isinstance(value, str):
+        return without_bidi(value)
+    if value is None or isinstance(value, int | float):
+        return value
+    return without_bidi(str(value))
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(PANE_DIR / "templates"),
@@ -58,6 +74,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=neutral,
     )
     env.filters.update(nl_datetime=nl_datetime, nl_date=nl_date, nl_time=nl_time, nl_day=nl_day)
     return env

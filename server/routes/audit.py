@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 
 from automations.audit import MAX_PAGE, AuditFilter, export_csv, query
 from automations.roster.policy import Action, may
 from server.deps import CurrentUser, RosterDep, SessionDep, SessionsDep
+from server.errors import ApiError
+from server.fields import AwareDateTimeQuery, OptionalMailboxQuery
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+Text = Annotated[str | None, Query(min_length=1, max_length=64)]
+# Audit ids are SQLite / PostgreSQL BIGINTs: a larger cursor is refused, not an overflow.
+MAX_ID = 2**63 - 1
 
 
 def audit_filter(
     user: CurrentUser,
     roster: RosterDep,
-    actor: str | None = None,
-    mailbox: str | None = None,
-    action: str | None = None,
+    actor: OptionalMailboxQuery = None,
+    mailbox: OptionalMailboxQuery = None,
+    action: Text = None,
     outcome: Annotated[str | None, Query(pattern="^(success|failure|denied)$")] = None,
-    operation_id: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    operation_id: Text = None,
+    since: AwareDateTimeQuery = None,
+    until: AwareDateTimeQuery = None,
 ) -> AuditFilter:
     """The query's filters; a non-admin reads only what she did herself."""
     admin = may(roster, user.upn, Action.EDIT_CONFIGURATION)
-    return AuditFilter(
-        actor=actor if admin else user.upn,
-        mailbox=mailbox,
-        action=action,
-        outcome=outcome,
-        operation_id=operation_id,
-        since=since,
-        until=until,
-    )
+    try:
+        return AuditFilter(
+            actor=actor if admin else user.upn,
+            mailbox=mailbox,
+            action=action,
+            outcome=outcome,
+            operation_id=operation_id,
+            since=since,
+            until=until,
+        )
+    except ValidationError as exc:  # the edge checked the shapes; this is the last word
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise ApiError(422, "invalid_request", f"{where}: {first.get('msg')}") from None
 
 
 FilterDep = Annotated[AuditFilter, Depends(audit_filter)]
@@ -47,7 +58,7 @@ async def list_audit(
     filters: FilterDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    before: int | None = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Newest first; ``next_before`` is the cursor for the next page."""
     page = await query(session, filters, limit=limit, before=before)

@@ -18,6 +18,7 @@ from automations.mailboxes.reading import (
 )
 from automations.mailboxes.service import get_mailbox, list_mailboxes
 from server.deps import CurrentUser, RosterDep, UserGraph
+from server.fields import IsoDateTimeQuery
 
 router = APIRouter(prefix="/api/v1", tags=["mailboxes"])
 
@@ -70,8 +71,8 @@ async def calendar(
     user: CurrentUser,
     roster: RosterDep,
     graph: UserGraph,
-    start: dt.datetime,
-    end: dt.datetime,
+    start: IsoDateTimeQuery,
+    end: IsoDateTimeQuery,
 ) -> dict[str, Any]:
     """Everything in the calendar between ``start`` and ``end`` (local time if no offset)."""
     found = await calendar_view(

@@ -4,7 +4,6 @@ that import it. Each route parses, calls ``automations.meetings.flows`` and rend
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 import tempfile
 from collections.abc import AsyncIterator
@@ -19,7 +18,13 @@ from pydantic import BaseModel, Field
 from automations.meetings import flows
 from automations.meetings.settings import MeetingSettings
 from server.deps import CurrentUser, FlowDeps, Me, SettingsDep, UserGraph
-from server.fields import ItemId, Mailbox, OperationId, OptionalMailboxQuery
+from server.fields import (
+    BoundedIsoDate,
+    ItemId,
+    Mailbox,
+    OperationId,
+    OptionalMailboxQuery,
+)
 
 __all__ = ["MeetingConfig", "meeting_settings", "router"]
 
@@ -35,9 +40,12 @@ def meeting_settings(settings: SettingsDep) -> MeetingSettings:
 MeetingConfig = Annotated[MeetingSettings, Depends(meeting_settings)]
 
 
+MeetingDate = BoundedIsoDate  # ISO text, 1900–2999 (the description says so too)
+
+
 class NewMeeting(BaseModel):
     type: str = Field(min_length=1, max_length=40)
-    date: dt.date
+    date: MeetingDate
     title: str = Field(min_length=1, max_length=200)
     location: str = Field(default="", max_length=200)
     event_id: ItemId | None = None

@@ -5,7 +5,6 @@ push; then the meeting's overview with what is still missing. Parse, call
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from fastapi import APIRouter, Request
@@ -15,7 +14,7 @@ from pydantic import BaseModel, Field
 from automations.meetings import flows
 from server.deps import FlowDeps, Me, UserGraph
 from server.fields import ItemId, Mailbox, OperationId
-from server.routes.meetings import MeetingConfig
+from server.routes.meetings import MeetingConfig, MeetingDate
 from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +46,7 @@ async def choose(
 
 class NewMeeting(BaseModel):
     type: str = Field(min_length=1, max_length=40)
-    date: dt.date
+    date: MeetingDate
     title: str = Field(min_length=1, max_length=200)
 
 

@@ -130,8 +130,9 @@ async def test_hostile_mail_is_shown_as_text(api: httpx.AsyncClient, login, tena
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     assert "&lt;b&gt;Baas&lt;/b&gt;" in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
-    # The override is kept as text; the pane's CSS isolates it so it cannot flip the row.
-    assert "\u202e" in page
+    # The override and its pop are removed (the pane's environment): the name reads as sent.
+    assert "\u202e" not in page and "\u202c" not in page
+    assert "Jan gnissapmoh" in page
 
 
 async def test_a_hostile_appointment_is_shown_as_text(
