@@ -83,10 +83,14 @@ async def identity_of(graph: GraphSession, oid: str) -> DirectoryIdentity:
     except NotFound:
         raise _unknown() from None
     except AuthenticationFailed as exc:
-        # Entra ID refuses to exchange the token of a user it no longer has, or has disabled
-        # (AADSTS50034, AADSTS50057), with invalid_grant.
-        if exc.graph_code == "invalid_grant":
+        # Entra ID refuses to exchange the token of a user it no longer has, or has disabled,
+        # with invalid_grant and AADSTS50034 / AADSTS50057; a token past its time (still
+        # inside our minute of clock skew) with AADSTS500133: she signs in again.
+        said = exc.message.split(":", 1)[0]
+        if exc.graph_code == "invalid_grant" and said in ("AADSTS50034", "AADSTS50057"):
             raise _unknown() from None
+        if exc.graph_code == "invalid_grant" and said == "AADSTS500133":
+            raise AuthenticationFailed("Het token is verlopen; meld u opnieuw aan.") from None
         raise
     # Graph answers a lookup by UPN as well as by id: only the same object id counts.
     if (
