@@ -81,12 +81,12 @@ async def list_users(ctx: Ctx) -> GraphResponse:
     if search:
         users = search_users(ctx, users, search)
     items = [user_view(ctx, u) for u in users]
-    return ctx.collection(items, "users", default_page=100, max_page=999)
+    # The directory pages with an opaque $skiptoken and refuses $skip (List users docs:
+    # "$skip isn't supported"; https://learn.microsoft.com/graph/paging).
+    return ctx.collection(items, "users", default_page=100, max_page=999, skiptoken=True)
 
 
 @router.route("GET", "/users/{user}", resource="directory")
 async def get_user(ctx: Ctx, user: str) -> GraphResponse:
     assert ctx.mailbox is not None
-    select = ctx.query().select
-    fragment = f"users({','.join(select)})/$entity" if select else "users/$entity"
-    return ctx.entity(user_view(ctx, ctx.mailbox), fragment)
+    return ctx.entity(user_view(ctx, ctx.mailbox), "users/$entity")  # $select joins the context

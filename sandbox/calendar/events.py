@@ -32,9 +32,8 @@ _VERBS = {"accepted": "accept", "tentativelyAccepted": "tentatively accept", "de
 
 
 def _fragment(ctx: Ctx, tail: str) -> str:
-    q = ctx.query()
-    select = f"({','.join(q.select)})" if q.select else ""
-    return f"{ctx.user_segment()}/events{select}{tail}"
+    """``users('id')/events`` + tail; ``Ctx.entity``/``collection`` add the $select list."""
+    return f"{ctx.user_segment()}/events{tail}"
 
 
 def entity(ctx: Ctx, found: access.Found, *, status: int = 200) -> GraphResponse:

@@ -32,11 +32,7 @@ async def calendar_view(ctx: Ctx, user: str) -> GraphResponse:
     access.check_query(ctx)
     start, end = access.window(ctx.request.query)
     items = _render_all(ctx, render.view_items(ctx.store, ctx.mailbox_id, start, end))
-    q = ctx.query()
-    select = f"({','.join(q.select)})" if q.select else ""
-    resp = ctx.collection(
-        items, f"{ctx.user_segment()}/calendarView{select}", default_page=page_size(ctx)
-    )
+    resp = ctx.collection(items, f"{ctx.user_segment()}/calendarView", default_page=page_size(ctx))
     resp.headers.update(access.headers(ctx))
     return resp
 
@@ -50,9 +46,7 @@ async def instances(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
     if found.occurrence is None and found.rec.data.get("recurrence"):
         items = render.expand_event(found.rec.data, start, end)
         items.sort(key=lambda i: (i.start, i.id))
-    q = ctx.query()
-    select = f"({','.join(q.select)})" if q.select else ""
-    fragment = f"{ctx.user_segment()}/events('{found.rec.id}')/instances{select}"
+    fragment = f"{ctx.user_segment()}/events('{found.rec.id}')/instances"
     resp = ctx.collection(_render_all(ctx, items), fragment, default_page=page_size(ctx))
     resp.headers.update(access.headers(ctx))
     return resp

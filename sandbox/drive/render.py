@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from sandbox import odata
-from sandbox.context import Ctx, public
+from sandbox.context import Ctx, public, with_select
 from sandbox.drive import service
 from sandbox.errors import GraphError
 from sandbox.router import GraphResponse
@@ -151,7 +151,7 @@ def page(ctx: Ctx, items: list[dict[str, Any]], fragment: str) -> GraphResponse:
     chunk = items[start : start + top]
     if q.select:
         chunk = [odata.apply_select(i, q.select) for i in chunk]
-    body: dict[str, Any] = {"@odata.context": ctx.context_url(fragment)}
+    body: dict[str, Any] = {"@odata.context": ctx.context_url(with_select(fragment, q.select))}
     if q.count:
         body["@odata.count"] = len(items)
     body["value"] = chunk

@@ -84,7 +84,8 @@ async def create_upload_session(
     ctx.store.put_blob(rec.id, b"")
     url = _URL.format(user_id=msg.mailbox, message=msg.id, session=rec.id)
     body_out = {
-        "@odata.context": f"{ctx.base_url}/v1.0/$metadata#microsoft.graph.uploadSession",
+        # base_url already ends in /v1.0 (attachment: createUploadSession docs, Example 1)
+        "@odata.context": ctx.context_url("microsoft.graph.uploadSession"),
         "uploadUrl": f"{ctx.base_url}{url}?authtoken={rec.data['_token']}",
         "expirationDateTime": _stamp(expires),
         "nextExpectedRanges": ["0-"],
@@ -110,7 +111,7 @@ def _session(ctx: Ctx, user_id: str, message: str, session: str) -> Record:
 
 def _attached(ctx: Ctx, rec: Record) -> GraphResponse:
     location = (
-        f"{ctx.base_url}/v1.0/users('{rec.mailbox}')/messages('{rec.parent}')"
+        f"{ctx.base_url}/users('{rec.mailbox}')/messages('{rec.parent}')"
         f"/attachments('{rec.data['_attachment']}')"
     )
     return GraphResponse(status=201, body=None, headers={"Location": location})

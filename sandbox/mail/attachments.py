@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from sandbox import odata
-from sandbox.context import Ctx
+from sandbox.context import Ctx, with_select
 from sandbox.errors import ErrorInvalidRequest, GraphError
 from sandbox.ids import new_id
 from sandbox.mail import access, compose, mime, service
@@ -140,7 +140,8 @@ async def get_attachment(
         )
         body["item@odata.context"] = f"{context}/$entity"
         body["item"] = item_json(att.data["_item"], context)
-    return ctx.entity(body, f"{_fragment(ctx, message)}/$entity", select=False)
+    fragment = with_select(f"{_fragment(ctx, message)}/$entity", q.select)
+    return ctx.entity(body, fragment, select=False)
 
 
 @router.route("GET", _BASE + "/{attachment}/$value", resource="mail")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from sandbox import odata
-from sandbox.context import Ctx
+from sandbox.context import Ctx, with_select
 from sandbox.errors import GraphError
 from sandbox.mail import render
 from sandbox.router import GraphResponse
@@ -99,7 +99,7 @@ def list_messages(ctx: Ctx, records: list[Record], fragment: str) -> GraphRespon
     top = q.top if q.top is not None else _max_page_size(ctx) or 10
     skip = q.skip or 0
     page = items[skip : skip + top]
-    body: dict[str, Any] = {"@odata.context": ctx.context_url(_with_select(fragment, q.select))}
+    body: dict[str, Any] = {"@odata.context": ctx.context_url(with_select(fragment, q.select))}
     if q.count:
         body["@odata.count"] = total
     body["value"] = [
@@ -118,7 +118,3 @@ def _max_page_size(ctx: Ctx) -> int | None:
     if raw and raw.isdigit() and int(raw) > 0:
         return min(int(raw), 1000)
     return None
-
-
-def _with_select(fragment: str, select: list[str] | None) -> str:
-    return f"{fragment}({','.join(select)})" if select else fragment

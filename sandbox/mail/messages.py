@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sandbox.context import Ctx
+from sandbox.context import Ctx, with_select
 from sandbox.errors import ErrorItemNotFound, GraphError
 from sandbox.mail import access, compose, delta, listing, mime, render, sending, service
 from sandbox.router import GraphResponse, Router
@@ -22,14 +22,12 @@ log = logging.getLogger(__name__)
 
 def _entity(ctx: Ctx, rec: Record, *, status: int = 200, odata_type: bool = False):  # noqa: ANN202
     q = render.parse_message_query(ctx)
-    fragment = f"{ctx.user_segment()}/messages"
-    if q.select:
-        fragment += f"({','.join(q.select)})"
+    fragment = with_select(f"{ctx.user_segment()}/messages/$entity", q.select)
     body = render.message_json(
         ctx, rec, select=q.select, expand=render.parse_expand(q.expand), odata_type=odata_type
     )
     return ctx.entity(
-        body, f"{fragment}/$entity", status=status, select=False,
+        body, fragment, status=status, select=False,
         headers=render.preference_applied(ctx),
     )  # fmt: skip
 

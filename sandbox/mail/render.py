@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sandbox import odata
+from sandbox.calendar import render as calendar_render
 from sandbox.context import Ctx
 from sandbox.errors import GraphError
 from sandbox.store import Record
@@ -65,6 +66,14 @@ EVENT_MESSAGE_PROPS = {
 NAVIGATION = ("attachments", "singleValueExtendedProperties", "multiValueExtendedProperties",
               "extensions")  # fmt: skip
 KNOWN_MESSAGE = {"id", *MESSAGE_PROPS, *EXTRA_PROPS, *NAVIGATION}
+# eventMessage's navigation to its calendar item, reached through a cast on a message
+# (Get eventMessage docs, Example 2: ``$expand=microsoft.graph.eventMessage/event``).
+# A cast names a type and matches its derived types too; other messages skip the expand.
+EVENT_CASTS = {
+    "microsoft.graph.eventMessage": tuple(EVENT_MESSAGE_PROPS),
+    "microsoft.graph.eventMessageRequest": ("#microsoft.graph.eventMessageRequest",),
+    "microsoft.graph.eventMessageResponse": ("#microsoft.graph.eventMessageResponse",),
+}
 FOLDER_PROPS = ("id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount",
                 "totalItemCount", "isHidden")  # fmt: skip
 
@@ -158,9 +167,11 @@ def parse_expand(expr: str | None, allowed: tuple[str, ...] = NAVIGATION) -> Exp
     """``attachments,singleValueExtendedProperties($filter=id eq '...')`` → name → filter."""
     out: Expand = {}
     for item in _split_top(expr or ""):
-        m = re.fullmatch(r"([\w.]+)(?:\((.*)\))?", item, re.S)
+        m = re.fullmatch(r"((?:[\w.]+/)?[\w.]+)(?:\((.*)\))?", item, re.S)
         name = m.group(1) if m else item
         canonical = next((n for n in allowed if n.casefold() == name.casefold()), None)
+        if canonical is None and allowed is NAVIGATION:
+            canonical = _event_cast(name)
         if m is None or canonical is None:
             raise GraphError(
                 f"Parsing OData Select and Expand failed: Could not find a property named "
@@ -182,6 +193,26 @@ def parse_expand(expr: str | None, allowed: tuple[str, ...] = NAVIGATION) -> Exp
                 raise GraphError(exc.message, code=exc.code) from exc
         out[canonical] = test
     return out
+
+
+def _event_cast(name: str) -> str | None:
+    """``microsoft.graph.eventMessage/event`` (any case, any eventMessage type) in canonical
+    spelling, or None."""
+    cast, _, prop = name.rpartition("/")
+    if prop.casefold() != "event":
+        return None
+    found = next((c for c in EVENT_CASTS if c.casefold() == cast.casefold()), None)
+    return f"{found}/event" if found else None
+
+
+def _linked_event(ctx: Ctx, rec: Record) -> dict[str, Any] | None:
+    """The calendar item an event message belongs to, in the same mailbox, or None when it
+    is gone (the organizer's item after a cancellation, an attendee's after a delete)."""
+    event = ctx.store.get(rec.data.get("_event") or "", "event")
+    if event is None or event.mailbox != rec.mailbox:
+        return None
+    zone = calendar_render.output_zone(ctx.timezone)
+    return calendar_render.event_json(event.data, zone, text_body=ctx.body_content_type == "text")
 
 
 # -- messages --------------------------------------------------------------------------------
@@ -244,6 +275,10 @@ def message_json(
             props = [p for p in data.get("_mvep", []) if test is None or test(p)]
             if props:
                 out[name] = props
+        elif name.endswith("/event") and derived in EVENT_CASTS[name.rsplit("/", 1)[0]]:
+            segment = f"{ctx.user_segment()}/messages('{quote(mid, safe='')}')/{name}"
+            out["event@odata.context"] = ctx.context_url(f"{segment}/$entity")
+            out["event"] = _linked_event(ctx, rec)
     return out
 
 
