@@ -3,7 +3,8 @@ itself) into an agenda item.
 
 A push is one journaled operation with a step per file (see ``storing``): each file is stored
 under its conventional name (``<NN>-<title>-<original>``), once per content, a new version when
-the name exists with other content. Who may do what is the flows' business; these functions
+the name exists with other content; the mail itself once per mail (its immutable id: see
+``storing``). Who may do what is the flows' business; these functions
 take the roster only where they guard a mailbox themselves.
 """
 
@@ -211,11 +212,14 @@ async def push(
     listed, message = await graph.batch(
         [
             BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline,contentType"),
-            BatchRequest("GET", f"{base}?$select=subject"),
+            BatchRequest("GET", f"{base}?$select=id,subject"),
         ]
     )
     listed.raise_for_status()
     message.raise_for_status()
+    # The gateway asks for immutable ids: whatever id the caller had (a regular one changes
+    # with every move), the documents name the mail by the one that stays.
+    message_id = message.body.get("id") or message_id
     files = pick_attachments(listed.body["value"], attachment_ids)
     subject = (message.body.get("subject") or "bericht") if include_mail else None
     steps = plan_files(base, message_id, number=place.item.number, title=place.item.title,

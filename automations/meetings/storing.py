@@ -2,7 +2,18 @@
 flat; large files go to disk) while hashing it, then store it under its agenda item — once per
 content, a new version when the name exists with other content. A resumed step finds what an
 earlier attempt stored by its hash, in the store or in the target. The last step labels the
-mail *In vergadermap*."""
+mail *In vergadermap*.
+
+The mail itself (its ``.eml``) is recognised by its identity, not by its bytes: Exchange
+converts a message to MIME anew on every read (another multipart boundary, other transport
+headers), so two reads of one unchanged mail hash differently. Its identity is the immutable
+id (the gateway asks for immutable ids, so a move to another folder keeps it). Not the
+``changeKey``: that changes with every property, and the label this push sets, a quick step's
+category, a flag or reading it all change it while the mail is the same. A received mail's
+content does not change, so the same mail in the same agenda item is one document — what the
+secretary sees in her mailbox as one mail — and pushing it again reports it as already there.
+Attachments keep their content hash: their bytes are stable between reads.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +70,10 @@ def executor(
     async def execute(ctx: StepContext) -> dict[str, Any]:
         if ctx.name == "label":
             return await _label(graph, ctx.mailbox, ctx.params["message"])
+        if ctx.params.get("attachment") is None:  # the mail itself: once per mail
+            known = await _mail_in_item(sessions, place, ctx.params["message"])
+            if known is not None:
+                return dataclasses.asdict(_duplicate(ctx, known))
         data, size, sha256 = await spool(graph, ctx.params["path"])
         try:
             stored = await _store_one(sessions, place, target, actor, ctx, data, size, sha256)
@@ -67,6 +82,30 @@ def executor(
         return dataclasses.asdict(stored)
 
     return execute
+
+
+async def _mail_in_item(
+    sessions: async_sessionmaker[AsyncSession], place: Place, message: str
+) -> MeetingDocumentRow | None:
+    """The ``.eml`` of this mail (by its immutable id) already under the agenda item."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(MeetingDocumentRow)
+            .where(
+                MeetingDocumentRow.agenda_item_id == place.item.id,
+                MeetingDocumentRow.source_message_id == message,
+                MeetingDocumentRow.source_attachment_id.is_(None),
+            )
+            .order_by(MeetingDocumentRow.version)
+            .limit(1)
+        )
+
+
+def _duplicate(ctx: StepContext, same: MeetingDocumentRow) -> PushResult:
+    """Already there: what was stored then, under the name it got then."""
+    p = ctx.params
+    return PushResult(p["original"], same.file_name, same.size, same.sha256, "duplicate",
+                      same.version, p["file_name"] != p["original"])  # fmt: skip
 
 
 async def _label(graph: GraphSession, mailbox: str, message: str) -> dict[str, Any]:
@@ -89,7 +128,6 @@ async def _store_one(
     ctx: StepContext, data: IO[bytes], size: int, sha256: str,
 ) -> PushResult:  # fmt: skip
     p = ctx.params
-    renamed = p["file_name"] != p["original"]
     async with sessions() as session:
         same = await session.scalar(
             select(MeetingDocumentRow).where(
@@ -98,8 +136,7 @@ async def _store_one(
             )
         )
     if same is not None:  # pushed before (or by an earlier attempt of this step)
-        return PushResult(p["original"], same.file_name, size, sha256, "duplicate",
-                          same.version, renamed)  # fmt: skip
+        return _duplicate(ctx, same)
     folders = folders_of(place.kind, place.meeting, place.item)
     stored = await target.store(folders, p["file_name"], data, size, sha256)
     async with sessions() as session, session.begin():
@@ -127,4 +164,5 @@ async def _store_one(
                                 "version": row.version, "agenda_item": place.item.id}),
         )  # fmt: skip
     status: PushStatus = "stored" if row.version == 1 else "new_version"
-    return PushResult(p["original"], p["file_name"], size, sha256, status, row.version, renamed)
+    return PushResult(p["original"], p["file_name"], size, sha256, status, row.version,
+                      p["file_name"] != p["original"])  # fmt: skip

@@ -209,6 +209,44 @@ async def test_twice_the_same_file_is_one_document_and_new_content_is_a_new_vers
     assert await library_versions(tenant, path) == 2
 
 
+async def test_the_same_mail_pushed_twice_is_one_eml_even_when_its_mime_differs(
+    api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
+) -> None:
+    """Issue 19: Graph's MIME of one mail differs between reads (a new multipart boundary),
+    and the first push's label changes its changeKey. The mail is recognised by its immutable
+    id, also after it was filed elsewhere (its regular id changed): one ``.eml``, one version."""
+    message = await mail(tenant, [("advies.pdf", pdf(8 * KB))], subject="Advies")
+    made = await meeting(api, login, "directie", "MT-overleg eml", ["Advies"])
+    item = made["items"][0]["id"]
+    url = f"/users/{BURGEMEESTER}/messages/{message}"
+    async with tenant.raw(BURGEMEESTER) as graph:
+        reads = [(await graph.get(f"{url}/$value")).content for _ in range(2)]
+    assert reads[0] != reads[1]  # the premise: the bytes are no identity
+    before = await graph_get(tenant, f"{url}?$select=changeKey")
+    async with tenant.raw(BURGEMEESTER, prefer="") as regular:  # as an add-in may send it
+        inbox_id = (await regular.get(f"{url}?$select=id")).json()["id"]
+
+    one = await push(api, login, inbox_id, item, include_mail=True)
+    assert [d["status"] for d in one.json()["documents"]] == ["stored", "stored"]
+    after = await graph_get(tenant, f"{url}?$select=changeKey")
+    assert after["changeKey"] != before["changeKey"]  # labelled "In vergadermap"
+    async with tenant.raw(BURGEMEESTER, prefer="") as regular:
+        moved = await regular.post(f"{url}/move", json={"destinationId": "archive"})
+        moved.raise_for_status()
+    assert moved.json()["id"] != inbox_id  # a regular id follows the folder
+
+    twice = await push(api, login, moved.json()["id"], item, include_mail=True)
+    assert twice.status_code == 200, twice.text
+    statuses = [(d["status"], d["version"]) for d in twice.json()["documents"]]
+    assert statuses == [("duplicate", 1), ("duplicate", 1)]
+    assert twice.json()["documents"][1] == one.json()["documents"][1] | {"status": "duplicate"}
+    overview = (await api.get(f"/api/v1/meetings/{made['id']}", headers=login(SECRETARY_A))).json()
+    docs = sorted((d["file_name"], d["version"]) for d in overview["items"][0]["documents"])
+    assert docs == [(one.json()["documents"][1]["file_name"], 1), ("01-Advies-advies.pdf", 1)]
+    folder = setup / "Directie" / "2026-12-01 MT-overleg eml" / "01 Advies"
+    assert not (folder / ".versies").exists()
+
+
 async def test_hostile_names_are_made_safe_and_the_mapping_is_shown(
     api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
 ) -> None:
