@@ -52,6 +52,9 @@ def jobs_run(
             typer.echo(line + (f"  {m['error']}" if m["error"] else ""))
             for action in m["actions"]:
                 typer.echo(f"    {action}")
+        late = [m["mailbox"] for m in report.mailboxes if m["status"] == "timed_out"]
+        if late:
+            typer.echo(f"Time-out voor {', '.join(late)}: de volgende run maakt het af.")
         typer.echo(f"{report.job}: {report.status} in {report.duration_s:.1f} s")
-    if report.status != "done":
+    if report.status != "done":  # a mailbox failed, was out of scope or timed out
         raise typer.Exit(4)

@@ -8,6 +8,7 @@ synchronous, so every call runs in a worker thread. Tokens are never logged.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import threading
@@ -154,6 +155,10 @@ def _session(config: GraphConfig) -> requests.Session:
     if config.ca_cert is not None:
         session.trust_env = False
         session.verify = str(config.ca_cert)
+    # MSAL applies its ``timeout`` only to a session it makes itself; requests has no default,
+    # so a token endpoint that accepts and never answers would hold the thread (and the
+    # process's exit) forever. A caller's own timeout still wins.
+    session.request = functools.partial(session.request, timeout=config.timeout_s)  # type: ignore[method-assign]
     return session
 
 

@@ -9,10 +9,16 @@
 One gateway per process: it owns the connection pool and the per-mailbox limiter, which must
 be shared by every user and job because Exchange counts per app and mailbox. A session is
 cheap (an SDK client over the shared pool with that caller's token).
+
+Every call has a total time limit (``call_limit_s``, see ``transport.py``): each request on
+the wire, the token it waits for, and a ``batch`` with its rounds of retries; a call that runs
+out of it raises ``GraphTimeout``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
 import logging
 import ssl
@@ -37,13 +43,20 @@ from msgraph_core import GraphClientFactory
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-from automations.errors import Unavailable
+from automations.errors import GraphTimeout, Unavailable
 from automations.graph.auth import TokenSource
 from automations.graph.batch import BatchRequest, BatchResponse, send_batch
 from automations.graph.config import GraphConfig
 from automations.graph.errors import translate
 from automations.graph.limits import MailboxLimiter, current_me
-from automations.graph.transport import STREAM, GraphTransport
+from automations.graph.retry import IDEMPOTENT_METHODS
+from automations.graph.transport import (
+    CALL_LIMIT_S,
+    STREAM,
+    GraphTransport,
+    deadline_after,
+    graph_deadline,
+)
 
 __all__ = ["GraphGateway", "GraphSession"]
 
@@ -55,6 +68,22 @@ T = TypeVar("T")
 # connection is not cut under a POST we then could not safely repeat.
 KEEPALIVE_EXPIRY_S = 4.0
 PIECE = 64 * 1024  # what an upload range is read and sent in
+
+
+def _bounded(fetch: Callable[[], Awaitable[str]], limit_s: float) -> Callable[[], Awaitable[str]]:
+    """``fetch`` within the call's time limit. MSAL runs in a worker thread: a token request
+    that gets no answer is given up on here (the thread is left to finish on its own)."""
+
+    async def bounded() -> str:
+        try:
+            async with asyncio.timeout_at(deadline_after(limit_s)) as limit:
+                return await fetch()
+        except TimeoutError as exc:
+            if not limit.expired():
+                raise
+            raise GraphTimeout("No token for Microsoft Graph within the time limit.") from exc
+
+    return bounded
 
 
 class _Tokens(AccessTokenProvider):
@@ -83,6 +112,7 @@ class GraphSession:
     token: Callable[[], Awaitable[str]]
     http: httpx.AsyncClient
     uploads: httpx.AsyncClient  # plain: for pre-authenticated upload URLs (no token, no SDK)
+    call_limit_s: float = CALL_LIMIT_S  # a call's total time, retries included
 
     @asynccontextmanager
     async def download(self, path: str) -> AsyncIterator[httpx.Response]:
@@ -159,8 +189,23 @@ class GraphSession:
             raise translate(exc) from exc
 
     async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResponse]:
-        """``$batch`` in posts of 20, throttled sub-responses retried, answers in input order."""
-        return await send_batch(self.adapter, self.config, requests)
+        """``$batch`` in posts of 20, throttled sub-responses retried, answers in input order;
+        all of it within ``call_limit_s`` (a retry that would wait past it is not waited for:
+        ``GraphTimeout``, with ``outcome_unknown`` if a request not safe to repeat was sent)."""
+        with graph_deadline(self.call_limit_s) as deadline:
+            unsafe = any(r.method.upper() not in IDEMPOTENT_METHODS for r in requests)
+            sleep = self.config.sleep
+
+            async def wait(delay: float) -> None:
+                if asyncio.get_running_loop().time() + delay >= deadline:
+                    raise GraphTimeout(
+                        "Microsoft Graph kept asking to wait longer than the time limit allows.",
+                        outcome_unknown=unsafe,
+                    )
+                await sleep(delay)
+
+            config = dataclasses.replace(self.config, sleep=wait)
+            return await send_batch(self.adapter, config, requests)
 
 
 @dataclass(frozen=True)
@@ -195,11 +240,20 @@ class _Raw:
 
 
 class GraphGateway:
-    def __init__(self, config: GraphConfig, token_source: TokenSource) -> None:
+    def __init__(
+        self,
+        config: GraphConfig,
+        token_source: TokenSource,
+        *,
+        call_limit_s: float = CALL_LIMIT_S,
+    ) -> None:
+        if call_limit_s <= 0:
+            raise ValueError("call_limit_s must be positive")
         self.config = config
         self.tokens = token_source
+        self.call_limit_s = call_limit_s
         self.limiter = MailboxLimiter(config.max_in_flight_per_mailbox)
-        self.http = _http_client(config, self.limiter)
+        self.http = _http_client(config, self.limiter, call_limit_s)
         self.uploads = _upload_client(config)
 
     async def aclose(self) -> None:
@@ -234,6 +288,7 @@ class GraphGateway:
     async def _session(
         self, fetch: Callable[[], Awaitable[str]], me: str
     ) -> AsyncIterator[GraphSession]:
+        fetch = _bounded(fetch, self.call_limit_s)
         auth = BaseBearerTokenAuthenticationProvider(_Tokens(fetch, self.config.host))
         adapter = GraphRequestAdapter(auth, client=self.http)
         adapter.base_url = self.config.graph_url
@@ -244,6 +299,7 @@ class GraphGateway:
             fetch,
             self.http,
             self.uploads,
+            self.call_limit_s,
         )
         token = current_me.set(me)
         try:
@@ -264,7 +320,9 @@ def _upload_client(config: GraphConfig) -> httpx.AsyncClient:
     )
 
 
-def _http_client(config: GraphConfig, limiter: MailboxLimiter) -> httpx.AsyncClient:
+def _http_client(
+    config: GraphConfig, limiter: MailboxLimiter, call_limit_s: float = CALL_LIMIT_S
+) -> httpx.AsyncClient:
     """Our httpx client: explicit CA and timeouts, HTTP/1.1 keep-alive, our transport
     innermost and kiota's middleware (minus its retry handler: ours retries) around it."""
     tls = ssl.create_default_context(cafile=str(config.ca_cert) if config.ca_cert else None)
@@ -277,7 +335,7 @@ def _http_client(config: GraphConfig, limiter: MailboxLimiter) -> httpx.AsyncCli
         ),
     )
     client = httpx.AsyncClient(
-        transport=GraphTransport(config, wire, limiter),
+        transport=GraphTransport(config, wire, limiter, call_limit_s=call_limit_s),
         timeout=httpx.Timeout(config.timeout_s),
         follow_redirects=False,
         trust_env=False,  # no proxy mounts that would route around our transport

@@ -12,6 +12,7 @@ Waiters are served first come, first served, so a batch is not starved by single
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections import deque
@@ -79,7 +80,8 @@ class _Gate:
             if entry[1].done() and not entry[1].cancelled():
                 self.release(n)  # granted just as we were cancelled: hand it back
             else:
-                self.waiters.remove(entry)
+                with contextlib.suppress(ValueError):  # ``_wake`` may have dropped it already
+                    self.waiters.remove(entry)
                 self._wake()  # a smaller waiter behind us may fit now
             raise
 
@@ -88,8 +90,16 @@ class _Gate:
         self._wake()
 
     def _wake(self) -> None:
-        while self.waiters and self.waiters[0][0] <= self.free:
-            n, fut = self.waiters.popleft()
+        """Grant permits in order; a waiter cancelled in this same loop turn (its future done,
+        its ``except`` not yet run) is skipped, not granted: its permits would be lost."""
+        while self.waiters:
+            n, fut = self.waiters[0]
+            if fut.done():
+                self.waiters.popleft()
+                continue
+            if n > self.free:
+                return
+            self.waiters.popleft()
             self.free -= n
             fut.set_result(None)
 

@@ -5,10 +5,18 @@ place adds our ``Prefer`` preferences, holds the mailbox's slots while the reque
 wire, retries by the rule in ``retry.py``, and records each call's ``request-id`` for the
 audit log. The response body is read while the slots are held, so a connection dropped
 halfway through a response is seen (and retried) here, not later in the SDK.
+
+Every request has a total time limit (``CALL_LIMIT_S``: attempts, the waits between them and
+the slots), shortened by a caller's ``graph_deadline`` (a job's time per mailbox). No attempt
+starts and no retry waits past it; an attempt still on the wire then is abandoned and the
+caller gets ``GraphTimeout`` (``outcome_unknown`` when a request not safe to repeat may have
+been carried out). Waiting for the mailbox's slots is bounded by the holders' own limits and
+is never cancelled from here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -30,9 +38,21 @@ from automations.graph.retry import (
     status_is_retryable,
 )
 
-__all__ = ["GraphCall", "GraphTransport", "merge_prefer", "record_calls"]
+__all__ = [
+    "CALL_LIMIT_S",
+    "GraphCall",
+    "GraphTransport",
+    "deadline_after",
+    "graph_deadline",
+    "merge_prefer",
+    "record_calls",
+]
 
 log = logging.getLogger(__name__)
+
+# A Graph call's total time: every attempt (each also bounded by ``GraphConfig.timeout_s``),
+# the waits between them and for the mailbox's slots.
+CALL_LIMIT_S = 60.0
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _LOST = (
@@ -69,6 +89,30 @@ def record_calls() -> Iterator[list[GraphCall]]:
         _recorders.reset(token)
 
 
+# The loop time by which the Graph calls of the current task must be done (None: no deadline).
+_deadline: ContextVar[float | None] = ContextVar("graph_deadline", default=None)
+
+
+def deadline_after(seconds: float) -> float:
+    """The loop time ``seconds`` from now, or the enclosing ``graph_deadline`` if sooner."""
+    at = asyncio.get_running_loop().time() + seconds
+    outer = _deadline.get()
+    return at if outer is None else min(at, outer)
+
+
+@contextmanager
+def graph_deadline(seconds: float) -> Iterator[float]:
+    """Graph calls made inside the block (including tasks it starts) end within ``seconds``:
+    a call that would run past it fails with ``GraphTimeout`` (a job's time per mailbox).
+    Yields the deadline as loop time."""
+    at = deadline_after(seconds)
+    token = _deadline.set(at)
+    try:
+        yield at
+    finally:
+        _deadline.reset(token)
+
+
 def merge_prefer(existing: str | None) -> str:
     """The caller's ``Prefer`` plus ours, without repeating a preference already there."""
     parts = [p.strip() for p in (existing or "").split(",") if p.strip()]
@@ -82,11 +126,17 @@ STREAM = "secretariaat.stream"
 
 class GraphTransport(httpx.AsyncBaseTransport):
     def __init__(
-        self, config: GraphConfig, inner: httpx.AsyncBaseTransport, limiter: MailboxLimiter
+        self,
+        config: GraphConfig,
+        inner: httpx.AsyncBaseTransport,
+        limiter: MailboxLimiter,
+        *,
+        call_limit_s: float = CALL_LIMIT_S,
     ) -> None:
         self.config = config
         self.inner = inner
         self.limiter = limiter
+        self.call_limit_s = call_limit_s
         self._base_path = urlsplit(config.graph_url).path.rstrip("/")
 
     async def aclose(self) -> None:
@@ -98,18 +148,20 @@ class GraphTransport(httpx.AsyncBaseTransport):
         request.headers.setdefault("client-request-id", str(uuid.uuid4()))
         path = self._graph_path(request.url.path)
         weights, idempotent = self._plan(request, path)
+        loop = asyncio.get_running_loop()
+        deadline = deadline_after(self.call_limit_s)
         attempt = 0
         while True:
             try:
                 async with self.limiter.hold(weights):
-                    response = await self._send(request)
+                    response = await self._attempt(request, path, deadline, idempotent)
             except _NOT_SENT as exc:
                 delay = retry_delay(self.config, attempt, None)
-                if delay is None:
+                if delay is None or loop.time() + delay >= deadline:
                     raise _lost(exc, request, path, outcome_unknown=False) from exc
             except _LOST as exc:
                 delay = retry_delay(self.config, attempt, None) if idempotent else None
-                if delay is None:
+                if delay is None or loop.time() + delay >= deadline:
                     raise _lost(exc, request, path, outcome_unknown=not idempotent) from exc
             except httpx.TransportError as exc:  # proxy, protocol: nothing to gain by repeating
                 raise _lost(exc, request, path, outcome_unknown=False) from exc
@@ -122,7 +174,7 @@ class GraphTransport(httpx.AsyncBaseTransport):
                     return response
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 delay = retry_delay(self.config, attempt, retry_after)
-                if delay is None:
+                if delay is None or loop.time() + delay >= deadline:
                     return response  # the SDK raises; translated into Throttled/Unavailable
             log.info(
                 "graph %s %s: attempt %d failed, retrying in %.2fs",
@@ -133,6 +185,21 @@ class GraphTransport(httpx.AsyncBaseTransport):
             )
             await self.config.sleep(delay)
             attempt += 1
+
+    async def _attempt(
+        self, request: httpx.Request, path: str, deadline: float, idempotent: bool
+    ) -> httpx.Response:
+        """One attempt, with the mailbox's slots held, abandoned at ``deadline``."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:  # the slots (or a retry) came too late: nothing was sent
+            raise _out_of_time(request, path, outcome_unknown=False)
+        try:
+            async with asyncio.timeout(remaining) as limit:
+                return await self._send(request)
+        except TimeoutError as exc:
+            if not limit.expired():
+                raise
+            raise _out_of_time(request, path, outcome_unknown=not idempotent) from exc
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """One attempt, body included; the result owns its bytes (still content-encoded).
@@ -204,6 +271,16 @@ def _lost(exc: Exception, request: httpx.Request, path: str, *, outcome_unknown:
         )
     return Unavailable(
         f"The connection to Microsoft Graph was lost during {what}.",
+        outcome_unknown=outcome_unknown,
+    )
+
+
+def _out_of_time(request: httpx.Request, path: str, *, outcome_unknown: bool) -> GraphTimeout:
+    """The call's time limit (or its caller's deadline) ran out."""
+    what = f"{request.method} {path}"
+    log.warning("graph %s: out of time", what)
+    return GraphTimeout(
+        f"Microsoft Graph did not answer {what} within the time limit.",
         outcome_unknown=outcome_unknown,
     )
 

@@ -102,14 +102,10 @@ async def expired_holds(ctx: JobContext, mailbox: str, result: MailboxResult) ->
     result.count("expired", len(expired))
     if ctx.dry_run or not expired:
         return
-    answers = await ctx.graph.batch(
-        [BatchRequest("DELETE", f"/users/{mailbox}/events/{e['id']}") for e in expired]
-    )
-    released = []
-    for event, answer in zip(expired, answers, strict=True):
-        if not (answer.ok or answer.status == 404):
-            answer.raise_for_status()
-        released.append(event["id"])
+    # Whoever placed a hold is told before it goes (once per hold, by its tag): a run cut off
+    # between the two finds the hold again next time, knows she was told, and releases it.
+    # The other way round, a cut-off run would leave a released hold nobody was told about.
+    for event in expired:
         placed = PLACED_BY.search((event.get("bodyPreview") or "") + " " + _body(event))
         if placed:
             html = (
@@ -119,6 +115,14 @@ async def expired_holds(ctx: JobContext, mailbox: str, result: MailboxResult) ->
             await send_tagged_mail(ctx.graph, mailbox, [placed.group(1)], "Optie vrijgegeven",
                                    html, f"hold-released/{event['id']}")  # fmt: skip
             result.count("told")
+    answers = await ctx.graph.batch(
+        [BatchRequest("DELETE", f"/users/{mailbox}/events/{e['id']}") for e in expired]
+    )
+    released = []
+    for event, answer in zip(expired, answers, strict=True):
+        if not (answer.ok or answer.status == 404):
+            answer.raise_for_status()
+        released.append(event["id"])
     result.count("released", len(released))
     await forget(ctx.sessions, mailbox, released)
 

@@ -26,6 +26,13 @@ class JobSettings:
     approval_reminder_hours: int = 24
     flagged_days: int = 3  # flagged mail older than this goes to the work queue
     base_url: str = "https://127.0.0.1:8443"
+    # A job's time per mailbox (its Graph calls and its store work); a mailbox that runs out
+    # of it is reported as timed out and finished by the next run (see ``runner``).
+    time_limit_s: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise ValueError("time_limit_s must be positive")
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class JobContext:
 @dataclass
 class MailboxResult:
     mailbox: str
-    status: str = "ok"  # ok | failed | out_of_scope
+    status: str = "ok"  # ok | failed | out_of_scope | timed_out
     counts: dict[str, int] = field(default_factory=dict)
     actions: list[str] = field(default_factory=list)  # what it did (or, dry, would do)
     error: str | None = None

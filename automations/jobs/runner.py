@@ -4,6 +4,17 @@ Several server instances may fire the same trigger; each first inserts the run u
 trigger's slot (job + scheduled minute) and only the one whose insert succeeds runs it — a
 unique constraint, so it holds on SQLite and PostgreSQL alike. A mailbox that fails (or that
 the app may not reach: RBAC for Applications) is reported and never stops the others.
+
+Each mailbox has ``JobSettings.time_limit_s`` (counted from when it gets its turn). Its Graph
+calls share that deadline (``graph_deadline``): the first call that would run past it fails
+with ``GraphTimeout``, so the job stops at a Graph call, never halfway through a store
+transaction, and the mailbox is reported ``timed_out``. A backstop a little later cancels
+whatever else still runs (each store transaction then rolls back whole). What a timed-out
+mailbox leaves is what a failed one leaves, and the jobs are written so the next run
+finishes it exactly once: the mirror and its delta link are stored in one transaction after
+the reads; findings are upserted by key and closed only after a complete pass; deletions are
+idempotent (404 counts as gone) and the mirror learns of them from the next delta; every
+notice is sent once per tag (a send whose answer was lost is found by its tag next time).
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.errors import AccessDenied, AppError
+from automations.graph.transport import graph_deadline
 from automations.jobs.registry import Job, JobContext, MailboxResult
 from automations.store import clock_of
 from automations.store.models import JobRunRow
@@ -30,6 +42,7 @@ __all__ = ["PARALLEL", "RunReport", "recent_runs", "run_job"]
 
 log = logging.getLogger(__name__)
 PARALLEL = 8  # mailboxes at a time (each still gets at most four Graph requests in flight)
+BACKSTOP_S = 30.0  # after a mailbox's time limit, how long its non-Graph work may still take
 
 
 @dataclass(frozen=True)
@@ -57,8 +70,18 @@ def _report(row: JobRunRow) -> RunReport:
 
 async def _one(job: Job, ctx: JobContext, mailbox: str) -> MailboxResult:
     result = MailboxResult(mailbox)
+    limit = ctx.settings.time_limit_s
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
     try:
-        await job.run(ctx, mailbox, result)
+        async with asyncio.timeout_at(deadline + min(BACKSTOP_S, limit / 4)) as backstop:
+            with graph_deadline(limit):
+                await job.run(ctx, mailbox, result)
+    except TimeoutError as exc:
+        if not backstop.expired():
+            _failed(job, mailbox, result, exc)
+        else:
+            _timed_out(result, limit, None)
     except AccessDenied as exc:
         result.status = "out_of_scope"
         result.error = (
@@ -66,11 +89,25 @@ async def _one(job: Job, ctx: JobContext, mailbox: str) -> MailboxResult:
             f" Applications): {exc.message}"
         )
     except AppError as exc:
-        result.status, result.error = "failed", str(exc)
+        if loop.time() >= deadline:  # it stopped because its time was up
+            _timed_out(result, limit, exc)
+        else:
+            result.status, result.error = "failed", str(exc)
     except Exception as exc:  # a bug in one mailbox's run must not stop the others
-        log.exception("job %s failed for %s", job.name, mailbox)
-        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+        _failed(job, mailbox, result, exc)
     return result
+
+
+def _failed(job: Job, mailbox: str, result: MailboxResult, exc: Exception) -> None:
+    log.exception("job %s failed for %s", job.name, mailbox, exc_info=exc)
+    result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+
+
+def _timed_out(result: MailboxResult, limit: float, exc: AppError | None) -> None:
+    result.status = "timed_out"
+    result.count("timed_out")
+    detail = f" ({exc})" if exc is not None else ""
+    result.error = f"Time-out: niet klaar binnen {limit:g} s; de volgende run maakt het af.{detail}"
 
 
 async def run_job(

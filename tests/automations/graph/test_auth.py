@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import jwt
@@ -10,7 +11,7 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from automations.errors import AuthenticationFailed
+from automations.errors import AuthenticationFailed, Unavailable
 from automations.graph import GraphConfig, MsalTokenSource, token_source_for
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
@@ -110,3 +111,23 @@ def test_one_token_source_per_configuration_for_the_whole_process(config: GraphC
     assert "**********" in repr(config) and config.client_secret.get_secret_value() not in repr(
         config
     )
+
+
+async def test_a_token_endpoint_that_never_answers_is_given_up() -> None:
+    """A login server that accepts the connection and then says nothing: the token request
+    ends after the configured timeout (MSAL applies its own only to a session it makes), so
+    a job or a CLI command is not held forever and the process can exit."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        config = GraphConfig(
+            graph_url=f"https://127.0.0.1:{port}/v1.0",
+            authority=f"https://127.0.0.1:{port}/zeeveen",
+            client_id="00000000-0000-0000-0000-000000000001",
+            client_secret=SecretStr("niet-geheim"),
+            timeout_s=0.5,
+        )
+        with pytest.raises((Unavailable, AuthenticationFailed)):
+            # The limit is a safety net against a hang, not a measured duration.
+            await asyncio.wait_for(MsalTokenSource(config).app_token(), 30)

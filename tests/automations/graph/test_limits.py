@@ -14,6 +14,7 @@ from msgraph.generated.users.item.messages.messages_request_builder import (
 
 from automations.errors import Unavailable
 from automations.graph import GraphGateway, GraphSession, record_calls
+from automations.graph.limits import MailboxLimiter
 from tests.automations.graph.conftest import counters, set_limits
 from tests.automations.graph.test_client import new_draft
 from tests.sandbox.graphclients import Tenant
@@ -113,3 +114,24 @@ async def test_a_read_cut_off_mid_answer_is_retried_a_bounded_number_of_times(
             await graph.run(graph.sdk.users.by_user_id(BURGEMEESTER).messages.get())
     assert not caught.value.outcome_unknown
     assert counters(admin)["faults"] == {"drop": gateway.config.max_retries + 1}
+
+
+async def test_a_waiter_cancelled_as_a_slot_frees_loses_no_slot() -> None:
+    """Cancelled in the same loop turn as a release: the slot goes to the next waiter, not
+    to nobody (before, every later request for that mailbox waited forever)."""
+    limiter = MailboxLimiter(capacity=1)
+
+    async def waiter() -> None:
+        async with limiter.hold({"m": 1}):
+            pass
+
+    holding = limiter.hold({"m": 1})
+    await holding.__aenter__()
+    cancelled = asyncio.create_task(waiter())
+    await asyncio.sleep(0)  # it waits for the slot
+    cancelled.cancel()  # its future is cancelled now, its ``except`` not yet run...
+    await holding.__aexit__(None, None, None)  # ...when the holder lets go, in this same turn
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    await asyncio.wait_for(waiter(), 5)  # the slot is there again
+    assert limiter.in_flight("m") == 0
