@@ -1,7 +1,10 @@
-"""``secretariaat approvals``: approvals of reply drafts: list, request, approve, reject.
+"""``secretariaat approvals``: approvals of reply drafts: list, request, notify, approve, reject.
 
 Each command calls the same flow a click does (``automations.replies.flows``), as ``--actor``
-with the app's Graph identity: the same roster checks, audit and events.
+with the app's Graph identity: the same roster checks, audit and events. The app cannot send
+from a secretary's mailbox (its RBAC scope holds the executives' and the secretariat's), so
+the notice to the executive comes from ``SECRETARIAAT_NOTICE_MAILBOX``; when it cannot be
+sent, the approval stands and the command says so in one line and exits 5.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays 
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Approvals of reply drafts: list, approve, reject.", no_args_is_help=True)
+app = typer.Typer(
+    help="Approvals of reply drafts: list, request, notify, approve, reject.", no_args_is_help=True
+)
+
+
+NOT_NOTIFIED = 5  # the approval stands, but the executive was not told of it
 
 
 def _as(actor: str, work: Callable[[Operator, Actor], Awaitable[T]]) -> T:
@@ -36,6 +44,26 @@ def _as(actor: str, work: Callable[[Operator, Actor], Awaitable[T]]) -> T:
         fail(exc.message, code=3 if exc.status == 403 else (4 if exc.status == 409 else 2))
 
 
+def _notice_sender() -> str:
+    """SECRETARIAAT_NOTICE_MAILBOX, checked before anything is done (tenant mode needs it)."""
+    from server.settings import SettingsError
+
+    try:
+        return backend_settings().notice_sender()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def _told(view: ApprovalView, actor: str) -> None:
+    """A notice that did not go out is the one line on stderr, with how to send it again."""
+    if view.notice_error:
+        fail(
+            f"{view.notice_error}; het verzoek {view.id} staat klaar, opnieuw melden met"
+            f" 'secretariaat approvals notify {view.id} --actor {actor}'",
+            code=NOT_NOTIFIED,
+        )
+
+
 def _print_approvals(views: list[ApprovalView], as_json: bool) -> None:
     from dataclasses import asdict
 
@@ -43,7 +71,8 @@ def _print_approvals(views: list[ApprovalView], as_json: bool) -> None:
         echo_json({"approvals": [asdict(v) for v in views]})
         return
     for v in views:
-        typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}")
+        untold = "  (niet gemeld)" if v.notice_error else ""
+        typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}{untold}")
 
 
 def _operation(given: str | None) -> str:
@@ -82,16 +111,43 @@ def approvals_request(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Ask the executive to approve a draft (category "Ter goedkeuring", her queue)."""
+    """Ask the executive to approve a draft (category "Ter goedkeuring", her queue); she is
+    told by mail from SECRETARIAAT_NOTICE_MAILBOX. Exit 5 when that notice failed (the
+    approval stands: "niet gemeld"; send it again with ``notify``)."""
     from automations.replies import flows
+
+    sender = _notice_sender()
 
     async def work(op: Operator, who: Actor) -> ApprovalView:
         return await flows.request_approval(
             op.deps, op.graph, who, mailbox=mailbox, draft_id=draft, message_id=message,
-            operation_id=_operation(operation_id), note=note,
+            operation_id=_operation(operation_id), note=note, notice_from=sender,
         )  # fmt: skip
 
-    _print_approvals([_as(actor, work)], as_json)
+    view = _as(actor, work)
+    _print_approvals([view], as_json)
+    _told(view, actor)
+
+
+@app.command("notify")
+def approvals_notify(
+    approval: Annotated[str, typer.Argument(help="The approval's id.")],
+    actor: ActorOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Tell the executive again of a waiting draft whose notice failed ("niet gemeld"), from
+    SECRETARIAAT_NOTICE_MAILBOX; exit 5 when it fails again."""
+    from automations.replies import flows
+
+    sender = _notice_sender()
+
+    async def work(op: Operator, who: Actor) -> ApprovalView:
+        return await flows.notify_again(op.deps, op.graph, who, approval_id=approval,
+                                        notice_from=sender)  # fmt: skip
+
+    view = _as(actor, work)
+    _print_approvals([view], as_json)
+    _told(view, actor)
 
 
 @app.command("approve")

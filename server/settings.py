@@ -21,8 +21,16 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from automations.clock import Clock, parse_clock
+from automations.fields import MAILBOX_PATTERN
 
-__all__ = ["OUTLOOK_ORIGINS", "Identity", "Settings", "SettingsError", "is_loopback"]
+__all__ = [
+    "DEMO_NOTICE_MAILBOX",
+    "OUTLOOK_ORIGINS",
+    "Identity",
+    "Settings",
+    "SettingsError",
+    "is_loopback",
+]
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "your-secret", "xxx", "todo", "placeholder"}
 
@@ -38,6 +46,8 @@ OUTLOOK_ORIGINS = (
     "https://outlook.live.com",
 )
 # One CSP source: an https origin, optionally a wildcard subdomain, nothing that ends the list.
+# The demo's secretariat mailbox (sandbox/seed/demo.yaml), inside its app's RBAC scope.
+DEMO_NOTICE_MAILBOX = "secretariaat@zeeveen.nl"
 _LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _ORIGIN = re.compile(rf"https://(\*\.)?{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?")
 
@@ -121,6 +131,22 @@ class Settings(BaseSettings):
     authority_host: str = "https://login.microsoftonline.com"
     graph_url: str = "https://graph.microsoft.com/v1.0"
     api_audience: str | None = None
+    # The secretariat's shared mailbox that notices sent with the app's own identity come from
+    # (approvals asked from the CLI): inside the app's RBAC for Applications scope, as the
+    # secretaries' own mailboxes are not. Tenant mode: required for those; sandbox: the demo's.
+    notice_mailbox: str | None = Field(default=None, max_length=320, pattern=MAILBOX_PATTERN)
+
+    def notice_sender(self) -> str:
+        """Where app-sent notices come from; a ``SettingsError`` in tenant mode when unset."""
+        if self.notice_mailbox:
+            return self.notice_mailbox.lower()
+        if self.mode == "sandbox":
+            return DEMO_NOTICE_MAILBOX
+        raise SettingsError(
+            "SECRETARIAAT_NOTICE_MAILBOX is niet ingesteld: meldingen die de app zelf verstuurt"
+            " komen uit het gedeelde postvak van het secretariaat (binnen het bereik van RBAC"
+            " for Applications); stel het in"
+        )
 
     @model_validator(mode="after")
     def _clock_is_readable(self) -> Settings:

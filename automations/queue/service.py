@@ -5,6 +5,9 @@ Owners follow the front office / back office model: a rejected draft goes back t
 secretary who prepared it, a dispatch belongs to whoever sent it, a double booking to the
 executive's front office of the day, re-planning and missing meeting documents to her back
 office (her other secretaries that day).
+
+A waiting approval whose executive was never told (its notice failed: "niet gemeld") says so,
+with why; the audit log, where every notice leaves its outcome, is what tells.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +25,7 @@ from automations.roster.models import Roster
 from automations.store.models import (
     AgendaItemRow,
     ApprovalRow,
+    AuditLogRow,
     DispatchRow,
     JobFindingRow,
     MeetingDocumentRow,
@@ -39,6 +43,7 @@ __all__ = [
     "counts_of",
     "narrow",
     "team_of",
+    "unnotified",
 ]
 
 KINDS = {
@@ -50,6 +55,11 @@ KINDS = {
     "conflict": "Agendaconflict",
     "flagged": "Gemarkeerde mail",
 }
+NOT_NOTIFIED = "Niet gemeld"
+# The audit entries that say whether the executive was told of an approval (written by
+# ``automations.replies``): the request's notice, sent or failed, and a reminder that went
+# out. The last one per approval counts.
+NOTICE_ACTIONS = ("approval.notify", "approval.remind")
 MEETING_HORIZON = dt.timedelta(days=7)
 # Columns, not entities: plain rows load several times faster than ORM objects.
 APPROVAL_COLUMNS = (ApprovalRow.id, ApprovalRow.mailbox, ApprovalRow.subject,
@@ -148,16 +158,22 @@ async def build_queue(
             ApprovalRow.mailbox.in_(boxes), ApprovalRow.status.in_(("waiting", "rejected"))
         )
     )
-    for a in approvals:
+    approvals_found = list(approvals)
+    untold = await unnotified(session, approvals_found)
+    for a in approvals_found:
         waiting = a.status == "waiting"
+        action = "Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden"
+        detail = None if waiting else a.comment
+        if a.id in untold:  # she does not know it waits: the secretariat tells her again
+            action = f"{NOT_NOTIFIED}: bestuurder opnieuw melden (Bekijken)"
+            detail = f"{NOT_NOTIFIED}: {untold[a.id]}"
         items.append(QueueItem(
             key=f"approval:{a.id}", kind="approval" if waiting else "rejected",
             kind_label=KINDS["approval" if waiting else "rejected"], id=a.id, mailbox=a.mailbox,
             title=a.subject, created_at=a.requested_at, age_days=_age(a.requested_at, now),
             owner=a.mailbox if waiting else a.requested_by,
             office="executive" if waiting else "front", overdue=False, due=None,
-            action="Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden",
-            detail=None if waiting else a.comment, message_id=a.draft_id,
+            action=action, detail=detail, message_id=a.draft_id,
             claim_key=f"message:{a.message_id or a.draft_id}",
         ))  # fmt: skip
 
@@ -229,6 +245,41 @@ async def build_queue(
         ))  # fmt: skip
     items.sort(key=lambda i: (not i.overdue, i.due or dt.date.max, -i.age_days))
     return items
+
+
+class _Approval(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def mailbox(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def requested_at(self) -> dt.datetime: ...
+
+
+async def unnotified(session: AsyncSession, approvals: Sequence[_Approval]) -> dict[str, str]:
+    """The waiting approvals whose executive was not told: their last notice failed and no
+    reminder reached her since; approval id → why."""
+    waiting = {a.id: a for a in approvals if a.status == "waiting"}
+    if not waiting:
+        return {}
+    since = min(a.requested_at for a in waiting.values()) - dt.timedelta(minutes=5)
+    found = await session.execute(
+        select(AuditLogRow.outcome, AuditLogRow.details)
+        .where(
+            AuditLogRow.action.in_(NOTICE_ACTIONS),
+            AuditLogRow.mailbox.in_(sorted({a.mailbox for a in waiting.values()})),
+            AuditLogRow.at >= since,
+        )
+        .order_by(AuditLogRow.id)
+    )
+    last: dict[str, str | None] = {}
+    for outcome, details in found:
+        approval = (details or {}).get("approval")
+        if approval in waiting:
+            last[approval] = (details.get("error") or "onbekend") if outcome == "failure" else None
+    return {a: why for a, why in last.items() if why is not None}
 
 
 def _finding(f: Any, today: dt.date, now: dt.datetime) -> QueueItem:

@@ -50,6 +50,7 @@ __all__ = [
     "later",
     "list_approvals",
     "list_templates",
+    "notify_again",
     "open_approval",
     "prepare_draft",
     "preview_draft",
@@ -165,10 +166,11 @@ async def prepare_draft(
     operation_id: str, template: str | None = None, html: str | None = None,
     reply_all: bool | None = None, attachments: Sequence[str] = (),
     ask_approval: bool = False, note: str = "", despite_claim: bool = False,
+    notice_from: str | None = None,
 ) -> PreparedDraft:  # fmt: skip
     """A reply draft in the executive's Drafts folder (once per ``operation_id``), from a
-    template or her own text, and on request her approval asked. Mail a colleague picked up
-    is ``ClaimHeld`` (409) unless she goes ahead anyway (audited)."""
+    template or her own text, and on request her approval asked (``request_approval``). Mail
+    a colleague picked up is ``ClaimHeld`` (409) unless she goes ahead anyway (audited)."""
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     await ensure_unclaimed(deps, actor, mailbox=mailbox, message_ids=[message_id],
                            despite=despite_claim)  # fmt: skip
@@ -187,31 +189,53 @@ async def prepare_draft(
     if ask_approval:
         asked = await _ask(deps, graph, actor, mailbox=mailbox, draft_id=draft.id,
                            message_id=message_id, note=note, template=template,
-                           operation_id=operation_id)  # fmt: skip
+                           operation_id=operation_id, notice_from=notice_from)  # fmt: skip
     return PreparedDraft(draft, asked)
 
 
 async def request_approval(
     deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, draft_id: str,
     message_id: str, operation_id: str, note: str = "", template: str | None = None,
+    notice_from: str | None = None,
 ) -> ApprovalView:  # fmt: skip
     """Ask the executive to decide on a draft already in her Drafts folder; once per
-    ``operation_id``, and a draft already waiting answers with that approval."""
+    ``operation_id``, and a draft already waiting answers with that approval.
+
+    She is told by mail from ``notice_from``: the secretariat's shared mailbox when the app
+    asks with its own identity (the CLI; its RBAC scope holds that mailbox), else None: from
+    my own mailbox, with my sign-in. A notice that cannot be sent leaves the approval standing
+    and is never silent: ``notice_error`` says why, and the queue shows "niet gemeld"."""
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     return await _ask(deps, graph, actor, mailbox=mailbox, draft_id=draft_id,
                       message_id=message_id, note=note, template=template,
-                      operation_id=operation_id)  # fmt: skip
+                      operation_id=operation_id, notice_from=notice_from)  # fmt: skip
 
 
 async def _ask(
     deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, draft_id: str,
     message_id: str, note: str, template: str | None, operation_id: str,
+    notice_from: str | None,
 ) -> ApprovalView:  # fmt: skip
     view = await approvals.request_approval(
         graph, deps.sessions, mailbox=mailbox, draft_id=draft_id, message_id=message_id,
         actor=actor.upn, note=note, template=template, operation_id=operation_id,
-        link_base=deps.base_url,
+        link_base=deps.base_url, sender=notice_from,
     )  # fmt: skip
+    deps.publish("changed", view.mailbox, key=queue_key(view.id))
+    return view
+
+
+async def notify_again(
+    deps: Deps, graph: GraphSession, actor: Actor, *, approval_id: str,
+    notice_from: str | None = None,
+) -> ApprovalView:  # fmt: skip
+    """Tell the executive once more of a waiting approval whose notice failed ("niet
+    gemeld"), from ``notice_from`` as ``request_approval`` does; ``notice_error`` says
+    whether it went out this time."""
+    row = await _approval(deps, actor, approval_id, Action.ACT_ON_MAILBOX)
+    view = await approvals.notify_again(graph, deps.sessions, approval_id=row.id,
+                                        actor=actor.upn, link_base=deps.base_url,
+                                        sender=notice_from)  # fmt: skip
     deps.publish("changed", view.mailbox, key=queue_key(view.id))
     return view
 
@@ -269,14 +293,15 @@ async def check_approvals(
 
 
 async def remind_waiting(
-    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, after: dt.timedelta
-) -> list[ApprovalView]:
-    """Remind the executive, from my mailbox, of drafts waiting longer than ``after`` (once
-    per such period)."""
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, after: dt.timedelta,
+    notice_from: str | None = None,
+) -> list[ApprovalView]:  # fmt: skip
+    """Remind the executive, from my mailbox (or ``notice_from``, as ``request_approval``),
+    of drafts waiting longer than ``after`` (once per such period)."""
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
-    return await approvals.remind_waiting(graph, deps.sessions, mailbox=mailbox, sender=actor.upn,
-                                          after=after, now=deps.now(),
-                                          link_base=deps.base_url)  # fmt: skip
+    return await approvals.remind_waiting(graph, deps.sessions, mailbox=mailbox,
+                                          sender=notice_from or actor.upn, after=after,
+                                          now=deps.now(), link_base=deps.base_url)  # fmt: skip
 
 
 # --- the executive's decision -----------------------------------------------------------------

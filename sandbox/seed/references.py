@@ -87,7 +87,14 @@ class _Checker:
                 self.fail(f"rooms[{i}] {room.displayName!r}", "address taken by a user")
         for i, app in enumerate(doc.apps):
             for j, upn in enumerate(app.rbac_scope):
-                self.user(f"apps[{i}] {app.displayName!r}.rbac_scope[{j}]", upn, "executive")
+                # The executives and shared mailboxes (the secretariat's, where app-sent notices
+                # come from); a secretary's own mailbox never: she signs in for it.
+                where = f"apps[{i}] {app.displayName!r}.rbac_scope[{j}]"
+                member = self.user(where, upn)
+                if member is None and not upn.endswith(self.domain):
+                    self.fail(where, f"unknown user {upn!r}")
+                elif member is not None and member.role == "secretary":
+                    self.fail(where, f"{upn!r} is a secretary, outside the app's scope")
 
     def delegates(self) -> None:
         pairs: Counter[tuple[str, str]] = Counter()

@@ -72,7 +72,9 @@ async def prepare_draft(
 async def request_approval(
     body: ApprovalRequest, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> dict[str, Any]:
-    """Ask the executive to approve a draft that is already in her Drafts folder."""
+    """Ask the executive to approve a draft that is already in her Drafts folder; she is told
+    by mail from my mailbox. When that notice cannot be sent the approval stands and
+    ``notice_error`` says "melding niet verstuurd: …" (the queue shows "niet gemeld")."""
     view = await flows.request_approval(deps, graph, me, mailbox=body.mailbox,
                                         draft_id=body.draft, message_id=body.message,
                                         operation_id=body.operation_id,
@@ -108,6 +110,13 @@ async def remind(
     after = dt.timedelta(hours=settings.approval_reminder_hours)
     reminded = await flows.remind_waiting(deps, graph, me, mailbox=mailbox, after=after)
     return {"reminded": [asdict(v) for v in reminded]}
+
+
+@router.post("/api/v1/approvals/{approval_id}/notify", operation_id="notify_approval")
+async def notify(approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph) -> dict[str, Any]:
+    """Tell the executive again of a waiting draft whose notice failed ("niet gemeld"), from my
+    mailbox; ``notice_error`` is null when it went out."""
+    return asdict(await flows.notify_again(deps, graph, me, approval_id=approval_id))
 
 
 @router.get("/api/v1/approvals/{approval_id}", operation_id="get_approval")

@@ -69,8 +69,9 @@ async def _detail(
 async def approval_view(
     request: Request, approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    """The original, the note and the draft as it is now, with the decision buttons."""
-    return await _detail(request, deps, graph, me, approval_id, refusal=None)
+    """The original, the note and the draft as it is now, with the decision buttons (and,
+    when she was not told of it, why and "Opnieuw melden")."""
+    return await _detail(request, deps, graph, me, approval_id, refusal=None, told=None)
 
 
 class DecideRequest(BaseModel):
@@ -92,7 +93,8 @@ async def approve(
                                    operation_id=body.operation_id, change_key=body.change_key,
                                    html=body.html)  # fmt: skip
     except flows.DraftChanged as exc:
-        return await _detail(request, deps, graph, me, approval_id, refusal=exc.message)
+        return await _detail(request, deps, graph, me, approval_id, refusal=exc.message,
+                             told=None)  # fmt: skip
     return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
 
 
@@ -109,6 +111,19 @@ async def reject(
 ) -> HTMLResponse:  # fmt: skip
     view = await flows.reject(deps, graph, me, approval_id=approval_id, comment=body.comment)
     return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+
+
+@router.post(
+    "/pane/goedkeuren/{approval_id}/melden", response_class=HTMLResponse, name="pane_notify"
+)
+async def notify(
+    request: Request, approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph
+) -> HTMLResponse:
+    """Opnieuw melden: the notice that failed, once more from my mailbox; the approval is
+    shown again, saying whether it went out."""
+    view = await flows.notify_again(deps, graph, me, approval_id=approval_id)
+    told = None if view.notice_error else "De bestuurder is gemeld dat het concept klaarstaat."
+    return await _detail(request, deps, graph, me, approval_id, refusal=None, told=told)
 
 
 @router.post("/pane/goedkeuren/{approval_id}/later", response_class=HTMLResponse)

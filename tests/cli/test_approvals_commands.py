@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 from tests.cli.commands import audit_rows, secretariaat
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 from tests.server.test_approvals_api import in_folder, mail_from_hans
+from tests.server.test_quicksteps_api import graph_get
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "automations" / "replies" / "demo.yaml"
+SECRETARIAAT = "secretariaat@zeeveen.nl"  # the demo's shared mailbox, in the app's RBAC scope
+
+
+async def notices(tenant: Tenant, subject: str) -> list[dict[str, Any]]:
+    """The notices in the burgemeester's Inbox about the reply to ``subject``, with sender."""
+    escaped = f"Ter goedkeuring: RE: {subject}".replace("'", "''")
+    url = (
+        f"/users/{BURGEMEESTER}/mailFolders/inbox/messages?$filter=subject eq '{escaped}'"
+        "&$select=id,subject,from,body"
+    )
+    found: list[dict[str, Any]] = (await graph_get(tenant, url))["value"]
+    return found
+
+
+def sender_of(message: dict[str, Any]) -> str:
+    return str(message["from"]["emailAddress"]["address"]).lower()
 
 
 async def a_draft(tenant: Tenant, subject: str) -> tuple[str, str, str]:
@@ -48,6 +67,12 @@ async def test_request_list_and_approve_from_a_script(env: dict[str, str], tenan
     )  # fmt: skip
     assert asked.returncode == 0, asked.stderr
     [approval] = json.loads(asked.stdout)["approvals"]
+    assert approval["notice_error"] is None
+    # The app cannot send as Monique: the notice comes from the secretariat's shared mailbox.
+    [notice] = await notices(tenant, subject)
+    assert sender_of(notice) == SECRETARIAAT
+    assert f"/goedkeuren/{approval['id']}" in notice["body"]["content"]
+    assert await in_folder(tenant, SECRETARIAAT, "sentitems", notice["subject"])
 
     listed = secretariaat(env, "approvals", "list", "--actor", BURGEMEESTER, "--status", "open")
     assert listed.returncode == 0 and approval["id"] in listed.stdout
@@ -84,3 +109,58 @@ async def test_reject_from_a_script_and_a_changed_draft_is_refused(
     assert json.loads(rejected.stdout)["approvals"][0]["status"] == "rejected"
     [draft] = await in_folder(tenant, BURGEMEESTER, "drafts", f"RE: {subject} (aangepast)")
     assert draft["categories"] == ["Afgekeurd"]
+
+
+async def test_a_notice_that_cannot_be_sent_is_one_line_exit_5_and_notify_sends_it(
+    env: dict[str, str], tenant: Tenant
+) -> None:
+    """The finding: a notice mailbox outside the app's scope (here Monique's own, as before)
+    answers 403; the approval stands, the command says so, the list shows "niet gemeld"."""
+    message_id, draft_id, subject = await a_draft(tenant, "Melding mislukt")
+    outside = {**env, "SECRETARIAAT_NOTICE_MAILBOX": SECRETARY_A}
+    asked = secretariaat(
+        outside, "approvals", "request", "--mailbox", BURGEMEESTER, "--draft", draft_id,
+        "--message", message_id, "--actor", SECRETARY_A, "--json",
+    )  # fmt: skip
+    assert asked.returncode == 5
+    [line] = asked.stderr.splitlines()
+    assert line.startswith("fout: melding niet verstuurd: de app mag niet verzenden uit postvak")
+    assert SECRETARY_A in line and "RBAC for Applications" in line
+    [approval] = json.loads(asked.stdout)["approvals"]  # it exists, waiting
+    assert approval["status"] == "waiting" and approval["id"] in line
+    assert approval["notice_error"].startswith("melding niet verstuurd: ")
+    assert await notices(tenant, subject) == []
+    assert (SECRETARY_A, "approval.notify", "failure") in audit_rows(env)
+
+    listed = secretariaat(env, "approvals", "list", "--actor", SECRETARY_A, "--status", "open")
+    [row] = [r for r in listed.stdout.splitlines() if approval["id"] in r]
+    assert row.endswith("(niet gemeld)")
+
+    again = secretariaat(env, "approvals", "notify", approval["id"], "--actor", SECRETARY_A)
+    assert again.returncode == 0, again.stderr
+    [notice] = await notices(tenant, subject)
+    assert sender_of(notice) == SECRETARIAAT
+    listed = secretariaat(env, "approvals", "list", "--actor", SECRETARY_A, "--status", "open")
+    [row] = [r for r in listed.stdout.splitlines() if approval["id"] in r]
+    assert "niet gemeld" not in row
+
+
+def test_tenant_mode_without_a_notice_mailbox_refuses_before_anything_is_done(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECRETARIAAT_")}
+    env |= {
+        "SECRETARIAAT_MODE": "tenant",
+        "SECRETARIAAT_TENANT_ID": "11111111-2222-3333-4444-555555555555",
+        "SECRETARIAAT_CLIENT_ID": "66666666-7777-8888-9999-000000000000",
+        "SECRETARIAAT_CLIENT_SECRET": "a-real-looking-secret-value",
+        "SECRETARIAAT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}",
+    }
+    refused = secretariaat(
+        env, "approvals", "request", "--mailbox", BURGEMEESTER, "--draft", "d", "--message", "m",
+        "--actor", SECRETARY_A,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("fout: SECRETARIAAT_NOTICE_MAILBOX is niet ingesteld")
+    assert refused.stderr.count("\n") == 1
+    assert not (tmp_path / "store.sqlite3").exists()

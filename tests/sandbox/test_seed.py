@@ -197,9 +197,9 @@ def test_roster_splits_team_a_4_1_and_team_b_3_2(seed: Seed) -> None:
     assert sorted(days.count(s) for s in set(days)) == [2, 3]
 
 
-def test_app_only_scope_is_the_executives(seed: Seed) -> None:
+def test_app_only_scope_is_the_executives_and_the_secretariat_mailbox(seed: Seed) -> None:
     [app] = seed.apps
-    assert set(app["rbac_scope"]) == set(upns(seed, "executive"))
+    assert set(app["rbac_scope"]) == {*upns(seed, "executive"), "secretariaat@zeeveen.nl"}
     ids = {u["userPrincipalName"]: u["id"] for u in seed.users}
     assert app["rbac_scope_ids"] == [ids[upn] for upn in app["rbac_scope"]]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from automations.replies.approvals.decide import defer, reject, send_approved
 from automations.replies.approvals.lifecycle import check_open, read_approval, remind_waiting
-from automations.replies.approvals.request import request_approval
+from automations.replies.approvals.request import notify_again, request_approval
 from automations.replies.approvals.views import (
     AWAITING,
     CATEGORIES,
@@ -36,6 +36,7 @@ __all__ = [
     "check_open",
     "defer",
     "list_approvals",
+    "notify_again",
     "read_approval",
     "reject",
     "remind_waiting",

@@ -19,6 +19,7 @@ from automations.replies.approvals.views import (
     audit,
     load,
     view_of,
+    with_notices,
 )
 from automations.replies.drafts import recipients_of
 from automations.replies.html import clean
@@ -94,8 +95,10 @@ async def read_approval(
             "received": original.body.get("receivedDateTime"),
             "html": clean((original.body.get("body") or {}).get("content") or ""),
         }
+    async with sessions() as session:
+        [view] = await with_notices(session, [view_of(row)])
     return ApprovalDetail(
-        approval=view_of(row),
+        approval=view,
         draft_html=clean(body["body"]["content"]) if body else "",
         draft_change_key=body.get("changeKey") if body else None,
         changed=bool(body and body.get("changeKey") != row.change_key),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, Outcome, record
 from automations.errors import Conflict, NotFound
+from automations.queue.service import unnotified
 from automations.store.models import ApprovalRow
 
 __all__ = [
@@ -30,8 +31,10 @@ __all__ = [
     "audit",
     "list_approvals",
     "load",
+    "not_sent",
     "queue_key",
     "view_of",
+    "with_notices",
 ]
 
 AWAITING = "Ter goedkeuring"
@@ -80,6 +83,9 @@ class ApprovalView:
     decided_at: dt.datetime | None
     comment: str | None
     deferred_at: dt.datetime | None
+    # "melding niet verstuurd: <why>": the approval stands, but she was not told of it (niet
+    # gemeld) and nothing reminded her since; None when told (or nobody needed to be).
+    notice_error: str | None = None
 
     @property
     def open(self) -> bool:
@@ -96,6 +102,11 @@ class ApprovalDetail:
     draft_to: list[str]
     attachments: list[str]
     original: Mapping[str, Any] | None  # subject, sender, received, html (cleaned)
+
+
+def not_sent(reason: str) -> str:
+    """The words every adapter shows when the notice failed: the approval exists regardless."""
+    return f"melding niet verstuurd: {reason}"
 
 
 def approval_id_for(operation_id: str) -> str:
@@ -176,4 +187,11 @@ async def list_approvals(
     if requested_by:
         query = query.where(ApprovalRow.requested_by == requested_by.lower())
     rows = await session.scalars(query.order_by(ApprovalRow.requested_at.desc()).limit(500))
-    return [view_of(r) for r in rows]
+    return await with_notices(session, [view_of(r) for r in rows])
+
+
+async def with_notices(session: AsyncSession, views: Sequence[ApprovalView]) -> list[ApprovalView]:
+    """The views, each waiting one whose executive was not told saying so (``notice_error``)."""
+    unsent = await unnotified(session, views)
+    return [replace(v, notice_error=not_sent(unsent[v.id])) if v.id in unsent else v
+            for v in views]  # fmt: skip
