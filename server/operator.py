@@ -225,6 +225,7 @@ async def run_named_job(
             base_url=settings.base_url,
             approval_reminder_hours=settings.approval_reminder_hours,
             flagged_days=settings.flagged_days,
+            time_limit_s=settings.job_time_limit_s,
         ),
     )
     return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)

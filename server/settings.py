@@ -118,6 +118,7 @@ class Settings(BaseSettings):
     jobs_enabled: bool | None = None
     claim_minutes: int = Field(default=30, ge=1, le=24 * 60)  # "ik pak dit op" expires after
     flagged_days: int = Field(default=3, ge=0, le=365)  # flagged mail older goes to the queue
+    job_time_limit_s: float = Field(default=120.0, gt=0, le=3600)  # per job and mailbox
     jobs_schedule: dict[str, str] = Field(default_factory=dict)
     # Who may frame the task pane (CSP frame-ancestors, with 'self' for /dev/outlook).
     pane_frame_ancestors: list[str] = Field(default_factory=lambda: list(OUTLOOK_ORIGINS))

@@ -399,6 +399,33 @@ async def test_a_draft_waiting_too_long_reminds_her_once_per_period(
     assert outsider.status_code == 403
 
 
+async def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI, admin: httpx.Client
+) -> None:
+    """Microsoft 365 refuses every call while the reminder goes out: the run fails, and the
+    next one reminds her (before, the reminder was counted first and so never sent)."""
+    message_id, subject = await mail_from_hans(tenant, "Herinnering mislukt")
+    approval = (await prepare(api, login, message_id))["approval"]
+    async with backend.state.sessions() as session, session.begin():  # a day and a half ago
+        row = await session.get(ApprovalRow, approval["id"])
+        row.requested_at = backend.state.clock.now() - dt.timedelta(hours=36)
+    remind = f"/api/v1/approvals/remind?mailbox={BURGEMEESTER}"
+    throttled = {"fault_rate": 1.0, "seed": 1, "fault_kinds": ["429"], "retry_after_s": 0}
+    admin.post("/limits", json=throttled).raise_for_status()
+    try:
+        failed = await api.post(remind, headers=login(SECRETARY_A))
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    assert failed.status_code >= 400
+
+    retried = await api.post(remind, headers=login(SECRETARY_A))
+    assert approval["id"] in [r["id"] for r in retried.json()["reminded"]]
+    reminders = await in_folder(
+        tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
+    )
+    assert len(reminders) == 1
+
+
 async def test_a_tap_that_died_before_sending_does_not_block_the_next(
     api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI
 ) -> None:

@@ -24,7 +24,7 @@ from automations.jobs.registry import JobContext, JobSettings
 from automations.jobs.runner import RunReport, run_job
 from automations.mailboxes.tagged import send_tagged_mail
 from sandbox.server import RunningSandbox
-from server.operator import operator_graph
+from server.operator import operator_graph, run_job_as_app
 from server.settings import Settings
 from tests.conftest import TODAY
 from tests.dates import dutch_day, next_working_day
@@ -162,3 +162,18 @@ async def test_a_retry_that_would_wait_past_the_limit_is_not_waited_for(
             with pytest.raises(GraphTimeout):
                 await graph.batch([BatchRequest("GET", f"/users/{BURGEMEESTER}/events?$top=1")])
     assert waited == []
+
+
+async def test_the_time_limit_per_mailbox_is_a_setting(
+    settings: Settings, clock: SetClock, silence: Silence
+) -> None:
+    """``SECRETARIAAT_JOB_TIME_LIMIT_S`` reaches the jobs run by the scheduler and the CLI."""
+    await run_limited(settings, clock, "conflicts", [BURGEMEESTER], limit_s=60, dry_run=True)
+    silence(f"/users/{BURGEMEESTER}/")
+    limited = settings.model_copy(update={"job_time_limit_s": 2.0})
+    report = await asyncio.wait_for(  # a safety net, not a measured duration
+        run_job_as_app(limited, "conflicts", mailbox=BURGEMEESTER, dry_run=True, clock=clock), 60
+    )
+    [outcome] = report.mailboxes
+    assert outcome["status"] == "timed_out"
+    assert outcome["error"].startswith("Time-out: niet klaar binnen 2 s")

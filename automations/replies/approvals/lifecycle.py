@@ -188,10 +188,21 @@ async def remind_waiting(
             f"{row.requested_at:%d-%m-%Y %H:%M} UTC op uw besluit.</p>"
             f'<p><a href="{escape(link)}">Bekijken en beslissen</a></p>'
         )
-        await send_tagged_mail(
-            graph, sender, [row.mailbox], f"Herinnering – ter goedkeuring: {row.subject}", html,
-            f"approval-reminder/{row.id}/{row.reminders + 1}",
-        )  # fmt: skip
+        try:
+            await send_tagged_mail(
+                graph, sender, [row.mailbox], f"Herinnering – ter goedkeuring: {row.subject}",
+                html, f"approval-reminder/{row.id}/{row.reminders + 1}",
+            )  # fmt: skip
+        except Exception:
+            # Not sent (or not known to be): give the claim back, so the next run reminds
+            # her; the mail's tag makes sure a reminder that did go out is not sent twice.
+            async with sessions() as session, session.begin():
+                await session.execute(
+                    update(ApprovalRow)
+                    .where(ApprovalRow.id == row.id, ApprovalRow.reminders == row.reminders + 1)
+                    .values(reminders=row.reminders, last_reminded_at=row.last_reminded_at)
+                )
+            raise
         await audit(sessions, row, sender, "approval.remind", count=row.reminders + 1)
         reminded.append(view_of(row))
     return reminded
