@@ -17,15 +17,20 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from automations.fields import MAILBOX_PATTERN, OPERATION_PATTERN
 
 __all__ = [
+    "BOUNDED_DATE_PATTERN",
+    "EARLIEST_DATE",
     "ISO_DATETIME_PATTERN",
     "ISO_DATE_PATTERN",
+    "LATEST_DATE",
     "MAILBOX_PATTERN",
+    "MAX_ROW_ID",
     "OPERATION_PATTERN",
     "AwareDateTime",
     "AwareDateTimeQuery",
+    "BoundedDate",
+    "BoundedIsoDate",
     "EventId",
     "IsoDate",
-    "IsoDateQuery",
     "IsoDateTime",
     "IsoDateTimeQuery",
     "ItemId",
@@ -33,9 +38,7 @@ __all__ = [
     "MailboxQuery",
     "OperationId",
     "OptionalMailboxQuery",
-    "EARLIEST_DATE",
-    "LATEST_DATE",
-    "BoundedDate",
+    "RowId",
 ]
 
 
@@ -80,8 +83,6 @@ IsoDateTime = Annotated[
     dt.datetime, BeforeValidator(_iso(ISO_DATETIME_PATTERN, "2026-11-24T10:00:00+01:00"))
 ]
 AwareDateTime = Annotated[IsoDateTime, AfterValidator(_with_offset)]
-IsoDateQuery = Annotated[IsoDate, Query()]
-OptionalIsoDateQuery = Annotated[IsoDate | None, Query()]
 IsoDateTimeQuery = Annotated[IsoDateTime, Query()]
 AwareDateTimeQuery = Annotated[AwareDateTime | None, Query()]
 
@@ -101,16 +102,6 @@ BoundedIsoDate = Annotated[
     BoundedDate,
     WithJsonSchema({"type": "string", "format": "date", "pattern": BOUNDED_DATE_PATTERN}),
 ]
-BoundedIsoDateQuery = Annotated[BoundedIsoDate, Query()]
-OptionalBoundedIsoDateQuery = Annotated[BoundedIsoDate | None, Query()]
-
-__all__ += [
-    "BOUNDED_DATE_PATTERN",
-    "BoundedIsoDate",
-    "BoundedIsoDateQuery",
-    "OptionalBoundedIsoDateQuery",
-    "OptionalIsoDateQuery",
-]
 
 
 # A number that names a row of ours (a published version, a roster exception) in a path or a
@@ -118,6 +109,3 @@ __all__ += [
 # before the query runs; ours stay far below 2**31, so anything above is a 422 at the edge.
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]  # FastAPI reads it in a path as it is
-RowIdQuery = Annotated[RowId, Query()]
-
-__all__ += ["MAX_ROW_ID", "RowId", "RowIdQuery"]

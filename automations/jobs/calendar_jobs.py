@@ -12,7 +12,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from automations.dates import AMSTERDAM, from_graph
-from automations.graph import BatchRequest
+from automations.graph import calendar
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.mailboxes.tagged import send_tagged_mail
@@ -53,15 +53,7 @@ async def cancelled_leftovers(ctx: JobContext, mailbox: str, result: MailboxResu
     if ctx.dry_run or not leftovers:
         result.count("found", len(leftovers))
         return
-    answers = await ctx.graph.batch(
-        [BatchRequest("DELETE", f"/users/{mailbox}/events/{e['id']}") for e in leftovers]
-    )
-    gone = []
-    for event, answer in zip(leftovers, answers, strict=True):
-        if answer.ok or answer.status == 404:
-            gone.append(event["id"])
-        else:
-            answer.raise_for_status()
+    gone = await calendar.delete_events(ctx.graph, mailbox, [e["id"] for e in leftovers])
     result.count("removed", len(gone))
     await forget(ctx.sessions, mailbox, gone)
 
@@ -115,14 +107,7 @@ async def expired_holds(ctx: JobContext, mailbox: str, result: MailboxResult) ->
             await send_tagged_mail(ctx.graph, mailbox, [placed.group(1)], "Optie vrijgegeven",
                                    html, f"hold-released/{event['id']}")  # fmt: skip
             result.count("told")
-    answers = await ctx.graph.batch(
-        [BatchRequest("DELETE", f"/users/{mailbox}/events/{e['id']}") for e in expired]
-    )
-    released = []
-    for event, answer in zip(expired, answers, strict=True):
-        if not (answer.ok or answer.status == 404):
-            answer.raise_for_status()
-        released.append(event["id"])
+    released = await calendar.delete_events(ctx.graph, mailbox, [e["id"] for e in expired])
     result.count("released", len(released))
     await forget(ctx.sessions, mailbox, released)
 
