@@ -38,6 +38,7 @@ from sandbox.identity.authorize import (
 from sandbox.identity.keys import SigningKey
 from sandbox.identity.tokens import OAuthError, TokenService, client_info_of
 from sandbox.limits import Limits, LimitSettings
+from sandbox.permissions import PermissionLog
 from sandbox.router import GraphRequest
 from sandbox.seed import apply as seeding
 from sandbox.store import Store
@@ -62,6 +63,8 @@ class SandboxConfig:
     today: dt.date | None = None  # the demo week's day; without a clock, the real time on it
     seed: Path | None = None  # another seed file than the demo municipality (benchmarks)
     clock: Clock | None = None  # the tenant's "now"; None: from ``today``, else the machine's
+    # Where the permissions each request was let in with are recorded (the test suite's list).
+    permissions: PermissionLog | None = None
 
     def make_clock(self) -> Clock:
         """The clock everything Graph shows is stamped with; the demo week is its date."""
@@ -98,6 +101,7 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
         router=resources.router(),
         base_url=config.base_url.rstrip("/") + "/v1.0",
         admin_enabled=config.admin,
+        permissions=config.permissions if config.permissions is not None else PermissionLog(),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.context import Ctx
@@ -26,7 +26,8 @@ from sandbox.errors import (
 )
 from sandbox.identity.tokens import Caller, TokenService
 from sandbox.limits import Limits
-from sandbox.router import GraphRequest, GraphResponse, Router
+from sandbox.permissions import PermissionLog, grant_for, permission_for
+from sandbox.router import GraphRequest, GraphResponse, Route, Router
 from sandbox.store import Store
 
 __all__ = ["DroppedConnection", "Sandbox"]
@@ -35,17 +36,6 @@ log = logging.getLogger(__name__)
 
 _ME = re.compile(r"^/me(?=/|$)", re.IGNORECASE)
 _USER = re.compile(r"^/users/(?P<user>[^/]+)", re.IGNORECASE)
-
-# Which permissions let a caller reach a resource kind: (delegated scope prefixes, app roles).
-_NEEDS = {
-    "mail": (("Mail.",), ("Mail.ReadWrite", "Mail.Read", "Mail.Send")),
-    "calendar": (("Calendars.",), ("Calendars.ReadWrite", "Calendars.Read")),
-    "tasks": (("Tasks.",), ("Tasks.ReadWrite.All", "Tasks.Read.All")),
-    "drive": (("Files.", "Sites."), ("Files.ReadWrite.All", "Sites.ReadWrite.All")),
-    "site": (("Sites.", "Files."), ("Sites.ReadWrite.All", "Files.ReadWrite.All")),
-    "directory": (("User.",), ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All")),
-}
-
 
 # Graph refuses larger requests with 413 (BadRequest, "The maximum request length supported is
 # 4MB."); OneDrive uploads (simple PUT, upload sessions) have their own, larger limits.
@@ -71,6 +61,7 @@ class Sandbox:
     router: Router
     base_url: str  # https://host:port/v1.0
     admin_enabled: bool = False
+    permissions: PermissionLog = field(default_factory=PermissionLog)
 
     async def handle(self, req: GraphRequest, *, caller: Caller | None = None) -> GraphResponse:
         """Answer one request; every GraphError becomes Graph's error body."""
@@ -128,7 +119,7 @@ class Sandbox:
                     )
                 raise ErrorInvalidUser(f"The requested user '{params['user']}' is invalid.")
             params["user"] = mailbox["id"]
-        self._authorise(caller, mailbox, route.resource)
+        self._authorise(caller, mailbox, route)
         drop_after = route.resource != "batch" and self._inject_fault(req)
         ctx = self._ctx(req, caller, mailbox)
         key = mailbox["id"] if mailbox is not None and route.resource != "directory" else None
@@ -164,14 +155,18 @@ class Sandbox:
             )
         return _ME.sub(f"/users/{caller.user_id}", path)
 
-    def _authorise(self, caller: Caller, mailbox: dict[str, Any] | None, resource: str) -> None:
-        """Exchange's view: own mailbox, seeded delegate rights, or the app's RBAC scope."""
-        if resource in ("none", "batch"):
+    def _authorise(self, caller: Caller, mailbox: dict[str, Any] | None, route: Route) -> None:
+        """The endpoint's permission (``permissions.py``), then Exchange's view of the mailbox:
+        one's own, the owner's delegate rights, or the app's RBAC scope."""
+        resource = route.resource
+        grant = grant_for(route.method, route.template, resource)
+        if grant is None:
             return
-        scope_prefixes, roles = _NEEDS.get(resource, ((), ()))
+        own = mailbox is None or mailbox["id"] == caller.user_id
+        if not caller.is_app_only and resource == "tasks" and not own:
+            raise GraphError("Invalid request", code="invalidRequest")  # To Do has no delegates
+        kind, permission = permission_for(grant, caller, own=own, resource=resource)
         if caller.is_app_only:
-            if not caller.roles & set(roles):
-                raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
             app = self.directory.app(caller.app_id)
             in_scope = app is not None and mailbox is not None and mailbox["id"] in app.rbac_scope
             if resource in ("mail", "calendar") and mailbox is not None and not in_scope:
@@ -179,19 +174,14 @@ class Sandbox:
                     "Access to OData is disabled: the mailbox is outside the application's"
                     " RBAC for Applications scope."
                 )
-            return
-        if not any(s.startswith(scope_prefixes) for s in caller.scopes):
-            raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
-        if mailbox is None or mailbox["id"] == caller.user_id or resource in ("directory", "site"):
-            return
-        if resource == "drive":
-            return  # OneDrive sharing is checked by the drive routes (403 accessDenied)
-        if resource == "tasks":  # To Do has no delegate access; Graph answers so
-            raise GraphError("Invalid request", code="invalidRequest")
-        rights = self.directory.delegate_rights(mailbox["id"], caller.user_id or "")
-        shared = any(s.endswith(".Shared") for s in caller.scopes if s.startswith(scope_prefixes))
-        if not shared or rights.get(resource) not in ("editor", "reviewer", "author"):
-            raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
+        elif not own and resource in ("mail", "calendar"):
+            assert mailbox is not None  # not her own
+            rights = self.directory.delegate_rights(mailbox["id"], caller.user_id or "")
+            if rights.get(resource) not in ("editor", "reviewer", "author"):
+                raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
+        accepted = grant.application if caller.is_app_only else grant.delegated_for(own=own)
+        endpoint = f"{route.method} {route.template}"
+        self.permissions.record(caller.app_id, kind, permission, endpoint, accepted)
 
     def _inject_fault(self, req: GraphRequest) -> bool:
         """Raise the drawn fault now; True means: carry the request out, then drop."""

@@ -27,8 +27,28 @@ DEFAULT_USER_FIELDS = (
 )
 
 
+# What User.ReadBasic.All reads of another user; Graph answers every other property as null
+# (permissions reference, "User.ReadBasic.All": display name, first and last name, email
+# address, photo; microsoftgraph/microsoft-graph-docs#4993: jobTitle comes back null).
+BASIC_PROFILE = frozenset(
+    {"id", "displayName", "givenName", "surname", "mail", "userPrincipalName"}
+)
+_FULL_PROFILE = frozenset(
+    {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+)
+
+
+def _basic_only(ctx: Ctx, user: dict[str, Any]) -> bool:
+    caller = ctx.caller
+    if caller.is_app_only or caller.user_id == user.get("id"):
+        return False  # the app's User.Read.All, or one's own profile through User.Read
+    return not caller.scopes & _FULL_PROFILE
+
+
 def user_view(ctx: Ctx, user: dict[str, Any]) -> dict[str, Any]:
     data = public(user)
+    if _basic_only(ctx, user):
+        data = {k: (v if k in BASIC_PROFILE else None) for k, v in data.items()}
     q = ctx.query()
     if q.select:
         return data

@@ -18,6 +18,7 @@ import pytest
 from automations.clock import SetClock
 from sandbox import clock as sandbox_clocks
 from sandbox.app import SandboxConfig
+from sandbox.permissions import PermissionLog
 from sandbox.server import RunningSandbox, start_in_thread
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 
@@ -32,12 +33,23 @@ def tenant_clock() -> sandbox_clocks.SetClock:
     return sandbox_clocks.SetClock.on_day(TODAY)
 
 
+@pytest.fixture(scope="session")
+def permission_log() -> PermissionLog:
+    """Every permission the product was let in with, across the suite's sandboxes: compared
+    with the README's app registration at the end (tests/test_permissions_used.py)."""
+    return PermissionLog()
+
+
 @pytest.fixture(scope="module")
 def running(
-    tmp_path_factory: pytest.TempPathFactory, tenant_clock: sandbox_clocks.SetClock
+    tmp_path_factory: pytest.TempPathFactory,
+    tenant_clock: sandbox_clocks.SetClock,
+    permission_log: PermissionLog,
 ) -> Iterator[RunningSandbox]:
     state: Path = tmp_path_factory.mktemp("sandbox")
-    config = SandboxConfig(state_dir=state, admin=True, today=TODAY, clock=tenant_clock)
+    config = SandboxConfig(
+        state_dir=state, admin=True, today=TODAY, clock=tenant_clock, permissions=permission_log
+    )
     run = start_in_thread(config)
     yield run
     run.stop()
@@ -70,3 +82,19 @@ def admin(running: RunningSandbox) -> Iterator[httpx.Client]:
         c.post("/counters/reset")
         yield c
         c.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The permission check runs last, over what every other test made the product do; it
+    only judges a run of the whole suite (no file, ``-k``, ``-m`` or ``--deselect`` chosen)."""
+    from tests.test_permissions_used import WHOLE_SUITE
+
+    last = [i for i in items if i.nodeid.startswith("tests/test_permissions_used.py::")]
+    items[:] = [i for i in items if i not in last] + last
+    chosen = [Path(a).resolve() for a in config.args]
+    config.stash[WHOLE_SUITE] = (
+        chosen in ([Path(str(config.rootpath)) / "tests"], [Path(str(config.rootpath))])
+        and not config.getoption("keyword")
+        and not config.getoption("markexpr")
+        and not config.getoption("deselect")
+    )

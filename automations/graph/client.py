@@ -23,7 +23,7 @@ import hashlib
 import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar, cast
 
@@ -113,6 +113,21 @@ class GraphSession:
     http: httpx.AsyncClient
     uploads: httpx.AsyncClient  # plain: for pre-authenticated upload URLs (no token, no SDK)
     call_limit_s: float = CALL_LIMIT_S  # a call's total time, retries included
+    # For a user's session: the app's own identity, opened only for mailbox settings (below).
+    app: Callable[[], AbstractAsyncContextManager[GraphSession]] | None = None
+
+    @asynccontextmanager
+    async def mailbox_settings(self) -> AsyncIterator[GraphSession]:
+        """The session that may read and change another mailbox's settings (its master
+        category list). Exchange opens ``MailboxSettings.*`` to the owner and to the app,
+        never to a delegate, so a secretary's session lends the app's identity, which RBAC
+        for Applications limits to the executives' mailboxes; the caller has already
+        checked that she serves the mailbox."""
+        if self.app is None:
+            yield self
+            return
+        async with self.app() as session:
+            yield session
 
     @asynccontextmanager
     async def download(self, path: str) -> AsyncIterator[httpx.Response]:
@@ -275,7 +290,9 @@ class GraphGateway:
         ``upn`` lets ``/me`` share the limiter with ``/users/{upn}``.
         """
         me = upn.lower() if upn else "me:" + hashlib.sha256(assertion.encode()).hexdigest()[:16]
-        async with self._session(lambda: self.tokens.user_token(assertion), me) as session:
+        async with self._session(
+            lambda: self.tokens.user_token(assertion), me, app=self.for_app
+        ) as session:
             yield session
 
     @asynccontextmanager
@@ -286,7 +303,10 @@ class GraphGateway:
 
     @asynccontextmanager
     async def _session(
-        self, fetch: Callable[[], Awaitable[str]], me: str
+        self,
+        fetch: Callable[[], Awaitable[str]],
+        me: str,
+        app: Callable[[], AbstractAsyncContextManager[GraphSession]] | None = None,
     ) -> AsyncIterator[GraphSession]:
         fetch = _bounded(fetch, self.call_limit_s)
         auth = BaseBearerTokenAuthenticationProvider(_Tokens(fetch, self.config.host))
@@ -300,6 +320,7 @@ class GraphGateway:
             self.http,
             self.uploads,
             self.call_limit_s,
+            app,
         )
         token = current_me.set(me)
         try:

@@ -1,12 +1,22 @@
 """Outlook's master category list of a mailbox: what a category gets its colour from, made
-when a quick step, an approval or a meeting folder first uses it."""
+when a quick step, an approval or a meeting folder first uses it.
+
+The list is a mailbox setting, which Exchange keeps from delegates: it is read and written
+with the app's identity (``GraphSession.mailbox_settings``). A category works on a message
+without an entry in the list (Outlook shows it without a colour), so a list that cannot be
+reached is logged and the work goes on.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
+from automations.errors import AppError
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.tagged import graph_one
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ensure_categories"]
 
@@ -17,6 +27,17 @@ async def ensure_categories(
     """The wanted categories missing from the mailbox's master list (made if ``create``)."""
     if not wanted:
         return []
+    try:
+        async with graph.mailbox_settings() as settings:
+            return await _ensure(settings, mailbox, wanted, create=create)
+    except AppError as exc:
+        log.warning("master category list of a mailbox not reachable: %s", exc.message)
+        return []
+
+
+async def _ensure(
+    graph: GraphSession, mailbox: str, wanted: Mapping[str, str], *, create: bool
+) -> list[str]:
     url = f"/users/{mailbox}/outlook/masterCategories"
     known = {
         c["displayName"].lower()

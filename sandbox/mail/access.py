@@ -1,7 +1,8 @@
 """Who may do what to a mailbox, and finding items in it without leaking other mailboxes.
 
-Reading is decided by the dispatcher (own mailbox, delegate rights, RBAC scope); changing and
-sending need more: a write or send permission, and editor rights for a delegate. An id from
+The dispatcher decides the permission each endpoint takes (``sandbox/permissions.py``), and
+reading (own mailbox, delegate rights, RBAC scope); changing and sending need editor rights
+for a delegate too. An id from
 another mailbox is answered exactly like an id that does not exist.
 """
 
@@ -20,29 +21,14 @@ _ID = re.compile(r"^[A-Za-z0-9_\-+/]{20,}={0,2}$")
 
 
 def require_write(ctx: Ctx) -> None:
-    """Mail.ReadWrite(.Shared) and, for a delegate, editor rights on the mailbox."""
-    caller = ctx.caller
-    if caller.is_app_only:
-        allowed = "Mail.ReadWrite" in caller.roles
-    else:
-        own = caller.user_id == ctx.mailbox_id
-        scopes = {"Mail.ReadWrite", "Mail.ReadWrite.Shared"} if own else {"Mail.ReadWrite.Shared"}
-        allowed = bool(caller.scopes & scopes)
-    if not allowed or not ctx.services.can_write(caller, ctx.mailbox_id, "mail"):
+    """Editor rights for a delegate (the permission itself is the dispatcher's check)."""
+    if not ctx.services.can_write(ctx.caller, ctx.mailbox_id, "mail"):
         raise ErrorAccessDenied()
 
 
 def require_send(ctx: Ctx) -> None:
-    """Mail.Send for the own mailbox (or app-only), Mail.Send.Shared for someone else's."""
-    caller = ctx.caller
-    if caller.is_app_only:
-        allowed = "Mail.Send" in caller.roles
-    else:
-        own = caller.user_id == ctx.mailbox_id
-        scopes = {"Mail.Send", "Mail.Send.Shared"} if own else {"Mail.Send.Shared"}
-        allowed = bool(caller.scopes & scopes)
-    if not allowed or not ctx.services.can_write(caller, ctx.mailbox_id, "mail"):
-        raise ErrorAccessDenied()
+    """Sending from someone else's mailbox takes the same editor rights as changing it."""
+    require_write(ctx)
 
 
 def check_id(item_id: str) -> None:

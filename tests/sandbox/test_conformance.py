@@ -98,10 +98,17 @@ def doc(
 
 
 # -- mail: messages ---------------------------------------------------------------------------
-@builds("get_mailfolders", "get_hiddenmailfolders", "get_mastercategories",
-        "create_outlookcategory_from_outlookuser", "get_user")  # fmt: skip
+@builds("get_mailfolders", "get_hiddenmailfolders", "get_user")
 async def as_documented(s: Seeder, ex: dict[str, Any]) -> Replay:
     return doc(ex)
+
+
+@builds("get_mastercategories", "create_outlookcategory_from_outlookuser")
+async def as_the_app(s: Seeder, ex: dict[str, Any]) -> Replay:
+    # The app registration grants MailboxSettings only as an application permission (the
+    # product keeps master lists with its own identity), so /me is the executive's address.
+    url = ex["request"]["url"].removeprefix("/v1.0").replace("/me/", f"/users/{ME}/")
+    return doc(ex, upn=None, url=url)
 
 
 @builds("get_messages")

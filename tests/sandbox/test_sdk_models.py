@@ -177,7 +177,7 @@ async def test_a_file_attachment_parses_cleanly(tenant: Tenant) -> None:
 
 
 async def test_master_categories_parse_cleanly(tenant: Tenant) -> None:
-    categories = await client(tenant).users.by_user_id(EXEC).outlook.master_categories.get()
+    categories = await client(tenant, None).users.by_user_id(EXEC).outlook.master_categories.get()
     assert_clean(categories, "OutlookCategory")
 
 
