@@ -81,5 +81,7 @@ def agenda_clear(
             line = f"{item.start[:16]}  {item.action:8s} {item.subject}  ({item.reason})"
             typer.echo(line + status)
         typer.echo(f"operatie {report.operation_id}: {report.status}")
+        if report.notice_note:
+            typer.echo(report.notice_note)
     if report.status not in ("preview", "done"):
         raise typer.Exit(4)

@@ -2,7 +2,9 @@
 
 Per app and mailbox at most ``concurrency`` requests run at once (more get 429
 ApplicationThrottled with Retry-After, as Exchange answers a MailboxConcurrency breach) and at
-most ``budget`` requests per ``window`` seconds. Faults are drawn from a seeded generator, so a
+most ``budget`` requests per ``window`` seconds. Exchange Online's sending limits (messages a
+minute, recipients a day, recipients a message; ``sandbox.mail.submission``) are settings here
+too, handed to the request being served. Faults are drawn from a seeded generator, so a
 run with the same ``--seed`` and the same request order sees the same faults.
 """
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.errors import ApplicationThrottled
+from sandbox.mail.submission import SendingLimits, current_limits
 
 __all__ = ["ALL_FAULT_KINDS", "FAULT_KINDS", "Limits", "LimitSettings"]
 
@@ -38,6 +41,13 @@ class LimitSettings:
     batch_parallel: int = 4
     retry_after_s: int = 1
     fault_kinds: tuple[str, ...] = FAULT_KINDS
+    # Exchange Online's sending limits per mailbox, as documented (see sandbox.mail.submission)
+    message_rate: int = 30
+    recipient_rate: int = 10_000
+    recipient_limit: int = 500
+
+    def sending(self) -> SendingLimits:
+        return SendingLimits(self.message_rate, self.recipient_rate, self.recipient_limit)
 
 
 @dataclass
@@ -77,8 +87,10 @@ class Limits:
 
     @asynccontextmanager
     async def slot(self, app_id: str, mailbox: str | None) -> AsyncIterator[None]:
-        """Hold one of the mailbox's concurrent slots while the request runs."""
+        """Hold one of the mailbox's concurrent slots while the request runs (and hand it
+        the sending limits in force)."""
         self.total += 1
+        current_limits.set(self.settings.sending())
         if mailbox is None:
             await self._latency()
             yield
@@ -136,6 +148,9 @@ class Limits:
                 "batchParallel": self.settings.batch_parallel,
                 "retryAfterS": self.settings.retry_after_s,
                 "faultKinds": list(self.settings.fault_kinds),
+                "messageRate": self.settings.message_rate,
+                "recipientRate": self.settings.recipient_rate,
+                "recipientLimit": self.settings.recipient_limit,
             },
         }
 
@@ -150,6 +165,9 @@ _NUMBERS: dict[str, tuple[type | tuple[type, ...], float]] = {
     "window_s": ((int, float), 0.001),
     "batch_parallel": (int, 1),
     "retry_after_s": (int, 0),
+    "message_rate": (int, 1),
+    "recipient_rate": (int, 1),
+    "recipient_limit": (int, 1),
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from automations.calamity.classify import ClearSettings
 from automations.dates import AMSTERDAM
+from automations.graph.sending import notice_note
 
 __all__ = [
     "WINDOWS",
@@ -18,6 +19,7 @@ __all__ = [
     "ClearReport",
     "ClearSettings",
     "counts_of",
+    "notices_of",
     "window_for",
 ]
 
@@ -81,6 +83,24 @@ class ClearReport:
     cancel_message: str = CANCEL_MESSAGE
     decline_message: str = DECLINE_MESSAGE
     counts: dict[str, int] = field(default_factory=dict)
+    # Each cancellation and decline is a message from her mailbox; Exchange sends 30 a minute
+    # and holds the rest in her Outbox (automations.graph.sending). The calendar work is done
+    # when the items are; the notices may follow for minutes, and she is told so.
+    notices: int = 0  # notices the clear sends (preview: will send)
+    notice_note: str = ""  # Dutch, when they take minutes to go out; else empty
+    last_notice_at: str = ""  # ISO: when the last one leaves her Outbox (estimate), once done
+
+    def __post_init__(self) -> None:
+        if not self.notice_note and self.notices:
+            object.__setattr__(self, "notice_note", notice_note(self.notices))
+
+
+NOTICE_ACTIONS = ("cancel", "decline")  # remove (her own appointment) tells nobody
+
+
+def notices_of(items: Sequence[ClearItem]) -> int:
+    """The notices a clear sends: its cancellations and declines still to do or done."""
+    return sum(1 for i in items if i.action in NOTICE_ACTIONS and i.status in ("planned", "done"))
 
 
 def counts_of(items: Sequence[ClearItem]) -> dict[str, int]:

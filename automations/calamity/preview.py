@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from automations.calamity.classify import ClearSettings, Decision, classify
-from automations.calamity.models import ClearItem, ClearReport, counts_of
+from automations.calamity.models import ClearItem, ClearReport, counts_of, notices_of
 from automations.dates import from_graph
 from automations.errors import BadRequest
 from automations.graph import GraphSession, calendar_view_json
@@ -137,6 +137,7 @@ async def preview(
         status="preview",
         items=items,
         counts=counts_of(items),
+        notices=notices_of(items),
     )
 
 

@@ -2,7 +2,9 @@
 
 Items are read from what each chunk recorded so far, finished or not, so a clear whose worker
 was killed shows exactly what was done; such a clear is ``interrupted`` (its worker is gone
-and "Afmaken" finishes it).
+and "Afmaken" finishes it). Apart from the calendar work, the report says how many notices the
+clear sends and, once it is done, when the last one leaves her Outbox: Exchange sends thirty a
+minute (``automations.graph.sending``); each notice is taken as sent when its chunk finished.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import datetime as dt
 from automations.calamity.models import (
     CANCEL_MESSAGE,
     DECLINE_MESSAGE,
+    NOTICE_ACTIONS,
     ClearItem,
     ClearReport,
     counts_of,
+    notices_of,
 )
+from automations.graph.sending import last_notice_at
 from automations.journal import Operation
 
 __all__ = ["report_of"]
@@ -25,6 +30,7 @@ def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
     """The operation as the pane shows it: every item with its state, in agenda order.
     Given ``now``, a clear whose worker died reads as ``interrupted``, not ``running``."""
     items: list[ClearItem] = []
+    sent: list[dt.datetime] = []  # per notice sent, when its chunk finished
     for step in op.steps:
         results = (step.result or {}).get("items", {}) if isinstance(step.result, dict) else {}
         for entry in step.params.get("items", []):
@@ -34,6 +40,8 @@ def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
                 status, detail = "failed", step.error or ""
             else:
                 detail = got.get("detail", "")
+            if status == "done" and entry["action"] in NOTICE_ACTIONS:
+                sent.append(step.finished_at or op.updated_at)
             items.append(
                 ClearItem(
                     id=entry["id"],
@@ -66,4 +74,11 @@ def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
         cancel_message=messages.get("cancel", CANCEL_MESSAGE),
         decline_message=messages.get("decline", DECLINE_MESSAGE),
         counts=counts_of(items),
+        notices=notices_of(items),
+        last_notice_at=_last(sent) if status == "done" else "",
     )
+
+
+def _last(sent: list[dt.datetime]) -> str:
+    last = last_notice_at(sent)
+    return last.isoformat() if last is not None else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automations.graph import GraphSession
+from automations.graph.sending import notice_note
 from automations.quicksteps.actions import DescribeContext
 from automations.quicksteps.checks import (
     authorize_use,
@@ -38,6 +39,11 @@ class Preview:
     new_categories: list[str]
     departments: list[dict[str, Any]] = field(default_factory=list)  # to choose from
     choices: dict[str, str] = field(default_factory=dict)
+    # Mail the apply sends from the mailbox (forwards, dispatches, new messages); Exchange
+    # sends 30 a minute and holds the rest in the Outbox, so over 30 she is told it takes
+    # minutes (automations.graph.sending). The apply itself does not wait for them.
+    notices: int = 0
+    notice_note: str = ""
 
 
 async def preview(
@@ -73,6 +79,8 @@ async def preview(
         changes = [kind.describe(told) for kind in kinds]
         sender = found.sender_name or found.sender_address
         messages.append({"id": i, "subject": found.subject, "sender": sender, "changes": changes})
+    sending = sum(1 for kind in kinds if kind.sends)
+    notices = sending * sum(1 for m in messages if "error" not in m)
     return Preview(
         step.name,
         steps.info.version,
@@ -83,4 +91,6 @@ async def preview(
         if step.asks_department
         else [],
         choices=dict(choices or {}),
+        notices=notices,
+        notice_note=notice_note(notices),
     )

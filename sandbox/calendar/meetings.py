@@ -117,6 +117,15 @@ def _propagate(
     copies: dict[str, str] = dict(rec.data.get("_copies") or {})
     now_addresses = {a["emailAddress"]["address"].lower(): a for a in rec.data["attendees"]}
     shared = (changed | _derived(changed)) & set(_SHARED)
+    sent: list[messages.submission.Departure | None] = []
+
+    def departure() -> messages.submission.Departure | None:
+        """The update (one message to the attendees, under the sending limits), submitted
+        when the first attendee needs it."""
+        if not sent:
+            sent.append(messages.submitted(store, rec.mailbox, rec.data, "meetingRequest"))
+        return sent[0]
+
     for mailbox_id, copy_id in list(copies.items()):
         other = store.get(copy_id, "event")
         user = directory.user(mailbox_id)
@@ -135,7 +144,10 @@ def _propagate(
             other.data["showAs"] = "tentative"
         save_event(store, other)
         if changed & (_TIMES | {"location", "locations"}):
-            messages.invitation(store, mailbox_id, other, update=True)
+            update = departure()
+            if update is None or update.sent:
+                at = update.at if update else None
+                messages.invitation(store, mailbox_id, other, update=True, at=at)
     for address, att in now_addresses.items():
         invitee = directory.user(address)
         if (
@@ -148,7 +160,9 @@ def _propagate(
         new_copy = copy_for(rec, invitee["id"], att["status"])
         save_event(store, new_copy, touched=False)
         copies[invitee["id"]] = new_copy.id
-        messages.invitation(store, invitee["id"], new_copy)
+        update = departure()
+        if update is None or update.sent:
+            messages.invitation(store, invitee["id"], new_copy, at=update.at if update else None)
     if copies != rec.data.get("_copies"):
         rec.data["_copies"] = copies
         store.put(rec, container=rec.parent)
@@ -156,15 +170,21 @@ def _propagate(
 
 # -- cancellations and deletions -------------------------------------------------------------
 def _cancel_copy(
-    store: Store, other: Record, comment: str, stamp: str | None = None, item: dict | None = None
+    store: Store,
+    other: Record,
+    comment: str,
+    stamp: str | None = None,
+    item: dict | None = None,
+    at: str | None = None,
 ) -> None:
-    """Exchange marks the attendee's item cancelled and prefixes its subject."""
+    """Exchange marks the attendee's item cancelled and prefixes its subject; ``at`` is when
+    the cancellation left the organizer's Outbox."""
     if stamp is None:
         other.data["isCancelled"] = True
         if not other.data.get("subject", "").startswith(CANCELED):
             other.data["subject"] = CANCELED + (other.data.get("subject") or "")
         save_event(store, other)
-        messages.cancellation(store, other.mailbox or "", other.data, other.id, comment)
+        messages.cancellation(store, other.mailbox or "", other.data, other.id, comment, at)
         return
     change = other.data.setdefault("_exceptions", {}).setdefault(stamp, {})
     subject = change.get("subject", other.data.get("subject") or "")
@@ -176,25 +196,32 @@ def _cancel_copy(
     )
     save_event(store, other)
     messages.cancellation(
-        store, other.mailbox or "", {**other.data, **(item or {}), **change}, other.id, comment
+        store, other.mailbox or "", {**other.data, **(item or {}), **change}, other.id, comment, at
     )
 
 
 def cancel(
     store: Store, rec: Record, comment: str, occurrence: tuple[str, dict, dict] | None = None
 ) -> None:
-    """The organizer cancels: attendees' copies are marked cancelled, her own item goes."""
+    """The organizer cancels: attendees' copies are marked cancelled, her own item goes.
+
+    The cancellation is one message from her mailbox to every attendee, under the sending
+    limits: held by the message rate limit it reaches them later; refused (too many
+    recipients, the day's recipients used up) it reaches nobody and she gets the NDR.
+    """
     with store.transaction():
+        departure = messages.submitted(store, rec.mailbox, rec.data, "meetingCancelled")
+        told = departure is None or departure.sent
+        at = departure.at if departure is not None else None
         if occurrence is None:
-            for other in attendee_copies(store, rec):
-                _cancel_copy(store, other, comment)
+            for other in attendee_copies(store, rec) if told else []:
+                _cancel_copy(store, other, comment, at=at)
             delete_event_record(store, rec)
             return
         stamp, start, end = occurrence
-        for other in attendee_copies(store, rec):
-            _cancel_copy(
-                store, other, comment, stamp, {"start": start, "end": end, "type": "occurrence"}
-            )
+        for other in attendee_copies(store, rec) if told else []:
+            item = {"start": start, "end": end, "type": "occurrence"}
+            _cancel_copy(store, other, comment, stamp, item, at=at)
         _remove_occurrence(store, rec, stamp)
 
 
@@ -261,13 +288,20 @@ def respond(
             copies.pop(user["id"], None)
             organizer.data["_copies"] = copies
             store.put(organizer, container=organizer.parent)
-        if send:
+        if send:  # one message from her mailbox to the organizer, under the sending limits
             item = None
             if occurrence is not None:
                 item = occurrence_data(organizer.data, occurrence[0], occurrence[1], occurrence[2])
-            messages.response(
-                store, directory, organizer, user["id"], kind, comment, proposed, item
-            )
+            ev = item or organizer.data
+            departure = messages.submitted(
+                store, rec.mailbox, ev, kind, recipients=[{"emailAddress": ev["organizer"]
+                                                           ["emailAddress"]}],
+            )  # fmt: skip
+            if departure is not None and departure.sent:
+                messages.response(
+                    store, directory, organizer, user["id"], kind, comment, proposed, item,
+                    at=departure.at,
+                )  # fmt: skip
 
 
 def _record_answer(

@@ -11,9 +11,10 @@ from typing import Any
 
 from sandbox.directory import Directory
 from sandbox.mail import service as mail
+from sandbox.mail import submission
 from sandbox.store import Record, Store
 
-__all__ = ["cancellation", "invitation", "response"]
+__all__ = ["cancellation", "invitation", "response", "submitted"]
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,21 @@ def _common(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _drop(store: Store, mailbox_id: str, message: dict[str, Any]) -> Record:
+def _drop(store: Store, mailbox_id: str, message: dict[str, Any], at: str | None) -> Record:
+    """Into her Inbox; ``at``: when it left the sender's Outbox (the sending limits)."""
+    if at is not None:
+        message = {**message, "sentDateTime": at, "receivedDateTime": at}
     inbox = mail.well_known(store, mailbox_id, "inbox")
     return mail.deliver(store, mailbox_id, inbox.id, message)
 
 
 def invitation(
-    store: Store, mailbox_id: str, copy: Record | None, *, update: bool = False
+    store: Store,
+    mailbox_id: str,
+    copy: Record | None,
+    *,
+    update: bool = False,
+    at: str | None = None,
 ) -> Record | None:
     """A meetingRequest in the attendee's Inbox for her copy of the meeting."""
     if copy is None:
@@ -83,11 +92,16 @@ def invitation(
         **_common(ev),
         "_event": copy.id,
     }
-    return _drop(store, mailbox_id, msg)
+    return _drop(store, mailbox_id, msg, at)
 
 
 def cancellation(
-    store: Store, mailbox_id: str, ev: dict[str, Any], event_id: str, comment: str
+    store: Store,
+    mailbox_id: str,
+    ev: dict[str, Any],
+    event_id: str,
+    comment: str,
+    at: str | None = None,
 ) -> Record:
     """A meetingCancelled in the attendee's Inbox, with the organizer's comment as body.
 
@@ -109,7 +123,7 @@ def cancellation(
         **_common(ev),
         "_event": event_id,
     }
-    return _drop(store, mailbox_id, msg)
+    return _drop(store, mailbox_id, msg, at)
 
 
 def response(
@@ -121,6 +135,7 @@ def response(
     comment: str,
     proposed: dict[str, Any] | None = None,
     ev: dict[str, Any] | None = None,
+    at: str | None = None,
 ) -> Record | None:
     """The attendee's answer in the organizer's Inbox (``kind``: accepted/declined/...)."""
     if organizer_rec.mailbox is None:
@@ -142,7 +157,30 @@ def response(
         **_common(ev),
         "_event": organizer_rec.id,
     }
-    return _drop(store, organizer_rec.mailbox, msg)
+    return _drop(store, organizer_rec.mailbox, msg, at)
+
+
+def submitted(
+    store: Store,
+    sender_id: str | None,
+    ev: dict[str, Any],
+    kind: str,
+    recipients: list[dict[str, Any]] | None = None,
+) -> submission.Departure | None:
+    """A meeting message as Exchange submits it: one message from the sender's mailbox to all
+    its recipients (the attendees, unless given), under the sending limits. Refused, the sender
+    gets the NDR and the caller delivers nothing; None when there is nobody to send it to."""
+    if recipients is None:
+        recipients = [_att(a) for a in ev.get("attendees") or []]
+    if not recipients or not sender_id:
+        return None
+    subject = (_PREFIX.get(kind, "") + (ev.get("subject") or "")) if kind in _PREFIX else ""
+    subject = subject or ev.get("subject") or ""
+    departure = submission.submit(store, sender_id, len(recipients), kind=kind, subject=subject)
+    if not departure.sent:
+        original = {"subject": subject, "toRecipients": recipients, "from": ev.get("organizer")}
+        submission.non_delivery_report(store, sender_id, original, departure)
+    return departure
 
 
 def _att(a: dict[str, Any]) -> dict[str, Any]:

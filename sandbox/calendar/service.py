@@ -213,9 +213,11 @@ def create_event(
                 )
             return found
         save_event(store, rec, touched=False)
-        if not seeded:
-            for mailbox_id, copy_id in copies.items():
-                messages.invitation(store, mailbox_id, store.get(copy_id, "event"))
+        if not seeded:  # one meeting request to the attendees, under the sending limits
+            request = messages.submitted(store, user["id"], rec.data, "meetingRequest")
+            for mailbox_id, copy_id in copies.items() if request is None or request.sent else ():
+                at = request.at if request else None
+                messages.invitation(store, mailbox_id, store.get(copy_id, "event"), at=at)
     log.debug("event %s for %s with %d attendee copies", rec.id, organizer_id, len(copies))
     return rec
 

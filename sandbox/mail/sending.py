@@ -2,7 +2,10 @@
 
 A send puts the message in the sender's Sent Items (a sent draft keeps its immutable id) and
 delivers a copy to the Inbox of every recipient inside the tenant. A delegate sends on behalf
-of the mailbox owner: ``from`` is the owner, ``sender`` the delegate.
+of the mailbox owner: ``from`` is the owner, ``sender`` the delegate. Exchange Online's sending
+limits apply to the mailbox (``submission``): over 30 a minute a message leaves in a later
+minute (its ``sentDateTime``), over 500 recipients or the day's 10,000 it is not delivered and
+the mailbox gets an NDR; Graph answers 202 either way.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from sandbox.context import Ctx
 from sandbox.errors import ErrorItemNotFound, GraphError
-from sandbox.mail import access, compose, render, service
+from sandbox.mail import access, compose, render, service, submission
 from sandbox.router import GraphResponse, Router
 from sandbox.store import Record
 
@@ -125,7 +128,10 @@ def submit(
             code="ErrorInvalidRecipients",
         )
     _stamp_sender(ctx, data)
-    now = service.now_iso(ctx.store)
+    departure = submission.submit(
+        ctx.store, ctx.mailbox_id, len(recipients), subject=data.get("subject") or ""
+    )
+    now = departure.at  # when it leaves the Outbox (the message rate limit may hold it)
     data.update(sentDateTime=now, receivedDateTime=now, isDraft=False, isRead=True)
     if not data.get("internetMessageId"):
         data["internetMessageId"] = f"<{uuid.uuid4().hex.upper()}@zeeveen.sandbox>"
@@ -139,6 +145,9 @@ def submit(
         elif save:
             message = {**data, "attachments": attachments}
             sent = service.deliver(ctx.store, ctx.mailbox_id, sent_items.id, message)
+        if not departure.sent:  # refused by a sending limit: nobody gets it, she gets an NDR
+            submission.non_delivery_report(ctx.store, ctx.mailbox_id, data, departure)
+            return sent
         _deliver_internal(ctx, data, attachments)
     log.info("mail sent from %s to %d recipient(s)", ctx.mailbox_id, len(recipients))
     return sent

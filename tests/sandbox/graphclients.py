@@ -39,6 +39,10 @@ DEFAULT_LIMITS = {
     "batch_parallel": 4,
     "retry_after_s": 1,
     "fault_kinds": ["429", "503", "504", "drop"],
+    # Exchange Online's sending limits (sandbox/mail/submission.py)
+    "message_rate": 30,
+    "recipient_rate": 10_000,
+    "recipient_limit": 500,
 }
 
 PREFER = 'IdType="ImmutableId", outlook.timezone="W. Europe Standard Time"'
