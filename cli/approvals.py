@@ -4,7 +4,9 @@ Each command calls the same flow a click does (``automations.replies.flows``), a
 with the app's Graph identity: the same roster checks, audit and events. The app cannot send
 from a secretary's mailbox (its RBAC scope holds the executives' and the secretariat's), so
 the notice to the executive comes from ``SECRETARIAAT_NOTICE_MAILBOX``; when it cannot be
-sent, the approval stands and the command says so in one line and exits 5.
+sent, the approval stands and the command says so in one line and exits 5. The same for a
+rejection whose notice to the secretary could not be sent: the rejection stands, one line,
+exit 5, and ``notify`` sends it (from the executive's mailbox, once).
 """
 
 from __future__ import annotations
@@ -54,14 +56,15 @@ def _notice_sender() -> str:
         fail(str(exc))
 
 
-def _told(view: ApprovalView, actor: str) -> None:
-    """A notice that did not go out is the one line on stderr, with how to send it again."""
-    if view.notice_error:
-        fail(
-            f"{view.notice_error}; het verzoek {view.id} staat klaar, opnieuw melden met"
-            f" 'secretariaat approvals notify {view.id} --actor {actor}'",
-            code=NOT_NOTIFIED,
-        )
+def _told(view: ApprovalView, actor: str, untold: str | None = None) -> None:
+    """A notice that did not go out is the one line on stderr, with how to send it again
+    (``untold``: what to say instead of ``notice_error``, for a rejection)."""
+    if not view.notice_error:
+        return
+    again = f"opnieuw melden met 'secretariaat approvals notify {view.id} --actor {actor}'"
+    if untold and view.status == "rejected":
+        fail(f"{untold}; {again}", code=NOT_NOTIFIED)
+    fail(f"{view.notice_error}; het verzoek {view.id} staat klaar, {again}", code=NOT_NOTIFIED)
 
 
 def _print_approvals(views: list[ApprovalView], as_json: bool) -> None:
@@ -136,18 +139,20 @@ def approvals_notify(
     as_json: JsonOption = False,
 ) -> None:
     """Tell the executive again of a waiting draft whose notice failed ("niet gemeld"), from
-    SECRETARIAAT_NOTICE_MAILBOX; exit 5 when it fails again."""
+    SECRETARIAAT_NOTICE_MAILBOX; of a rejected one, tell the secretary of the rejection (from
+    the executive's mailbox, once). Exit 5 when it fails again."""
     from automations.replies import flows
 
     sender = _notice_sender()
 
-    async def work(op: Operator, who: Actor) -> ApprovalView:
-        return await flows.notify_again(op.deps, op.graph, who, approval_id=approval,
+    async def work(op: Operator, who: Actor) -> tuple[ApprovalView, str | None]:
+        view = await flows.notify_again(op.deps, op.graph, who, approval_id=approval,
                                         notice_from=sender)  # fmt: skip
+        return view, flows.not_told(view, who.roster.names)
 
-    view = _as(actor, work)
+    view, untold = _as(actor, work)
     _print_approvals([view], as_json)
-    _told(view, actor)
+    _told(view, actor, untold)
 
 
 @app.command("approve")
@@ -180,10 +185,15 @@ def approvals_reject(
     comment: Annotated[str, typer.Option(help="Why, for the secretariat.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Reject a draft as the executive ACTOR, with a comment for the secretariat."""
+    """Reject a draft as the executive ACTOR, with a comment for the secretariat. Exit 5 when
+    the notice to the secretary failed (the rejection stands: "niet gemeld"; send it again
+    with ``notify``)."""
     from automations.replies import flows
 
-    async def work(op: Operator, who: Actor) -> ApprovalView:
-        return await flows.reject(op.deps, op.graph, who, approval_id=approval, comment=comment)
+    async def work(op: Operator, who: Actor) -> tuple[ApprovalView, str | None]:
+        view = await flows.reject(op.deps, op.graph, who, approval_id=approval, comment=comment)
+        return view, flows.not_told(view, who.roster.names)
 
-    _print_approvals([_as(actor, work)], as_json)
+    view, untold = _as(actor, work)
+    _print_approvals([view], as_json)
+    _told(view, actor, untold)

@@ -7,7 +7,8 @@ executive's front office of the day, re-planning and missing meeting documents t
 office (her other secretaries that day).
 
 A waiting approval whose executive was never told (its notice failed: "niet gemeld") says so,
-with why; the audit log, where every notice leaves its outcome, is what tells.
+with why, and so does a rejected draft whose secretary was never told of the rejection; the
+audit log, where every notice leaves its outcome, is what tells.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from automations.store.models import (
 __all__ = [
     "KINDS",
     "ORDERS",
+    "REJECTION_NOTICE",
     "QueueItem",
     "TeamRow",
     "back_office_on",
@@ -56,10 +58,12 @@ KINDS = {
     "flagged": "Gemarkeerde mail",
 }
 NOT_NOTIFIED = "Niet gemeld"
-# The audit entries that say whether the executive was told of an approval (written by
-# ``automations.replies``): the request's notice, sent or failed, and a reminder that went
-# out. The last one per approval counts.
+# The audit entries that say whether someone was told of an approval (written by
+# ``automations.replies``): the request's notice to the executive, sent or failed, and a
+# reminder that went out; for a rejected draft, the rejection's notice to the secretariat
+# (``approval.notify`` with ``notice`` "rejection"). The last one per approval counts.
 NOTICE_ACTIONS = ("approval.notify", "approval.remind")
+REJECTION_NOTICE = "rejection"  # details["notice"] of the rejection's notice
 MEETING_HORIZON = dt.timedelta(days=7)
 # Columns, not entities: plain rows load several times faster than ORM objects.
 APPROVAL_COLUMNS = (ApprovalRow.id, ApprovalRow.mailbox, ApprovalRow.subject,
@@ -164,9 +168,13 @@ async def build_queue(
         waiting = a.status == "waiting"
         action = "Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden"
         detail = None if waiting else a.comment
-        if a.id in untold:  # she does not know it waits: the secretariat tells her again
+        if a.id in untold and waiting:  # she does not know it waits: tell her again
             action = f"{NOT_NOTIFIED}: bestuurder opnieuw melden (Bekijken)"
             detail = f"{NOT_NOTIFIED}: {untold[a.id]}"
+        elif a.id in untold:  # rejected, but the secretariat was not told: tell it again
+            action = f"{NOT_NOTIFIED}: afkeuring opnieuw melden (Bekijken), dan herzien"
+            comment = f". Toelichting: {a.comment}" if a.comment else ""
+            detail = f"{NOT_NOTIFIED}: {untold[a.id]}{comment}"
         items.append(QueueItem(
             key=f"approval:{a.id}", kind="approval" if waiting else "rejected",
             kind_label=KINDS["approval" if waiting else "rejected"], id=a.id, mailbox=a.mailbox,
@@ -259,26 +267,32 @@ class _Approval(Protocol):
 
 
 async def unnotified(session: AsyncSession, approvals: Sequence[_Approval]) -> dict[str, str]:
-    """The waiting approvals whose executive was not told: their last notice failed and no
-    reminder reached her since; approval id → why."""
-    waiting = {a.id: a for a in approvals if a.status == "waiting"}
-    if not waiting:
+    """The approvals nobody was told of: a waiting one whose last notice to the executive
+    failed with no reminder reaching her since, and a rejected one whose last rejection notice
+    failed; approval id → why."""
+    asked = {a.id: a for a in approvals if a.status in ("waiting", "rejected")}
+    if not asked:
         return {}
-    since = min(a.requested_at for a in waiting.values()) - dt.timedelta(minutes=5)
+    since = min(a.requested_at for a in asked.values()) - dt.timedelta(minutes=5)
     found = await session.execute(
         select(AuditLogRow.outcome, AuditLogRow.details)
         .where(
             AuditLogRow.action.in_(NOTICE_ACTIONS),
-            AuditLogRow.mailbox.in_(sorted({a.mailbox for a in waiting.values()})),
+            AuditLogRow.mailbox.in_(sorted({a.mailbox for a in asked.values()})),
             AuditLogRow.at >= since,
         )
         .order_by(AuditLogRow.id)
     )
     last: dict[str, str | None] = {}
     for outcome, details in found:
-        approval = (details or {}).get("approval")
-        if approval in waiting:
-            last[approval] = (details.get("error") or "onbekend") if outcome == "failure" else None
+        details = details or {}
+        approval = details.get("approval")
+        if approval not in asked:
+            continue
+        rejection = details.get("notice") == REJECTION_NOTICE
+        if rejection != (asked[approval].status == "rejected"):
+            continue  # the request's notices say nothing about the rejection's, and v.v.
+        last[approval] = (details.get("error") or "onbekend") if outcome == "failure" else None
     return {a: why for a, why in last.items() if why is not None}
 
 

@@ -28,7 +28,7 @@ from automations.replies.approvals import (
     ApprovalView,
     DraftChanged,
 )
-from automations.replies.approvals.views import load, queue_key
+from automations.replies.approvals.views import load, not_told, queue_key
 from automations.replies.drafts import Draft, Rendered, make_draft, render_reply
 from automations.replies.service import DOCUMENT, ActiveTemplates
 from automations.replies.templates import VARIABLES
@@ -50,6 +50,7 @@ __all__ = [
     "later",
     "list_approvals",
     "list_templates",
+    "not_told",
     "notify_again",
     "open_approval",
     "prepare_draft",
@@ -230,12 +231,17 @@ async def notify_again(
     notice_from: str | None = None,
 ) -> ApprovalView:  # fmt: skip
     """Tell the executive once more of a waiting approval whose notice failed ("niet
-    gemeld"), from ``notice_from`` as ``request_approval`` does; ``notice_error`` says
-    whether it went out this time."""
+    gemeld"), from ``notice_from`` as ``request_approval`` does; for a rejected one, tell
+    who asked and today's front office of the rejection, when that notice failed (from the
+    executive's mailbox, as the first attempt). ``notice_error`` says whether it went out
+    this time."""
     row = await _approval(deps, actor, approval_id, Action.ACT_ON_MAILBOX)
+    front = None
+    if row.status == "rejected":
+        front = actor.roster.front_office_on(row.mailbox, deps.today())
     view = await approvals.notify_again(graph, deps.sessions, approval_id=row.id,
                                         actor=actor.upn, link_base=deps.base_url,
-                                        sender=notice_from)  # fmt: skip
+                                        sender=notice_from, front_office=front)  # fmt: skip
     deps.publish("changed", view.mailbox, key=queue_key(view.id))
     return view
 
@@ -330,7 +336,9 @@ async def reject(
     deps: Deps, graph: GraphSession, actor: Actor, *, approval_id: str, comment: str
 ) -> ApprovalView:
     """Back to the secretariat with a comment: the one who asked and today's front office
-    hear it, and the queue item becomes "revise and offer again"."""
+    hear it, and the queue item becomes "revise and offer again". A notice that cannot be
+    sent leaves the rejection standing and is never silent: ``notice_error`` says why, the
+    queue shows "niet gemeld", and ``notify_again`` sends it."""
     if not comment.strip():
         raise BadRequest("Geef bij afwijzen een toelichting voor het secretariaat.")
     row = await _approval(deps, actor, approval_id, Action.DECIDE_APPROVAL)

@@ -115,7 +115,8 @@ async def remind(
 @router.post("/api/v1/approvals/{approval_id}/notify", operation_id="notify_approval")
 async def notify(approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph) -> dict[str, Any]:
     """Tell the executive again of a waiting draft whose notice failed ("niet gemeld"), from my
-    mailbox; ``notice_error`` is null when it went out."""
+    mailbox; of a rejected one, tell the secretariat of the rejection (once, from her
+    mailbox). ``notice_error`` is null when it went out."""
     return asdict(await flows.notify_again(deps, graph, me, approval_id=approval_id))
 
 
@@ -143,7 +144,9 @@ async def approve(
 async def reject(
     approval_id: str, body: RejectRequest, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> dict[str, Any]:
-    """Back to the secretariat with a comment for the one who asked."""
+    """Back to the secretariat with a comment for the one who asked. When the notice to her
+    cannot be sent the rejection stands and ``notice_error`` says "melding niet verstuurd: …"
+    (the queue shows "niet gemeld"; ``/notify`` sends it again)."""
     view = await flows.reject(deps, graph, me, approval_id=approval_id, comment=body.comment)
     return asdict(view)
 

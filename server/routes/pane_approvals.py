@@ -56,6 +56,7 @@ async def _detail(
         request,
         "views/goedkeuring.html",
         found=found,
+        untold=flows.not_told(found.approval, me.roster.names),
         draft_html=Markup(found.draft_html),  # cleaned by the allow-list
         original=original,
         may_decide=opened.may_decide,
@@ -95,7 +96,7 @@ async def approve(
     except flows.DraftChanged as exc:
         return await _detail(request, deps, graph, me, approval_id, refusal=exc.message,
                              told=None)  # fmt: skip
-    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view, untold=None)
 
 
 class RejectRequest(BaseModel):
@@ -109,8 +110,11 @@ async def reject(
     request: Request, approval_id: str, body: RejectRequest, deps: FlowDeps, me: Me,
     graph: UserGraph,
 ) -> HTMLResponse:  # fmt: skip
+    """Back to the secretariat; when the notice to who asked failed, says so with "Opnieuw
+    melden"."""
     view = await flows.reject(deps, graph, me, approval_id=approval_id, comment=body.comment)
-    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view,
+                    untold=flows.not_told(view, me.roster.names))  # fmt: skip
 
 
 @router.post(
@@ -119,17 +123,23 @@ async def reject(
 async def notify(
     request: Request, approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    """Opnieuw melden: the notice that failed, once more from my mailbox; the approval is
-    shown again, saying whether it went out."""
+    """Opnieuw melden: the notice that failed, once more (to the executive from my mailbox;
+    of a rejection, to who asked from hers); the approval is shown again, saying whether it
+    went out."""
     view = await flows.notify_again(deps, graph, me, approval_id=approval_id)
-    told = None if view.notice_error else "De bestuurder is gemeld dat het concept klaarstaat."
+    told = None
+    if not view.notice_error and view.status == "rejected":
+        name = me.roster.names.get(view.requested_by, view.requested_by)
+        told = f"{name} is gemeld dat het concept is afgekeurd."
+    elif not view.notice_error:
+        told = "De bestuurder is gemeld dat het concept klaarstaat."
     return await _detail(request, deps, graph, me, approval_id, refusal=None, told=told)
 
 
 @router.post("/pane/goedkeuren/{approval_id}/later", response_class=HTMLResponse)
 async def later(request: Request, approval_id: str, deps: FlowDeps, me: Me) -> HTMLResponse:
     view = await flows.later(deps, me, approval_id=approval_id)
-    return fragment(request, "views/goedkeuring_uitkomst.html", view=view)
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view, untold=None)
 
 
 # --- Bericht: prepare a reply draft -----------------------------------------------------------

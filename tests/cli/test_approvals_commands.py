@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
+from automations.errors import AccessDenied
+from cli.main import app
 from tests.cli.commands import audit_rows, secretariaat
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
@@ -142,6 +148,54 @@ async def test_a_notice_that_cannot_be_sent_is_one_line_exit_5_and_notify_sends_
     assert sender_of(notice) == SECRETARIAAT
     listed = secretariaat(env, "approvals", "list", "--actor", SECRETARY_A, "--status", "open")
     [row] = [r for r in listed.stdout.splitlines() if approval["id"] in r]
+    assert "niet gemeld" not in row
+
+
+async def test_a_rejection_notice_that_cannot_be_sent_is_one_line_exit_5_and_notify_sends_it(
+    env: dict[str, str], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rejection stands, the command says Monique was not told and exits 5, the list
+    shows "niet gemeld", and ``notify`` tells her: once, from the burgemeester's mailbox.
+    (Sending is refused in process: the app may send from her mailbox, so the sandbox would
+    not refuse it.)"""
+    message_id, draft_id, subject = await a_draft(tenant, "Afkeuring mislukt")
+    asked = secretariaat(
+        env, "approvals", "request", "--mailbox", BURGEMEESTER, "--draft", draft_id,
+        "--message", message_id, "--actor", SECRETARY_A, "--json",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    approval_id = json.loads(asked.stdout)["approvals"][0]["id"]
+
+    async def refused(*args: Any, **kwargs: Any) -> None:
+        raise AccessDenied("Access is denied. Check credentials and try again.")
+
+    monkeypatch.setattr("automations.replies.approvals.decide.send_tagged_mail", refused)
+    args = ["approvals", "reject", approval_id, "--actor", BURGEMEESTER, "--comment", "Korter.",
+            "--json"]  # fmt: skip
+    rejected = await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
+    monkeypatch.undo()
+    assert rejected.exit_code == 5, rejected.output
+    [line] = rejected.stderr.splitlines()
+    assert line == (
+        "fout: Afgekeurd, maar de melding aan Monique Verschuren kon niet worden verstuurd:"
+        f" geen toegang tot postvak {BURGEMEESTER}; opnieuw melden met 'secretariaat approvals"
+        f" notify {approval_id} --actor {BURGEMEESTER}'"
+    )
+    [approval] = json.loads(rejected.stdout)["approvals"]
+    assert approval["status"] == "rejected"
+    assert approval["notice_error"].endswith(f"geen toegang tot postvak {BURGEMEESTER}")
+    assert (BURGEMEESTER, "approval.notify", "failure") in audit_rows(env)
+    listed = secretariaat(env, "approvals", "list", "--actor", SECRETARY_A, "--status", "rejected")
+    [row] = [r for r in listed.stdout.splitlines() if approval_id in r]
+    assert row.endswith("(niet gemeld)")
+
+    for _ in range(2):  # the second finds her told: nothing more is sent
+        again = secretariaat(env, "approvals", "notify", approval_id, "--actor", SECRETARY_A)
+        assert again.returncode == 0, again.stderr
+        [notice] = await in_folder(tenant, SECRETARY_A, "inbox", f"Afgekeurd: RE: {subject}")
+    assert "Korter." in notice["body"]["content"]
+    listed = secretariaat(env, "approvals", "list", "--actor", SECRETARY_A, "--status", "rejected")
+    [row] = [r for r in listed.stdout.splitlines() if approval_id in r]
     assert "niet gemeld" not in row
 
 

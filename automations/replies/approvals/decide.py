@@ -6,7 +6,9 @@
   tag travels with the sent item), so a double tap, a retry after a timeout or a fault sends
   once. The first approval fixes the operation id on the approval; later taps resume that one.
 - **Reject**: category "Afgekeurd", the comment stored, the secretary who asked and the front
-  office on duty told; the item is back with the secretariat.
+  office on duty told; the item is back with the secretariat. A notice that cannot be sent
+  leaves the rejection standing and says so (``notice_error``, the audit log, the queue's
+  "niet gemeld") until ``notify_rejected`` gets it out.
 - **Later**: she looked and decides later; it stays in her queue, marked as seen.
 
 The caller (``automations.replies.flows``) has loaded the approval and authorised the actor.
@@ -14,6 +16,7 @@ The caller (``automations.replies.flows``) has loaded the approval and authorise
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from markupsafe import escape
@@ -24,6 +27,7 @@ from automations.errors import AppError, BadRequest
 from automations.graph import BatchRequest, GraphSession
 from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
 from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged, graph_one, send_tagged_mail
+from automations.queue.service import REJECTION_NOTICE
 from automations.replies.approvals.lifecycle import close_if_gone, deleted_items
 from automations.replies.approvals.views import (
     AWAITING,
@@ -33,14 +37,17 @@ from automations.replies.approvals.views import (
     ApprovalView,
     DraftChanged,
     audit,
+    failure_reason,
     load,
+    not_sent,
     view_of,
+    with_notices,
 )
 from automations.replies.html import clean
 from automations.store import clock_of, rowcount
 from automations.store.models import ApprovalRow
 
-__all__ = ["defer", "reject", "send_approved"]
+__all__ = ["defer", "notify_rejected", "reject", "send_approved"]
 
 
 async def _claim(
@@ -234,10 +241,10 @@ async def reject(
     link_base: str,
 ) -> ApprovalView:
     """Back to the secretariat with a comment; the one who asked and the front office on duty
-    hear it."""
+    hear it. When that notice fails the rejection stands: ``notice_error`` says why."""
     actor, comment = actor.lower(), comment.strip()
     if row.status == "rejected":
-        return view_of(row)
+        return await _with_notice(sessions, row)
     if row.status != "waiting":
         raise ApprovalClosed(f"Dit concept is al afgehandeld ({STATUS_LABELS[row.status]}).")
     base = f"/users/{row.mailbox}/messages/{row.draft_id}"
@@ -255,23 +262,75 @@ async def reject(
                 comment=comment[:4000],
             )
         )
-        view = view_of(await load(session, row.id))
+        fresh = await load(session, row.id)
     if rowcount(decided) != 1:
-        return view  # another tap decided first
+        return await _with_notice(sessions, fresh)  # another tap decided first
+    view = view_of(fresh)
     await audit(sessions, view, actor, "approval.reject", comment=comment[:400])
-    to = [row.requested_by, *([front_office] if front_office else [])]
+    failed = await _tell_secretariat(graph, sessions, view, actor, front_office, link_base)
+    return replace(view, notice_error=failed)
+
+
+async def notify_rejected(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    row: ApprovalRow,
+    actor: str,
+    front_office: str | None,
+    link_base: str,
+) -> ApprovalView:
+    """The rejection's notice once more, when it failed ("niet gemeld"); a rejection already
+    told is answered as it is, so nobody hears it twice. It comes from the executive's mailbox
+    whoever sends it again (her own click, a secretary's, the app's), tagged as the first
+    attempt was: sent once."""
+    view = await _with_notice(sessions, row)
+    if view.notice_error is None:
+        return view
+    failed = await _tell_secretariat(graph, sessions, view, actor.lower(), front_office,
+                                     link_base)  # fmt: skip
+    return replace(view, notice_error=failed)
+
+
+async def _with_notice(
+    sessions: async_sessionmaker[AsyncSession], row: ApprovalRow
+) -> ApprovalView:
+    async with sessions() as session:
+        [view] = await with_notices(session, [view_of(row)])
+    return view
+
+
+async def _tell_secretariat(
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    view: ApprovalView,
+    actor: str,
+    front_office: str | None,
+    link_base: str,
+) -> str | None:
+    """The rejection's notice to who asked (and ``front_office``), from the executive's
+    mailbox; audited either way (``notice`` "rejection": the queue tells it from the
+    request's). The answer is why it failed (``not_sent``), None when it went out."""
+    sender = view.mailbox
+    to = [view.requested_by, *([front_office] if front_office else [])]
     html = (
-        f"<p>Het concept <b>{escape(row.subject)}</b> is afgekeurd door "
-        f"{escape(actor)}.</p><p><b>Toelichting:</b> {escape(comment)}</p>"
-        f'<p><a href="{escape(link_base)}/goedkeuren/{escape(row.id)}">Bekijken</a></p>'
+        f"<p>Het concept <b>{escape(view.subject)}</b> is afgekeurd door "
+        f"{escape(view.decided_by or sender)}.</p>"
+        f"<p><b>Toelichting:</b> {escape(view.comment or '')}</p>"
+        f'<p><a href="{escape(link_base)}/goedkeuren/{escape(view.id)}">Bekijken</a></p>'
     )
     try:
         await send_tagged_mail(
-            graph, row.mailbox, to, f"Afgekeurd: {row.subject}", html, f"approval-rejected/{row.id}"
+            graph, sender, to, f"Afgekeurd: {view.subject}", html, f"approval-rejected/{view.id}"
         )
-    except AppError as exc:  # the decision stands; the notice is in the audit log as failed
-        await audit(sessions, view, actor, "approval.notify", "failure", error=exc.message)
-    return view
+    except AppError as exc:  # the decision stands; the queue shows "niet gemeld"
+        reason = failure_reason(exc, sender, app_sent=False)
+        await audit(sessions, view, actor, "approval.notify", "failure", sender=sender,
+                    notice=REJECTION_NOTICE, error=reason,
+                    graph_error=exc.message[:400])  # fmt: skip
+        return not_sent(reason)
+    await audit(sessions, view, actor, "approval.notify", sender=sender, notice=REJECTION_NOTICE)
+    return None
 
 
 async def defer(

@@ -16,10 +16,11 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from automations.errors import AccessDenied, AppError, BadRequest, NotFound
+from automations.errors import AppError, BadRequest
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.categories import ensure_categories
 from automations.mailboxes.tagged import graph_one, send_tagged_mail
+from automations.replies.approvals.decide import notify_rejected
 from automations.replies.approvals.views import (
     AWAITING,
     CATEGORIES,
@@ -28,6 +29,7 @@ from automations.replies.approvals.views import (
     ApprovalView,
     approval_id_for,
     audit,
+    failure_reason,
     load,
     not_sent,
     view_of,
@@ -91,16 +93,22 @@ async def notify_again(
     actor: str,
     link_base: str,
     sender: str | None = None,
+    front_office: str | None = None,
 ) -> ApprovalView:
     """The notice of a waiting approval once more (after it failed: "niet gemeld"), from
     ``sender`` (default: ``actor``'s own mailbox); sent at most once per mailbox it comes from.
-    The caller has authorised ``actor`` on the approval's mailbox."""
+    For a rejected one, the rejection's notice to who asked and ``front_office``, when it
+    failed (``decide.notify_rejected``). The caller has authorised ``actor`` on the approval's
+    mailbox."""
     async with sessions() as session:
         row = await load(session, approval_id)
+    actor = actor.lower()
+    if row.status == "rejected":
+        return await notify_rejected(graph, sessions, row=row, actor=actor,
+                                     front_office=front_office, link_base=link_base)  # fmt: skip
     if row.status != "waiting":
         label = view_of(row).status_label
         raise BadRequest(f"Dit concept wacht niet meer op een besluit ({label}).")
-    actor = actor.lower()
     failed = await _tell_her(graph, sessions, row, actor, sender, link_base)
     return replace(view_of(row), notice_error=failed)
 
@@ -174,25 +182,9 @@ async def _tell_her(
             f"approval-request/{row.id}",
         )  # fmt: skip
     except AppError as exc:
-        reason = _why(exc, sender, app_sent=app_sender is not None)
+        reason = failure_reason(exc, sender, app_sent=app_sender is not None)
         await audit(sessions, row, actor, "approval.notify", "failure", sender=sender,
                     error=reason, graph_error=exc.message[:400])  # fmt: skip
         return not_sent(reason)
     await audit(sessions, row, actor, "approval.notify", sender=sender)
     return None
-
-
-def _why(exc: AppError, sender: str, *, app_sent: bool) -> str:
-    """Why a notice did not go out, in the words a secretary (or her script) can act on."""
-    if isinstance(exc, AccessDenied):
-        if app_sent:
-            return (
-                f"de app mag niet verzenden uit postvak {sender}; neem het op in het bereik van"
-                " de app (RBAC for Applications)"
-            )
-        return f"geen toegang tot postvak {sender}"
-    if isinstance(exc, NotFound):
-        return f"postvak {sender} bestaat niet" + (
-            " (SECRETARIAAT_NOTICE_MAILBOX)" if app_sent else ""
-        )
-    return f"verzenden uit postvak {sender} mislukt: {exc.message}"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, Outcome, record
-from automations.errors import Conflict, NotFound
+from automations.errors import AccessDenied, AppError, Conflict, NotFound
 from automations.queue.service import unnotified
 from automations.store.models import ApprovalRow
 
@@ -29,9 +29,11 @@ __all__ = [
     "DraftChanged",
     "approval_id_for",
     "audit",
+    "failure_reason",
     "list_approvals",
     "load",
     "not_sent",
+    "not_told",
     "queue_key",
     "view_of",
     "with_notices",
@@ -84,7 +86,8 @@ class ApprovalView:
     comment: str | None
     deferred_at: dt.datetime | None
     # "melding niet verstuurd: <why>": the approval stands, but she was not told of it (niet
-    # gemeld) and nothing reminded her since; None when told (or nobody needed to be).
+    # gemeld) and nothing reminded her since; for a rejected one: the rejection stands, but
+    # the secretary who asked was not told of it. None when told (or nobody needed to be).
     notice_error: str | None = None
 
     @property
@@ -107,6 +110,35 @@ class ApprovalDetail:
 def not_sent(reason: str) -> str:
     """The words every adapter shows when the notice failed: the approval exists regardless."""
     return f"melding niet verstuurd: {reason}"
+
+
+def failure_reason(exc: AppError, sender: str, *, app_sent: bool) -> str:
+    """Why a notice did not go out, in the words a secretary (or her script) can act on."""
+    if isinstance(exc, AccessDenied):
+        if app_sent:
+            return (
+                f"de app mag niet verzenden uit postvak {sender}; neem het op in het bereik van"
+                " de app (RBAC for Applications)"
+            )
+        return f"geen toegang tot postvak {sender}"
+    if isinstance(exc, NotFound):
+        return f"postvak {sender} bestaat niet" + (
+            " (SECRETARIAAT_NOTICE_MAILBOX)" if app_sent else ""
+        )
+    return f"verzenden uit postvak {sender} mislukt: {exc.message}"
+
+
+def not_told(view: ApprovalView, names: Mapping[str, str]) -> str | None:
+    """What every adapter says when a notice failed, None when it did not: for a waiting draft
+    ``notice_error`` itself, for a rejected one that the rejection stands but who asked was not
+    told (``names``: the roster's display names)."""
+    if not view.notice_error:
+        return None
+    if view.status != "rejected":
+        return view.notice_error
+    name = names.get(view.requested_by, view.requested_by)
+    reason = view.notice_error.removeprefix(not_sent(""))
+    return f"Afgekeurd, maar de melding aan {name} kon niet worden verstuurd: {reason}"
 
 
 def approval_id_for(operation_id: str) -> str:
@@ -191,7 +223,8 @@ async def list_approvals(
 
 
 async def with_notices(session: AsyncSession, views: Sequence[ApprovalView]) -> list[ApprovalView]:
-    """The views, each waiting one whose executive was not told saying so (``notice_error``)."""
+    """The views, each saying so when who had to be told was not (``notice_error``): the
+    executive of a waiting one, the secretary of a rejected one."""
     unsent = await unnotified(session, views)
     return [replace(v, notice_error=not_sent(unsent[v.id])) if v.id in unsent else v
             for v in views]  # fmt: skip
