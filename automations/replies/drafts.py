@@ -4,36 +4,62 @@ A draft is made with ``createReply``/``createReplyAll`` (so Graph threads it and
 original) and then updated with the text above the quote, plus any of the original's
 attachments that were chosen. The create carries the click's operation id as an extended
 property: a retry finds the draft it made instead of making a second one.
+
+The header above the quoted original ("Van:", "Verzonden:" ...) is ours, not Graph's. Exchange
+writes it in the language and time zone of the mailbox's regional settings (English and UTC
+until someone sets them), a format Graph does not document. A letter under an executive's
+name should say "Verzonden: vrijdag 27 november 2026 13:12" whatever her mailbox is set to,
+so the header block Exchange made (``divRplyFwdMsg``) gets our Dutch text; everything else of
+the quote stays as Exchange made it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
+import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from babel.dates import format_datetime
 
 from automations.dates import AMSTERDAM
 from automations.errors import BadRequest
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged, graph_one
 from automations.replies.html import clean, prepend_to_body
-from automations.replies.salutation import salutation, split_name
-from automations.replies.templates import ReplyTemplate, TemplateSet, render_body
+from automations.replies.salutation import first_name_of, salutation, split_name
+from automations.replies.templates import ReplyTemplate, Signature, TemplateSet, render_body
 
 __all__ = [
     "MAX_ATTACHMENT",
     "Draft",
     "Rendered",
+    "executive_of",
     "make_draft",
+    "quote_header",
     "recipients_of",
     "render_reply",
+    "with_dutch_header",
 ]
+
+log = logging.getLogger(__name__)
 
 # Larger attachments need an upload session; a reply to an executive's mail rarely does.
 MAX_ATTACHMENT = 3 * 1024 * 1024
 MARKER = 'id="secretariaat-antwoord"'
 _ORIGINAL = "$select=subject,from,sender,receivedDateTime,hasAttachments,isDraft"
+_QUOTED = "$select=subject,from,sender,sentDateTime,receivedDateTime,toRecipients,ccRecipients"
+# The header block of the quote as Exchange writes it: <div id="divRplyFwdMsg"><font ...>
+# <b>From:</b> ... <b>Subject:</b> ...</font><div>&nbsp;</div></div>.
+_HEADER = re.compile(
+    r"(<div[^>]*\bid=\"?divRplyFwdMsg\"?[^>]*>\s*(?:<font[^>]*>)?)"
+    r"(.*?)"
+    r"(</font>|<div>&nbsp;</div>|</div>)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -57,13 +83,30 @@ class Draft:
 def _person(address_of: Mapping[str, Any]) -> dict[str, str]:
     email = (address_of or {}).get("emailAddress") or {}
     name = email.get("name") or email.get("address") or ""
-    parts = split_name(name)
+    address = email.get("address") or ""
+    parts = split_name(name, address)
     return {
         "name": name,
-        "address": email.get("address") or "",
-        "first_name": parts.first if parts else "",
+        "address": address,
+        "first_name": first_name_of(name, address),
         "surname": parts.surname if parts else "",
     }
+
+
+def executive_of(
+    owner: Mapping[str, Any], signature: Signature | None, mailbox: str
+) -> dict[str, str]:
+    """Who signs: the template set's signature, else the directory's name and function. Never
+    the mailbox address: a letter signed "ingrid.zwanenburg@..." is worse than no draft."""
+    spelled = " ".join(filter(None, [owner.get("givenName"), owner.get("surname")]))
+    name = (signature and signature.name) or owner.get("displayName") or spelled
+    if not name or "@" in name:
+        raise BadRequest(
+            "De naam van de bestuurder staat niet in de adreslijst; zet die onder "
+            f"'signatures:' in de sjablonen ({mailbox})."
+        )
+    function = (signature and signature.function) or owner.get("jobTitle") or ""
+    return {"name": name, "function": function, "address": mailbox}
 
 
 async def render_reply(
@@ -81,7 +124,9 @@ async def render_reply(
     message, owner, secretary = await graph.batch(
         [
             BatchRequest("GET", f"/users/{mailbox}/messages/{message_id}?{_ORIGINAL}"),
-            BatchRequest("GET", f"/users/{mailbox}?$select=displayName,jobTitle,mail"),
+            BatchRequest(
+                "GET", f"/users/{mailbox}?$select=displayName,givenName,surname,jobTitle,mail"
+            ),
             BatchRequest("GET", f"/users/{actor}?$select=displayName"),
         ]
     )
@@ -90,12 +135,7 @@ async def render_reply(
     if message.body.get("isDraft"):
         raise BadRequest("Dit is zelf een concept; kies het bericht waarop u wilt antwoorden.")
     sender = _person(message.body.get("from") or message.body.get("sender") or {})
-    signature = templates.signatures.get(mailbox.lower())
-    executive = {
-        "name": (signature and signature.name) or owner.body.get("displayName") or mailbox,
-        "function": (signature and signature.function) or owner.body.get("jobTitle") or "",
-        "address": mailbox,
-    }
+    executive = executive_of(owner.body, templates.signatures.get(mailbox.lower()), mailbox)
     received = dt.datetime.fromisoformat(message.body["receivedDateTime"].replace("Z", "+00:00"))
     subject: str = message.body.get("subject") or ""
     values = {
@@ -139,25 +179,26 @@ async def make_draft(
     found = await find_tagged(graph, mailbox, tag)
     if found is not None and not found["isDraft"]:
         raise BadRequest("Dit concept is al verzonden.")
+    original = BatchRequest("GET", f"{base}/{message_id}?{_QUOTED}")
     if found is None:
         verb = "createReplyAll" if reply_all else "createReply"
         tagged = [{"id": TAG_PROPERTY, "value": tag}]
-        made = await graph_one(
-            graph,
-            BatchRequest(
-                "POST",
-                f"{base}/{message_id}/{verb}",
-                {"message": {"singleValueExtendedProperties": tagged}},
-            ),
+        create = BatchRequest(
+            "POST",
+            f"{base}/{message_id}/{verb}",
+            {"message": {"singleValueExtendedProperties": tagged}},
         )
+        made, replied_to = await _both(graph, create, original)
         draft_id, quoted = made["id"], made["body"]["content"]
     else:
         draft_id = found["id"]
-        current = await graph_one(graph, BatchRequest("GET", f"{base}/{draft_id}?$select=body"))
-        quoted = current["body"]["content"]
-    mine = clean(html)
+        current = BatchRequest("GET", f"{base}/{draft_id}?$select=body")
+        made, replied_to = await _both(graph, current, original)
+        quoted = made["body"]["content"]
     if MARKER not in quoted:  # a retry after the update: the text is there already
-        quoted = prepend_to_body(quoted, f"<div {MARKER}>{mine}</div>")
+        quoted = prepend_to_body(
+            with_dutch_header(quoted, replied_to), f"<div {MARKER}>{clean(html)}</div>"
+        )
     updated = await graph_one(
         graph,
         BatchRequest(
@@ -173,6 +214,52 @@ async def make_draft(
         change_key=updated.get("changeKey") or "",
         web_link=updated.get("webLink"),
     )
+
+
+async def _both(
+    graph: GraphSession, first: BatchRequest, second: BatchRequest
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    one, two = await graph.batch([first, second])
+    one.raise_for_status()
+    two.raise_for_status()
+    return one.body, two.body
+
+
+def _names(people: Sequence[Mapping[str, Any]] | None) -> str:
+    emails = [(p or {}).get("emailAddress") or {} for p in people or []]
+    return "; ".join(e.get("name") or e.get("address") or "" for e in emails)
+
+
+def quote_header(original: Mapping[str, Any]) -> str:
+    """The Dutch header above the quoted original, as Outlook in Dutch writes it: "Van:",
+    "Verzonden: vrijdag 27 november 2026 13:12" (Dutch time), "Aan:", "CC:", "Onderwerp:"."""
+    stamp = original.get("sentDateTime") or original.get("receivedDateTime")
+    when = ""
+    if stamp:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        when = format_datetime(moment, "EEEE d MMMM y HH:mm", tzinfo=AMSTERDAM, locale="nl")
+    rows = [
+        ("Van", _names([original.get("from") or original.get("sender") or {}])),
+        ("Verzonden", when),
+        ("Aan", _names(original.get("toRecipients"))),
+        ("CC", _names(original.get("ccRecipients"))),
+        ("Onderwerp", original.get("subject") or ""),
+    ]
+    return "<br>\r\n".join(
+        f"<b>{label}:</b> {htmllib.escape(value)}"
+        for label, value in rows
+        if value or label != "CC"
+    )
+
+
+def with_dutch_header(document: str, original: Mapping[str, Any]) -> str:
+    """``document`` with our Dutch header in place of the one Exchange wrote."""
+    found = _HEADER.search(document)
+    if found is None:  # not the block we know: leave Exchange's quote as it is
+        log.warning("reply draft without a recognisable quote header; kept as made")
+        return document
+    start, end = found.span(2)
+    return document[:start] + quote_header(original) + document[end:]
 
 
 async def _attach(

@@ -37,8 +37,11 @@ MAX_BYTES = 256 * 1024
 
 # What a reply template may use, with what each holds (shown in the Beheer pane and README).
 VARIABLES: dict[str, str] = {
-    "salutation": "de aanhef zonder komma, bijvoorbeeld 'Geachte heer/mevrouw De Vries'",
-    "sender": "de afzender: .name, .address, .first_name, .surname",
+    "salutation": (
+        "de aanhef zonder komma, bijvoorbeeld 'Geachte heer/mevrouw De Vries'; zonder "
+        "achternaam ('Geachte heer/mevrouw') als die niet zeker is"
+    ),
+    "sender": "de afzender: .name, .address, .first_name, .surname (leeg als niet zeker)",
     "executive": "de bestuurder: .name, .function, .address",
     "secretary": "wie het concept klaarzet: .name",
     "subject": "het onderwerp van het bericht",
