@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from automations.dates import AMSTERDAM
+from automations.dates import AMSTERDAM, from_graph
 from automations.graph import BatchRequest, GraphSession
 from automations.meetings.types import MeetingTypes
 
@@ -27,18 +27,20 @@ class CalendarMeeting:
     title: str
     location: str
     event_id: str
+    start: dt.datetime | None = None  # Dutch time (its date is the meeting's date)
 
 
 def offered_from(events: Iterable[Mapping[str, Any]], types: MeetingTypes) -> list[CalendarMeeting]:
-    """Each event as a meeting of the first type it matches; events of no type are left out."""
+    """Each event as a meeting of the first type it matches; events of no type are left out.
+    Its date is the Dutch one (Graph answers in UTC: 00:30 on Tuesday is Monday in UTC)."""
     offered = []
     for event in events:
         kind = next((k for k in types.types if k.calendar.matches(dict(event))), None)
         if kind is None:
             continue
+        start = from_graph(event.get("start"))
         offered.append(CalendarMeeting(
-            type=kind.key, type_name=kind.name,
-            date=dt.date.fromisoformat(event["start"]["dateTime"][:10]),
+            type=kind.key, type_name=kind.name, date=start.date(), start=start,
             title=event.get("subject") or kind.name,
             location=(event.get("location") or {}).get("displayName") or "",
             event_id=event["id"],

@@ -10,9 +10,9 @@ item of the coming week without documents is a queue item). "Today" is the injec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, TypedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import IO, Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,24 +21,27 @@ from automations.errors import AccessDenied, BadRequest, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.meetings import reading, service
 from automations.meetings.calendar import CalendarMeeting, upcoming_from_calendar
+from automations.meetings.choosing import Candidate, MailFacts, choose
 from automations.meetings.export import write_zip
 from automations.meetings.folders import folders_of, meeting_folder, write_index
 from automations.meetings.models import AgendaItem, Document, Meeting, PushResult
 from automations.meetings.settings import MeetingSettings
-from automations.meetings.targets import LocalFolderTarget
+from automations.meetings.targets import LocalFolderTarget, SharePointTarget
 from automations.meetings.types import MeetingType, MeetingTypes
 from automations.queue.service import MEETING_HORIZON
 from automations.roster.models import Roster
-from automations.roster.policy import Action, authorize
+from automations.roster.policy import Action, authorize, may
 from automations.store.models import MeetingRow
 
 __all__ = [
     "STAFF",
     "Attachment",
+    "Candidate",
     "Exported",
     "Filed",
     "MeetingChoices",
     "NewMeeting",
+    "Overview",
     "Picker",
     "add_agenda_item",
     "create_meeting",
@@ -49,7 +52,9 @@ __all__ = [
     "list_meetings",
     "list_types",
     "may_work_in_folders",
+    "may_open",
     "meeting_choices",
+    "meeting_overview",
     "open_document",
     "picker",
     "push_message",
@@ -107,29 +112,50 @@ async def list_meetings(
 @dataclass(frozen=True)
 class MeetingChoices:
     meetings: list[Meeting]  # from today on
-    offered: list[CalendarMeeting]  # the calendar's, not yet made
+    offered: list[CalendarMeeting]  # the calendar's, not yet made (none a stored one's twin)
+    candidates: list[Candidate]  # both as one list, one entry per meeting, best first
+    preselected: Candidate | None  # with a mail: the first, when its type fits the mail
 
 
 async def _choices(
-    deps: Deps, graph: GraphSession, types: MeetingTypes, mailbox: str, type_key: str | None
-) -> MeetingChoices:
+    deps: Deps, graph: GraphSession, types: MeetingTypes, mailbox: str, type_key: str | None,
+    mail: MailFacts | None = None,
+) -> MeetingChoices:  # fmt: skip
     today = deps.today()
     async with deps.sessions() as session:
         found = await reading.list_meetings(session, types, since=today, type_key=type_key)
-    known = {m.event_id for m in found if m.event_id}
     offered = [o for o in await upcoming_from_calendar(graph, types, mailbox, today)
-               if o.event_id not in known and (type_key is None or o.type == type_key)]  # fmt: skip
-    return MeetingChoices(found, offered)
+               if type_key is None or o.type == type_key]  # fmt: skip
+    chosen = choose(found, offered, types, mail)
+    events = {c.event_id for c in chosen.candidates if not c.stored}
+    return MeetingChoices(found, [o for o in offered if o.event_id in events],
+                          chosen.candidates, chosen.preselected)  # fmt: skip
+
+
+async def _mail_facts(graph: GraphSession, mailbox: str, message_id: str) -> MailFacts:
+    url = f"/users/{mailbox}/messages/{message_id}?$select=subject,from,categories"
+    [read] = await graph.batch([BatchRequest("GET", url)])
+    read.raise_for_status()
+    return _facts(read.body)
+
+
+def _facts(message: Mapping[str, Any]) -> MailFacts:
+    sender = ((message.get("from") or {}).get("emailAddress") or {}).get("address") or ""
+    return MailFacts(message.get("subject") or "", sender,
+                     tuple(message.get("categories") or ()))  # fmt: skip
 
 
 async def meeting_choices(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, mailbox: str,
-    type_key: str | None = None,
+    type_key: str | None = None, message_id: str | None = None,
 ) -> MeetingChoices:  # fmt: skip
-    """The meetings to choose from, and her calendar's upcoming ones not made yet."""
+    """The meetings to choose from: stored ones, her calendar's upcoming ones not made yet,
+    and both as one ranked list (with ``message_id``: the ones fitting that mail first, the
+    best preselected)."""
     _staff(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
-    return await _choices(deps, graph, config.types(), mailbox, type_key)
+    mail = await _mail_facts(graph, mailbox, message_id) if message_id else None
+    return await _choices(deps, graph, config.types(), mailbox, type_key, mail)
 
 
 class Attachment(TypedDict):
@@ -143,8 +169,8 @@ class Attachment(TypedDict):
 
 @dataclass(frozen=True)
 class Picker:
-    meetings: list[Meeting]
-    offered: list[CalendarMeeting]
+    candidates: list[Candidate]  # one per meeting, best first
+    preselected: Candidate | None  # shown with why; None: she chooses
     attachments: list[Attachment]
     types: list[MeetingType]
     today: dt.date
@@ -154,22 +180,28 @@ async def picker(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, mailbox: str,
     message_id: str,
 ) -> Picker:  # fmt: skip
-    """Everything "Naar vergadermap" asks about a message: meetings, the calendar's upcoming
-    ones, the message's file attachments and the types for a new meeting."""
+    """Everything "Naar vergadermap" asks about a message: the meetings to choose (stored and
+    from the calendar as one list, the one fitting the mail preselected), the message's file
+    attachments and the types for a new meeting."""
     _staff(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     types = config.types()
-    choices = await _choices(deps, graph, types, mailbox, None)
-    url = f"/users/{mailbox}/messages/{message_id}/attachments?$select=id,name,size,isInline"
-    [listed] = await graph.batch([BatchRequest("GET", url)])
+    base = f"/users/{mailbox}/messages/{message_id}"
+    listed, message = await graph.batch([
+        BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline"),
+        BatchRequest("GET", f"{base}?$select=subject,from,categories"),
+    ])  # fmt: skip
     listed.raise_for_status()
+    message.raise_for_status()
+    choices = await _choices(deps, graph, types, mailbox, None, _facts(message.body))
     attachments = [
         Attachment(id=a["id"], name=a.get("name") or "", size=a.get("size") or 0,
                    isInline=bool(a.get("isInline")))
         for a in listed.body["value"]
         if a.get("@odata.type") == service.FILE_ATTACHMENT
     ]  # fmt: skip
-    return Picker(choices.meetings, choices.offered, attachments, types.types, deps.today())
+    return Picker(choices.candidates, choices.preselected, attachments, types.types,
+                  deps.today())  # fmt: skip
 
 
 async def create_meeting(
@@ -344,26 +376,67 @@ async def export_meeting(
     sink: IO[bytes],
 ) -> Exported:  # fmt: skip
     """The meeting as one ZIP into ``sink``: the agenda items' folders (newest version of each
-    file), ``index.csv`` and ``index.json``."""
+    file), ``index.csv`` and ``index.json``; of the documents, those she may open (``may_open``:
+    what she could not open one by one is not in her ZIP either, nor in its index)."""
     _staff(actor)
     types = config.types()
     async with deps.sessions() as session:
-        meeting = await reading.get_meeting(session, types, meeting_id)
+        found = await reading.get_meeting(session, types, meeting_id)
+    meeting = replace(found, items=[
+        replace(i, documents=[d for d in i.documents if may_open(actor.roster, actor.upn, d)])
+        for i in found.items
+    ])  # fmt: skip
     kind = types.get(meeting.type_key)
     target = await config.targets(graph, types).of(kind)
     await write_zip(meeting, kind, target, sink)
     return Exported(meeting, f"{meeting_folder(meeting)}.zip")
 
 
+def may_open(roster: Roster, upn: str, document: Document) -> bool:
+    """A stored document opens for whoever works in the mailbox it came from (her
+    secretaries, herself) and for admins; others of the secretariat see only its name."""
+    if roster.role(upn) == "admin":
+        return True
+    return may(roster, upn, Action.ACT_ON_MAILBOX, document.source_mailbox)
+
+
+@dataclass(frozen=True)
+class Overview:
+    meeting: Meeting
+    openable: frozenset[str]  # ids of the documents she may open (a download through us)
+    web: dict[str, str]  # document id -> where it opens in SharePoint (``webUrl``)
+
+
+async def meeting_overview(
+    deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, meeting_id: str
+) -> Overview:
+    """The agenda with its documents, and which of them she may open, and where."""
+    _staff(actor)
+    types = config.types()
+    async with deps.sessions() as session:
+        meeting = await reading.get_meeting(session, types, meeting_id)
+    mine = [d for i in meeting.items for d in i.documents if may_open(actor.roster, actor.upn, d)]
+    shared = [d for d in mine if d.target == "sharepoint"]
+    web: dict[str, str] = {}
+    if shared:
+        target = await config.targets(graph, types).of(types.get(meeting.type_key))
+        if isinstance(target, SharePointTarget):
+            urls = await target.web_urls([d.target_ref for d in shared])
+            web = {d.id: urls[d.target_ref] for d in shared if d.target_ref in urls}
+    return Overview(meeting, frozenset(d.id for d in mine), web)
+
+
 async def open_document(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, document_id: str,
     sink: IO[bytes],
 ) -> Document:  # fmt: skip
-    """One stored document (this version of it) into ``sink``."""
+    """One stored document (this version of it) into ``sink``, for who may open it."""
     _staff(actor)
     types = config.types()
     async with deps.sessions() as session:
         place, document, newest = await reading.stored_document(session, types, document_id)
+    if not may_open(actor.roster, actor.upn, document):
+        raise AccessDenied("Dit stuk komt uit de mail van een bestuurder voor wie u niet werkt.")
     target = await config.targets(graph, types).of(place.kind)
     folders = folders_of(place.kind, place.meeting, place.item)
     if newest:

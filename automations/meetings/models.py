@@ -31,6 +31,7 @@ class Document:
     placed_at: dt.datetime
     target: str
     target_ref: str
+    source_mailbox: str = ""  # whose mail it came from: who serves her may open it
 
 
 @dataclass(frozen=True)
@@ -74,5 +75,5 @@ def document_of(row: MeetingDocumentRow) -> Document:
         id=row.id, file_name=row.file_name, original_name=row.original_name,
         display_name=row.display_name, size=row.size, sha256=row.sha256, version=row.version,
         confidential=row.confidential, placed_by=row.placed_by, placed_at=row.placed_at,
-        target=row.target, target_ref=row.target_ref,
+        target=row.target, target_ref=row.target_ref, source_mailbox=row.source_mailbox,
     )  # fmt: skip

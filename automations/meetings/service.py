@@ -51,7 +51,9 @@ async def create_meeting(
     session: AsyncSession, types: MeetingTypes, *, type_key: str, date: dt.date, title: str,
     location: str, event_id: str | None, actor: str,
 ) -> Meeting:  # fmt: skip
-    """A meeting (from a calendar item: found again by its event id, never made twice)."""
+    """A meeting (from a calendar item: found again by its event id, or as the meeting of its
+    type on its date, never made twice: the identity rule in ``choosing``). By hand, a second
+    meeting of a type on one day is her explicit wish."""
     types.get(type_key)
     if event_id:
         found = await session.scalar(
@@ -59,6 +61,16 @@ async def create_meeting(
                 MeetingRow.type_key == type_key, MeetingRow.event_id == event_id
             )
         )
+        if found is None:  # another attendee's copy, or made by hand: the same meeting
+            found = await session.scalar(
+                select(MeetingRow)
+                .where(MeetingRow.type_key == type_key, MeetingRow.date == date)
+                .order_by(MeetingRow.created_at, MeetingRow.id)
+                .limit(1)
+            )
+            if found is not None and found.event_id is None:
+                found.event_id = event_id  # the picker finds it by this item from now on
+                await session.flush()
         if found is not None:
             return await get_meeting(session, types, found.id)
     row = MeetingRow(

@@ -277,6 +277,24 @@ class SharePointTarget:
         async for block in self.graph.stream(f"{self._path(folders, name)}/content", READ):
             sink.write(block)
 
+    async def web_urls(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """Where each item opens in SharePoint (its ``webUrl``; the library's own rights
+        apply there); items gone from the library are left out."""
+        wanted = list(dict.fromkeys(item_ids))
+        answers = await self.graph.batch(
+            [BatchRequest("GET", f"/drives/{self.drive_id}/items/{quote(i, safe='')}"
+                                 "?$select=id,webUrl") for i in wanted]
+        )  # fmt: skip
+        found: dict[str, str] = {}
+        for item_id, answer in zip(wanted, answers, strict=True):
+            if answer.status == 404:
+                continue
+            answer.raise_for_status()
+            url = answer.body.get("webUrl")
+            if isinstance(url, str) and url.startswith("https://"):
+                found[item_id] = url
+        return found
+
 
 def _quick_xor_of(source: IO[bytes]) -> str:
     digest = QuickXorHash()

@@ -2,7 +2,9 @@
 
 Each type names its folder, its target (``local``: a directory tree on the server;
 ``sharepoint``: a document library through Graph) and how its meetings are recognised in an
-executive's calendar (a category or a subject), so upcoming meetings are offered without typing.
+executive's calendar (a category or a subject), so upcoming meetings are offered without typing,
+and how a mail is recognised as its business (``mail``: subject words, categories, senders), so
+the picker preselects the meeting that fits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from automations.errors import BadRequest, NotFound
 from automations.yamlfile import YamlError, describe, load
 
-__all__ = ["DEMO", "MeetingType", "MeetingTypes", "load_types"]
+__all__ = ["DEMO", "CalendarMatch", "MailMatch", "MeetingType", "MeetingTypes", "load_types"]
 
 DEMO = Path(__file__).resolve().parent / "demo.yaml"
 
@@ -33,6 +35,18 @@ class CalendarMatch(BaseModel):
         return bool(self.subject and self.subject.casefold() in subject)
 
 
+class MailMatch(BaseModel):
+    """How a mail is recognised as this type's business (the picker's preselection), beside
+    the calendar rule: words or phrases in its subject (whole words: "raad" is not
+    "raadpleging"; the type's key counts too), its categories, and senders (an address, or
+    ``@domain``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject: list[str] = Field(default_factory=list, max_length=30)
+    categories: list[str] = Field(default_factory=list, max_length=30)
+    senders: list[str] = Field(default_factory=list, max_length=30)
+
+
 class MeetingType(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=r"^[a-z][a-z0-9\-]{1,39}$")
@@ -40,6 +54,7 @@ class MeetingType(BaseModel):
     folder: str = Field(min_length=1, max_length=80)
     target: Literal["local", "sharepoint"] = "local"
     calendar: CalendarMatch = Field(default_factory=CalendarMatch)
+    mail: MailMatch = Field(default_factory=MailMatch)
 
 
 class SharePointPlace(BaseModel):

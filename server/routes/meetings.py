@@ -26,7 +26,7 @@ from server.fields import (
     OptionalMailboxQuery,
 )
 
-__all__ = ["MeetingConfig", "meeting_settings", "router"]
+__all__ = ["MeetingConfig", "content_disposition", "meeting_settings", "router"]
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
 BLOCK = 1024 * 1024
@@ -88,15 +88,33 @@ async def list_meetings(
     config: MeetingConfig,
     type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
     mailbox: OptionalMailboxQuery = None,
+    message: Annotated[str | None, Query(min_length=1, max_length=512)] = None,
 ) -> dict[str, Any]:
-    """Meetings from today on; with ``mailbox``, also the calendar's upcoming ones to pick."""
+    """Meetings from today on; with ``mailbox``, also the calendar's upcoming ones not made
+    yet (``from_calendar``) and both as one list (``candidates``, one entry per meeting);
+    with ``message`` too, the meetings fitting that mail first and the best ``preselected``
+    with ``why``."""
     if mailbox is None:
         found = await flows.list_meetings(deps, me, config=config, type_key=type)
-        return {"meetings": [asdict(m) for m in found], "from_calendar": []}
+        return {"meetings": [asdict(m) for m in found], "from_calendar": [], "candidates": [],
+                "preselected": None}  # fmt: skip
     choices = await flows.meeting_choices(deps, graph, me, config=config, mailbox=mailbox,
-                                          type_key=type)  # fmt: skip
-    return {"meetings": [asdict(m) for m in choices.meetings],
-            "from_calendar": [asdict(o) for o in choices.offered]}  # fmt: skip
+                                          type_key=type, message_id=message)  # fmt: skip
+    first = choices.preselected
+    return {
+        "meetings": [asdict(m) for m in choices.meetings],
+        "from_calendar": [asdict(o) for o in choices.offered],
+        "candidates": [_candidate(c) for c in choices.candidates],
+        "preselected": {"value": first.value, "why": first.why} if first else None,
+    }
+
+
+def _candidate(c: flows.Candidate) -> dict[str, Any]:
+    return {"value": c.value, "type": c.type_key, "type_name": c.type_name,
+            "date": c.date.isoformat(), "start": c.start.isoformat() if c.start else None,
+            "title": c.title, "location": c.location, "stored": c.stored,
+            "meeting_id": c.meeting.id if c.meeting else None, "event_id": c.event_id,
+            "score": c.fit.score, "why": c.why}  # fmt: skip
 
 
 @router.post("", operation_id="create_meeting", status_code=201)
@@ -187,6 +205,13 @@ async def export(
     return _download(archive, done.file_name, "application/zip")
 
 
+def content_disposition(name: str) -> str:
+    """``attachment`` (never shown in our origin) with the name twice (RFC 6266): plain ASCII
+    for old clients (quotes, backslashes and controls replaced), and UTF-8 in ``filename*``."""
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _download(data: IO[bytes], name: str, media_type: str) -> StreamingResponse:
     """``data`` from its start as a download named ``name``; the file is closed afterwards."""
     data.seek(0)
@@ -199,7 +224,8 @@ def _download(data: IO[bytes], name: str, media_type: str) -> StreamingResponse:
             data.close()
 
     headers = {
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        "Content-Disposition": content_disposition(name),
         "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",  # meeting documents may be confidential
     }
     return StreamingResponse(chunks(), media_type=media_type, headers=headers)

@@ -1,6 +1,7 @@
-"""The pane's meeting folders (Bericht → Naar vergadermap): choose the meeting (upcoming ones
-first, from the calendar without typing) and the agenda item (or a new one), tick attachments,
-push; then the meeting's overview with what is still missing. Parse, call
+"""The pane's meeting folders (Bericht → Naar vergadermap): choose the meeting (one list of
+stored and calendar meetings, the one fitting the mail preselected and said why) and the agenda
+item (or a new one), tick attachments, push (the button names the target); then the meeting's
+overview with what is still missing, its documents to open and the meeting as ZIP. Parse, call
 ``automations.meetings.flows``, render."""
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ NEW = "nieuw"  # the picker's "Nieuwe vergadering…"; others are "m:<meeting id
 class ChooseRequest(BaseModel):
     mailbox: Mailbox
     message: ItemId
-    meeting: str | None = Field(default=None, max_length=600)  # "m:<id>" or "e:<event id>"
+    # "m:<id>", "e:<event id>", "nieuw"; "": none chosen; absent: the preselection
+    meeting: str | None = Field(default=None, max_length=600)
 
 
 @router.post("/pane/vergadermap/kiezen", response_class=HTMLResponse)
@@ -35,12 +37,14 @@ async def choose(
 ) -> HTMLResponse:  # fmt: skip
     found = await flows.picker(deps, graph, me, config=config, mailbox=body.mailbox,
                                message_id=body.message)  # fmt: skip
-    chosen = body.meeting or (f"m:{found.meetings[0].id}" if found.meetings else NEW)
-    current = next((m for m in found.meetings if f"m:{m.id}" == chosen), None)
+    first = found.preselected
+    chosen = body.meeting if body.meeting is not None else (first.value if first else "")
+    current = next((c for c in found.candidates if c.value == chosen), None)
     return fragment(
-        request, "views/vergadermap_kiezen.html", meetings=found.meetings, offered=found.offered,
-        chosen=chosen, current=current, attachments=found.attachments,
-        operation_id=str(uuid.uuid4()), types=found.types, today=found.today,
+        request, "views/vergadermap_kiezen.html", candidates=found.candidates,
+        preselected=first, chosen=chosen if current or chosen == NEW else "", current=current,
+        attachments=found.attachments, operation_id=str(uuid.uuid4()), types=found.types,
+        today=found.today,
     )  # fmt: skip
 
 
@@ -89,7 +93,11 @@ async def place(
     name="pane_meeting_overview",
 )
 async def overview(
-    request: Request, meeting_id: str, deps: FlowDeps, me: Me, config: MeetingConfig
-) -> HTMLResponse:
-    meeting = await flows.get_meeting(deps, me, config=config, meeting_id=meeting_id)
-    return fragment(request, "views/vergadermap_overzicht.html", meeting=meeting)
+    request: Request, meeting_id: str, deps: FlowDeps, me: Me, graph: UserGraph,
+    config: MeetingConfig,
+) -> HTMLResponse:  # fmt: skip
+    """The agenda, what is missing, links that open the documents she may open (a download
+    through the API's authorised route; SharePoint's own page), and the meeting as ZIP."""
+    found = await flows.meeting_overview(deps, graph, me, config=config, meeting_id=meeting_id)
+    return fragment(request, "views/vergadermap_overzicht.html", meeting=found.meeting,
+                    openable=found.openable, web=found.web)  # fmt: skip

@@ -1,7 +1,11 @@
 """The back office files meeting documents from the pane: two attachments of a message into a
-new agenda item of the college meeting the calendar offers, then the meeting's overview."""
+new agenda item of the college meeting the calendar offers, then the meeting's overview; at
+360 px a college mail finds the college meeting preselected and the overview gives its ZIP."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -57,3 +61,56 @@ def test_a_meeting_made_in_the_pane_by_hand(outlook: Outlook, tenant: Tenant) ->
     expect(outcome).to_contain_text("01-Werkbezoek-Notulen.pdf")
     outcome.get_by_role("button", name="Overzicht van de vergadering").click()
     expect(pane.get_by_test_id("vergadermap-overzicht")).to_contain_text("Extra MT-overleg")
+
+
+# Elements whose right edge lies beyond the pane (hidden ones have no box and do not count).
+WIDER = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5)
+  .map((e) => e.tagName + (e.id ? "#" + e.id : "") + " " + (e.textContent || "").slice(0, 40))"""
+
+
+def test_at_360_px_a_college_mail_finds_the_college_meeting_chosen_and_its_zip(
+    outlook: Outlook, tenant: Tenant, artefacts: Path
+) -> None:
+    subject = "Raadsvoorstel Marktplein: versie voor het college"
+    run_async(mail(tenant, [("Raadsvoorstel Marktplein.pdf", pdf(30 * 1024))], subject=subject))
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").pane_width(360)
+    outlook.select(subject)
+    pane = outlook.pane_loaded()
+    pane.get_by_role("button", name="Naar vergadermap…").click()
+
+    meeting = pane.get_by_label("Vergadering")
+    expect(meeting).to_be_visible()
+    chosen = meeting.locator("option:checked")
+    expect(chosen).to_contain_text("College van B&W")
+    # the nearest college meeting: the first of the list, which has it once
+    assert meeting.evaluate("s => s.selectedIndex") == 0
+    dates = meeting.locator("option").evaluate_all("os => os.map((o) => o.textContent)")
+    assert len(dates) == len(set(dates))
+    expect(pane.get_by_test_id("voorstel")).to_contain_text("Voorgesteld: Collegevergadering")
+    expect(pane.get_by_test_id("voorstel")).to_contain_text("past bij het onderwerp")
+    place = pane.get_by_test_id("plaatsen")
+    expect(place).to_contain_text("College van B&W")
+    pane.get_by_label("Nieuw agendapunt (titel)").fill("Marktplein")
+    expect(place).to_contain_text("nieuw agendapunt „Marktplein”")
+    frame = outlook.pane_frame()
+    assert frame.evaluate(WIDER) == []
+    outlook.page.locator("#taakvenster").screenshot(path=artefacts / "vergadermap-kiezen-360.png")
+
+    place.click()
+    outcome = pane.get_by_test_id("vergadermap-uitkomst")
+    expect(outcome).to_contain_text("-Marktplein-Raadsvoorstel Marktplein.pdf")  # 01, or after
+    outcome.get_by_role("button", name="Overzicht van de vergadering").click()
+    overview = pane.get_by_test_id("vergadermap-overzicht")
+    expect(
+        overview.get_by_role(
+            "link", name=re.compile(r"\d\d-Marktplein-Raadsvoorstel Marktplein\.pdf")
+        )
+    ).to_have_attribute("href", re.compile(r"^https://.*sharepoint"))
+    assert frame.evaluate(WIDER) == []
+    outlook.page.locator("#taakvenster").screenshot(
+        path=artefacts / "vergadermap-overzicht-360.png"
+    )
+    with outlook.page.expect_download() as download:
+        overview.get_by_role("link", name="Download als ZIP").click()
+    assert download.value.suggested_filename.endswith("Collegevergadering.zip")

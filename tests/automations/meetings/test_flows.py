@@ -292,3 +292,26 @@ async def test_a_document_is_opened_in_the_version_asked_for(
     assert done.file_name == f"{TODAY:%Y-%m-%d} {made.title}.zip"
     with zipfile.ZipFile(archive) as zf:
         assert zf.read("01 Notulen/01-Notulen-n.pdf") == b"nieuw"  # the newest version only
+
+
+async def test_a_meeting_from_the_calendar_is_the_one_of_its_type_on_its_day(
+    deps: Deps, config: MeetingSettings
+) -> None:
+    """Another attendee's copy of the item (another event id), or a meeting made by hand the
+    same day: the same meeting, not a second folder. By hand, a second one is her wish."""
+    day = TODAY + dt.timedelta(days=7)
+    by_hand = await flows.create_meeting(deps, A, config=config, type_key="college", date=day,
+                                         title="College")  # fmt: skip
+    from_mine = await flows.create_meeting(
+        deps, A, config=config, type_key="college", date=day, title="Collegevergadering",
+        event_id="ev-mine",
+    )  # fmt: skip
+    from_theirs = await flows.create_meeting(
+        deps, A, config=config, type_key="college", date=day, title="Collegevergadering",
+        event_id="ev-theirs",
+    )  # fmt: skip
+    assert from_mine.id == from_theirs.id == by_hand.id
+    assert from_mine.event_id == "ev-mine"  # adopted: found by this item from now on
+    extra = await flows.create_meeting(deps, A, config=config, type_key="college", date=day,
+                                       title="Extra college")  # fmt: skip
+    assert extra.id != by_hand.id
