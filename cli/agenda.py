@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
-    from automations.calamity.models import ClearReport
+    from automations.calamity.models import ClearGroup
     from server.operator import Operator
 
 from cli.common import ActorOption, JsonOption, echo_json, fail, run_flow
@@ -30,10 +30,20 @@ def _moment(value: str, what: str) -> dt.datetime:
 
 @app.command("clear")
 def agenda_clear(
-    mailbox: Annotated[str, typer.Option(help="The executive's mailbox (UPN).")],
-    start: Annotated[str, typer.Option(help="Start of the window (ISO; local time if no zone).")],
-    end: Annotated[str, typer.Option(help="End of the window.")],
+    mailbox: Annotated[
+        list[str], typer.Option(help="The executive's mailbox (UPN); repeat for several.")
+    ],
     actor: ActorOption,
+    start: Annotated[
+        str | None, typer.Option(help="Start of the window (ISO; local time if no zone).")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="End of the window.")] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            help="A quick choice instead: vanmiddag, vandaag, morgenochtend, morgen, week."
+        ),
+    ] = None,
     comment: Annotated[
         str | None, typer.Option(help="The message to attendees (default: the Dutch template).")
     ] = None,
@@ -45,43 +55,80 @@ def agenda_clear(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel, decline and remove what is in the window, as ACTOR (her front or back office)."""
+    """Cancel, decline and remove what is in the window, as ACTOR (her front or back office).
+    With several --mailbox, each executive's agenda is cleared in the same go."""
     from dataclasses import asdict
 
     from automations.calamity import flows
-    from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE
+    from automations.calamity.models import (
+        CANCEL_MESSAGE,
+        DECLINE_MESSAGE,
+        by_day,
+        group_of,
+    )
     from server.routes.calamity import clear_settings
 
-    window = (_moment(start, "--start"), _moment(end, "--end"))
+    moments = (
+        _moment(start, "--start") if start else None,
+        _moment(end, "--end") if end else None,
+    )
 
-    async def work(op: Operator) -> ClearReport:
+    async def work(op: Operator) -> ClearGroup:
         who = op.actor(actor)
-        common = {"mailbox": mailbox, "start": window[0], "end": window[1],
-                  "settings": clear_settings(op.settings)}  # fmt: skip
-        if dry_run:  # kept under its id: "--operation-id" then clears exactly this
-            return await flows.preview_clear(op.deps, op.graph, who, operation_id=operation_id,
-                                             **common)  # fmt: skip
+        begin, until = flows.clear_window(op.deps, choice=window, start=moments[0], end=moments[1])
+        settings = clear_settings(op.settings)
         operation = operation_id or str(uuid.uuid4())
-        messages = {"cancel_message": comment or CANCEL_MESSAGE,
-                    "decline_message": comment or DECLINE_MESSAGE}  # fmt: skip
-        try:
-            return await flows.execute_clear(op.deps, op.graph, who, operation_id=operation,
-                                             **messages, **common)  # fmt: skip
-        except flows.PreviewFirst:  # a script looks and clears in one go: preview, then clear
-            await flows.preview_clear(op.deps, op.graph, who, operation_id=operation, **common)
-            return await flows.execute_clear(op.deps, op.graph, who, operation_id=operation,
-                                             **messages, **common)  # fmt: skip
 
-    report = run_flow(work)
-    if as_json:
-        echo_json(asdict(report))
+        async def look(operation: str | None) -> ClearGroup:
+            if len(mailbox) > 1:
+                return await flows.preview_clears(
+                    op.deps, op.graph, who, mailboxes=mailbox, start=begin, end=until,
+                    settings=settings, operation_id=operation,
+                )  # fmt: skip
+            report = await flows.preview_clear(
+                op.deps, op.graph, who, mailbox=mailbox[0], start=begin, end=until,
+                settings=settings, operation_id=operation,
+            )  # fmt: skip
+            return group_of(report.operation_id, [report])
+
+        async def clear() -> ClearGroup:
+            cancel, decline = comment or CANCEL_MESSAGE, comment or DECLINE_MESSAGE
+            if len(mailbox) > 1:
+                return await flows.execute_clears(
+                    op.deps, op.graph, who, mailboxes=mailbox, start=begin, end=until,
+                    settings=settings, operation_id=operation, cancel_message=cancel,
+                    decline_message=decline,
+                )  # fmt: skip
+            report = await flows.execute_clear(
+                op.deps, op.graph, who, mailbox=mailbox[0], start=begin, end=until,
+                settings=settings, operation_id=operation, cancel_message=cancel,
+                decline_message=decline,
+            )  # fmt: skip
+            return group_of(report.operation_id, [report])
+
+        if dry_run:  # kept under its id: "--operation-id" then clears exactly this
+            return await look(operation_id)
+        try:
+            return await clear()
+        except flows.PreviewFirst:  # a script looks and clears in one go: preview, then clear
+            await look(operation)
+            return await clear()
+
+    group = run_flow(work)
+    if as_json:  # one executive: her report, as before; several: the group with a report each
+        echo_json(asdict(group.reports[0] if len(group.reports) == 1 else group))
     else:
-        for item in report.items:
-            status = "" if dry_run else f"  [{item.status}]"
-            line = f"{item.start[:16]}  {item.action:8s} {item.subject}  ({item.reason})"
-            typer.echo(line + status)
-        typer.echo(f"operatie {report.operation_id}: {report.status}")
-        if report.notice_note:
-            typer.echo(report.notice_note)
-    if report.status not in ("preview", "done"):
+        for report in group.reports:
+            if len(group.reports) > 1:
+                typer.echo(f"== {report.mailbox}")
+            for day, items in by_day(report.items):
+                typer.echo(day)
+                for item in items:
+                    when = "hele dag" if item.all_day else item.start[11:16]
+                    why = f"  ({item.reason})" if item.action == "keep" or dry_run else ""
+                    typer.echo(f"  {when:8s} {item.outcome:18s} {item.subject}{why}")
+            typer.echo(f"operatie {report.operation_id}: {report.status}")
+            if report.notice_note:
+                typer.echo(report.notice_note)
+    if group.status not in ("preview", "done"):
         raise typer.Exit(4)

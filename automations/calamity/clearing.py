@@ -23,9 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry
 from automations.calamity.classify import ClearSettings, Decision
-from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearReport
-from automations.calamity.preview import (
+from automations.calamity.models import (
+    CANCEL_MESSAGE,
+    DECLINE_MESSAGE,
+    ClearReport,
     checked_window,
+)
+from automations.calamity.preview import (
     decide,
     item_of,
     previewed,
@@ -58,8 +62,6 @@ from automations.store.models import RescheduleRow
 
 __all__ = ["execute", "resume"]
 
-MAX_WINDOW = dt.timedelta(days=14)
-PREVIEW_VALID = dt.timedelta(minutes=30)  # executing an older preview reads the calendar again
 CHUNK = 20  # items per journaled step (five rounds of four requests); each item is recorded
 # A dead worker's clear can be finished by another after this long (a live one renews it by
 # heartbeat). Short, because taking over is harmless here: what the first worker did is
@@ -244,6 +246,7 @@ def _plan(
             "organizer": item.organizer,
             "series": item.series,
             "toggled": toggled,
+            "all_day": item.all_day,
         }
         if decision.action == "keep":
             kept.append(entry)
@@ -274,8 +277,13 @@ async def execute(
     cancel_message: str = CANCEL_MESSAGE,
     decline_message: str = DECLINE_MESSAGE,
     calamity: str = "",
+    group: Sequence[str] = (),
+    run: bool = True,
 ) -> ClearReport:
-    """Clear the window as previewed; run again under the same id, it finishes what is missing."""
+    """Clear the window as previewed; run again under the same id, it finishes what is missing.
+
+    ``group`` names the other clears planned with this one (a secretary's executives at once),
+    kept with the plan so finishing one finishes the others; ``run=False`` only plans it."""
     authorize(roster, actor, Action.CLEAR_AGENDA, mailbox)
     mailbox = mailbox.lower()
     try:
@@ -294,9 +302,10 @@ async def execute(
         }
         messages = {"cancel": cancel_message.strip(), "decline": decline_message.strip()}
         steps = _plan(events, decisions, messages, calamity)
-        steps[0] = StepPlan(
-            "keep", {**steps[0].params, "start": start.isoformat(), "end": end.isoformat()}
-        )
+        window: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
+        if group:
+            window["group"] = sorted(group)
+        steps[0] = StepPlan("keep", {**steps[0].params, **window})
         planned = _stage(actor, mailbox, operation_id, "planned", _planned_counts(steps))
         op = await journal.plan(
             kind="calamity.clear", actor=actor, mailbox=mailbox, steps=steps,
@@ -304,6 +313,8 @@ async def execute(
         )  # fmt: skip
     elif op.mailbox != mailbox:
         raise BadRequest("Deze operatie hoort bij een andere agenda.")
+    if not run:
+        return report_of(op, now=journal.clock.now())
     return await _run(graph, journal, actor=actor, mailbox=mailbox, operation_id=operation_id)
 
 

@@ -5,16 +5,34 @@ its operation id, so it does exactly what was shown; an id that was never previe
 refused for every adapter alike, unless it names a clear that already started (then running
 it again finishes what is missing). A clear whose worker died midway is listed as
 interrupted, with what it did, until someone finishes it ("Afmaken": ``resume_clear``).
+
+The window is a quick choice computed from the clock or an explicit from–to (``clear_window``).
+A secretary clears the executives she serves in one go (``preview_clears``, ``execute_clears``):
+one journaled clear per executive, under ids derived from the group's (``member_id``), all
+planned before any runs; finishing one of them (``resume_clear``) finishes the others too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 from automations.calamity import backlog, clearing
 from automations.calamity.backlog import BacklogEntry, Slot
-from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearReport, ClearSettings
+from automations.calamity.models import (
+    CANCEL_MESSAGE,
+    CUSTOM,
+    DECLINE_MESSAGE,
+    MAX_WINDOW,
+    ClearGroup,
+    ClearReport,
+    ClearSettings,
+    InvalidWindow,
+    custom_window,
+    group_of,
+    window_for,
+)
 from automations.calamity.preview import preview, preview_id
 from automations.calamity.report import report_of
 from automations.context import Actor, Deps
@@ -22,17 +40,22 @@ from automations.errors import BadRequest, NotFound
 from automations.graph import GraphSession
 from automations.journal import OperationNotFound
 from automations.queue.flows import working_in
-from automations.roster.policy import Action, authorize
+from automations.roster.policy import Action, authorize, may
 
 __all__ = [
     "PreviewFirst",
     "clear_progress",
+    "clear_window",
+    "clears_progress",
     "drop_entry",
     "execute_clear",
+    "execute_clears",
     "interrupted_clears",
+    "member_id",
     "list_backlog",
     "plan_entry",
     "preview_clear",
+    "preview_clears",
     "propose_slots",
     "resume_clear",
 ]
@@ -40,6 +63,38 @@ __all__ = [
 
 class PreviewFirst(BadRequest):
     code = "preview_first"
+
+
+MAX_GROUP = 5  # executives in one clear (a team serves two or three)
+
+
+def clear_window(
+    deps: Deps, *, choice: str | None = None, start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> tuple[dt.datetime, dt.datetime]:  # fmt: skip
+    """The period to clear: a quick choice from the clock (``vanmiddag``, ``morgenochtend``,
+    ``vandaag``, ``morgen``, ``week``) or an explicit from–to (Dutch time when without zone),
+    checked: forwards, at most fourteen days."""
+    if choice and choice != CUSTOM:
+        return window_for(choice, deps.local_now())
+    if choice is None and start is None and end is None:
+        raise InvalidWindow("Kies een periode: een snelle keuze, of een begin en een einde.")
+    return custom_window(start, end)
+
+
+def member_id(operation_id: str, mailbox: str) -> str:
+    """One executive's clear within a group: derived, so the group run again finds it."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"calamity/{operation_id}/{mailbox.lower()}"))
+
+
+def _members(actor: Actor, mailboxes: Sequence[str]) -> list[str]:
+    """Each executive once, in the order given; every one authorised before anything is read."""
+    boxes = list(dict.fromkeys(m.lower() for m in mailboxes))
+    if not boxes or len(boxes) > MAX_GROUP:
+        raise InvalidWindow(f"Kies één tot {MAX_GROUP} agenda's om leeg te maken.")
+    for mailbox in boxes:
+        authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
+    return boxes
 
 
 async def preview_clear(
@@ -53,6 +108,32 @@ async def preview_clear(
         graph, roster=actor.roster, actor=actor.upn, mailbox=mailbox, start=start, end=end,
         settings=settings, toggled=toggled, journal=deps.journal, operation_id=operation_id,
     )  # fmt: skip
+
+
+async def preview_clears(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailboxes: Sequence[str],
+    start: dt.datetime, end: dt.datetime, settings: ClearSettings, toggled: Sequence[str] = (),
+    operation_id: str | None = None,
+) -> ClearGroup:  # fmt: skip
+    """The preview of several executives' agendas at once: one listing per executive, each
+    kept under its member id (``member_id``). Nothing changes in Graph."""
+    boxes = _members(actor, mailboxes)
+    group = operation_id or str(uuid.uuid4())
+    reports = [
+        await preview_clear(
+            deps,
+            graph,
+            actor,
+            mailbox=m,
+            start=start,
+            end=end,
+            settings=settings,
+            toggled=toggled,
+            operation_id=member_id(group, m),
+        )  # fmt: skip
+        for m in boxes
+    ]
+    return group_of(group, reports)
 
 
 async def _previewed_or_started(deps: Deps, operation_id: str) -> None:
@@ -85,6 +166,45 @@ async def execute_clear(
     return report
 
 
+async def execute_clears(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailboxes: Sequence[str],
+    start: dt.datetime, end: dt.datetime, settings: ClearSettings, operation_id: str,
+    toggled: Sequence[str] = (), cancel_message: str = CANCEL_MESSAGE,
+    decline_message: str = DECLINE_MESSAGE, calamity: str = "",
+) -> ClearGroup:  # fmt: skip
+    """Clear several executives' agendas as previewed: every clear is planned (and journaled)
+    before the first runs, then they run one after the other, so a crash midway leaves each
+    finishable; again under the same id finishes what is missing, nothing twice."""
+    boxes = _members(actor, mailboxes)
+    ids = {m: member_id(operation_id, m) for m in boxes}
+    for m in boxes:
+        await _previewed_or_started(deps, ids[m])
+    for m in boxes:  # planned together: finishing one finishes the others (``resume_clear``)
+        await clearing.execute(
+            graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
+            mailbox=m, start=start, end=end, settings=settings, operation_id=ids[m],
+            toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
+            calamity=calamity, group=list(ids.values()), run=False,
+        )  # fmt: skip
+    reports = []
+    for m in boxes:
+        reports.append(await clearing.resume(graph, deps.journal, roster=actor.roster,
+                                             actor=actor.upn, operation_id=ids[m]))  # fmt: skip
+        deps.publish("changed", m, operation_id=ids[m])
+    return group_of(operation_id, reports)
+
+
+async def clears_progress(
+    deps: Deps, actor: Actor, *, operation_id: str, mailboxes: Sequence[str]
+) -> ClearGroup:
+    """Where a clear of several executives stands, per executive (the pane polls this)."""
+    boxes = _members(actor, mailboxes)
+    reports = [
+        await clear_progress(deps, actor, operation_id=member_id(operation_id, m)) for m in boxes
+    ]
+    return group_of(operation_id, reports)
+
+
 async def clear_progress(deps: Deps, actor: Actor, *, operation_id: str) -> ClearReport:
     """Where a clear stands, item by item (the pane polls this while it runs)."""
     try:
@@ -103,7 +223,7 @@ async def interrupted_clears(deps: Deps, actor: Actor, *, mailbox: str) -> list[
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
     now = deps.now()
     found = await deps.journal.running(
-        kind="calamity.clear", mailbox=mailbox, since=now - clearing.MAX_WINDOW
+        kind="calamity.clear", mailbox=mailbox, since=now - MAX_WINDOW
     )
     return [report_of(op, now=now) for op in found if op.interrupted(now)]
 
@@ -116,7 +236,31 @@ async def resume_clear(
     report = await clearing.resume(graph, deps.journal, roster=actor.roster, actor=actor.upn,
                                    operation_id=operation_id)  # fmt: skip
     deps.publish("changed", report.mailbox, operation_id=operation_id)
+    for other in await _unfinished_siblings(deps, actor, operation_id):
+        done = await clearing.resume(graph, deps.journal, roster=actor.roster,
+                                     actor=actor.upn, operation_id=other)  # fmt: skip
+        deps.publish("changed", done.mailbox, operation_id=other)
     return report
+
+
+async def _unfinished_siblings(deps: Deps, actor: Actor, operation_id: str) -> list[str]:
+    """The other clears planned with this one (a group) that are not finished yet and that
+    this actor may finish."""
+    op = await deps.journal.get(operation_id)
+    group = op.steps[0].params.get("group", []) if op.steps else []
+    out = []
+    for other in group:
+        if other == operation_id:
+            continue
+        try:
+            sibling = await deps.journal.get(other)
+        except OperationNotFound:
+            continue
+        if sibling.status in ("planned", "running", "failed") and may(
+            actor.roster, actor.upn, Action.CLEAR_AGENDA, sibling.mailbox
+        ):
+            out.append(other)
+    return out
 
 
 async def list_backlog(

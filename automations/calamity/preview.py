@@ -9,9 +9,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from automations.calamity.classify import ClearSettings, Decision, classify
-from automations.calamity.models import ClearItem, ClearReport, counts_of, notices_of
+from automations.calamity.models import (
+    ClearItem,
+    ClearReport,
+    checked_window,
+    counts_of,
+    notices_of,
+)
 from automations.dates import from_graph
-from automations.errors import BadRequest
 from automations.graph import GraphSession, calendar_view_json
 from automations.journal import Journal, OperationNotFound, StepPlan
 from automations.roster.models import Roster
@@ -19,21 +24,12 @@ from automations.roster.policy import Action, authorize
 
 __all__ = ["preview", "preview_id", "previewed", "read_window", "snapshot", "checked_window"]
 
-MAX_WINDOW = dt.timedelta(days=14)
 PREVIEW_VALID = dt.timedelta(minutes=30)  # executing an older preview reads the calendar again
 _FIELDS = (
     "id,subject,start,end,isAllDay,isCancelled,isOrganizer,organizer,attendees,showAs,"
     "sensitivity,categories,type,seriesMasterId,responseStatus,location,isOnlineMeeting,"
     "bodyPreview"
 ).split(",")
-
-
-def checked_window(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise BadRequest("Geef begin en einde met tijdzone (bijvoorbeeld 2026-11-24T14:00+01:00).")
-    if end <= start or end - start > MAX_WINDOW:
-        raise BadRequest("Kies een periode met een einde na het begin, van hoogstens 14 dagen.")
-    return start, end
 
 
 async def read_window(
@@ -70,6 +66,7 @@ def item_of(event: Mapping[str, Any], decision: Decision, toggled: bool) -> Clea
         organizer=who.get("name") or who.get("address") or "",
         series=bool(event.get("seriesMasterId")),
         toggled=toggled,
+        all_day=bool(event.get("isAllDay")),
     )
 
 

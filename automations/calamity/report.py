@@ -55,9 +55,11 @@ def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
                     organizer=entry.get("organizer", ""),
                     series=entry.get("series", False),
                     toggled=entry.get("toggled", False),
+                    # planned before this was stored: the rules keep every all-day item
+                    all_day=entry.get("all_day", entry["reason"] == "hele dag"),
                 )
             )
-    items.sort(key=lambda i: (i.start, i.subject))
+    items.sort(key=lambda i: (i.start, not i.all_day, i.subject))
     first = op.steps[1].params if len(op.steps) > 1 else {}
     messages = first.get("messages", {})
     status = {"planned": "running", "running": "running"}.get(op.status, op.status)

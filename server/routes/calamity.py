@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import flows
@@ -19,19 +19,46 @@ __all__ = ["clear_settings", "router"]
 router = APIRouter(tags=["calamity"])
 
 
+# The quick choices (automations.calamity.models.WINDOWS), computed from the clock.
+WindowName = Literal["vanmiddag", "vandaag", "morgenochtend", "morgen", "week"]
+Mailboxes = Annotated[list[Mailbox], Field(min_length=1, max_length=flows.MAX_GROUP)]
+
+
 class Window(BaseModel):
     mailbox: Mailbox
-    start: AwareDatetime
-    end: AwareDatetime
+    # A quick choice, or an explicit start and end (422 ``invalid_window`` when neither, when
+    # the end is not after the start, or when it spans over 14 days).
+    window: WindowName | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
     # Items whose decision the secretary flipped: kept ones to clear, cleared ones to keep.
     toggled: list[EventId] = Field(default_factory=list, max_length=500)
 
 
-class ClearRequest(Window):
+class Messages(BaseModel):
+    start: AwareDatetime  # the preview's start and end: it clears exactly what was shown
+    end: AwareDatetime
     operation_id: OperationId  # from the preview: a second click resumes, never repeats
+    toggled: list[EventId] = Field(default_factory=list, max_length=500)
     cancel_message: str = Field(default=CANCEL_MESSAGE, min_length=1, max_length=4000)
     decline_message: str = Field(default=DECLINE_MESSAGE, min_length=1, max_length=4000)
     calamity: str = Field(default="", max_length=400)  # what happened, for the backlog
+
+
+class ClearRequest(Messages):
+    mailbox: Mailbox
+
+
+class GroupWindow(BaseModel):
+    mailboxes: Mailboxes  # the executives she serves, cleared in one go
+    window: WindowName | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    toggled: list[EventId] = Field(default_factory=list, max_length=500)
+
+
+class GroupClearRequest(Messages):
+    mailboxes: Mailboxes
 
 
 class PlanRequest(BaseModel):
@@ -53,9 +80,11 @@ def clear_settings(settings: Settings) -> ClearSettings:
 async def preview_clear(
     body: Window, deps: FlowDeps, me: Me, graph: ClearGraph, settings: SettingsDep
 ) -> dict[str, Any]:
-    """What clearing the window would do to each item (nothing changes)."""
+    """What clearing the window would do to each item (nothing changes). The window is a
+    quick choice (``window``) or ``start`` and ``end``; the answer says which it was."""
+    start, end = flows.clear_window(deps, choice=body.window, start=body.start, end=body.end)
     report = await flows.preview_clear(
-        deps, graph, me, mailbox=body.mailbox, start=body.start, end=body.end,
+        deps, graph, me, mailbox=body.mailbox, start=start, end=end,
         settings=clear_settings(settings), toggled=body.toggled,
     )  # fmt: skip
     return asdict(report)
@@ -73,6 +102,47 @@ async def execute_clear(
         calamity=body.calamity,
     )  # fmt: skip
     return asdict(report)
+
+
+@router.post("/api/v1/calamity/group/preview", operation_id="preview_calamity_group")
+async def preview_group(
+    body: GroupWindow, deps: FlowDeps, me: Me, graph: ClearGraph, settings: SettingsDep
+) -> dict[str, Any]:
+    """Several executives' agendas at once (a secretary's two): one report per executive,
+    each with its own ``operation_id``; the group's ``operation_id`` clears them all."""
+    start, end = flows.clear_window(deps, choice=body.window, start=body.start, end=body.end)
+    group = await flows.preview_clears(
+        deps, graph, me, mailboxes=body.mailboxes, start=start, end=end,
+        settings=clear_settings(settings), toggled=body.toggled,
+    )  # fmt: skip
+    return asdict(group)
+
+
+@router.post("/api/v1/calamity/group/execute", operation_id="execute_calamity_group")
+async def execute_group(
+    body: GroupClearRequest, deps: FlowDeps, me: Me, graph: ClearGraph, settings: SettingsDep
+) -> dict[str, Any]:
+    """Clear each executive's agenda as previewed, one journaled clear each; again under the
+    same id finishes what is missing, nothing twice."""
+    group = await flows.execute_clears(
+        deps, graph, me, mailboxes=body.mailboxes, start=body.start, end=body.end,
+        settings=clear_settings(settings), operation_id=body.operation_id, toggled=body.toggled,
+        cancel_message=body.cancel_message, decline_message=body.decline_message,
+        calamity=body.calamity,
+    )  # fmt: skip
+    return asdict(group)
+
+
+@router.get("/api/v1/calamity/group/{operation_id}", operation_id="get_calamity_group")
+async def group_progress(
+    operation_id: str,
+    deps: FlowDeps,
+    me: Me,
+    mailbox: Annotated[list[Mailbox], Query(min_length=1, max_length=flows.MAX_GROUP)],
+) -> dict[str, Any]:
+    """Where a clear of several executives stands, per executive (``mailbox`` repeated)."""
+    group = await flows.clears_progress(deps, me, operation_id=operation_id, mailboxes=mailbox)
+    return asdict(group)
 
 
 @router.get("/api/v1/calamity/{operation_id}", operation_id="get_calamity_clear")

@@ -302,10 +302,11 @@ async def test_toggled_items_and_bad_windows(api: httpx.AsyncClient, login) -> N
     assert flipped["Driehoeksoverleg (burgemeester, politie, OM)"]["toggled"] is True
     assert flipped["Agendacommissie"] == {**items["Agendacommissie"], "action": "keep",
                                          "reason": "op verzoek laten staan", "status": "kept",
-                                         "toggled": True}  # fmt: skip
+                                         "toggled": True, "outcome": "blijft staan"}  # fmt: skip
     backwards = {**body, "start": body["end"], "end": body["start"]}
     bad = await api.post("/api/v1/calamity/preview", json=backwards, headers=login(SECRETARY_A))
-    assert bad.status_code == 400 and "einde na het begin" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_window"
+    assert "einde na het begin" in bad.json()["error"]["message"]
     naive = {**body, "start": f"{seed_day('thu')}T00:00:00"}
     assert (
         await api.post("/api/v1/calamity/preview", json=naive, headers=login(SECRETARY_A))
