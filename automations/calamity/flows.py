@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 
 from automations.calamity import backlog, clearing
-from automations.calamity.backlog import BacklogEntry, Slot
+from automations.calamity.backlog import BacklogEntry, Invitation, Slot
 from automations.calamity.models import (
     CANCEL_MESSAGE,
     CUSTOM,
@@ -47,6 +47,7 @@ __all__ = [
     "clear_progress",
     "clear_window",
     "clears_progress",
+    "draft_invitation",
     "drop_entry",
     "execute_clear",
     "execute_clears",
@@ -275,17 +276,29 @@ async def list_backlog(
 async def propose_slots(
     deps: Deps, graph: GraphSession, actor: Actor, *, entry_id: str
 ) -> list[Slot]:
-    """Free moments for the executive and the original attendees (findMeetingTimes)."""
-    return await backlog.propose(graph, deps.sessions, roster=actor.roster, actor=actor.upn,
-                                 entry_id=entry_id, now=deps.now())  # fmt: skip
+    """Moments for the executive and the original attendees (findMeetingTimes) after the
+    cleared window and within her working hours, each saying who of the attendees is free."""
+    return await backlog.propose(graph, deps.sessions, deps.journal, roster=actor.roster,
+                                 actor=actor.upn, entry_id=entry_id, now=deps.now())  # fmt: skip
+
+
+async def draft_invitation(
+    deps: Deps, actor: Actor, *, entry_id: str, start: dt.datetime
+) -> Invitation:
+    """The invitation a chosen moment would send, to read and edit before confirming."""
+    return await backlog.invitation(deps.sessions, roster=actor.roster, actor=actor.upn,
+                                    entry_id=entry_id, start=start)  # fmt: skip
 
 
 async def plan_entry(
-    deps: Deps, graph: GraphSession, actor: Actor, *, entry_id: str, start: dt.datetime
-) -> BacklogEntry:
-    """Invite the original attendees at the chosen moment (once, however often clicked)."""
+    deps: Deps, graph: GraphSession, actor: Actor, *, entry_id: str, start: dt.datetime,
+    subject: str | None = None, text: str | None = None,
+) -> BacklogEntry:  # fmt: skip
+    """Invite the original attendees at the chosen moment, with the invitation as confirmed
+    (once, however often clicked)."""
     entry = await backlog.replan(graph, deps.sessions, roster=actor.roster, actor=actor.upn,
-                                 entry_id=entry_id, start=start)  # fmt: skip
+                                 entry_id=entry_id, start=start, subject=subject,
+                                 text=text)  # fmt: skip
     deps.publish("closed", entry.mailbox, key=f"backlog:{entry.id}")
     return entry
 

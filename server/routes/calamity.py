@@ -61,8 +61,14 @@ class GroupClearRequest(Messages):
     mailboxes: Mailboxes
 
 
-class PlanRequest(BaseModel):
-    start: AwareDatetime
+class Moment(BaseModel):
+    start: AwareDatetime  # a proposal's start
+
+
+class PlanRequest(Moment):
+    # The invitation as shown (``…/invitation``) and perhaps edited; the defaults when left out.
+    subject: str | None = Field(default=None, max_length=400)
+    text: str | None = Field(default=None, max_length=8000)
 
 
 class DropRequest(BaseModel):
@@ -172,9 +178,17 @@ async def list_backlog(
 
 @router.post("/api/v1/backlog/{entry_id}/proposals", operation_id="propose_backlog_slots")
 async def proposals(entry_id: str, deps: FlowDeps, me: Me, graph: UserGraph) -> dict[str, Any]:
-    """Free moments for the executive and the original attendees (findMeetingTimes)."""
+    """Moments for the executive and the original attendees (findMeetingTimes), after the
+    cleared window and within her working hours, each with every attendee's availability."""
     slots = await flows.propose_slots(deps, graph, me, entry_id=entry_id)
     return {"slots": [asdict(s) for s in slots]}
+
+
+@router.post("/api/v1/backlog/{entry_id}/invitation", operation_id="draft_backlog_invitation")
+async def invitation(entry_id: str, body: Moment, deps: FlowDeps, me: Me) -> dict[str, Any]:
+    """The invitation a chosen moment would send (nothing is sent): subject, text to edit,
+    attendees, time and location; ``…/plan`` sends it."""
+    return asdict(await flows.draft_invitation(deps, me, entry_id=entry_id, start=body.start))
 
 
 @router.post("/api/v1/backlog/{entry_id}/plan", operation_id="replan_backlog_entry")
@@ -182,7 +196,9 @@ async def plan(
     entry_id: str, body: PlanRequest, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> dict[str, Any]:
     """Invite the original attendees at the chosen moment (once, however often clicked)."""
-    return asdict(await flows.plan_entry(deps, graph, me, entry_id=entry_id, start=body.start))
+    entry = await flows.plan_entry(deps, graph, me, entry_id=entry_id, start=body.start,
+                                   subject=body.subject, text=body.text)  # fmt: skip
+    return asdict(entry)
 
 
 @router.post("/api/v1/backlog/{entry_id}/drop", operation_id="drop_backlog_entry")

@@ -172,15 +172,31 @@ async def backlog_slots(
     return fragment(request, "views/herplannen_voorstellen.html", entry_id=entry_id, slots=slots)
 
 
-class PlanRequest(BaseModel):
+class MomentRequest(BaseModel):
     start: AwareDatetime
+
+
+@router.post("/pane/herplannen/{entry_id}/uitnodiging", response_class=HTMLResponse)
+async def backlog_invitation(
+    request: Request, entry_id: str, body: MomentRequest, deps: FlowDeps, me: Me
+) -> HTMLResponse:
+    """A tapped proposal: the invitation it would send, its text editable; nothing is sent."""
+    invitation = await flows.draft_invitation(deps, me, entry_id=entry_id, start=body.start)
+    return fragment(request, "views/herplannen_uitnodiging.html", invitation=invitation)
+
+
+class PlanRequest(MomentRequest):
+    subject: str | None = Field(default=None, max_length=400)
+    text: str | None = Field(default=None, max_length=8000)
 
 
 @router.post("/pane/herplannen/{entry_id}/inplannen", response_class=HTMLResponse)
 async def backlog_plan(
     request: Request, entry_id: str, body: PlanRequest, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    entry = await flows.plan_entry(deps, graph, me, entry_id=entry_id, start=body.start)
+    """Versturen: the confirmed invitation goes out (once, however often clicked)."""
+    entry = await flows.plan_entry(deps, graph, me, entry_id=entry_id, start=body.start,
+                                   subject=body.subject, text=body.text)  # fmt: skip
     return fragment(request, "views/herplannen_uitkomst.html", entry=entry)
 
 

@@ -71,6 +71,7 @@ def test_clear_from_the_agenda_pane_then_plan_one_meeting_again(
     first_slot = entry.get_by_test_id("voorstellen").get_by_role("button").first
     expect(first_slot).to_be_visible()
     first_slot.click()
+    entry.get_by_role("button", name="Uitnodiging versturen").click()  # shown first, then sent
     expect(entry.get_by_test_id("herplan-uitkomst")).to_contain_text("Opnieuw gepland op")
 
 
