@@ -1,4 +1,5 @@
-"""``secretariaat approvals``: approvals of reply drafts: list, request, notify, approve, reject.
+"""``secretariaat approvals``: approvals of reply drafts: list, request, notify, approve, reject,
+resubmit (herzien en opnieuw aanbieden).
 
 Each command calls the same flow a click does (``automations.replies.flows``), as ``--actor``
 with the app's Graph identity: the same roster checks, audit and events. The app cannot send
@@ -26,7 +27,8 @@ if TYPE_CHECKING:  # imported lazily at run time: ``secretariaat --help`` stays 
 T = TypeVar("T")
 
 app = typer.Typer(
-    help="Approvals of reply drafts: list, request, notify, approve, reject.", no_args_is_help=True
+    help="Approvals of reply drafts: list, request, notify, approve, reject, resubmit.",
+    no_args_is_help=True,
 )
 
 
@@ -89,7 +91,8 @@ def approvals_list(
     actor: ActorOption,
     mailbox: Annotated[str | None, typer.Option(help="Only this executive's mailbox.")] = None,
     status: Annotated[
-        str | None, typer.Option(help="open, waiting, sent, rejected, deleted, sent_elsewhere.")
+        str | None,
+        typer.Option(help="open, waiting, sent, rejected, revised, deleted, sent_elsewhere."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -197,3 +200,33 @@ def approvals_reject(
     view, untold = _as(actor, work)
     _print_approvals([view], as_json)
     _told(view, actor, untold)
+
+
+@app.command("resubmit")
+def approvals_resubmit(
+    approval: Annotated[str, typer.Argument(help="The rejected approval's id.")],
+    actor: ActorOption,
+    note: Annotated[
+        str, typer.Option(help="A note for the executive (default: the earlier note).")
+    ] = "",
+    operation_id: Annotated[
+        str | None, typer.Option(help="Repeat a resubmit by its id (never doubles).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Offer a rejected draft again, as revised in Outlook (herzien en opnieuw aanbieden): a
+    new approval of the new version replaces the rejected one, which stays as history. The
+    executive is told by mail from SECRETARIAAT_NOTICE_MAILBOX; exit 5 when that failed."""
+    from automations.replies import flows
+
+    sender = _notice_sender()
+
+    async def work(op: Operator, who: Actor) -> ApprovalView:
+        return await flows.resubmit(
+            op.deps, op.graph, who, approval_id=approval, operation_id=_operation(operation_id),
+            note=note, notice_from=sender,
+        )  # fmt: skip
+
+    view = _as(actor, work)
+    _print_approvals([view], as_json)
+    _told(view, actor)

@@ -69,7 +69,7 @@ MEETING_HORIZON = dt.timedelta(days=7)
 APPROVAL_COLUMNS = (ApprovalRow.id, ApprovalRow.mailbox, ApprovalRow.subject,
                     ApprovalRow.requested_at, ApprovalRow.status, ApprovalRow.requested_by,
                     ApprovalRow.comment, ApprovalRow.draft_id,
-                    ApprovalRow.message_id)  # fmt: skip
+                    ApprovalRow.message_id, ApprovalRow.revises)  # fmt: skip
 DISPATCH_COLUMNS = (DispatchRow.id, DispatchRow.mailbox, DispatchRow.subject,
                     DispatchRow.department_name, DispatchRow.dispatched_at,
                     DispatchRow.dispatched_by, DispatchRow.deadline,
@@ -167,7 +167,7 @@ async def build_queue(
     for a in approvals_found:
         waiting = a.status == "waiting"
         action = "Goedkeuren of afwijzen" if waiting else "Concept herzien en opnieuw aanbieden"
-        detail = None if waiting else a.comment
+        detail = a.comment if not waiting else ("Herziene versie" if a.revises else None)
         if a.id in untold and waiting:  # she does not know it waits: tell her again
             action = f"{NOT_NOTIFIED}: bestuurder opnieuw melden (Bekijken)"
             detail = f"{NOT_NOTIFIED}: {untold[a.id]}"

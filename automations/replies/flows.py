@@ -4,8 +4,8 @@ each, for every adapter (the JSON API, the pane and its phone page, the CLI's ``
 Each flow decides, in this order: may she (``roster.policy``; always first, so nobody outside
 the team learns whose claim holds), does a colleague hold the mail (drafts only: asked
 first), then the work, audited, and an event so open panes redraw: "changed" when a draft is
-offered for approval or sent back with a comment, "closed" when it is sent or its draft is
-gone. Adapters only parse and render.
+offered for approval (again, after a revision) or sent back with a comment, "closed" when it
+is sent, its draft is gone, or a revised version replaced it. Adapters only parse and render.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automations.context import Actor, Deps
-from automations.errors import BadRequest, NotFound
+from automations.errors import AccessDenied, BadRequest, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.tagged import graph_one
 from automations.queue.flows import ensure_unclaimed, working_in
@@ -60,6 +60,7 @@ __all__ = [
     "reject",
     "remind_waiting",
     "request_approval",
+    "resubmit",
     "template_set",
     "template_version",
     "template_versions",
@@ -220,9 +221,43 @@ async def _ask(
     view = await approvals.request_approval(
         graph, deps.sessions, mailbox=mailbox, draft_id=draft_id, message_id=message_id,
         actor=actor.upn, note=note, template=template, operation_id=operation_id,
-        link_base=deps.base_url, sender=notice_from,
+        link_base=deps.base_url, sender=notice_from, names=actor.roster.names,
     )  # fmt: skip
+    _published(deps, view)
+    return view
+
+
+def _published(deps: Deps, view: ApprovalView) -> None:
+    """A request (again): its queue item changed, and the one of the version it replaced is
+    closed."""
+    if view.revises:
+        deps.publish("closed", view.mailbox, key=queue_key(view.revises))
     deps.publish("changed", view.mailbox, key=queue_key(view.id))
+
+
+async def resubmit(
+    deps: Deps, graph: GraphSession, actor: Actor, *, approval_id: str, operation_id: str,
+    note: str = "", html: str | None = None, change_key: str | None = None,
+    notice_from: str | None = None,
+) -> ApprovalView:  # fmt: skip
+    """Herzien en opnieuw aanbieden: after a rejection, the draft as revised (in Outlook, or
+    ``html`` here, written on the version seen: ``change_key``) goes to the executive again as
+    a new approval of its own version, which replaces the rejected one (closed as "revised";
+    the history stays). Whoever works in her mailbox may (the secretary who asked, or any
+    other serving her; not she herself); once per ``operation_id``. The notice as
+    ``request_approval``."""
+    row = await _approval(deps, actor, approval_id, Action.ACT_ON_MAILBOX)
+    if may(actor.roster, actor.upn, Action.DECIDE_APPROVAL, row.mailbox):
+        raise AccessDenied(
+            "Herzien en opnieuw aanbieden doet het secretariaat; uw eigen concept kunt u in"
+            " Outlook bewerken en verzenden."
+        )
+    view = await approvals.resubmit(
+        graph, deps.sessions, row=row, actor=actor.upn, operation_id=operation_id,
+        link_base=deps.base_url, note=note, html=html, seen_change_key=change_key,
+        sender=notice_from, names=actor.roster.names,
+    )  # fmt: skip
+    _published(deps, view)
     return view
 
 
@@ -241,7 +276,8 @@ async def notify_again(
         front = actor.roster.front_office_on(row.mailbox, deps.today())
     view = await approvals.notify_again(graph, deps.sessions, approval_id=row.id,
                                         actor=actor.upn, link_base=deps.base_url,
-                                        sender=notice_from, front_office=front)  # fmt: skip
+                                        sender=notice_from, front_office=front,
+                                        names=actor.roster.names)  # fmt: skip
     deps.publish("changed", view.mailbox, key=queue_key(view.id))
     return view
 
@@ -251,6 +287,7 @@ async def notify_again(
 class OpenedApproval:
     detail: ApprovalDetail
     may_decide: bool  # she is the executive whose draft it is
+    may_resubmit: bool = False  # rejected, and I work in her mailbox (not she herself)
 
 
 async def list_approvals(
@@ -284,7 +321,8 @@ async def open_approval(
     if row.status == "waiting" and not detail.approval.open:
         deps.publish("closed", row.mailbox, key=queue_key(row.id))
     decides = may(actor.roster, actor.upn, Action.DECIDE_APPROVAL, row.mailbox)
-    return OpenedApproval(detail, decides)
+    again = detail.approval.status == "rejected" and not decides
+    return OpenedApproval(detail, decides, again)
 
 
 async def check_approvals(

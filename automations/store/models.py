@@ -373,7 +373,9 @@ class DeltaLinkRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
 
 
-APPROVAL_STATUSES = ("waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere")
+APPROVAL_STATUSES = (
+    "waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere", "revised",
+)  # fmt: skip
 
 
 class ApprovalRow(Base):
@@ -382,6 +384,8 @@ class ApprovalRow(Base):
     ``change_key`` is the draft's version when approval was asked; the executive approves the
     version she saw, and the send refuses any other. ``send_operation_id`` is set once, by the
     first approval, so a second tap (or a retry under another id) resumes that one send.
+    ``revises``: the rejected approval of the same draft this one replaces (revised and
+    offered again); that one is then closed as "revised" and stays, as the history.
     """
 
     __tablename__ = "approvals"
@@ -390,6 +394,7 @@ class ApprovalRow(Base):
         Index(None, "mailbox", "status"),
         Index(None, "requested_by", "status"),
         Index(None, "draft_id"),
+        Index(None, "revises"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -411,6 +416,7 @@ class ApprovalRow(Base):
     deferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revises: Mapped[str | None] = mapped_column(String(36))
 
 
 BACKLOG_STATUSES = ("open", "planned", "dropped")

@@ -17,7 +17,9 @@ router = APIRouter(tags=["approvals"])
 
 Html = Annotated[str, Field(min_length=1, max_length=200_000)]
 Note = Annotated[str, Field(max_length=4000)]
-Status = Literal["open", "waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere"]
+Status = Literal[
+    "open", "waiting", "sending", "sent", "rejected", "deleted", "sent_elsewhere", "revised"
+]
 
 
 class DraftRequest(BaseModel):
@@ -52,6 +54,16 @@ class ApproveRequest(BaseModel):
 
 class RejectRequest(BaseModel):
     comment: str = Field(min_length=1, max_length=4000)
+
+
+class ResubmitRequest(BaseModel):
+    # One id per click: a retry or double click finds the request this click made.
+    operation_id: OperationId
+    note: Note = ""  # for the executive; default: the earlier request's note
+    html: Html | None = None  # the revised text; without it, the draft as revised in Outlook
+    # The draft version the revision was made on (from GET /approvals/{id}); with ``html``,
+    # refused (409 draft_changed) when the draft changed since.
+    change_key: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 @router.post("/api/v1/drafts", operation_id="prepare_draft", status_code=201)
@@ -148,6 +160,21 @@ async def reject(
     cannot be sent the rejection stands and ``notice_error`` says "melding niet verstuurd: …"
     (the queue shows "niet gemeld"; ``/notify`` sends it again)."""
     view = await flows.reject(deps, graph, me, approval_id=approval_id, comment=body.comment)
+    return asdict(view)
+
+
+@router.post(
+    "/api/v1/approvals/{approval_id}/resubmit", operation_id="resubmit_draft", status_code=201
+)
+async def resubmit(
+    approval_id: str, body: ResubmitRequest, deps: FlowDeps, me: Me, graph: UserGraph
+) -> dict[str, Any]:
+    """Herzien en opnieuw aanbieden: a rejected draft, revised, goes to the executive again as
+    a new approval (the answer) that replaces this one (closed as "revised", kept as history);
+    she is told by mail from my mailbox, with the new text. Once per ``operation_id``."""
+    view = await flows.resubmit(deps, graph, me, approval_id=approval_id,
+                                operation_id=body.operation_id, note=body.note, html=body.html,
+                                change_key=body.change_key)  # fmt: skip
     return asdict(view)
 
 

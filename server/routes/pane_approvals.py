@@ -39,7 +39,8 @@ async def approvals_view(
         ctx=selected.ctx,
         executive=me.roster.role(me.upn) == "executive",
         waiting=[a for a in found if a.open],
-        decided=[a for a in found if not a.open][:20],
+        # a revised one is in the history of the version that replaced it
+        decided=[a for a in found if not a.open and a.status != "revised"][:20],
         names=me.roster.names,
     )
 
@@ -60,6 +61,8 @@ async def _detail(
         draft_html=Markup(found.draft_html),  # cleaned by the allow-list
         original=original,
         may_decide=opened.may_decide,
+        may_resubmit=opened.may_resubmit,
+        executive=me.roster.names.get(found.approval.mailbox, found.approval.mailbox),
         operation_id=str(uuid.uuid4()),
         names=me.roster.names,
         **extra,
@@ -71,7 +74,8 @@ async def approval_view(
     request: Request, approval_id: str, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
     """The original, the note and the draft as it is now, with the decision buttons (and,
-    when she was not told of it, why and "Opnieuw melden")."""
+    when she was not told of it, why and "Opnieuw melden"); the earlier versions; for a
+    rejected one, to the secretariat, "Herzien en opnieuw aanbieden"."""
     return await _detail(request, deps, graph, me, approval_id, refusal=None, told=None)
 
 
@@ -134,6 +138,35 @@ async def notify(
     elif not view.notice_error:
         told = "De bestuurder is gemeld dat het concept klaarstaat."
     return await _detail(request, deps, graph, me, approval_id, refusal=None, told=told)
+
+
+class ResubmitRequest(BaseModel):
+    operation_id: OperationId
+    change_key: str | None = Field(default=None, max_length=200)
+    html: str | None = Field(default=None, min_length=1, max_length=200_000)
+    note: str = Field(default="", max_length=4000)
+
+
+@router.post(
+    "/pane/goedkeuren/{approval_id}/opnieuw-aanbieden", response_class=HTMLResponse,
+    name="pane_resubmit",
+)  # fmt: skip
+async def resubmit(
+    request: Request, approval_id: str, body: ResubmitRequest, deps: FlowDeps, me: Me,
+    graph: UserGraph,
+) -> HTMLResponse:  # fmt: skip
+    """Herzien en opnieuw aanbieden: the revised draft (as edited in Outlook, or here) to the
+    executive again; a draft changed meanwhile is shown again with the refusal."""
+    try:
+        view = await flows.resubmit(deps, graph, me, approval_id=approval_id,
+                                    operation_id=body.operation_id, note=body.note,
+                                    html=body.html, change_key=body.change_key)  # fmt: skip
+    except flows.DraftChanged as exc:
+        return await _detail(request, deps, graph, me, approval_id, refusal=exc.message,
+                             told=None)  # fmt: skip
+    return fragment(request, "views/goedkeuring_uitkomst.html", view=view,
+                    untold=flows.not_told(view, me.roster.names), resubmitted=True,
+                    executive=me.roster.names.get(view.mailbox, view.mailbox))  # fmt: skip
 
 
 @router.post("/pane/goedkeuren/{approval_id}/later", response_class=HTMLResponse)

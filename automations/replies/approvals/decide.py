@@ -9,6 +9,8 @@
   office on duty told; the item is back with the secretariat. A notice that cannot be sent
   leaves the rejection standing and says so (``notice_error``, the audit log, the queue's
   "niet gemeld") until ``notify_rejected`` gets it out.
+- **Revise** (``request.resubmit``): the secretariat offers the revised draft again, as a
+  new approval that replaces the rejected one.
 - **Later**: she looked and decides later; it stays in her queue, marked as seen.
 
 The caller (``automations.replies.flows``) has loaded the approval and authorised the actor.
@@ -317,7 +319,10 @@ async def _tell_secretariat(
         f"<p>Het concept <b>{escape(view.subject)}</b> is afgekeurd door "
         f"{escape(view.decided_by or sender)}.</p>"
         f"<p><b>Toelichting:</b> {escape(view.comment or '')}</p>"
-        f'<p><a href="{escape(link_base)}/goedkeuren/{escape(view.id)}">Bekijken</a></p>'
+        "<p>Het concept staat nog in Concepten (categorie Afgekeurd): pas het aan in Outlook"
+        " of in Secretariaat en bied het opnieuw aan.</p>"
+        f'<p><a href="{escape(link_base)}/goedkeuren/{escape(view.id)}">Herzien en opnieuw'
+        " aanbieden</a></p>"
     )
     try:
         await send_tagged_mail(
@@ -327,7 +332,7 @@ async def _tell_secretariat(
         reason = failure_reason(exc, sender, app_sent=False)
         await audit(sessions, view, actor, "approval.notify", "failure", sender=sender,
                     notice=REJECTION_NOTICE, error=reason,
-                    graph_error=exc.message[:400])  # fmt: skip
+                    graph_error=(exc.detail or exc.message)[:400])  # fmt: skip
         return not_sent(reason)
     await audit(sessions, view, actor, "approval.notify", sender=sender, notice=REJECTION_NOTICE)
     return None

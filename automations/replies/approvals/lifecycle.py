@@ -17,7 +17,9 @@ from automations.replies.approvals.views import (
     ApprovalDetail,
     ApprovalView,
     audit,
+    history_of,
     load,
+    successor_of,
     view_of,
     with_notices,
 )
@@ -71,7 +73,8 @@ async def close_if_gone(
 async def read_approval(
     graph: GraphSession, sessions: async_sessionmaker[AsyncSession], row: ApprovalRow
 ) -> ApprovalDetail:
-    """The approval with the draft as it is now and the original it answers (one $batch)."""
+    """The approval with the draft as it is now and the original it answers (one $batch),
+    with the earlier versions it replaced, or the version that replaced it."""
     base = f"/users/{row.mailbox}/messages"
     draft, original, attached, trash = await graph.batch(
         [
@@ -97,6 +100,8 @@ async def read_approval(
         }
     async with sessions() as session:
         [view] = await with_notices(session, [view_of(row)])
+        history = await history_of(session, row)
+        after = await successor_of(session, row.id) if row.status == "revised" else None
     return ApprovalDetail(
         approval=view,
         draft_html=clean(body["body"]["content"]) if body else "",
@@ -105,6 +110,8 @@ async def read_approval(
         draft_to=recipients_of(body) if body else [],
         attachments=[a["name"] for a in attached.body["value"]] if attached.ok else [],
         original=found,
+        history=history,
+        replaced_by=view_of(after) if after else None,
     )
 
 

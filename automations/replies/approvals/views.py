@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -30,11 +30,13 @@ __all__ = [
     "approval_id_for",
     "audit",
     "failure_reason",
+    "history_of",
     "list_approvals",
     "load",
     "not_sent",
     "not_told",
     "queue_key",
+    "successor_of",
     "view_of",
     "with_notices",
 ]
@@ -50,6 +52,7 @@ STATUS_LABELS = {
     "rejected": "Afgekeurd",
     "deleted": "Concept verwijderd",
     "sent_elsewhere": "Buiten Secretariaat verzonden",
+    "revised": "Herzien",
 }
 # The approval of a click is named by its operation id: asking twice makes one approval.
 _NAMESPACE = uuid.UUID("3f0b8a52-8d7e-4f7e-9a3c-5b2f1c9e7d10")
@@ -89,6 +92,12 @@ class ApprovalView:
     # gemeld) and nothing reminded her since; for a rejected one: the rejection stands, but
     # the secretary who asked was not told of it. None when told (or nobody needed to be).
     notice_error: str | None = None
+    revises: str | None = None  # the rejected approval this revised version replaces
+
+    @property
+    def revision(self) -> bool:
+        """A revised version, offered again after a rejection."""
+        return self.revises is not None
 
     @property
     def open(self) -> bool:
@@ -105,6 +114,15 @@ class ApprovalDetail:
     draft_to: list[str]
     attachments: list[str]
     original: Mapping[str, Any] | None  # subject, sender, received, html (cleaned)
+    # The earlier versions of this draft it replaced, newest first (each rejected, then
+    # revised), and for a revised one the version that replaced it.
+    history: list[ApprovalView] = field(default_factory=list)
+    replaced_by: ApprovalView | None = None
+
+    @property
+    def version(self) -> int:
+        """1 for the first request, 2 for the first revision, …"""
+        return len(self.history) + 1
 
 
 def not_sent(reason: str) -> str:
@@ -169,6 +187,7 @@ def view_of(row: ApprovalRow) -> ApprovalView:
         decided_at=row.decided_at,
         comment=row.comment,
         deferred_at=row.deferred_at,
+        revises=row.revises,
     )
 
 
@@ -228,3 +247,24 @@ async def with_notices(session: AsyncSession, views: Sequence[ApprovalView]) -> 
     unsent = await unnotified(session, views)
     return [replace(v, notice_error=not_sent(unsent[v.id])) if v.id in unsent else v
             for v in views]  # fmt: skip
+
+
+async def history_of(session: AsyncSession, row: ApprovalRow) -> list[ApprovalView]:
+    """The earlier versions ``row`` replaced, newest first (at most 50: a loop stops)."""
+    found: list[ApprovalView] = []
+    at = row.revises
+    while at is not None and len(found) < 50:
+        earlier = await session.get(ApprovalRow, at)
+        if earlier is None:
+            break
+        found.append(view_of(earlier))
+        at = earlier.revises
+    return found
+
+
+async def successor_of(session: AsyncSession, approval_id: str) -> ApprovalRow | None:
+    """The approval that replaced this one (revised and offered again), if any."""
+    found: ApprovalRow | None = await session.scalar(
+        select(ApprovalRow).where(ApprovalRow.revises == approval_id).limit(1)
+    )
+    return found
