@@ -86,7 +86,7 @@ async def identity_of(graph: GraphSession, oid: str) -> DirectoryIdentity:
         # Entra ID refuses to exchange the token of a user it no longer has, or has disabled,
         # with invalid_grant and AADSTS50034 / AADSTS50057; a token past its time (still
         # inside our minute of clock skew) with AADSTS500133: she signs in again.
-        said = exc.message.split(":", 1)[0]
+        said = (exc.detail or "").split(":", 1)[0]
         if exc.graph_code == "invalid_grant" and said in ("AADSTS50034", "AADSTS50057"):
             raise _unknown() from None
         if exc.graph_code == "invalid_grant" and said == "AADSTS500133":

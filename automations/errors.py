@@ -1,9 +1,11 @@
 """Typed domain errors: what went wrong, in a form the API and the task pane can show.
 
 Domain code raises these, never HTTP exceptions; ``server`` renders every ``AppError`` as
-``{"error": {"code", "message", "request_id"}}`` with ``status``. Errors that come from
-Microsoft Graph also carry Graph's own error code and the ``request-id`` of the failed call,
-so support can find the call in Graph's logs.
+``{"error": {"code", "message", "request_id"}}`` with ``status``. ``message`` is for the user,
+in Dutch: a kind's ``default_message`` when the raiser gives none. What happened technically
+(Graph's own English message, the request that failed) goes in ``detail``, for the logs only.
+Errors that come from Microsoft Graph also carry Graph's own error code and the ``request-id``
+of the failed call, so support can find the call in Graph's logs.
 
     AppError
      ├── BadRequest            400  the request cannot be done as asked
@@ -17,6 +19,8 @@ so support can find the call in Graph's logs.
 """
 
 from __future__ import annotations
+
+from automations.plural import counted
 
 __all__ = [
     "AccessDenied",
@@ -37,18 +41,22 @@ class AppError(Exception):
 
     code: str = "internal_error"
     status: int = 500
+    default_message: str = "Er ging iets mis aan onze kant. Probeer het opnieuw."
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        detail: str | None = None,
         code: str | None = None,
         status: int | None = None,
         graph_code: str | None = None,
         request_id: str | None = None,
     ) -> None:
+        message = message or self.default_message
         super().__init__(message)
-        self.message = message
+        self.message = message  # for the user, in Dutch
+        self.detail = detail  # for the logs: technical, English, may name mailboxes
         if code is not None:
             self.code = code
         if status is not None:
@@ -67,6 +75,7 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     code, status = "bad_request", 400
+    default_message = "Dit verzoek kan niet worden uitgevoerd zoals het is gevraagd."
 
 
 class Unprocessable(BadRequest):
@@ -80,47 +89,60 @@ class Unprocessable(BadRequest):
 
 class AuthenticationFailed(AppError):
     code, status = "authentication_failed", 401
+    default_message = "Aanmelden bij Microsoft 365 is niet gelukt. Meld u opnieuw aan."
 
 
 class AccessDenied(AppError):
     code, status = "access_denied", 403
+    default_message = (
+        "Geen toegang tot dit postvak of item. Vraag de beheerder om gemachtigde-rechten."
+    )
 
 
 class NotFound(AppError):
     code, status = "not_found", 404
+    default_message = "Dit item bestaat niet meer: het is misschien verwijderd of verplaatst."
 
 
 class Conflict(AppError):
     code, status = "conflict", 409
+    default_message = "Het item is intussen door iemand anders gewijzigd. Open het opnieuw."
 
 
 class Throttled(AppError):
     code, status = "throttled", 429
+    default_message = "Microsoft 365 vraagt even te wachten. Probeer het over een minuut opnieuw."
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        detail: str | None = None,
         retry_after: float | None = None,
         graph_code: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        super().__init__(message, graph_code=graph_code, request_id=request_id)
+        if message is None and retry_after is not None and 0 < retry_after <= 300:
+            wait = counted(max(1, round(retry_after)), "seconde", "seconden")
+            message = f"Microsoft 365 vraagt even te wachten ({wait}). Probeer het daarna opnieuw."
+        super().__init__(message, detail=detail, graph_code=graph_code, request_id=request_id)
         self.retry_after = retry_after
 
 
 class Unavailable(AppError):
     code, status = "unavailable", 503
+    default_message = "De verbinding met Microsoft 365 viel weg. Probeer het opnieuw."
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        detail: str | None = None,
         outcome_unknown: bool = False,
         graph_code: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        super().__init__(message, graph_code=graph_code, request_id=request_id)
+        super().__init__(message, detail=detail, graph_code=graph_code, request_id=request_id)
         # True when a request that is not safe to repeat was sent and no answer came back:
         # the caller must check (extended property of the operation) before trying again.
         self.outcome_unknown = outcome_unknown
@@ -128,3 +150,4 @@ class Unavailable(AppError):
 
 class GraphTimeout(Unavailable):
     code, status = "graph_timeout", 504
+    default_message = "Microsoft 365 antwoordde niet op tijd. Probeer het zo opnieuw."

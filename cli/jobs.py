@@ -36,6 +36,7 @@ def jobs_run(
     from dataclasses import asdict
 
     from automations.errors import AppError
+    from automations.jobs.catalog import label_of
     from server.operator import run_job_as_app
 
     settings = backend_settings()
@@ -55,6 +56,8 @@ def jobs_run(
         late = [m["mailbox"] for m in report.mailboxes if m["status"] == "timed_out"]
         if late:
             typer.echo(f"Time-out voor {', '.join(late)}: de volgende run maakt het af.")
-        typer.echo(f"{report.job}: {report.status} in {report.duration_s:.1f} s")
+        typer.echo(
+            f"{label_of(report.job)} ({report.job}): {report.status} in {report.duration_s:.1f} s"
+        )
     if report.status != "done":  # a mailbox failed, was out of scope or timed out
         raise typer.Exit(4)

@@ -48,8 +48,11 @@ def _as_actor(actor: str, work: Callable[[Operator, Actor, MeetingSettings], Awa
 
 
 def _meeting_line(m: Meeting) -> str:
+    from automations.plural import counted
+
     docs = sum(len(i.documents) for i in m.items)
-    return f"{m.id}  {m.date}  {m.type_name:18s} {m.title}  ({len(m.items)} punten, {docs} stukken)"
+    points, pieces = counted(len(m.items), "punt", "punten"), counted(docs, "stuk", "stukken")
+    return f"{m.id}  {m.date}  {m.type_name:18s} {m.title}  ({points}, {pieces})"
 
 
 @app.command("list")
@@ -144,4 +147,7 @@ def meetings_export(
         except OSError as exc:
             partial.unlink(missing_ok=True)
             fail(f"kan {out} niet schrijven: {exc.strerror or exc}")
-    typer.echo(f"{out}: {sum(len(i.documents) for i in found.items)} stukken, {found.title}")
+    from automations.plural import counted
+
+    pieces = counted(sum(len(i.documents) for i in found.items), "stuk", "stukken")
+    typer.echo(f"{out}: {pieces}, {found.title}")

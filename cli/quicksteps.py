@@ -17,9 +17,13 @@ def quicksteps_validate(
     file: Annotated[Path, typer.Argument(help="A quick-step YAML file.")],
 ) -> None:
     """Check a quick-step file; prints every problem with its line (exit 1 when there are any)."""
+    from automations.plural import counted
     from automations.quicksteps.service import DefinitionError, parse
 
-    validate_file(file, parse, DefinitionError, lambda found: f"{len(found.steps)} snelle stappen")
+    validate_file(
+        file, parse, DefinitionError,
+        lambda found: counted(len(found.steps), "snelle stap", "snelle stappen"),
+    )  # fmt: skip
 
 
 @app.command("list")

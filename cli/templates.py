@@ -17,6 +17,10 @@ def templates_validate(
     file: Annotated[Path, typer.Argument(help="A reply-template YAML file.")],
 ) -> None:
     """Check a template file; prints every problem with its line (exit 1 when there are any)."""
+    from automations.plural import counted
     from automations.replies.service import TemplateError, parse
 
-    validate_file(file, parse, TemplateError, lambda found: f"{len(found.templates)} sjablonen")
+    validate_file(
+        file, parse, TemplateError,
+        lambda found: counted(len(found.templates), "sjabloon", "sjablonen"),
+    )  # fmt: skip

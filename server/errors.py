@@ -61,29 +61,16 @@ PANE_TITLES = {
 }
 
 
-# Graph's own messages are English and technical; the pane says what it means for the user.
-PANE_GRAPH_MESSAGES = {
-    403: "Microsoft 365 geeft u geen toegang tot dit item; vraag om gemachtigde-rechten.",
-    404: "Dit item bestaat niet meer in dit postvak: het is misschien verwijderd of verplaatst.",
-    409: "Het item is intussen door iemand anders gewijzigd. Open het opnieuw.",
-    429: "Microsoft 365 vraagt even te wachten. Probeer het over een minuut opnieuw.",
-}
-
-
 def error_response(
     request: Request,
     status: int,
     code: str,
     message: str,
     headers: dict[str, str] | None = None,
-    *,
-    graph_code: str | None = None,
 ) -> Response:
+    """``message`` is the user's (Dutch); an ``AppError``'s technical detail never goes out."""
     request_id = getattr(request.state, "request_id", "")
     if request.url.path.startswith("/pane/"):
-        if graph_code:
-            fallback = "Microsoft 365 reageert niet zoals verwacht. Probeer het zo opnieuw."
-            message = PANE_GRAPH_MESSAGES.get(status, fallback)
         return _pane_error(request, status, message, request_id, headers, code=code)
     body = {"error": {"code": code, "message": message, "request_id": request_id}}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -119,9 +106,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
-        if exc.request_id:
-            log.info("%s: %s (graph request-id %s)", exc.code, exc.message, exc.request_id)
-        return error_response(request, exc.status, exc.code, exc.message, graph_code=exc.graph_code)
+        if exc.request_id or exc.detail:
+            log.info("%s: %s (graph request-id %s)", exc.code, exc.detail or exc.message,
+                     exc.request_id or "-")  # fmt: skip
+        return error_response(request, exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -168,9 +168,16 @@ def _call(fn: Any) -> Any:
         return fn()
     except requests.RequestException as exc:
         log.warning("identity provider unreachable: %s", type(exc).__name__)
-        raise Unavailable("The identity provider could not be reached.") from exc
+        raise Unavailable(
+            "Aanmelden bij Microsoft 365 lukt nu niet: de aanmeldservice is niet bereikbaar."
+            " Probeer het zo opnieuw.",
+            detail="The identity provider could not be reached.",
+        ) from exc
     except ValueError as exc:  # MSAL: authority metadata missing or invalid
-        raise AuthenticationFailed(f"MSAL refused the configuration: {exc}") from exc
+        raise AuthenticationFailed(
+            "Aanmelden bij Microsoft 365 is niet ingesteld zoals het moet; meld het de beheerder.",
+            detail=f"MSAL refused the configuration: {exc}",
+        ) from exc
 
 
 def _token(result: dict[str, Any] | None) -> str:
@@ -182,7 +189,9 @@ def _token(result: dict[str, Any] | None) -> str:
     description = str(result.get("error_description") or "No token was issued.")
     message = description.splitlines()[0]
     log.warning("token request refused: %s (correlation %s)", code, result.get("correlation_id"))
-    raise AuthenticationFailed(message, graph_code=code, request_id=result.get("correlation_id"))
+    raise AuthenticationFailed(
+        detail=message, graph_code=code, request_id=result.get("correlation_id")
+    )
 
 
 def _home_account_id(app: msal.ConfidentialClientApplication, claims: dict[str, Any]) -> str | None:

@@ -81,7 +81,9 @@ def _bounded(fetch: Callable[[], Awaitable[str]], limit_s: float) -> Callable[[]
         except TimeoutError as exc:
             if not limit.expired():
                 raise
-            raise GraphTimeout("No token for Microsoft Graph within the time limit.") from exc
+            raise GraphTimeout(
+                detail="No token for Microsoft Graph within the time limit."
+            ) from exc
 
     return bounded
 
@@ -152,7 +154,7 @@ class GraphSession:
                 async for piece in resp.aiter_bytes(block):
                     yield piece
         except httpx.TransportError as exc:
-            raise Unavailable(f"Download cut off: {type(exc).__name__}") from exc
+            raise Unavailable(detail=f"Download cut off: {type(exc).__name__}") from exc
 
     async def put_content(self, path: str, data: bytes, content_type: str) -> Any:
         """A simple upload (``PUT …/content``) of a small file; the new driveItem."""
@@ -191,7 +193,7 @@ class GraphSession:
         try:
             resp = await self.uploads.put(upload_url, content=pieces(), headers=headers)
         except httpx.TransportError as exc:  # the range may have arrived: ask the session
-            raise Unavailable(f"Upload range lost: {type(exc).__name__}") from exc
+            raise Unavailable(detail=f"Upload range lost: {type(exc).__name__}") from exc
         if resp.status_code >= 400:
             raise translate(_Raw(resp))
         return resp
@@ -214,7 +216,10 @@ class GraphSession:
             async def wait(delay: float) -> None:
                 if asyncio.get_running_loop().time() + delay >= deadline:
                     raise GraphTimeout(
-                        "Microsoft Graph kept asking to wait longer than the time limit allows.",
+                        "Microsoft 365 vraagt langer te wachten dan de tijd die we hebben. Probeer"
+                        " het over een paar minuten opnieuw.",
+                        detail="Microsoft Graph kept asking to wait longer than the time limit"
+                        " allows.",
                         outcome_unknown=unsafe,
                     )
                 await sleep(delay)

@@ -2,7 +2,9 @@
 
 ``translate`` takes what Graph gave us — msgraph's ``ODataError``, kiota's ``APIError`` (a
 body the SDK could not parse), or a raw status with its JSON body (a ``$batch``
-sub-response) — and keeps Graph's error code, message and ``request-id``.
+sub-response) — and keeps Graph's error code and ``request-id``. Graph's own message is English
+and technical (and may name a mailbox): it is kept as the error's ``detail``, for the logs; the
+user reads the Dutch message of the error's kind.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def translate(source: APIError | RawAnswer) -> AppError:
     return error_for_status(
         status,
         graph_code=code,
-        message=message or exc.message or f"Microsoft Graph answered {status}.",
+        detail=message or exc.message or f"Microsoft Graph answered {status}.",
         request_id=headers.get("request-id") or request_id,
         retry_after=parse_retry_after(headers.get("retry-after")),
     )
@@ -93,7 +95,7 @@ def _from_raw(answer: RawAnswer) -> AppError:
     return error_for_status(
         status,
         graph_code=error.get("code"),
-        message=error.get("message") or f"Microsoft Graph answered {status}.",
+        detail=error.get("message") or f"Microsoft Graph answered {status}.",
         request_id=inner.get("request-id") or headers.get("request-id") or answer.request_id,
         retry_after=parse_retry_after(headers.get("retry-after")),
         outcome_unknown=status == 504 and answer.method.upper() not in IDEMPOTENT_METHODS,
@@ -104,25 +106,41 @@ def error_for_status(
     status: int,
     *,
     graph_code: str | None,
-    message: str,
+    detail: str,
     request_id: str | None,
     retry_after: float | None = None,
     outcome_unknown: bool = False,
 ) -> AppError:
+    """The typed error for Graph's ``status``: its kind's Dutch message, Graph's as ``detail``."""
     kind = _BY_STATUS.get(status)
+    message = _MESSAGES.get(status)
     if kind is Throttled:
         return Throttled(
-            message, retry_after=retry_after, graph_code=graph_code, request_id=request_id
+            detail=detail, retry_after=retry_after, graph_code=graph_code, request_id=request_id
         )
     if kind is not None and issubclass(kind, Unavailable):
         return kind(
-            message, outcome_unknown=outcome_unknown, graph_code=graph_code, request_id=request_id
-        )
+            message, detail=detail, outcome_unknown=outcome_unknown, graph_code=graph_code,
+            request_id=request_id,
+        )  # fmt: skip
     if kind is not None:
-        return kind(message, graph_code=graph_code, request_id=request_id)
+        return kind(message, detail=detail, graph_code=graph_code, request_id=request_id)
     return AppError(
-        message, code="graph_error", status=502, graph_code=graph_code, request_id=request_id
-    )
+        "Microsoft 365 reageert niet zoals verwacht. Probeer het zo opnieuw.", detail=detail,
+        code="graph_error", status=502, graph_code=graph_code, request_id=request_id,
+    )  # fmt: skip
+
+
+# Where Graph's status says more than the kind's own message.
+_MESSAGES: dict[int, str] = {
+    400: "Microsoft 365 kon dit verzoek niet uitvoeren. Probeer het opnieuw of meld het.",
+    403: "Microsoft 365 geeft u geen toegang tot dit item; vraag om gemachtigde-rechten.",
+    404: "Dit item bestaat niet meer in dit postvak: het is misschien verwijderd of verplaatst.",
+    413: "Dit is te groot voor Microsoft 365.",
+    500: "Microsoft 365 reageert niet zoals verwacht. Probeer het zo opnieuw.",
+    502: "Microsoft 365 reageert niet zoals verwacht. Probeer het zo opnieuw.",
+    503: "Microsoft 365 is even niet bereikbaar. Probeer het zo opnieuw.",
+}
 
 
 def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:

@@ -267,10 +267,11 @@ def _lost(exc: Exception, request: httpx.Request, path: str, *, outcome_unknown:
     log.warning("graph %s: no answer (%s)", what, type(exc).__name__)
     if isinstance(exc, httpx.TimeoutException):
         return GraphTimeout(
-            f"Microsoft Graph did not answer {what} in time.", outcome_unknown=outcome_unknown
+            detail=f"Microsoft Graph did not answer {what} in time.",
+            outcome_unknown=outcome_unknown,
         )
     return Unavailable(
-        f"The connection to Microsoft Graph was lost during {what}.",
+        detail=f"The connection to Microsoft Graph was lost during {what}.",
         outcome_unknown=outcome_unknown,
     )
 
@@ -280,14 +281,17 @@ def _out_of_time(request: httpx.Request, path: str, *, outcome_unknown: bool) ->
     what = f"{request.method} {path}"
     log.warning("graph %s: out of time", what)
     return GraphTimeout(
-        f"Microsoft Graph did not answer {what} within the time limit.",
+        detail=f"Microsoft Graph did not answer {what} within the time limit.",
         outcome_unknown=outcome_unknown,
     )
 
 
 def _unknown_outcome(request: httpx.Request, path: str, response: httpx.Response) -> Exception:
     return GraphTimeout(
-        f"Microsoft Graph timed out on {request.method} {path}; it may have been carried out.",
+        "Microsoft 365 antwoordde niet op tijd; misschien is het toch uitgevoerd. Kijk dat na"
+        " voordat u het opnieuw probeert.",
+        detail=f"Microsoft Graph timed out on {request.method} {path}; it may have been carried"
+        " out.",
         outcome_unknown=True,
         graph_code="GatewayTimeout",
         request_id=response.headers.get("request-id"),

@@ -13,6 +13,7 @@ from automations.dates import from_graph, next_working_day
 from automations.jobs.mirror import refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.mailboxes.tagged import send_tagged_mail
+from automations.plural import counted
 from automations.store.models import ApprovalRow, CalendarMirrorRow, JobRunRow
 
 __all__ = ["daily_overview"]
@@ -23,6 +24,7 @@ ENV = Environment(
     undefined=StrictUndefined,
 )
 ENV.filters["datum"] = lambda d: format_date(d, "EEEE d MMMM y", locale="nl")
+ENV.filters["counted"] = counted
 
 
 @job(
@@ -72,8 +74,9 @@ async def daily_overview(ctx: JobContext, mailbox: str, result: MailboxResult) -
         base_url=ctx.settings.base_url,
     )  # fmt: skip
     result.actions.append(
-        f"dagoverzicht {day:%d-%m-%Y}: {len(events)} afspraken, {len(approvals)} concepten,"
-        f" {len(changed)} wijzigingen"
+        f"dagoverzicht {day:%d-%m-%Y}: {counted(len(events), 'afspraak', 'afspraken')},"
+        f" {counted(len(approvals), 'concept', 'concepten')},"
+        f" {counted(len(changed), 'wijziging', 'wijzigingen')}"
     )
     result.count("events", len(events))
     if ctx.dry_run:

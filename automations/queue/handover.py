@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from automations.dates import AMSTERDAM, next_working_day
 from automations.graph import GraphSession
 from automations.mailboxes.tagged import send_tagged_mail
+from automations.plural import counted, plural
 from automations.queue.claims import Claim, current_claims
-from automations.queue.service import QueueItem, build_queue
-from automations.roster.models import Roster
+from automations.queue.service import KINDS, QueueItem, build_queue
+from automations.roster.models import Roster, first_name
 from automations.store.models import (
     ApprovalRow,
     AuditLogRow,
@@ -31,18 +32,32 @@ from automations.store.models import (
 
 __all__ = ["ExecutiveHandover", "Handover", "build_handover", "mail_handover", "render_mail"]
 
-# What the audit log's actions mean to a colleague, counted per day. Others are not news.
+# What the audit log's actions mean to a colleague, counted per day (one, other). Others are
+# not news.
 ACTIVITY = {
-    "quickstep.": "acties met snelle stappen",
-    "approval.request": "concepten ter goedkeuring aangeboden",
-    "approval.approve": "concepten goedgekeurd en verzonden",
-    "approval.reject": "concepten afgekeurd",
-    "dispatch.remind": "herinneringen aan afdelingen",
-    "calamity.cancel": "afspraken geannuleerd (agenda leeggemaakt)",
-    "calamity.decline": "uitnodigingen afgeslagen (agenda leeggemaakt)",
-    "backlog.replan": "afspraken opnieuw gepland",
-    "meetings.push": "stukken in een vergadermap gezet",
-    "roster.take_over": "keer frontoffice overgenomen",
+    "quickstep.": ("actie met snelle stappen", "acties met snelle stappen"),
+    "approval.request": ("concept ter goedkeuring aangeboden",
+                         "concepten ter goedkeuring aangeboden"),
+    "approval.approve": ("concept goedgekeurd en verzonden", "concepten goedgekeurd en verzonden"),
+    "approval.reject": ("concept afgekeurd", "concepten afgekeurd"),
+    "dispatch.remind": ("herinnering aan een afdeling", "herinneringen aan afdelingen"),
+    "calamity.cancel": ("afspraak geannuleerd (agenda leeggemaakt)",
+                        "afspraken geannuleerd (agenda leeggemaakt)"),
+    "calamity.decline": ("uitnodiging afgeslagen (agenda leeggemaakt)",
+                         "uitnodigingen afgeslagen (agenda leeggemaakt)"),
+    "backlog.replan": ("afspraak opnieuw gepland", "afspraken opnieuw gepland"),
+    "meetings.push": ("stuk in een vergadermap gezet", "stukken in een vergadermap gezet"),
+    "roster.take_over": ("keer frontoffice overgenomen", "keer frontoffice overgenomen"),
+}  # fmt: skip
+# The open work per kind, counted: "1 concept wacht op besluit", "2 concepten wachten …".
+OPEN_COUNTED = {
+    KINDS["approval"]: ("concept wacht op besluit", "concepten wachten op besluit"),
+    KINDS["rejected"]: ("concept afgekeurd", "concepten afgekeurd"),
+    KINDS["dispatch"]: ("uitgezet bij een afdeling", "uitgezet bij afdelingen"),
+    KINDS["backlog"]: ("afspraak herplannen", "afspraken herplannen"),
+    KINDS["documents"]: ("stuk ontbreekt", "stukken ontbreken"),
+    KINDS["conflict"]: ("agendaconflict", "agendaconflicten"),
+    KINDS["flagged"]: ("gemarkeerde mail", "gemarkeerde mails"),
 }
 DONE = {
     "sent": "goedgekeurd en verzonden", "rejected": "afgekeurd", "deleted": "concept verwijderd",
@@ -70,7 +85,21 @@ class ExecutiveHandover:
     new_today: int
     due_next: list[QueueItem]  # due on the next working day, or overdue by then
     done_today: list[str]
-    activity: list[tuple[str, int]]
+    activity: list[tuple[str, int]]  # what was done, in the form for its count, and how often
+
+    @property
+    def open_counted(self) -> list[str]:
+        """The open work per kind as Dutch says it: "1 concept afgekeurd", "2 stukken …"."""
+        out = []
+        for label, n in sorted(self.counts.items()):
+            one, other = OPEN_COUNTED.get(label, (label.lower(), label.lower()))
+            out.append(counted(n, one, other))
+        return out
+
+    @property
+    def activity_counted(self) -> list[str]:
+        """Today's activity as Dutch says it: "1 concept goedgekeurd en verzonden"."""
+        return [f"{n} {what}" for what, n in self.activity]
 
     @property
     def switches(self) -> bool:
@@ -121,13 +150,16 @@ async def _activity(
                AuditLogRow.outcome == "success")
         .group_by(AuditLogRow.mailbox, AuditLogRow.action)
     )  # fmt: skip
-    counted: dict[str, Counter[str]] = {b: Counter() for b in boxes}
+    by_key: dict[str, Counter[str]] = {b: Counter() for b in boxes}
     for box, action, n in rows:
         assert box is not None  # the query's IN (boxes) leaves out rows without a mailbox
-        label = next((lbl for key, lbl in ACTIVITY.items() if action.startswith(key)), None)
-        if label is not None and action != "quickstep.undo":
-            counted[box][label] += n
-    return {b: sorted(c.items(), key=lambda kv: -kv[1]) for b, c in counted.items()}
+        key = next((key for key in ACTIVITY if action.startswith(key)), None)
+        if key is not None and action != "quickstep.undo":
+            by_key[box][key] += n
+    return {
+        b: [(plural(n, *ACTIVITY[key]), n) for key, n in sorted(c.items(), key=lambda kv: -kv[1])]
+        for b, c in by_key.items()
+    }
 
 
 async def build_handover(
@@ -163,7 +195,7 @@ async def build_handover(
 def render_mail(handover: Handover, *, names: dict[str, str], to: str, base_url: str) -> str:
     """The handover as a mail body (HTML, everything from mail escaped)."""
     return MAIL.get_template("overdracht.html").render(
-        handover=handover, names=names, to=names.get(to, to), base_url=base_url,
+        handover=handover, names=names, to=first_name(names.get(to, to)), base_url=base_url,
         shown=OPEN_SHOWN,
     )  # fmt: skip
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from automations import templating
 from automations.errors import Unprocessable
+from automations.plural import counted
 from automations.quicksteps.models import (
     TEMPLATES,
     TEXT_TEMPLATES,
@@ -44,7 +45,7 @@ class DefinitionError(Unprocessable):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        count = f"{len(problems)} fout" + ("en" if len(problems) != 1 else "")
+        count = counted(len(problems), "fout", "fouten")
         super().__init__(f"Snelle stappen afgewezen ({count}): " + "; ".join(problems))
 
 

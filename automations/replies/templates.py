@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from automations import templating
 from automations.errors import Unprocessable
+from automations.plural import counted
 from automations.yamlfile import Located, YamlError, describe, load
 
 __all__ = [
@@ -69,7 +70,7 @@ class TemplateError(Unprocessable):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        count = f"{len(problems)} fout" + ("en" if len(problems) != 1 else "")
+        count = counted(len(problems), "fout", "fouten")
         super().__init__(f"Sjablonen afgewezen ({count}): " + "; ".join(problems))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from automations.fields import MAILBOX_PATTERN
 
-__all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument"]
+__all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument", "first_name"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Role = Literal["secretary", "executive", "admin"]
@@ -122,3 +122,12 @@ class Roster:
             present = [s for s in colleagues if s not in self.absent.get(day, frozenset())]
             return sorted(present)[0] if present else None
         return who
+
+
+def first_name(name: str) -> str:
+    """The first name in a roster's display name ("Ellen Dijkhuis" → "Ellen"); the whole name
+    when it does not start with one ("mw. Dijkhuis", a single word, an address)."""
+    first, _, rest = name.strip().partition(" ")
+    if not rest or "@" in name or "." in first or len(first) < 2 or not first[0].isupper():
+        return name
+    return first

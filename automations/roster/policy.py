@@ -55,7 +55,10 @@ def authorize(roster: Roster, actor: str, action: Action, mailbox: str | None = 
     if may(roster, actor, action, mailbox):
         return
     if roster.role(actor) is None:
-        raise AccessDenied(f"{actor} staat niet in het rooster van het secretariaat.")
+        raise AccessDenied(
+            "U staat niet in het rooster van het secretariaat. Vraag de beheerder u toe te voegen.",
+            detail=f"{actor} is not on the roster",
+        )
     if action is Action.EDIT_CONFIGURATION:
         raise AccessDenied("Alleen beheerders mogen de instellingen en het rooster wijzigen.")
     if action is Action.DECIDE_APPROVAL:
@@ -65,7 +68,12 @@ def authorize(roster: Roster, actor: str, action: Action, mailbox: str | None = 
             "Alleen de front- of backoffice van deze bestuurder of een beheerder mag haar"
             " agenda leegmaken."
         )
-    raise AccessDenied(f"{actor} werkt niet voor de bestuurder van mailbox {mailbox}.")
+    whose = roster.names.get((mailbox or "").lower()) or f"het postvak {mailbox}"
+    raise AccessDenied(
+        f"{roster.names.get(actor.lower(), actor)} werkt niet voor {whose}; alleen het"
+        " secretariaat van deze bestuurder werkt in dit postvak.",
+        detail=f"{actor} may not {action} on {mailbox}",
+    )
 
 
 def served_by(roster: Roster, secretary: str) -> list[str]:

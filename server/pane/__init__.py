@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from automations.dates import AMSTERDAM
+from automations.plural import counted
 from automations.text import without_bidi
 
 __all__ = ["STATIC_DIR", "VENDOR_DIR", "templates"]
@@ -77,6 +78,7 @@ def _environment() -> Environment:
         finalize=neutral,
     )
     env.filters.update(nl_datetime=nl_datetime, nl_date=nl_date, nl_time=nl_time, nl_day=nl_day)
+    env.filters["counted"] = counted  # {{ n | counted("stuk", "stukken") }}: "1 stuk"
     return env
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.browser.outlook import Outlook, plant, run_async
 from tests.dates import TODAY, dutch_day
-from tests.sandbox.graphclients import Tenant
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
 
 
@@ -40,7 +41,7 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
             "Categorie Backoffice toevoegen (nieuwe categorie: Backoffice)",
             f"Markeren voor opvolging, uiterlijk {dutch_day(TODAY + dt.timedelta(days=1))}",
             "Markeren als gelezen",
-            "Verplaatsen naar Inbox/Backoffice (map wordt aangemaakt)",
+            "Verplaatsen naar Postvak IN/Backoffice (map wordt aangemaakt)",
         ]
     )
     before = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
@@ -61,6 +62,36 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
         before["categories"],
         before["parentFolderId"],
     )
+
+
+def test_opnieuw_proberen_sends_the_same_apply_again_and_keeps_the_preview(
+    outlook: Outlook, tenant: Tenant, admin: httpx.Client
+) -> None:
+    plant(tenant, BURGEMEESTER, {"subject": "Vraag over de kermis"}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select("Vraag over de kermis")
+    pane = outlook.pane_loaded()
+    steps = pane.get_by_role("region", name="Snelle stappen")
+    steps.get_by_role("button", name=re.compile("Ter afhandeling backoffice")).click()
+    preview = pane.get_by_role("region", name=re.compile("dit gaat er gebeuren"))
+    expect(preview.locator("li")).to_have_count(4)
+
+    failing = {"fault_rate": 1.0, "seed": 2, "fault_kinds": ["503"], "retry_after_s": 0}
+    admin.post("/limits", json=failing).raise_for_status()
+    try:
+        preview.get_by_role("button", name="Toepassen").click()
+        alert = pane.get_by_role("alert")
+        expect(alert).to_contain_text("Microsoft 365")
+        expect(alert).not_to_contain_text("Graph")
+    finally:
+        admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
+    expect(preview.locator("li")).to_have_count(4)  # the preview stays as it was
+    retry = alert.get_by_role("button", name="Opnieuw proberen")
+    expect(retry).to_be_focused()
+    retry.click()
+
+    result = pane.get_by_role("status").filter(has_text="klaar")
+    expect(result).to_contain_text("Ter afhandeling backoffice: klaar")
+    expect(pane.get_by_role("alert")).to_have_count(0)
 
 
 def test_a_shortcut_opens_the_preview(outlook: Outlook, tenant: Tenant) -> None:
@@ -137,12 +168,16 @@ def test_the_admin_edits_the_set_in_beheer(outlook: Outlook, tenant: Tenant) -> 
     original = text.input_value()
 
     text.fill(original.replace("due: tomorrow", "due: gisteren", 1))
-    pane.get_by_role("button", name="Publiceren").click()
+    steps = pane.get_by_role("region", name="Snelle stappen")
+    steps.get_by_role("button", name="Publiceren").click()
     refused = pane.get_by_role("alert")
     expect(refused).to_contain_text("de vorige versie blijft actief")
     expect(refused).to_contain_text("ongeldige waarde 'gisteren'")
 
     text.fill(original.replace("Ter afhandeling backoffice", "Naar de backoffice", 1))
-    pane.get_by_label("Wat is er veranderd?").fill("naam korter")
-    pane.get_by_role("button", name="Publiceren").click()
+    pane.get_by_role("region", name="Snelle stappen").get_by_label("Wat is er veranderd?").fill(
+        "naam korter"
+    )
+    steps = pane.get_by_role("region", name="Snelle stappen")
+    steps.get_by_role("button", name="Publiceren").click()
     expect(pane.locator("#stappen-uitkomst")).to_contain_text("is nu actief voor het hele team")

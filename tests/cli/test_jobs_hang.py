@@ -57,7 +57,7 @@ async def test_daily_overview_fifty_times_against_fresh_sandboxes_never_hangs(
 def test_the_command_against_a_fresh_sandbox_finishes_and_exits(env: dict[str, str]) -> None:
     done = secretariaat(env, "jobs", "run", "daily-overview")  # hangs: TimeoutExpired (120 s)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "daily-overview: done in" in done.stdout
+    assert "Dagoverzicht (daily-overview): done in" in done.stdout
 
 
 def test_a_mailbox_out_of_time_is_named_and_the_command_fails(

@@ -325,7 +325,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     assert [i["title"] for i in ingrid["due_next"]] == [f"MT morgen {tomorrow:%d-%m}: 01 Jaarplan"]
     assert f"RE: {rejected_subject}: afgekeurd" in ingrid["done_today"]  # open still: revise it
     assert {"what": "concepten ter goedkeuring aangeboden", "count": 2} in ingrid["activity"]
-    assert {"what": "concepten afgekeurd", "count": 1} in ingrid["activity"]
+    assert {"what": "concept afgekeurd", "count": 1} in ingrid["activity"]  # not "1 concepten"
 
     # Ellen covers today; tomorrow Monique is back: the 17:00 job mails her the handover.
     await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER},
@@ -337,6 +337,7 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
                              f"Overdracht {dutch_day(tomorrow)}: Ingrid Zwanenburg")  # fmt: skip
     body = mail["body"]["content"]
     assert waiting_subject in body and "Jaarplan" in body and "Ellen Dijkhuis" in body
+    assert "Beste Monique," in body and "1 concept afgekeurd" in body  # first name, one form
 
     by_hand = {"to": colleague, "operation_id": str(uuid.uuid4())}
     sent = await api.post("/api/v1/queue/handover/mail", json=by_hand, headers=login(SECRETARY_A))

@@ -175,7 +175,7 @@ async def test_preview_says_what_will_happen_and_changes_nothing(
     [message] = resp.json()["messages"]
     assert message["subject"].startswith("Voorbeeld bekijken")
     assert message["changes"][0] == "Markering: voltooid"
-    assert message["changes"][-1].startswith("Verplaatsen naar Inbox/Afgehandeld")
+    assert message["changes"][-1].startswith("Verplaatsen naar Postvak IN/Afgehandeld")
     after = await graph_get(tenant, f"/users/{BURGEMEESTER}/messages/{message_id}")
     assert after == before
 

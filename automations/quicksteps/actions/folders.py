@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from automations.graph import BatchRequest, GraphSession
+from automations.mailboxes.folders import shown_path
 from automations.quicksteps import models as m
 from automations.quicksteps.actions.base import (
     ActionType,
@@ -57,7 +58,7 @@ class MoveAction(ActionType[m.Move]):
 
     def describe(self, ctx: DescribeContext) -> str:
         made = " (map wordt aangemaakt)" if self.spec.folder in ctx.new_folders else ""
-        return f"Verplaatsen naar {self.spec.folder}{made}"
+        return f"Verplaatsen naar {shown_path(self.spec.folder)}{made}"
 
     def needs(self, chosen: Mapping[str, str]) -> Needs:
         return Needs(folders=(self.spec.folder,))
@@ -74,7 +75,7 @@ class CopyAction(ActionType[m.Copy]):
 
     def describe(self, ctx: DescribeContext) -> str:
         made = " (map wordt aangemaakt)" if self.spec.folder in ctx.new_folders else ""
-        return f"Kopiëren naar {self.spec.folder}{made}"
+        return f"Kopiëren naar {shown_path(self.spec.folder)}{made}"
 
     def needs(self, chosen: Mapping[str, str]) -> Needs:
         return Needs(folders=(self.spec.folder,))

@@ -29,6 +29,10 @@
 // outcome: it goes under the form, the form stays, and "Toch doorgaan" sends the same request
 // again with despite_claim. Every call takes the page's ticket; an answer for an older ticket
 // (Outlook selected another item meanwhile) is dropped.
+//
+// A failure worth trying again (429, 5xx: the server's error box with "Opnieuw proberen") does
+// not replace the form it came from: the box goes under the form, what she filled in stays,
+// and "Opnieuw proberen" sends the same request again (with the same operation id).
 import { errorBox, failure, showError } from "./fout.js";
 
 const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [contenteditable='true']";
@@ -36,6 +40,7 @@ const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [conten
 export function fragments(root, { token, selection = () => ({}), ticket = () => 0, swapped = () => {} }) {
   const operations = new WeakMap(); // control -> the operation id of its unanswered click
   const questions = new WeakMap(); // "Toch doorgaan" question -> send it again
+  const retries = new WeakMap(); // "Opnieuw proberen" of a failed request -> send it again
 
   // One request with the token; a 401 (expired, revoked) gets one retry with a fresh token.
   async function request(method, url, values = {}, again = false) {
@@ -146,6 +151,26 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     settle(question);
   }
 
+  // The server's error box for a failure worth retrying: where the form stays, its button
+  // sends the same request again.
+  function failed(el, target, html, again) {
+    const parsed = document.createElement("template");
+    parsed.innerHTML = html; // server-rendered with autoescaping
+    const box = parsed.content.querySelector("[data-fout]");
+    const retry = box.querySelector("[data-action='opnieuw']");
+    retry.dataset.action = "opnieuw-verzoek"; // not the pane's reload: this request again
+    retries.set(retry, again);
+    const marked = near(el, "[data-errors]");
+    if (marked) marked.replaceChildren(box);
+    else {
+      const form = el.closest("[data-form]") || el.parentElement;
+      for (const old of form.querySelectorAll(":scope > [data-fout]")) old.remove();
+      form.appendChild(box);
+    }
+    target.setAttribute("aria-busy", "false");
+    focusOn(retry);
+  }
+
   function loading() {
     return document.getElementById("laden-sjabloon").content.cloneNode(true);
   }
@@ -184,11 +209,14 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
       report(el, target, failure(error, offline || undefined));
       return;
     }
-    operations.delete(el); // answered: a later click is a new operation
+    const retryable = answer.isHtml && answer.html.includes('data-action="opnieuw"');
+    if (!retryable) operations.delete(el); // answered: a later click is a new operation
     if (mine !== ticket() || !target.isConnected) return; // another item was selected meanwhile
     if (button) button.disabled = false;
     target.setAttribute("aria-busy", "false");
-    if (!answer.isHtml) {
+    if (retryable && target.contains(el) && el.isConnected) {
+      failed(el, target, answer.html, () => run(el, extra, how)); // the form stays as it was
+    } else if (!answer.isHtml) {
       const message = `De server gaf geen pagina terug (status ${answer.status}).`;
       report(el, target, { title: "Onverwacht antwoord", message, requestId: answer.requestId });
     } else if (answer.status === 409 && answer.html.includes("data-ondanks")) {
@@ -229,7 +257,11 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     const control = event.target.closest("button");
     if (!control || !root.contains(control)) return;
     if (control.matches("[data-post], [data-get]")) run(control);
-    else if (control.dataset.clear) where(control.dataset.clear, control)?.replaceChildren();
+    else if (control.matches("[data-action='opnieuw-verzoek']")) {
+      const again = retries.get(control);
+      control.closest("[data-fout]")?.remove();
+      if (again) again();
+    } else if (control.dataset.clear) where(control.dataset.clear, control)?.replaceChildren();
     else if (control.dataset.insert) {
       const { target } = targetOf(control);
       const source = document.getElementById(control.dataset.insert.replace(/^#/, ""));

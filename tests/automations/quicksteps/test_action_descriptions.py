@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from automations.mailboxes.folders import shown_path
 from automations.quicksteps import models as m
 from automations.quicksteps.actions import DescribeContext
 from automations.quicksteps.registry import ACTION_TYPES, describe
@@ -17,17 +18,21 @@ NEW = DescribeContext(TODAY, new_folders={"Inbox/Backoffice"}, new_categories={"
 CHOSEN = DescribeContext(TODAY, dispatch=DEPARTMENT)
 
 DESCRIPTIONS = [
-    ({"action": "move", "folder": "Inbox/Backoffice"}, PLAIN, "Verplaatsen naar Inbox/Backoffice"),
+    (
+        {"action": "move", "folder": "Inbox/Backoffice"},
+        PLAIN,
+        "Verplaatsen naar Postvak IN/Backoffice",
+    ),
     (
         {"action": "move", "folder": "Inbox/Backoffice"},
         NEW,
-        "Verplaatsen naar Inbox/Backoffice (map wordt aangemaakt)",
+        "Verplaatsen naar Postvak IN/Backoffice (map wordt aangemaakt)",
     ),
-    ({"action": "copy", "folder": "Inbox/Kopieën"}, PLAIN, "Kopiëren naar Inbox/Kopieën"),
+    ({"action": "copy", "folder": "Inbox/Kopieën"}, PLAIN, "Kopiëren naar Postvak IN/Kopieën"),
     (
         {"action": "copy", "folder": "Inbox/Backoffice"},
         NEW,
-        "Kopiëren naar Inbox/Backoffice (map wordt aangemaakt)",
+        "Kopiëren naar Postvak IN/Backoffice (map wordt aangemaakt)",
     ),
     ({"action": "delete"}, PLAIN, "Verwijderen (naar Verwijderde items)"),
     ({"action": "mark_read"}, PLAIN, "Markeren als gelezen"),
@@ -143,5 +148,22 @@ def test_the_registry_has_one_type_per_action_of_the_users_format() -> None:
 
 def test_a_step_list_describes_without_preview_context() -> None:
     spec = ACTIONS.validate_python({"action": "move", "folder": "Inbox/Backoffice"})
-    assert describe(spec, TODAY) == "Verplaatsen naar Inbox/Backoffice"
+    assert describe(spec, TODAY) == "Verplaatsen naar Postvak IN/Backoffice"
     assert describe(spec, TODAY, {"Inbox/Backoffice"}, set()).endswith("(map wordt aangemaakt)")
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("Inbox/Backoffice", "Postvak IN/Backoffice"),
+        ("inbox", "Postvak IN"),
+        ("SentItems/Raad", "Verzonden items/Raad"),
+        ("deleteditems", "Verwijderde items"),
+        ("Archive/2026", "Archief/2026"),
+        ("JunkEmail", "Ongewenste e-mail"),
+        ("Postvak IN/Wonen", "Postvak IN/Wonen"),
+        ("Projecten/Inbox", "Projecten/Inbox"),  # only a well-known first folder is renamed
+    ],
+)
+def test_folders_read_as_outlook_shows_them_in_dutch(path: str, shown: str) -> None:
+    assert shown_path(path) == shown

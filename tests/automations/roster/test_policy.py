@@ -36,7 +36,8 @@ def test_a_secretary_outside_the_team_is_refused_with_a_clear_message() -> None:
     with pytest.raises(AccessDenied) as refused:
         authorize(ROSTER, SECRETARY_B, Action.ACT_ON_MAILBOX, BURGEMEESTER)
     assert refused.value.status == 403
-    assert SECRETARY_B in refused.value.message and BURGEMEESTER in refused.value.message
+    assert refused.value.message.startswith("Karin Molenaar werkt niet voor Ingrid Zwanenburg")
+    assert "@" not in refused.value.message  # people by name, not by mailbox address
 
 
 def test_everyone_on_the_roster_works_in_her_own_mailbox_only_there() -> None:
