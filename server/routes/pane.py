@@ -43,6 +43,10 @@ VIEWS = {
     "beheer": "Beheer",
 }
 ADMIN_VIEWS = frozenset({"beheer"})
+# Opened with nothing selected (an empty mailbox; Outlook's SupportsNoItemContext), the pane
+# hides the views that are about a selected item and shows NO_ITEM_VIEW instead.
+ITEM_VIEWS = frozenset({"bericht"})
+NO_ITEM_VIEW = "werkvoorraad"
 BODY_LIMIT = 4000  # characters of mail text shown in a 320 px pane; the rest stays in Outlook
 
 ItemId = Annotated[str | None, Query(max_length=512)]
@@ -158,13 +162,14 @@ async def shell(
     """The pane's page for Outlook: layout, navigation, and the script that signs in."""
     if view not in VIEWS:
         raise ApiError(404, "not_found", f"Onbekend onderdeel '{view}'.")
-    config = _sign_in_config(request, settings, view=view, tab=tab)
+    config = _sign_in_config(request, settings, view=view, tab=tab, noItemView=NO_ITEM_VIEW)
     return fragment(
         request,
         "shell.html",
         view=view,
         views=VIEWS,
         admin_views=ADMIN_VIEWS,
+        item_views=ITEM_VIEWS,
         config=config,
         office_js_url=office_js_url(settings),
     )

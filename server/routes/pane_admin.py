@@ -1,19 +1,30 @@
 """The pane's Beheer (admins): who is front office today, recent audit lines and job runs,
-and publishing the team's quick steps."""
+running a job now (or its dry run), and publishing the team's quick steps and reply templates
+in a YAML editor that puts each problem beside its line."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+import re
+from typing import Annotated, Literal
 
-from automations.audit import AuditFilter, query
-from automations.jobs.runner import recent_runs
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, JsonValue
+
+from automations.audit import AuditEntry, AuditFilter, query, record
+from automations.context import Deps
+from automations.errors import AccessDenied, NotFound
+from automations.jobs.catalog import JOBS, label_of
+from automations.jobs.runner import RunReport, recent_runs
 from automations.quicksteps import flows
 from automations.quicksteps.service import DefinitionError, active, versions
+from automations.replies import flows as reply_flows
+from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
+from automations.replies.service import TemplateError
 from automations.roster.policy import Action, authorize
-from server.deps import CurrentUser, FlowDeps, Me, SessionDep
+from server.deps import CurrentUser, FlowDeps, Me, SessionDep, SettingsDep
 from server.fields import MailboxQuery
+from server.operator import run_named_job
 from server.routes.pane import fragment, pane_context
 
 router = APIRouter(include_in_schema=False)
@@ -39,13 +50,89 @@ async def admin_view(
         request, "views/beheer.html", ctx=ctx, today=today, front_office=front_office,
         audit=(await query(session, AuditFilter(), limit=10)).entries,
         quicksteps=await active(session), versions=(await versions(session))[:10],
-        runs=await recent_runs(session, limit=15),
+        templates=await REPLY_TEMPLATES.active(session),
+        runs=await recent_runs(session, limit=15), label_of=label_of,
+        jobs=[{"name": j.name, "label": label_of(j.name), "description": j.description}
+              for j in JOBS.values()],
     )  # fmt: skip
+
+
+JobName = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[a-z][a-z\-]*$")]
+
+
+class RunJobRequest(BaseModel):
+    dry_run: bool = False
+
+
+@router.post("/pane/beheer/taken/{name}", response_class=HTMLResponse)
+async def run_job_now(
+    request: Request, name: JobName, body: RunJobRequest, me: Me, deps: FlowDeps,
+    settings: SettingsDep,
+) -> HTMLResponse:  # fmt: skip
+    """Run a scheduled job now, or only its dry run, with the app's identity: the path of the
+    scheduler and ``secretariaat jobs run``. Admins only; audited, refusals too."""
+    action = "job.dry_run" if body.dry_run else "job.run"
+    try:
+        authorize(me.roster, me.upn, Action.EDIT_CONFIGURATION)
+    except AccessDenied:
+        await _audit(deps, me.upn, action, "denied", {"job": name})
+        raise
+    if name not in JOBS:
+        raise NotFound(f"Onbekende taak '{name}'.")
+    report: RunReport | None = None
+    try:
+        async with request.app.state.gateway.for_app() as graph:
+            report = await run_named_job(
+                graph, deps.sessions, me.roster, settings, name, dry_run=body.dry_run,
+                trigger="beheer",
+            )  # fmt: skip
+    finally:
+        outcome: Literal["success", "failure"] = (
+            "success" if report is not None and report.status == "done" else "failure"
+        )
+        details: dict[str, JsonValue] = {"job": name, "via": "pane", "identity": "app"}
+        if report is not None:
+            details |= {"run_id": report.id, "status": report.status}
+        await _audit(deps, me.upn, action, outcome, details)
+    assert report is not None  # a manual trigger has a slot of its own: never claimed elsewhere
+    return fragment(
+        request,
+        "views/taak_uitkomst.html",
+        report=report,
+        label=label_of(name),
+        names=me.roster.names,
+    )
+
+
+async def _audit(
+    deps: Deps, actor: str, action: str, outcome: Literal["success", "failure", "denied"],
+    details: dict[str, JsonValue],
+) -> None:  # fmt: skip
+    async with deps.sessions() as session:
+        await record(session, AuditEntry(actor=actor, action=action, outcome=outcome,
+                                         details=details))  # fmt: skip
+        await session.commit()
 
 
 class PublishRequest(BaseModel):
     text: str = Field(min_length=1, max_length=256 * 1024)
     note: str | None = Field(default=None, max_length=400)
+
+
+# The YAML loaders name the line first: "regel 14: …" or "regel 14, steps[2].name: …".
+LINE = re.compile(r"^regel (\d+)\b")
+
+
+def _published(
+    request: Request, editor: str, info: object | None, problems: list[str]
+) -> HTMLResponse:
+    """The outcome under an editor: the new version, or every problem with its line."""
+    lines = [
+        (int(m.group(1)), p[m.end() :].lstrip(":, ")) if (m := LINE.match(p)) else (None, p)
+        for p in problems
+    ]
+    return fragment(request, "views/stappen_gepubliceerd.html", info=info, problems=lines,
+                    editor=editor, status_code=400 if problems else 200)  # fmt: skip
 
 
 @router.post("/pane/beheer/snelle-stappen", response_class=HTMLResponse)
@@ -56,6 +143,17 @@ async def publish_steps(
     try:
         info = await flows.publish_steps(deps, me, body.text, body.note)
     except DefinitionError as exc:
-        return fragment(request, "views/stappen_gepubliceerd.html", info=None,
-                        problems=exc.problems, status_code=400)  # fmt: skip
-    return fragment(request, "views/stappen_gepubliceerd.html", info=info, problems=[])
+        return _published(request, "stappen-tekst", None, exc.problems)
+    return _published(request, "stappen-tekst", info, [])
+
+
+@router.post("/pane/beheer/sjablonen", response_class=HTMLResponse)
+async def publish_templates(
+    request: Request, body: PublishRequest, deps: FlowDeps, me: Me
+) -> HTMLResponse:
+    """A new version of the team's reply templates; refused whole, every problem listed."""
+    try:
+        info = await reply_flows.publish_templates(deps, me, body.text, body.note)
+    except TemplateError as exc:
+        return _published(request, "sjablonen-tekst", None, exc.problems)
+    return _published(request, "sjablonen-tekst", info, [])

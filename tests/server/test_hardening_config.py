@@ -107,7 +107,8 @@ async def test_the_beheer_pane_refuses_a_yaml_bomb_and_lists_the_line(
         "/pane/beheer/snelle-stappen", json={"text": SMALL_BOMB}, headers=login(ADMIN)
     )
     assert resp.status_code == 400
-    assert f"<li>{escape(REFUSED)}</li>" in resp.text
+    line, problem = REFUSED.removeprefix("regel ").split(": ", 1)  # the line beside its text
+    assert f'data-regel="{line}"' in resp.text and escape(problem) in resp.text
     assert (await api.get("/api/v1/quicksteps/versions", headers=login(ADMIN))).json() == before
 
 

@@ -107,18 +107,28 @@ window.secretariaatHarness = {
 };
 
 // --- The pane beside the selection, pinned: a new selection is an ItemChanged event. ---
+function openPane(view) {
+  const frame = $("taakvenster");
+  frame.src = `/pane/${view}`;
+  frame.hidden = false;
+  $("paneel-leeg").hidden = true;
+}
+
 function select(item, row) {
   for (const b of document.querySelectorAll("#items button[aria-current]")) b.removeAttribute("aria-current");
   row.setAttribute("aria-current", "true");
   state.selected = item;
   const frame = $("taakvenster");
-  if (frame.hidden || !frame.src) {
-    frame.src = `/pane/${item.type === "appointment" ? "agenda" : "bericht"}`;
-    frame.hidden = false;
-    $("paneel-leeg").hidden = true;
-  } else {
-    for (const l of state.listeners) l(item);
-  }
+  if (frame.hidden || !frame.src) openPane(item.type === "appointment" ? "agenda" : "bericht");
+  else for (const l of state.listeners) l(item);
+}
+
+// The ribbon button with nothing selected (SupportsNoItemContext): the manifest's page, with
+// Office.context.mailbox.item null; the pane then shows what needs no item.
+function openWithoutItem() {
+  for (const b of document.querySelectorAll("#items button[aria-current]")) b.removeAttribute("aria-current");
+  state.selected = null;
+  openPane("bericht");
 }
 
 function deselect() {
@@ -133,6 +143,7 @@ function resetPane() {
   frame.removeAttribute("src");
   frame.hidden = true;
   $("paneel-leeg").hidden = false;
+  $("zonder-item").hidden = true; // until someone is signed in
 }
 
 function itemOf(kind, entry) {
@@ -280,6 +291,7 @@ async function signIn(upn) {
   $("postvakken").replaceChildren(...rows);
   $("wie").textContent = `Aangemeld: ${state.me.display_name || state.me.upn}`; // last: ready
   $("ander-postvak").hidden = false;
+  $("zonder-item").hidden = false;
   $("items-titel").textContent = "Kies een postvak";
   $("items").replaceChildren();
   $("weergave").hidden = true;
@@ -305,6 +317,8 @@ $("aanmelden").addEventListener("submit", (event) => {
   const upn = $("gebruiker").value;
   if (upn) signIn(upn);
 });
+
+$("zonder-item").addEventListener("click", openWithoutItem);
 
 $("ander-postvak").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -14,6 +14,7 @@ import { bindShortcuts, fragments } from "./fragmenten.js";
 import { follower } from "./live.js";
 import { bindOutlookLinks, describe, where } from "./outlook.js";
 import { bindMeetingFolder } from "./vergadermap.js";
+import { bindYamlEditors } from "./yaml-editor.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
 const urls = document.body.dataset; // urlMe, urlEvents, urlDialog: rendered beside their routes
@@ -58,9 +59,16 @@ function showProblem(problem) {
   showError(main, { ...problem, retry: true });
 }
 
-// The pane shown for a selection: an appointment opens Agenda even when Bericht is chosen.
+// The pane shown for a selection: an appointment opens Agenda even when Bericht is chosen;
+// with nothing selected (Outlook opened us on an empty mailbox), a view about an item gives way.
 function viewFor(w) {
+  const tab = nav.querySelector(`a[data-view="${state.chosen}"]`);
+  if (!w.itemType && tab && tab.hasAttribute("data-item")) return config.noItemView;
   return w.itemType === "appointment" && state.chosen === "bericht" ? "agenda" : state.chosen;
+}
+
+function markItemTabs(w) {
+  for (const a of nav.querySelectorAll("a[data-item]")) a.hidden = !w.itemType;
 }
 
 function markTab(view) {
@@ -116,6 +124,7 @@ async function refresh() {
   }
   if (ticket !== state.ticket) return;
   state.where = w;
+  markItemTabs(w);
   contextLine.textContent = describe(w);
   await load(ticket, w);
 }
@@ -152,6 +161,7 @@ bindAgenda(main, pane);
 bindMeetingFolder(main);
 bindOutlookLinks(main);
 bindShortcuts(main);
+bindYamlEditors(main);
 
 Office.onReady(async () => {
   if (!Office.context.mailbox) {
