@@ -47,6 +47,7 @@ from server.routes import (
     pane_queue,
     queue,
     quicksteps,
+    recent,
     roster,
     templates,
 )
@@ -184,6 +185,7 @@ def create_app(
         pane_calamity,
         pane_meetings,
         pane_queue,
+        recent,
         pane,
         harness,
     ):

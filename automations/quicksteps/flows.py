@@ -20,6 +20,7 @@ from automations.quicksteps import apply as applying
 from automations.quicksteps.apply import MessageResult, Preview
 from automations.quicksteps.models import MAX_MESSAGES
 from automations.quicksteps.registry import describe, sends_mail
+from automations.quicksteps.results import results_of
 from automations.quicksteps.service import ActiveSet, VersionInfo, active, publish
 from automations.quicksteps.undo import UndoResult, can_undo, undo
 from automations.roster.policy import Action, authorize
@@ -28,12 +29,14 @@ __all__ = [
     "MAX_MESSAGES",
     "StepInfo",
     "StepList",
+    "UndoResult",
     "apply_step",
     "can_undo",
     "active_set",
     "list_steps",
     "preview_step",
     "publish_steps",
+    "results_of",
     "undo_step",
 ]
 
