@@ -97,3 +97,12 @@ class Outlook:
 
     def bridge_requests(self) -> dict[str, int]:
         return self.page.evaluate("({...window.secretariaatHarness.bridgeRequests})")
+
+
+def open_tab(pane: FrameLocator, view: str) -> None:
+    """Click one of the pane's tabs: a tab that did not fit on the line is behind "Meer"."""
+    tab = pane.locator(f"nav a[data-view='{view}']:not([hidden])")
+    expect(tab).to_have_count(1)  # shown (Beheer only once the role check has run)
+    if pane.locator(f"nav .tab-menu a[data-view='{view}']").count():
+        pane.get_by_role("button", name="Meer").click()
+    tab.click()

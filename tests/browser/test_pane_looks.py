@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.browser.outlook import Outlook, inbox, plant, run_async
+from tests.browser.outlook import Outlook, inbox, open_tab, plant, run_async
 from tests.browser.test_approvals_pane import prepared
 from tests.dates import TODAY, working_day
 from tests.sandbox.graphclients import Tenant
@@ -62,7 +62,7 @@ def queue_pane(outlook: Outlook, tenant: Tenant) -> None:
     prepared(tenant, outlook.base_url, "In de werkvoorraad")
     outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg")
     outlook.page.locator("#items button").first.click()
-    outlook.pane_loaded().locator("nav a[data-view='werkvoorraad']").click()
+    open_tab(outlook.pane_loaded(), "werkvoorraad")
     expect(outlook.pane.get_by_test_id("team")).to_be_visible()
 
 
@@ -76,7 +76,7 @@ def handover_pane(outlook: Outlook, tenant: Tenant) -> None:
 def admin_pane(outlook: Outlook, tenant: Tenant) -> None:
     plant(tenant, ADMIN, {"subject": "Rooster"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster")
-    outlook.pane_loaded().locator("nav a[data-view='beheer']").click()
+    open_tab(outlook.pane_loaded(), "beheer")
 
 
 def error_pane(outlook: Outlook, tenant: Tenant) -> None:
@@ -112,7 +112,7 @@ def approval_pane(outlook: Outlook, tenant: Tenant) -> None:
     approval = prepared(tenant, outlook.base_url, "Ter beoordeling in Outlook")
     outlook.sign_in(BURGEMEESTER).open_mailbox("Mijn postvak")
     outlook.page.locator("#items button").first.click()
-    outlook.pane_loaded().locator("nav a[data-view='goedkeuren']").click()
+    open_tab(outlook.pane_loaded(), "goedkeuren")
     outlook.pane.get_by_test_id("goedkeuring").filter(has_text=approval["exact"]).click()
     expect(outlook.pane.get_by_test_id("concept")).to_be_visible()
 

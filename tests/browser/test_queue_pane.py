@@ -15,7 +15,7 @@ from automations.clock import SetClock
 from automations.dates import AMSTERDAM
 from server.operator import run_job_as_app
 from server.settings import Settings
-from tests.browser.outlook import Outlook, plant, run_async
+from tests.browser.outlook import Outlook, open_tab, plant, run_async
 from tests.conftest import TODAY
 from tests.dates import dutch_day, front_office_day, next_weekday, next_working_day
 from tests.sandbox.graphclients import Tenant
@@ -53,7 +53,7 @@ def werkvoorraad(outlook: Outlook, who: str) -> object:
     outlook.sign_in(who).open_mailbox("Ingrid Zwanenburg")
     outlook.page.locator("#items button").first.click()
     pane = outlook.pane_loaded()
-    pane.locator("nav a[data-view='werkvoorraad']").click()
+    open_tab(pane, "werkvoorraad")
     expect(pane.get_by_test_id("team")).to_be_visible()
     return pane
 

@@ -8,7 +8,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.outlook import Outlook, plant, run_async
+from tests.browser.outlook import Outlook, open_tab, plant, run_async
 from tests.dates import TODAY, dutch_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
@@ -55,7 +55,7 @@ def test_preview_then_apply_the_backoffice_step(outlook: Outlook, tenant: Tenant
     after = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
     assert "Backoffice" in after["categories"] and after["flag"]["flagStatus"] == "flagged"
 
-    pane.get_by_role("button", name="Ongedaan maken").click()
+    result.get_by_role("button", name="Ongedaan maken").click()
     expect(pane.get_by_role("status").filter(has_text="Teruggezet")).to_be_visible()
     undone = read(tenant, f"/users/{BURGEMEESTER}/messages/{message_id(outlook)}")
     assert (undone["categories"], undone["parentFolderId"]) == (
@@ -162,7 +162,7 @@ def test_the_admin_edits_the_set_in_beheer(outlook: Outlook, tenant: Tenant) -> 
     plant(tenant, ADMIN, {"subject": "Snelle stappen bijwerken"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Snelle stappen bijwerken")
     pane = outlook.pane_loaded()
-    pane.locator("nav a[data-view='beheer']").click()
+    open_tab(pane, "beheer")
     text = pane.get_by_label("Het hele bestand (YAML)")
     expect(text).to_have_value(re.compile("Ter afhandeling backoffice"))
     original = text.input_value()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import expect
 
-from tests.browser.outlook import Outlook, inbox, plant
+from tests.browser.outlook import Outlook, inbox, open_tab, plant
 from tests.dates import TODAY, dutch_day, working_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B
@@ -101,9 +101,7 @@ def test_only_an_admin_gets_the_beheer_tab(outlook: Outlook, tenant: Tenant) -> 
     plant(tenant, ADMIN, {"subject": "Rooster volgende week"}, as_user=ADMIN)
     outlook.sign_in(ADMIN).open_mailbox("Mijn postvak").select("Rooster volgende week")
     pane = outlook.pane_loaded()
-    beheer = pane.locator("nav a[data-view='beheer']")
-    expect(beheer).to_be_visible()
-    beheer.click()
+    open_tab(pane, "beheer")  # on the line, or behind "Meer" when it does not fit
     expect(pane.locator("#rooster-titel")).to_have_text("Rooster van vandaag")
 
     outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").select(re.compile("."))

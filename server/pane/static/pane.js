@@ -15,6 +15,7 @@ import { follower } from "./live.js";
 import { bindOutlookLinks, describe, where } from "./outlook.js";
 import { bindMeetingFolder } from "./vergadermap.js";
 import { bindYamlEditors } from "./yaml-editor.js";
+import "./laatste-acties.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
 const urls = document.body.dataset; // urlMe, urlEvents, urlDialog: rendered beside their routes
@@ -22,6 +23,11 @@ const auth = { ...config, dialogUrl: urls.urlDialog };
 const main = document.getElementById("inhoud");
 const contextLine = document.getElementById("context");
 const nav = document.querySelector("nav.tabs");
+const tabRow = nav.querySelector(".tab-rij");
+const tabs = [...tabRow.querySelectorAll("a[data-view]")]; // in their order
+const more = nav.querySelector(".tab-meer");
+const moreButton = more.querySelector("button");
+const moreMenu = more.querySelector(".tab-menu");
 const state = {
   chosen: config.view, // the tab the user picked (Bericht stays chosen across appointments)
   where: null, // the selection the content belongs to
@@ -69,6 +75,7 @@ function viewFor(w) {
 
 function markItemTabs(w) {
   for (const a of nav.querySelectorAll("a[data-item]")) a.hidden = !w.itemType;
+  fitTabs();
 }
 
 function markTab(view) {
@@ -76,6 +83,30 @@ function markTab(view) {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  fitTabs();
+}
+
+// The tabs on one line: those that do not fit go, from the end, into "Meer"; the chosen tab
+// always stays on the line.
+function fitTabs() {
+  const focused = document.activeElement;
+  tabRow.append(...tabs);
+  more.hidden = true;
+  if (tabRow.scrollWidth > tabRow.clientWidth) {
+    more.hidden = false;
+    const movable = tabs.filter((a) => !a.hidden && !a.hasAttribute("aria-current")).reverse();
+    for (const a of movable) {
+      if (tabRow.scrollWidth <= tabRow.clientWidth) break;
+      moreMenu.prepend(a);
+    }
+  }
+  if (more.hidden) showMenu(false);
+  if (focused && focused !== document.activeElement && nav.contains(focused) && !focused.closest("[hidden]")) focused.focus();
+}
+
+function showMenu(open) {
+  moreMenu.hidden = !open;
+  moreButton.setAttribute("aria-expanded", String(open));
 }
 
 async function load(ticket, w) {
@@ -139,13 +170,33 @@ async function showAdminTabs() {
     // The tab stays hidden; the pane itself reports sign-in problems.
   }
   for (const a of nav.querySelectorAll("a[data-admin]")) a.hidden = role !== "admin";
+  fitTabs();
   nav.dataset.rol = role; // tests and styles can tell the check has run
 }
+
+moreButton.addEventListener("click", () => {
+  const open = moreMenu.hidden;
+  showMenu(open);
+  if (open) moreMenu.querySelector("a:not([hidden])")?.focus();
+});
+nav.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || moreMenu.hidden) return;
+  showMenu(false);
+  moreButton.focus();
+});
+document.addEventListener("click", (event) => {
+  if (!moreMenu.hidden && !more.contains(event.target)) showMenu(false);
+});
+nav.addEventListener("focusout", (event) => {
+  if (!moreMenu.hidden && !more.contains(event.relatedTarget)) showMenu(false);
+});
+new ResizeObserver(() => fitTabs()).observe(nav);
 
 nav.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-view]");
   if (!link) return;
   event.preventDefault();
+  showMenu(false);
   if (!state.where) return; // still finding out where we are; refresh() will load
   state.chosen = link.dataset.view;
   history.replaceState(null, "", link.href);
