@@ -6,7 +6,13 @@
 export function bindApprovals(root, { showList }) {
   root.addEventListener("click", (event) => {
     if (event.target.closest("[data-terug-naar-lijst]")) {
-      showList();
+      // The list replaces the decision she was on: focus its heading, not the page's body.
+      Promise.resolve(showList()).then(() => {
+        const heading = root.querySelector("h2");
+        if (!heading) return;
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      });
       return;
     }
     const edit = event.target.closest("button[data-bewerken]");

@@ -25,6 +25,16 @@
 // data-insert="#template" (put the template in the target), data-sneltoets="Ctrl+Shift+4",
 // data-live="url" (redrawn when live() is called), and in an answer data-autofocus.
 //
+// Focus and announcements after an action (WCAG 2.4.3, 4.1.3): focus goes to what the answer
+// marks data-autofocus, else the control's twin (same id), else the same thing (the element
+// with the same data-sleutel the control sat in), else the first of data-focus, else the
+// answer's heading (made focusable with tabindex=-1); never left on a control the answer
+// removed (the last two only while focus is still where the action left it). The outcome (a
+// role=status in the answer: its heading, else its text) is also read out through the page's
+// one polite live region (#aankondiging, made here) unless the answer landed inside a live
+// region that was already on the page. Errors come in the error box (role=alert), which is
+// read out by itself.
+//
 // A 409 that asks "Toch doorgaan" (a colleague works on this mail) is a question, not an
 // outcome: it goes under the form, the form stays, and "Toch doorgaan" sends the same request
 // again with despite_claim. Every call takes the page's ticket; an answer for an older ticket
@@ -36,11 +46,14 @@
 import { errorBox, failure, showError } from "./fout.js";
 
 const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [contenteditable='true']";
+const HEADING = "h1, h2, h3, h4, h5, h6";
 
 export function fragments(root, { token, selection = () => ({}), ticket = () => 0, swapped = () => {} }) {
   const operations = new WeakMap(); // control -> the operation id of its unanswered click
   const questions = new WeakMap(); // "Toch doorgaan" question -> send it again
   const retries = new WeakMap(); // "Opnieuw proberen" of a failed request -> send it again
+  const announcer = announcerFor(root);
+  const inserted = new WeakSet(); // what an outer swap put in place (not yet "on the page")
 
   // One request with the token; a 401 (expired, revoked) gets one retry with a fresh token.
   async function request(method, url, values = {}, again = false) {
@@ -106,27 +119,55 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     parsed.innerHTML = html; // server-rendered with autoescaping: mail content arrives as text
     const nodes = [...parsed.content.childNodes];
     const parent = target.parentElement;
-    if (how === "outer") target.replaceWith(...nodes);
+    if (how === "outer") {
+      target.replaceWith(...nodes);
+      for (const node of nodes) inserted.add(node);
+    }
     else target.replaceChildren(...nodes);
     const region = how === "outer" ? nodes.find((n) => n.nodeType === Node.ELEMENT_NODE) || parent : target;
     swapped(region);
     return region;
   }
 
-  // Focus what the answer asks for, else the control's twin in it (a redrawn select), else
-  // the first of data-focus.
-  function settle(region, id = "", fallback = "") {
+  // Focus what the answer asks for, else the control's twin in it (a redrawn select), else the
+  // same item (data-sleutel) in it, else the first of data-focus, else the answer's heading;
+  // then read the outcome out (see the top of this file). The last two only while focus is
+  // still where the action left it (on its control `from`, or lost with it): an answer that
+  // comes in after she moved on (a part that loads itself) does not take her focus away.
+  function settle(region, id = "", fallback = "", place = "", from = null) {
     const twin = id && document.getElementById(id);
+    const hers = !from || lost() || document.activeElement === from;
+    const same = hers && place && region && region.nodeType === Node.ELEMENT_NODE
+      ? [...region.querySelectorAll("[data-sleutel]")].find((el) => el.dataset.sleutel === place)
+      : null;
     const chosen =
       within(region, "[data-autofocus]") ||
       (twin && region.contains(twin) ? twin : null) ||
+      same ||
       fallback
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean)
         .map((s) => within(region, s))
-        .find(Boolean);
+        .find(Boolean) ||
+      (hers ? within(region, HEADING) : null) ||
+      (lost() ? within(region, "[role=status], [role=alert]") || elementOf(region) : null);
     if (chosen) focusOn(chosen);
+    announce(region);
+  }
+
+  // The outcome (a role=status in the answer: its heading, else its text), read out once,
+  // unless a live region that was on the page before the answer reads it already. A role=alert
+  // is read out by itself when it appears.
+  function announce(region) {
+    const el = elementOf(region);
+    if (!el || !el.isConnected) return;
+    const live = el.closest("[aria-live]");
+    if (live && !inserted.has(live)) return;
+    const outcome = within(el, "[role=status]");
+    if (!outcome) return;
+    const text = (outcome.querySelector(HEADING) || outcome).textContent.replace(/\s+/g, " ").trim();
+    if (text) announcer.say(text);
   }
 
   // A problem with this click: in the form's data-errors, else in the target if the form is not
@@ -194,6 +235,7 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
       values[operation] = operations.get(el);
     }
     const [id, fallback, offline] = [el.id, option(el, "focus") || "", option(el, "offline")];
+    const place = el.closest("[data-sleutel]")?.dataset.sleutel || "";
     const mine = ticket();
     const button = el.tagName === "BUTTON" ? el : null;
     if (button) button.disabled = true; // one click at a time
@@ -222,7 +264,7 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     } else if (answer.status === 409 && answer.html.includes("data-ondanks")) {
       ask(el, answer.html, () => run(el, { ...extra, despite_claim: true }, how));
     } else {
-      settle(swap(target, answer.html, mode), id, fallback);
+      settle(swap(target, answer.html, mode), id, fallback, place, el);
     }
   }
 
@@ -311,6 +353,45 @@ function within(region, selector) {
 function focusOn(el) {
   if (!el.matches(FOCUSABLE)) el.setAttribute("tabindex", "-1");
   el.focus();
+}
+
+function elementOf(region) {
+  if (!region) return null;
+  return region.nodeType === Node.ELEMENT_NODE ? region : region.parentElement;
+}
+
+// Focus went with the control the answer replaced (or was never on the page's content).
+function lost() {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+// The page's one polite live region for outcomes: outside the swapped content, so it is there
+// before anything is said (a live region made together with its text is often not read out).
+function announcerFor(root) {
+  let region = document.getElementById("aankondiging");
+  if (!region) {
+    region = document.createElement("div");
+    region.id = "aankondiging";
+    region.className = "sr-only";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-atomic", "true");
+    // In the page's header (its padding keeps the 1 px box inside the page), else the body.
+    const page = root.ownerDocument || document;
+    (page.querySelector("body > header") || page.body).append(region);
+  }
+  let pending = 0;
+  return {
+    say(text) {
+      // Emptied first, so the same outcome twice is still a change a screen reader reads out.
+      region.textContent = "";
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        region.textContent = text;
+      }, 50);
+    },
+  };
 }
 
 function withQuery(url, values) {
