@@ -18,7 +18,8 @@ def test_an_operator_lists_what_the_secretary_may_open(env: dict[str, str]) -> N
 def test_an_operator_cannot_reach_beyond_the_actors_team(env: dict[str, str]) -> None:
     result = secretariaat(env, "mailboxes", "--actor", SECRETARY_B, "--mailbox", BURGEMEESTER)
     assert result.returncode == 3
-    assert result.stderr.strip().count("\n") == 0 and SECRETARY_B in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "Karin Molenaar werkt niet voor Ingrid Zwanenburg" in result.stderr  # by name
     assert (SECRETARY_B, "operator.mailboxes", "denied") in audit_rows(env)
 
 
