@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -395,6 +396,15 @@ class ApprovalRow(Base):
         Index(None, "requested_by", "status"),
         Index(None, "draft_id"),
         Index(None, "revises"),
+        # One open approval per draft, whatever races: two clicks that both find none and
+        # both record one leave one row, the other click answered with it.
+        Index(
+            "uq_approvals_open_draft",
+            "draft_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'sending')"),
+            postgresql_where=text("status IN ('waiting', 'sending')"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

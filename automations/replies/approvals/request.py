@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.errors import AppError, BadRequest, NotFound
@@ -222,6 +223,26 @@ async def _mark_and_record(
         marked = await graph_one(graph, BatchRequest("PATCH", url, patch))
     else:
         marked = await _revise(graph, url, patch, clean(html), seen, f"revise/{approval_id}")
+    try:
+        return await _record(sessions, approval_id, mailbox, draft_id, message_id, actor, note,
+                             template, revises, marked)  # fmt: skip
+    except IntegrityError:  # another click recorded the draft's open approval first: that one
+        async with sessions() as session:
+            first = await session.scalar(
+                select(ApprovalRow).where(
+                    ApprovalRow.draft_id == draft_id, ApprovalRow.status.in_(OPEN)
+                )
+            )
+        if first is None:
+            raise
+        return first
+
+
+async def _record(
+    sessions: async_sessionmaker[AsyncSession], approval_id: str, mailbox: str, draft_id: str,
+    message_id: str, actor: str, note: str, template: str | None, revises: str | None,
+    marked: dict[str, Any],
+) -> ApprovalRow:  # fmt: skip
     async with sessions() as session, session.begin():
         if revises is not None:
             won = await session.execute(
