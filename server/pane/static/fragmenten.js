@@ -282,12 +282,17 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     }
     if (mine !== ticket() || !el.isConnected || !target.isConnected || busy()) return;
     if (answer.status !== 200 || !answer.isHtml) return;
-    // Her own action's notice ("In het rooster: …") outlives the redraw its event causes.
-    const notice = target.querySelector(".melding[role=status]");
-    swap(target, answer.html, mode);
-    if (notice && !target.querySelector(".melding[role=status]")) {
+    // Her own action's notice ("In het rooster: …", "Teruggezet") outlives the redraw its event
+    // causes; an outer swap replaces the target itself, so the notice goes into what came back.
+    const mark = ".melding[role=status], .uitkomst[role=status]";
+    const notice = target.querySelector(mark);
+    const region = swap(target, answer.html, mode);
+    const into = region && region.nodeType === Node.ELEMENT_NODE ? region : target;
+    if (notice && !into.querySelector(mark)) {
       notice.removeAttribute("data-autofocus");
-      (target.querySelector("[data-live]") ?? target).prepend(notice);
+      const heading = into.querySelector(":scope > h2, :scope > h3");
+      if (mode === "outer" && heading) heading.after(notice);
+      else (into.querySelector("[data-live]") ?? into).prepend(notice);
     }
   }
 

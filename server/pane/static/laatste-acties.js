@@ -10,10 +10,15 @@ function refresh() {
   if (button && !button.disabled) button.click();
 }
 
+// An outcome of the section's own (its undo, or its notice kept through a live redraw) is no
+// reason to ask again: that answer would wipe the outcome she is reading.
 function outcomeOutside(mutation) {
   if (mutation.target.closest && mutation.target.closest("#laatste-acties")) return false;
+  const outside = (el) => !el.closest("#laatste-acties");
   return [...mutation.addedNodes].some(
-    (n) => n.nodeType === Node.ELEMENT_NODE && (n.matches(".uitkomst") || n.querySelector(".uitkomst")),
+    (n) =>
+      n.nodeType === Node.ELEMENT_NODE &&
+      ((n.matches(".uitkomst") && outside(n)) || [...n.querySelectorAll(".uitkomst")].some(outside)),
   );
 }
 
