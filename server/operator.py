@@ -23,6 +23,7 @@ from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mail
 from automations.queue.events import broadcaster_for
 from automations.quicksteps import flows as quickstep_flows
 from automations.roster.models import Roster
+from automations.roster.policy import Action, authorize
 from automations.roster.service import snapshot
 from automations.store import clock_of, create_engine, session_factory
 from server.settings import Settings
@@ -38,6 +39,7 @@ __all__ = [
     "quickstep_as_operator",
     "run_as_operator",
     "run_job_as_app",
+    "run_job_for_admin",
     "run_named_job",
 ]
 
@@ -229,3 +231,55 @@ async def run_named_job(
         ),
     )
     return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)
+
+
+async def run_job_for_admin(
+    gateway: GraphGateway,
+    sessions: async_sessionmaker[AsyncSession],
+    roster: Roster,
+    settings: Settings,
+    *,
+    actor: str,
+    name: str,
+    dry_run: bool,
+) -> Any:
+    """Beheer's *Nu uitvoeren* / *Proefdraai*: an admin runs a job now with the app's identity,
+    on ``run_named_job``'s path; audited, refusals too."""
+    action = "job.dry_run" if dry_run else "job.run"
+    details: dict[str, Any] = {"job": name}
+    try:
+        authorize(roster, actor, Action.EDIT_CONFIGURATION)
+    except AccessDenied:
+        await _audit(sessions, actor, action, "denied", details)
+        raise
+    from automations.jobs.catalog import JOBS
+
+    if name not in JOBS:
+        raise NotFound(f"Onbekende taak '{name}'.")
+    report = None
+    try:
+        async with gateway.for_app() as graph:
+            report = await run_named_job(
+                graph, sessions, roster, settings, name, dry_run=dry_run, trigger="beheer"
+            )
+    finally:
+        details |= {"via": "pane", "identity": "app"}
+        if report is not None:
+            details |= {"run_id": report.id, "status": report.status}
+        done = report is not None and report.status == "done"
+        await _audit(sessions, actor, action, "success" if done else "failure", details)
+    return report
+
+
+async def _audit(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: str,
+    action: str,
+    outcome: str,
+    details: dict[str, Any],
+) -> None:
+    async with sessions() as session:
+        await record(
+            session, AuditEntry(actor=actor, action=action, outcome=outcome, details=details)
+        )
+        await session.commit()

@@ -5,17 +5,15 @@ in a YAML editor that puts each problem beside its line."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field
 
-from automations.audit import AuditEntry, AuditFilter, query, record
-from automations.context import Deps
-from automations.errors import AccessDenied, NotFound
+from automations.audit import AuditFilter, query
 from automations.jobs.catalog import JOBS, label_of
-from automations.jobs.runner import RunReport, recent_runs
+from automations.jobs.runner import recent_runs
 from automations.quicksteps import flows
 from automations.quicksteps.service import DefinitionError, active, versions
 from automations.replies import flows as reply_flows
@@ -24,7 +22,7 @@ from automations.replies.service import TemplateError
 from automations.roster.policy import Action, authorize
 from server.deps import CurrentUser, FlowDeps, Me, SessionDep, SettingsDep
 from server.fields import MailboxQuery
-from server.operator import run_named_job
+from server.operator import run_job_for_admin
 from server.routes.pane import fragment, pane_context
 
 router = APIRouter(include_in_schema=False)
@@ -69,32 +67,11 @@ async def run_job_now(
     request: Request, name: JobName, body: RunJobRequest, me: Me, deps: FlowDeps,
     settings: SettingsDep,
 ) -> HTMLResponse:  # fmt: skip
-    """Run a scheduled job now, or only its dry run, with the app's identity: the path of the
-    scheduler and ``secretariaat jobs run``. Admins only; audited, refusals too."""
-    action = "job.dry_run" if body.dry_run else "job.run"
-    try:
-        authorize(me.roster, me.upn, Action.EDIT_CONFIGURATION)
-    except AccessDenied:
-        await _audit(deps, me.upn, action, "denied", {"job": name})
-        raise
-    if name not in JOBS:
-        raise NotFound(f"Onbekende taak '{name}'.")
-    report: RunReport | None = None
-    try:
-        async with request.app.state.gateway.for_app() as graph:
-            report = await run_named_job(
-                graph, deps.sessions, me.roster, settings, name, dry_run=body.dry_run,
-                trigger="beheer",
-            )  # fmt: skip
-    finally:
-        outcome: Literal["success", "failure"] = (
-            "success" if report is not None and report.status == "done" else "failure"
-        )
-        details: dict[str, JsonValue] = {"job": name, "via": "pane", "identity": "app"}
-        if report is not None:
-            details |= {"run_id": report.id, "status": report.status}
-        await _audit(deps, me.upn, action, outcome, details)
-    assert report is not None  # a manual trigger has a slot of its own: never claimed elsewhere
+    """Run a scheduled job now, or only its dry run (``operator.run_job_for_admin``)."""
+    report = await run_job_for_admin(
+        request.app.state.gateway, deps.sessions, me.roster, settings, actor=me.upn, name=name,
+        dry_run=body.dry_run,
+    )  # fmt: skip
     return fragment(
         request,
         "views/taak_uitkomst.html",
@@ -102,16 +79,6 @@ async def run_job_now(
         label=label_of(name),
         names=me.roster.names,
     )
-
-
-async def _audit(
-    deps: Deps, actor: str, action: str, outcome: Literal["success", "failure", "denied"],
-    details: dict[str, JsonValue],
-) -> None:  # fmt: skip
-    async with deps.sessions() as session:
-        await record(session, AuditEntry(actor=actor, action=action, outcome=outcome,
-                                         details=details))  # fmt: skip
-        await session.commit()
 
 
 class PublishRequest(BaseModel):
