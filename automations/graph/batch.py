@@ -6,6 +6,11 @@ round it sends again only the sub-requests answered 429/503 (and 504 when safe t
 see ``retry.py``), plus those that failed with 424 because of them, after the longest
 ``Retry-After`` among them.
 
+A round with a single request sends it as the plain request: a ``$batch`` of one costs Graph
+a second hop (and us a round trip's worth of latency) for nothing. The transport retries a plain
+request by the same rule; an answer it still leaves transient (it stopped at the call's time
+limit) goes through the rounds here like a sub-response, so the caller sees the same outcome.
+
 Graph accepts a batch that is fully parallel or one where everything hangs off one first
 request, so a group of requests linked by ``depends_on`` always travels in a batch of its
 own; a group larger than 20 cannot be batched and is refused. A group with several first
@@ -27,6 +32,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import ResponseHandlerOption
 
+from automations.errors import GraphTimeout
 from automations.graph.config import GraphConfig
 from automations.graph.errors import translate
 from automations.graph.retry import (
@@ -35,7 +41,7 @@ from automations.graph.retry import (
     retry_delay,
     status_is_retryable,
 )
-from automations.graph.transport import merge_prefer
+from automations.graph.transport import GATEWAY_TIMEOUT, merge_prefer
 
 __all__ = ["MAX_BATCH", "BatchRequest", "BatchResponse", "plan_batches", "send_batch"]
 
@@ -130,7 +136,11 @@ async def send_batch(
         # Dependencies already answered in an earlier round are satisfied; drop them.
         deps = {i: tuple(d for d in requests[i].depends_on if d in chosen) for i in pending}
         for group in _plan(pending, deps):
-            results.update(await _post(adapter, requests, group, _sequenced(group, deps)))
+            if len(group) == 1:
+                [i] = group
+                results[i] = await _send_one(adapter, requests[i])
+            else:
+                results.update(await _post(adapter, requests, group, _sequenced(group, deps)))
         pending, wait = _to_retry(config, requests, results, pending, deps)
         delay = retry_delay(config, attempt, wait) if pending else None
         if delay is None:
@@ -218,6 +228,38 @@ async def _post(
             request_id=_inner_request_id(answer.get("body")) or outer_id,
         )
     return out
+
+
+async def _send_one(adapter: RequestAdapter, req: BatchRequest) -> BatchResponse:
+    """One request sent plainly through the SDK's adapter, answered as a sub-response."""
+    info = RequestInformation(Method[req.method.upper()])
+    info.url = adapter.base_url.rstrip("/") + req.url
+    info.headers.try_add("Accept", "application/json")
+    for name, value in req.headers.items():
+        info.headers.try_add(name, value)
+    if req.body is not None:
+        content_type = next(
+            (v for k, v in req.headers.items() if k.lower() == "content-type"), "application/json"
+        )
+        info.set_stream_content(json.dumps(req.body).encode(), content_type)
+    info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
+    try:
+        response = cast(httpx.Response, await adapter.send_primitive_async(info, "bytes", None))
+    except GraphTimeout as exc:
+        if exc.graph_code != GATEWAY_TIMEOUT:
+            raise
+        # Graph's 504 to a request not safe to repeat: answered as a sub-response would be,
+        # so the caller decides (its ``raise_for_status`` says the outcome is unknown).
+        error = {"error": {"code": GATEWAY_TIMEOUT, "message": exc.detail or ""}}
+        return BatchResponse(req.method.upper(), req.url, 504, {}, error, exc.request_id)
+    return BatchResponse(
+        method=req.method.upper(),
+        url=req.url,
+        status=response.status_code,
+        headers=response.headers,  # case-insensitive, as callers read Retry-After
+        body=_json(response.content),
+        request_id=response.headers.get("request-id") or _inner_request_id(_json(response.content)),
+    )
 
 
 def _sub_request(i: int, req: BatchRequest, deps: tuple[int, ...]) -> dict[str, Any]:

@@ -122,6 +122,7 @@ def merge_prefer(existing: str | None) -> str:
 
 
 STREAM = "secretariaat.stream"
+GATEWAY_TIMEOUT = "GatewayTimeout"  # Graph's 504 to a request not safe to repeat
 
 
 class GraphTransport(httpx.AsyncBaseTransport):
@@ -293,6 +294,6 @@ def _unknown_outcome(request: httpx.Request, path: str, response: httpx.Response
         detail=f"Microsoft Graph timed out on {request.method} {path}; it may have been carried"
         " out.",
         outcome_unknown=True,
-        graph_code="GatewayTimeout",
+        graph_code=GATEWAY_TIMEOUT,
         request_id=response.headers.get("request-id"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -51,7 +52,8 @@ def silence(monkeypatch: pytest.MonkeyPatch) -> Silence:
     send = GraphTransport._send
 
     async def silent(self: GraphTransport, request: httpx.Request) -> httpx.Response:
-        seen = f"{request.url} {request.content.decode(errors='replace')}"
+        # The URL as written (a request alone goes plainly, percent-encoded) or inside a $batch.
+        seen = f"{unquote(str(request.url))} {request.content.decode(errors='replace')}"
         matching = [sent for text, sent in rules if text in seen]
         if not matching:
             return await send(self, request)

@@ -45,6 +45,34 @@ async def test_forty_five_creates_go_in_three_batches_and_answer_in_order(
     assert stored == subjects
 
 
+async def test_a_request_alone_goes_plainly_and_answers_like_a_sub_response(
+    gateway: GraphGateway, tenant: Tenant
+) -> None:
+    """A $batch of one would cost a second hop for nothing: it is sent as itself."""
+    run = uuid.uuid4().hex[:8]
+    folders = f"/users/{BURGEMEESTER}/mailFolders/inbox/childFolders"
+    name = f"Financiën '{run}'"
+    quoted = name.replace("'", "''")
+    async with gateway.for_user(tenant.user_token(SECRETARY_A)) as graph:
+        with record_calls() as calls:
+            [made] = await graph.batch([create(f"{run} alleen")])
+            [folder] = await graph.batch([BatchRequest("POST", folders, {"displayName": name})])
+            [found] = await graph.batch(
+                [BatchRequest("GET", f"{folders}?$filter=displayName eq '{quoted}'&$select=id")]
+            )
+            draft = f"{MESSAGES}/{made.body['id']}"
+            await graph.batch([BatchRequest("DELETE", draft)])  # to Deleted Items
+            [deleted] = await graph.batch([BatchRequest("DELETE", draft)])  # and out
+            [gone] = await graph.batch([BatchRequest("GET", draft)])
+    assert batch_posts(calls) == 0 and len(calls) == 6
+    assert made.status == 201 and made.body["subject"] == f"{run} alleen" and made.request_id
+    assert folder.status == 201
+    assert [f["id"] for f in found.body["value"]] == [folder.body["id"]]
+    assert deleted.status == 204 and gone.status == 404 and not gone.ok
+    with pytest.raises(NotFound):
+        gone.raise_for_status()
+
+
 async def test_a_depends_on_chain_travels_in_one_batch_and_runs_in_order(
     gateway: GraphGateway, tenant: Tenant
 ) -> None:

@@ -75,12 +75,16 @@ async def test_a_retry_after_longer_than_the_gateway_waits_is_left_to_the_caller
         async with gateway.for_user(tenant.user_token(SECRETARY_A)) as graph:
             await graph.batch([INBOX])
             set_limits(admin, fault_rate=1.0, fault_kinds=["429"], retry_after_s=5)
-            with record_calls() as calls:
-                [answer] = await graph.batch([INBOX])
-    assert batch_posts(calls) == 1 and waits.waited == []  # not slept through
-    with pytest.raises(Throttled) as caught:
-        answer.raise_for_status()
-    assert caught.value.retry_after == pytest.approx(5, abs=1)
+            with record_calls() as in_batch:
+                answers = await graph.batch([INBOX, INBOX])
+            with record_calls() as plain:
+                [alone] = await graph.batch([INBOX])
+    assert batch_posts(in_batch) == 1 and len(plain) == 1  # a request alone goes plainly
+    assert waits.waited == []  # neither slept through
+    for answer in [*answers, alone]:
+        with pytest.raises(Throttled) as caught:
+            answer.raise_for_status()
+        assert caught.value.retry_after == pytest.approx(5, abs=1)
 
 
 async def test_a_timed_out_create_in_a_batch_is_not_sent_again_but_a_read_is(
@@ -89,12 +93,17 @@ async def test_a_timed_out_create_in_a_batch_is_not_sent_again_but_a_read_is(
     async with gateway.for_user(tenant.user_token(SECRETARY_A)) as graph:
         await graph.batch([INBOX])
         set_limits(admin, fault_rate=1.0, fault_kinds=["504"])
-        with record_calls() as calls:
-            [made] = await graph.batch([create(f"{uuid.uuid4().hex[:8]} onbekend")])
-        assert batch_posts(calls) == 1  # Graph may have made it: only the caller can look
-        with pytest.raises(GraphTimeout) as caught:
-            made.raise_for_status()
-        assert caught.value.outcome_unknown
+        run = uuid.uuid4().hex[:8]
+        with record_calls() as in_batch:
+            made = await graph.batch([create(f"{run} onbekend 1"), create(f"{run} onbekend 2")])
+        with record_calls() as plain:
+            made.extend(await graph.batch([create(f"{run} onbekend 3")]))
+        # Graph may have made them: only the caller can look, so none is sent twice.
+        assert batch_posts(in_batch) == 1 and len(plain) == 1
+        for answer in made:
+            with pytest.raises(GraphTimeout) as caught:
+                answer.raise_for_status()
+            assert caught.value.outcome_unknown
 
         set_limits(admin, fault_rate=0.5, seed=2, fault_kinds=["504"])
         with record_calls() as calls:
