@@ -29,6 +29,7 @@ from sandbox.limits import Limits
 from sandbox.permissions import PermissionLog, grant_for, permission_for
 from sandbox.router import GraphRequest, GraphResponse, Route, Router
 from sandbox.store import Store
+from sandbox.subscriptions.delivery import Notifier
 
 __all__ = ["DroppedConnection", "Sandbox"]
 
@@ -62,6 +63,11 @@ class Sandbox:
     base_url: str  # https://host:port/v1.0
     admin_enabled: bool = False
     permissions: PermissionLog = field(default_factory=PermissionLog)
+    # Change notifications: watches the store, delivers to subscribers' webhooks.
+    notifications: Notifier = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.notifications = Notifier(self.store, tenant_id=lambda: self.tokens.tenant_id)
 
     async def handle(self, req: GraphRequest, *, caller: Caller | None = None) -> GraphResponse:
         """Answer one request; every GraphError becomes Graph's error body."""
@@ -156,10 +162,24 @@ class Sandbox:
         return _ME.sub(f"/users/{caller.user_id}", path)
 
     def _authorise(self, caller: Caller, mailbox: dict[str, Any] | None, route: Route) -> None:
+        if route.resource == "subscriptions":
+            return  # the watched mailbox is in the body: sandbox.subscriptions authorises it
+        self.authorise(
+            caller, mailbox, method=route.method, template=route.template, resource=route.resource
+        )
+
+    def authorise(
+        self,
+        caller: Caller,
+        mailbox: dict[str, Any] | None,
+        *,
+        method: str,
+        template: str,
+        resource: str,
+    ) -> None:
         """The endpoint's permission (``permissions.py``), then Exchange's view of the mailbox:
         one's own, the owner's delegate rights, or the app's RBAC scope."""
-        resource = route.resource
-        grant = grant_for(route.method, route.template, resource)
+        grant = grant_for(method, template, resource)
         if grant is None:
             return
         own = mailbox is None or mailbox["id"] == caller.user_id
@@ -169,7 +189,8 @@ class Sandbox:
         if caller.is_app_only:
             app = self.directory.app(caller.app_id)
             in_scope = app is not None and mailbox is not None and mailbox["id"] in app.rbac_scope
-            if resource in ("mail", "calendar") and mailbox is not None and not in_scope:
+            mailbox_bound = resource in ("mail", "calendar", "subscriptions")
+            if mailbox_bound and mailbox is not None and not in_scope:
                 raise ErrorAccessDenied(
                     "Access to OData is disabled: the mailbox is outside the application's"
                     " RBAC for Applications scope."
@@ -180,7 +201,7 @@ class Sandbox:
             if rights.get(resource) not in ("editor", "reviewer", "author"):
                 raise ErrorAccessDenied("Access is denied. Check credentials and try again.")
         accepted = grant.application if caller.is_app_only else grant.delegated_for(own=own)
-        endpoint = f"{route.method} {route.template}"
+        endpoint = f"{method} {template}"
         self.permissions.record(caller.app_id, kind, permission, endpoint, accepted)
 
     def _inject_fault(self, req: GraphRequest) -> bool:

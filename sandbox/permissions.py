@@ -11,6 +11,10 @@ Two rules come from Exchange rather than from the tables:
 - The master category list is a mailbox setting: ``MailboxSettings.*`` has no ``.Shared``
   form, so a delegate cannot read or change another user's list (403 ``ErrorAccessDenied``;
   reported in microsoftgraph/microsoft-graph-docs-contrib#4441 and #3805).
+- Change notifications (``/subscriptions``) take a read scope to the watched resource; a
+  delegated token subscribes to its own mailbox only, the ``.Shared`` forms do not subscribe
+  (Outlook subscription notes on subscription-post-subscriptions). The mailbox is in the body,
+  so ``sandbox.subscriptions`` authorises it, not the route.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ CATEGORIES_WRITE = _g(
     "outlookuser-post-mastercategories",
     shared=False,
 )
+# Mail change notifications: Mail.ReadBasic, Mail.Read (the page's table; Mail.ReadWrite as the
+# family's higher privilege); no delegated access to another user's mailbox at all.
+MAIL_SUBSCRIPTIONS = _g(_MAIL_READ, _MAIL_READ_APP, "subscription-post-subscriptions", shared=False)
 CALENDAR_READ = _g(_CAL_READ, _CAL_READ, "user-list-events")
 CALENDAR_DELTA = _g(  # the delta page lists no Calendars.ReadBasic
     ("Calendars.Read", "Calendars.ReadWrite"),
@@ -160,6 +167,8 @@ _RULES: tuple[tuple[str, str, Grant], ...] = (
     (_WRITES, r"^/users/\{user\}/mailFolders(/\{folder\}(/childFolders)?)?$", MAIL_WRITE),
     ("GET", r"^/users/\{user\}/(mailFolders/.*/)?messages", MAIL_READ),
     (_WRITES, r"^/users/\{user\}/(mailFolders/.*/)?messages", MAIL_WRITE),
+    # change notifications (authorised against the watched mailbox by sandbox.subscriptions)
+    ("GET|" + _WRITES, r"^/subscriptions(/|$)", MAIL_SUBSCRIPTIONS),
     # calendar
     ("POST", r"/calendar/getSchedule$", SCHEDULE),
     ("POST", r"/findMeetingTimes$", FIND_TIMES),

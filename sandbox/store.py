@@ -3,14 +3,20 @@
 Each resource is stored in its Graph representation (camelCase) plus internal keys that start
 with ``_``. A change log per container (mail folder, calendar, drive folder) feeds delta queries;
 deleted resources leave the log entry behind so delta can report ``@removed``.
+
+The same log is the store's event bus: ``observe(observer)`` hands every committed
+transaction's changes to the observer as ``StoreChange``s (created, updated or removed, per
+container, with the record as it was), so change notifications hook in once, here, and not in
+the handlers that write.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +24,9 @@ from typing import Any
 
 from sandbox.clock import Clock, SystemClock
 
-__all__ = ["Change", "Record", "Store"]
+__all__ = ["Change", "Record", "Store", "StoreChange", "StoreObserver"]
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -38,6 +46,7 @@ CREATE TABLE IF NOT EXISTS changes (
     op TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_by_container ON changes (container, seq);
+CREATE INDEX IF NOT EXISTS changes_by_item ON changes (container, id, seq);
 CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, content BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -62,6 +71,27 @@ class Change:
     op: str  # "upsert" | "removed"
 
 
+@dataclass(frozen=True)
+class StoreChange:
+    """One logged change as observers see it once the transaction has committed.
+
+    ``op`` is ``created`` (new in ``container``: inserted, copied or moved in), ``updated``
+    (changed where it was) or ``removed`` (deleted, or moved out); ``rid`` and ``data`` are
+    the record as it was then (for a removal: its last state in ``container``).
+    """
+
+    container: str
+    id: str
+    op: str
+    kind: str | None
+    mailbox: str | None
+    rid: str | None
+    data: dict[str, Any]
+
+
+StoreObserver = Callable[[list[StoreChange]], None]
+
+
 class Store:
     """The tenant's state, and its clock: whatever stamps a resource has the store at hand."""
 
@@ -74,13 +104,21 @@ class Store:
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
+        self._observers: list[StoreObserver] = []
+        self._pending: list[StoreChange] = []
 
     def close(self) -> None:
         self._db.close()
 
+    def observe(self, observer: StoreObserver) -> None:
+        """Call ``observer`` with the changes of every committed transaction (never of one
+        rolled back), after the commit, on the thread that wrote."""
+        self._observers.append(observer)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group writes; nested calls join the outer transaction."""
+        committed: list[StoreChange] = []
         with self._lock:
             if self._depth == 0:
                 self._db.execute("BEGIN")
@@ -91,10 +129,21 @@ class Store:
                 self._depth -= 1
                 if self._depth == 0:
                     self._db.execute("ROLLBACK")
+                    self._pending.clear()
                 raise
             self._depth -= 1
             if self._depth == 0:
                 self._db.execute("COMMIT")
+                committed, self._pending = self._pending, []
+        if committed:
+            self._publish(committed)
+
+    def _publish(self, changes: list[StoreChange]) -> None:
+        for observer in self._observers:
+            try:
+                observer(changes)
+            except Exception:  # the write stands; an observer's bug must not undo or fail it
+                log.exception("store observer %r failed", observer)
 
     # -- objects ---------------------------------------------------------------------------
     def get(self, id_: str, kind: str | None = None) -> Record | None:
@@ -152,15 +201,32 @@ class Store:
 
     def delete(self, id_: str, *, container: str | None = None) -> None:
         with self.transaction():
+            if container:  # logged first, so observers see what was removed
+                self.log(container, id_, "removed")
             self._db.execute("DELETE FROM objects WHERE id = ?", (id_,))
             self._db.execute("DELETE FROM blobs WHERE id = ?", (id_,))
-            if container:
-                self.log(container, id_, "removed")
 
     def log(self, container: str, id_: str, op: str) -> None:
+        if self._observers:
+            self._note(container, id_, op)
         self._db.execute(
             "INSERT INTO changes (container, id, op) VALUES (?, ?, ?)", (container, id_, op)
         )
+
+    def _note(self, container: str, id_: str, op: str) -> None:
+        """Queue the change for observers: an upsert is ``created`` unless the item's last
+        change in this container was an upsert too (it was there already)."""
+        row = self._db.execute(
+            "SELECT kind, mailbox, rid, data FROM objects WHERE id = ?", (id_,)
+        ).fetchone()
+        if op == "upsert":
+            last = self._db.execute(
+                "SELECT op FROM changes WHERE container = ? AND id = ? ORDER BY seq DESC LIMIT 1",
+                (container, id_),
+            ).fetchone()
+            op = "updated" if last is not None and last[0] == "upsert" else "created"
+        kind, mailbox, rid, data = row if row is not None else (None, None, None, "{}")
+        self._pending.append(StoreChange(container, id_, op, kind, mailbox, rid, json.loads(data)))
 
     # -- delta -----------------------------------------------------------------------------
     def watermark(self) -> int:
