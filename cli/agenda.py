@@ -17,6 +17,15 @@ from cli.common import ActorOption, JsonOption, echo_json, fail, run_flow
 
 app = typer.Typer(help="An executive's agenda: calamity clear.", no_args_is_help=True)
 
+# A clear's status in Dutch (``--json`` keeps the stored word: preview, running, …).
+CLEAR_STATUS_LABELS = {
+    "preview": "voorbeeld, nog niets gewijzigd",
+    "running": "bezig",
+    "interrupted": "onderbroken",
+    "done": "klaar",
+    "failed": "mislukt",
+}
+
 
 def _moment(value: str, what: str) -> dt.datetime:
     try:
@@ -127,7 +136,8 @@ def agenda_clear(
                     when = "hele dag" if item.all_day else item.start[11:16]
                     why = f"  ({item.reason})" if item.action == "keep" or dry_run else ""
                     typer.echo(f"  {when:8s} {item.outcome:18s} {item.subject}{why}")
-            typer.echo(f"operatie {report.operation_id}: {report.status}")
+            status = CLEAR_STATUS_LABELS.get(report.status, report.status)
+            typer.echo(f"operatie {report.operation_id}: {status}")
             if report.notice_note:
                 typer.echo(report.notice_note)
     if group.status not in ("preview", "done"):

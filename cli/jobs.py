@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,7 +36,6 @@ def jobs_run(
     from dataclasses import asdict
 
     from automations.errors import AppError
-    from automations.jobs.catalog import label_of
     from server.operator import run_job_as_app
 
     settings = backend_settings()
@@ -45,19 +44,33 @@ def jobs_run(
     except AppError as exc:
         fail(exc.message)
     assert report is not None
-    if as_json:
+    if as_json:  # for programs: the stored words (done, timed_out, released), as before
         echo_json(asdict(report))
     else:
-        for m in report.mailboxes:
-            line = f"{m['mailbox']:36s} {m['status']:12s} {m['counts']}"
-            typer.echo(line + (f"  {m['error']}" if m["error"] else ""))
-            for action in m["actions"]:
-                typer.echo(f"    {action}")
-        late = [m["mailbox"] for m in report.mailboxes if m["status"] == "timed_out"]
-        if late:
-            typer.echo(f"Time-out voor {', '.join(late)}: de volgende run maakt het af.")
-        typer.echo(
-            f"{label_of(report.job)} ({report.job}): {report.status} in {report.duration_s:.1f} s"
-        )
+        _show(report)
     if report.status != "done":  # a mailbox failed, was out of scope or timed out
         raise typer.Exit(4)
+
+
+def _show(report: Any) -> None:
+    """A run for people: per mailbox its status and counts in Dutch, then the run's line."""
+    from automations.jobs.catalog import counts_text, label_of, mailbox_status_label, status_label
+    from automations.plural import counted
+
+    for m in report.mailboxes:
+        line = f"{m['mailbox']:36s} {mailbox_status_label(m['status']):14s} "
+        line += counts_text(m["counts"]) or "niets te doen"
+        typer.echo(line + (f"  {m['error']}" if m["error"] else ""))
+        for action in m["actions"]:
+            typer.echo(f"    {action}")
+    late = [m["mailbox"] for m in report.mailboxes if m["status"] == "timed_out"]
+    if late:
+        typer.echo(f"Time-out voor {', '.join(late)}: de volgende run maakt het af.")
+    seconds = f"{report.duration_s or 0:.1f}".replace(".", ",")
+    mailboxes = counted(len(report.mailboxes), "postvak", "postvakken")
+    failed = sum(1 for m in report.mailboxes if m["status"] != "ok")
+    tally = f"{mailboxes}, {failed} mislukt" if failed else mailboxes
+    typer.echo(
+        f"{label_of(report.job)} ({report.job}): {status_label(report.status)} in {seconds} s"
+        f" ({tally})"
+    )

@@ -20,6 +20,7 @@ from cli import (
     mailboxes,
     meetings,
     quicksteps,
+    roster,
     serving,
     templates,
 )
@@ -43,6 +44,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(addin.app, name="addin")
 app.add_typer(quicksteps.app, name="quicksteps")
 app.add_typer(templates.app, name="templates")
+app.add_typer(roster.app, name="roster")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(agenda.app, name="agenda")
 app.add_typer(meetings.app, name="meetings")

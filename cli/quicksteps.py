@@ -11,6 +11,10 @@ from cli.common import ActorOption, JsonOption, backend_settings, echo_json, fai
 
 app = typer.Typer(help="Shared quick steps: validate, list, apply.", no_args_is_help=True)
 
+# An action's result in Dutch, the words the pane's result shows (``stap_uitkomst.html``);
+# ``--json`` keeps the stored ones (done, failed, not_run).
+ACTION_STATUS_LABELS = {"done": "gedaan", "failed": "mislukt", "not_run": "niet uitgevoerd"}
+
 
 @app.command("validate")
 def quicksteps_validate(
@@ -129,7 +133,8 @@ def quicksteps_apply(
         typer.echo(result.subject or result.id)
         for a in result.actions:
             failed |= a.status != "done"
-            typer.echo(f"  {a.status:8s} {a.label}{': ' + a.detail if a.detail else ''}")
+            status = ACTION_STATUS_LABELS.get(a.status, a.status)
+            typer.echo(f"  {status:16s} {a.label}{': ' + a.detail if a.detail else ''}")
     typer.echo(f"operatie {operation}")
     if failed:
         raise typer.Exit(4)

@@ -36,6 +36,7 @@ from automations.quicksteps.checks import (
     step_named,
 )
 from automations.quicksteps.group import run_group
+from automations.quicksteps.letters import letter_for
 from automations.quicksteps.prepare import ensure_categories, prepare
 from automations.quicksteps.preview import Preview, preview
 from automations.quicksteps.registry import kinds_of
@@ -90,6 +91,7 @@ async def apply(
     ids = check_selection(message_ids)
     kinds = kinds_of(step)
     chosen = resolve_choices(steps, kinds, choices or {}, today, required=True)
+    letter = await letter_for(graph, sessions, mailbox, step)  # refused before any change
     prepared, _, _ = await prepare(graph, mailbox, actor, kinds, chosen, create=True)
     plans = [
         StepPlan(
@@ -110,7 +112,7 @@ async def apply(
     names = {"mailbox": roster.names.get(mailbox, mailbox), "actor": roster.names.get(actor, actor)}
 
     async def run(ctx: StepContext) -> StepOutcome:
-        return await run_group(graph, ctx, kinds, names)
+        return await run_group(graph, ctx, kinds, names, letter)
 
     for attempt in range(RESUMES + 1):
         try:

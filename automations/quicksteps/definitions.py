@@ -27,7 +27,8 @@ from automations.yamlfile import MAX_BYTES, Located, YamlError, describe, load
 
 __all__ = ["SAMPLE", "DefinitionError", "parse"]
 
-# A message to try every template on: the values ``effects.template_values`` gives.
+# A message to try every template on: the values ``effects.template_values`` gives (with a
+# letter: ``letters.Letter.values``).
 SAMPLE = {
     "subject": "Voorbeeld <onderwerp> & meer",
     "sender_name": "Jan de Vries",
@@ -35,6 +36,8 @@ SAMPLE = {
     "received": "2026-01-05",
     "mailbox": "Bestuurder",
     "actor": "Secretaresse",
+    "salutation": "Geachte heer/mevrouw De Vries",
+    "executive": {"name": "Bestuurder", "function": "Wethouder", "address": "b@example.nl"},
 }
 
 

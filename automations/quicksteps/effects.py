@@ -17,12 +17,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 
 from automations.mailboxes.tagged import TAG_PROPERTY
 from automations.quicksteps import models as m
+
+if TYPE_CHECKING:  # only its type: this module stays a leaf
+    from automations.quicksteps.letters import Letter
 
 __all__ = [
     "TAG_PROPERTY",
@@ -87,9 +90,12 @@ class Prepared:
     dispatch: Mapping[str, str] = field(default_factory=dict)
 
 
-def template_values(facts: MessageFacts, mailbox_name: str, actor_name: str) -> dict[str, Any]:
-    """What a template may use: the names the demo file's header lists."""
-    return {
+def template_values(
+    facts: MessageFacts, mailbox_name: str, actor_name: str, letter: Letter | None = None
+) -> dict[str, Any]:
+    """What a template may use: the names the demo file's header lists (``salutation`` and
+    ``executive`` when the step's ``letter`` was looked up: ``automations.quicksteps.letters``)."""
+    values = {
         "subject": facts.subject,
         "sender_name": facts.sender_name,
         "sender_address": facts.sender_address,
@@ -97,6 +103,9 @@ def template_values(facts: MessageFacts, mailbox_name: str, actor_name: str) -> 
         "mailbox": mailbox_name,
         "actor": actor_name,
     }
+    if letter is not None:
+        values |= letter.values(facts.sender_name, facts.sender_address)
+    return values
 
 
 def render(template: str, values: Mapping[str, Any], *, html: bool = True) -> str:

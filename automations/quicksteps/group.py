@@ -20,6 +20,7 @@ from automations.graph import BatchRequest, BatchResponse, GraphSession, is_tran
 from automations.journal import Effect, StepContext, StepOutcome
 from automations.quicksteps.actions import ActionType, DescribeContext, Done, Made, RequestContext
 from automations.quicksteps.effects import MessageFacts, Prepared, tag_of, template_values
+from automations.quicksteps.letters import Letter
 from automations.quicksteps.reads import graph_message, read_facts, why_unreadable
 from automations.quicksteps.results import ActionResult, MessageResult, as_json
 from automations.quicksteps.resume import already_made, position
@@ -63,9 +64,11 @@ async def run_group(
     ctx: StepContext,
     kinds: Sequence[ActionType[Any]],
     names: Mapping[str, str],
+    letter: Letter | None = None,
 ) -> StepOutcome:
     """Carry out the group; its result, audit lines and store records go to the journal
-    together, so a resume never repeats them."""
+    together, so a resume never repeats them. ``letter``: the step's salutation and signer,
+    when its templates use them."""
     params = ctx.params
     prepared = Prepared(
         folders=params["folders"],
@@ -76,7 +79,7 @@ async def run_group(
     facts = await read_facts(graph, ctx.mailbox, ids)
     made = await already_made(graph, ctx, kinds, ids, facts, prepared) if ctx.attempt > 1 else {}
     group = _Group(ctx, kinds, ids, facts, prepared, made)
-    plan = _plan(group, names)
+    plan = _plan(group, names, letter)
     answers = await in_waves(graph, plan.requests, plan.chains)
     sent = await _send(graph, group, plan, answers)
     results = _results(group, plan, answers, sent)
@@ -91,14 +94,14 @@ async def run_group(
     return StepOutcome({"messages": messages}, effects=tuple(caused))
 
 
-def _plan(group: _Group, names: Mapping[str, str]) -> _Plan:
+def _plan(group: _Group, names: Mapping[str, str], letter: Letter | None = None) -> _Plan:
     """Every readable message's requests, in the order of the step's actions."""
     ctx, plan = group.ctx, _Plan()
     for n, message_id in enumerate(group.ids):
         found = group.facts[message_id]
         if not isinstance(found, MessageFacts):
             continue
-        values = template_values(found, names["mailbox"], names["actor"])
+        values = template_values(found, names["mailbox"], names["actor"], letter)
         categories = found.categories
         previous: int | None = None
         chain = plan.chains.setdefault(n, [])

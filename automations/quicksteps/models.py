@@ -42,8 +42,10 @@ __all__ = [
 
 MAX_MESSAGES = 50  # messages one quick step is applied to at once (a selection)
 
-# What a template may use (``effects.template_values`` fills them for each message).
-VARIABLES = ("subject", "sender_name", "sender_address", "received", "mailbox", "actor")
+# What a template may use (``effects.template_values`` fills them for each message; the last
+# two, a letter's salutation and signer, only for a step whose templates use them: ``letters``).
+VARIABLES = ("subject", "sender_name", "sender_address", "received", "mailbox", "actor",
+             "salutation", "executive")  # fmt: skip
 
 # For text that lands in HTML: values are escaped. For plain text: as they are.
 TEMPLATES = SandboxedEnvironment(

@@ -30,7 +30,7 @@ from automations.errors import BadRequest
 from automations.graph import BatchRequest, GraphSession
 from automations.mailboxes.tagged import TAG_PROPERTY, find_tagged, graph_one
 from automations.replies.html import clean, prepend_to_body
-from automations.replies.salutation import first_name_of, salutation, split_name
+from automations.replies.salutation import Register, first_name_of, salutation, split_name
 from automations.replies.templates import ReplyTemplate, Signature, TemplateSet, render_body
 
 __all__ = [
@@ -38,10 +38,12 @@ __all__ = [
     "Draft",
     "Rendered",
     "executive_of",
+    "greeting",
     "make_draft",
     "quote_header",
     "recipients_of",
     "render_reply",
+    "signer_of",
     "with_dutch_header",
 ]
 
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_ATTACHMENT = 3 * 1024 * 1024
 MARKER = 'id="secretariaat-antwoord"'
 _ORIGINAL = "$select=subject,from,sender,receivedDateTime,hasAttachments,isDraft"
+_OWNER = "$select=displayName,givenName,surname,jobTitle,mail"  # what ``executive_of`` reads
 _QUOTED = "$select=subject,from,sender,sentDateTime,receivedDateTime,toRecipients,ccRecipients"
 # The header block of the quote as Exchange writes it: <div id="divRplyFwdMsg"><font ...>
 # <b>From:</b> ... <b>Subject:</b> ...</font><div>&nbsp;</div></div>.
@@ -109,6 +112,25 @@ def executive_of(
     return {"name": name, "function": function, "address": mailbox}
 
 
+async def signer_of(
+    graph: GraphSession, mailbox: str, templates: TemplateSet | None = None
+) -> dict[str, str]:
+    """Who signs a letter from ``mailbox`` (``executive_of`` on her directory entry and the
+    set's signature): for letters made elsewhere than from a reply template (a quick step)."""
+    owner = await graph_one(graph, BatchRequest("GET", f"/users/{mailbox}?{_OWNER}"))
+    signature = templates.signatures.get(mailbox.lower()) if templates else None
+    return executive_of(owner, signature, mailbox)
+
+
+def greeting(
+    name: str, address: str, style: Register = "formeel", templates: TemplateSet | None = None
+) -> str:
+    """The salutation (without its comma) for the person writing as ``name`` from ``address``:
+    the set's known preference for the address, else the rule (``salutation``)."""
+    known = templates.salutations if templates else None
+    return salutation(name or address, address, style, known)
+
+
 async def render_reply(
     graph: GraphSession,
     templates: TemplateSet,
@@ -124,9 +146,7 @@ async def render_reply(
     message, owner, secretary = await graph.batch(
         [
             BatchRequest("GET", f"/users/{mailbox}/messages/{message_id}?{_ORIGINAL}"),
-            BatchRequest(
-                "GET", f"/users/{mailbox}?$select=displayName,givenName,surname,jobTitle,mail"
-            ),
+            BatchRequest("GET", f"/users/{mailbox}?{_OWNER}"),
             BatchRequest("GET", f"/users/{actor}?$select=displayName"),
         ]
     )
@@ -139,9 +159,7 @@ async def render_reply(
     received = dt.datetime.fromisoformat(message.body["receivedDateTime"].replace("Z", "+00:00"))
     subject: str = message.body.get("subject") or ""
     values = {
-        "salutation": salutation(
-            sender["name"], sender["address"], chosen.style, templates.salutations
-        ),
+        "salutation": greeting(sender["name"], sender["address"], chosen.style, templates),
         "sender": sender,
         "executive": executive,
         "secretary": {"name": secretary.body.get("displayName") or actor},

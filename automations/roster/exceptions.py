@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
 from automations.errors import AccessDenied, NotFound, Unprocessable
-from automations.roster.models import Roster
+from automations.roster.models import ROLE_LABELS, Roster
 from automations.store.models import RosterException
 
 __all__ = [
@@ -79,13 +79,20 @@ async def add_exception(
     a day already entered for the same person (and executive) is replaced. The caller commits."""
     actor, secretary = actor.lower(), secretary.lower()
     executive = executive.lower() if executive else None
-    if roster.role(secretary) != "secretary":
-        raise Unprocessable(f"{secretary} is geen secretaresse in het rooster.")
+    name = roster.names.get(secretary, secretary)
+    role = roster.role(secretary)
+    if role is None:
+        raise Unprocessable(f"{secretary} staat niet in het rooster.")
+    if role != "secretary":
+        raise Unprocessable(f"{name} is {ROLE_LABELS[role]}, geen secretaresse.")
     if kind == "front_office":
-        if executive is None or executive not in roster.serves.get(secretary, frozenset()):
-            name = roster.names.get(secretary, secretary)
+        if executive is None:
+            raise Unprocessable(f"Kies voor welke bestuurder {name} frontoffice is.")
+        if executive not in roster.serves.get(secretary, frozenset()):
+            whom = roster.names.get(executive, executive)
             raise Unprocessable(
-                f"{name} ondersteunt deze bestuurder niet; kies wie haar wel ondersteunt."
+                f"{name} ondersteunt deze bestuurder niet ({whom}); kies iemand die {whom}"
+                " wel ondersteunt."
             )
     else:
         executive = None

@@ -6,13 +6,27 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from babel.lists import format_list
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from automations.fields import MAILBOX_PATTERN
 
-__all__ = ["WEEKDAYS", "Member", "Roster", "RosterDocument", "first_name"]
+__all__ = [
+    "DAY_NAMES",
+    "ROLE_LABELS",
+    "WEEKDAYS",
+    "Member",
+    "Roster",
+    "RosterDocument",
+    "first_name",
+]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = dict(zip(WEEKDAYS, ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                                "zaterdag", "zondag"), strict=True))  # fmt: skip
+# A role as the secretariat says it (the roster file keeps the English keys).
+ROLE_LABELS = {"secretary": "secretaresse", "executive": "bestuurder", "admin": "beheerder"}
 Role = Literal["secretary", "executive", "admin"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -26,7 +40,11 @@ class Member(BaseModel):
 
 
 class RosterDocument(BaseModel):
-    """A whole roster; every reference must name a member of the right role."""
+    """A whole roster; every reference must name a member of the right role.
+
+    A reference that does not is reported at its place in the document (``serves.<who>[2]``,
+    ``front_office.<who>.fri``), in Dutch and naming the people by their roster names, each
+    problem on its own, so a file's loader can give every one its line."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -36,6 +54,19 @@ class RosterDocument(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> RosterDocument:
+        problems = _reference_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data(
+                "RosterDocument",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("roster", "{problem}", {"problem": text}),
+                        loc=loc,
+                        input=value,
+                    )
+                    for loc, text, value in problems
+                ],
+            )
         # Addresses compare case-insensitively: the document is kept in lower case throughout.
         self.members = [m.model_copy(update={"upn": m.upn.lower()}) for m in self.members]
         serves: dict[str, list[str]] = {}
@@ -49,35 +80,70 @@ class RosterDocument(BaseModel):
                 {day: secretary.lower() for day, secretary in days.items()}
             )
         self.front_office = front
-        roles = {m.upn: m.role for m in self.members}
-        if len(roles) != len(self.members):
-            raise ValueError("members: a person is listed twice")
-        problems = []
-
-        def need(upn: str, role: str, where: str) -> None:
-            if roles.get(upn.lower()) != role:
-                problems.append(f"{where}: {upn} is not a {role} in members")
-
-        for secretary, executives in self.serves.items():
-            need(secretary, "secretary", f"serves.{secretary}")
-            for executive in executives:
-                need(executive, "executive", f"serves.{secretary}")
-        for executive, days in self.front_office.items():
-            need(executive, "executive", f"front_office.{executive}")
-            for day, secretary in days.items():
-                need(secretary, "secretary", f"front_office.{executive}.{day}")
-                if executive.lower() not in [e.lower() for e in self.serves.get(secretary, [])]:
-                    problems.append(
-                        f"front_office.{executive}.{day}: {secretary} does not serve {executive}"
-                    )
-        if "admin" not in roles.values():
-            problems.append(
-                "members: er staat geen beheerder (role: admin) in het rooster; zonder beheerder"
-                " kan niemand het rooster en de instellingen nog wijzigen"
-            )
-        if problems:
-            raise ValueError("; ".join(problems))
         return self
+
+
+Problem = tuple[tuple[str | int, ...], str, object]  # where (pydantic's loc), what, the value
+
+
+def _reference_problems(doc: RosterDocument) -> list[Problem]:
+    """Every reference that names no member of the right role, at its place in the document
+    as written (keys in their own case, so a loader finds their lines)."""
+    problems: list[Problem] = []
+    roles: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for i, member in enumerate(doc.members):
+        upn = member.upn.lower()
+        if upn in roles:
+            text = f"{_who(names, upn)} staat twee keer in het rooster"
+            problems.append((("members", i, "upn"), text, member.upn))
+            continue
+        roles[upn], names[upn] = member.role, member.display_name
+
+    def need(upn: str, role: str, loc: tuple[str | int, ...]) -> bool:
+        actual = roles.get(upn.lower())
+        if actual == role:
+            return True
+        if actual is None:
+            text = f"{upn} staat niet in het rooster; voeg die eerst toe onder members"
+        else:
+            text = f"{_who(names, upn)} is {ROLE_LABELS[actual]}, geen {ROLE_LABELS[role]}"
+        problems.append((loc, text, upn))
+        return False
+
+    serves: dict[str, set[str]] = {}
+    for secretary, executives in doc.serves.items():
+        need(secretary, "secretary", ("serves", secretary))
+        for j, executive in enumerate(executives):
+            need(executive, "executive", ("serves", secretary, j))
+            serves.setdefault(secretary.lower(), set()).add(executive.lower())
+    for executive, days in doc.front_office.items():
+        known = need(executive, "executive", ("front_office", executive))
+        strangers: dict[str, list[str]] = {}  # a secretary who does not serve her: her days
+        for day, secretary in days.items():
+            if need(secretary, "secretary", ("front_office", executive, day)) and known:
+                if executive.lower() not in serves.get(secretary.lower(), set()):
+                    strangers.setdefault(secretary, []).append(day)
+        for secretary, on in strangers.items():
+            she, whom = _who(names, secretary), _who(names, executive)
+            when = format_list([DAY_NAMES[d] for d in on], locale="nl")
+            text = (
+                f"{she} is op {when} frontoffice voor {whom}, maar ondersteunt {whom} niet"
+                " volgens serves"
+            )
+            problems.append((("front_office", executive, on[0]), text, secretary))
+    if "admin" not in roles.values():
+        text = (
+            "er staat geen beheerder (role: admin) in het rooster; zonder beheerder kan niemand"
+            " het rooster en de instellingen nog wijzigen"
+        )
+        problems.append((("members",), text, None))
+    return problems
+
+
+def _who(names: dict[str, str], upn: str) -> str:
+    """A member by her roster name; someone not on it by the address as written."""
+    return names.get(upn.lower()) or upn
 
 
 @dataclass(frozen=True)

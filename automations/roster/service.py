@@ -1,18 +1,22 @@
-"""Roster state: read from YAML, kept in the store, edited by admins, audited."""
+"""Roster state: read from YAML, kept in the store, edited by admins, audited.
+
+A roster file is read as the quick-step and template files are (``automations.yamlfile``:
+bounded, no anchors or aliases, every value's line kept), so each problem names its line."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
 from automations.errors import AccessDenied, BadRequest, Unprocessable
+from automations.plural import counted
 from automations.roster.exceptions import RosterExceptionView, view_of
 from automations.roster.models import WEEKDAYS, Roster, RosterDocument
 from automations.store.models import (
@@ -21,32 +25,120 @@ from automations.store.models import (
     RosterFrontOffice,
     RosterMember,
 )
+from automations.yamlfile import Located, YamlError, describe, load
 
-__all__ = ["document_of", "load_roster_file", "parse_roster", "replace_roster", "snapshot"]
+__all__ = [
+    "RosterError",
+    "document_of",
+    "load_roster_file",
+    "parse_roster",
+    "parse_roster_text",
+    "replace_roster",
+    "snapshot",
+]
+
+
+class RosterError(Unprocessable):
+    """The roster is refused as a whole; ``problems`` names each one at its place (and line,
+    for a file), in Dutch."""
+
+    code = "invalid_roster"
+
+    def __init__(self, problems: list[str], *, source: str | None = None) -> None:
+        self.problems = problems
+        what = f"Rooster {source}" if source else "Rooster"
+        count = counted(len(problems), "fout", "fouten")
+        super().__init__(f"{what} afgewezen ({count}): " + "; ".join(problems))
 
 
 def parse_roster(data: object) -> RosterDocument:
-    """Validate a roster document; every problem is reported with its place in the file."""
+    """Validate a roster document (the API's JSON); every problem is reported with its place
+    in the document (``serves.<who>[1]: …``)."""
+    return _validated(Located(data, {}))
+
+
+def parse_roster_text(text: str, *, source: str | None = None) -> RosterDocument:
+    """Validate a roster file's text; every problem is reported with its line, as the
+    quick-step loader does (``regel 14, serves.<who>[1]: …``)."""
     try:
-        return RosterDocument.model_validate(data)
-    except ValidationError as exc:
-        parts = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            message = str(err["msg"]).removeprefix("Value error, ")
-            parts.append(f"{where}: {message}" if where else message)
-        problems = "; ".join(parts)
-        raise Unprocessable(f"Rooster ongeldig: {problems}", code="invalid_roster") from None
+        located = load(text)
+    except YamlError as exc:
+        raise RosterError([str(exc)], source=source) from None
+    if not isinstance(located.data, dict):
+        raise RosterError(["regel 1: verwacht 'members:' bovenaan"], source=source)
+    return _validated(located, source=source)
 
 
 def load_roster_file(path: Path) -> RosterDocument:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise BadRequest(f"Rooster {path} is niet te lezen: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise BadRequest(f"Rooster {path} is geen geldige YAML: {exc}") from None
-    return parse_roster(data)
+        raise BadRequest(f"Rooster {path} is niet te lezen: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadRequest(f"Rooster {path} is geen tekst in UTF-8.") from None
+    return parse_roster_text(text, source=str(path))
+
+
+def _validated(located: Located, *, source: str | None = None) -> RosterDocument:
+    try:
+        return RosterDocument.model_validate(located.data)
+    except ValidationError as exc:
+        problems = [_described(located, error) for error in exc.errors()]
+        raise RosterError(problems, source=source) from None
+
+
+# What ``yamlfile.describe`` says in Dutch itself; every other kind of error is put in words
+# here first, so no English message of pydantic's reaches the admin.
+_DESCRIBED = frozenset({
+    "extra_forbidden", "missing", "value_error", "too_short", "too_long",
+    "string_type", "list_type", "dict_type", "bool_type", "int_type", "model_type",
+})  # fmt: skip
+
+
+def _described(located: Located, error: Mapping[str, Any]) -> str:
+    """One pydantic error in Dutch at its place, with the member's name where it is one."""
+    described = describe(located, _in_dutch(error))
+    loc = tuple(error.get("loc", ()))
+    member = _member_at(located.data, loc)
+    name = member.get("display_name") if member and loc[2:] != ("display_name",) else None
+    if not isinstance(name, str) or not name.strip() or name in described:
+        return described
+    return f"{described} (bij {name})"
+
+
+def _in_dutch(error: Mapping[str, Any]) -> Mapping[str, Any]:
+    kind, ctx, value = error.get("type"), error.get("ctx") or {}, error.get("input")
+    loc = tuple(error.get("loc", ()))
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    if kind == "roster":
+        return {**error, "type": "value_error"}  # the document's own rule: Dutch already
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return {**error, "type": "value_error", "msg": "mag niet leeg zijn"}
+    if kind in ("string_too_short", "string_too_long"):
+        return {**error, "type": kind.removeprefix("string_")}
+    if kind == "string_pattern_mismatch" and loc[-1:] == ("upn",):
+        return {**error, "type": "value_error", "msg": f"geen geldig e-mailadres: {shown}"}
+    if kind == "literal_error":  # pydantic lists the choices with an English "or"
+        choices = str(ctx.get("expected", "")).replace(" or ", " of ")
+        return {
+            **error,
+            "type": "value_error",
+            "msg": f"ongeldige waarde {shown}; kies uit {choices}",
+        }
+    if kind in _DESCRIBED:
+        return error
+    return {**error, "type": "value_error", "msg": f"ongeldige waarde {shown}"}
+
+
+def _member_at(data: object, loc: tuple[Any, ...]) -> Mapping[str, Any] | None:
+    """The ``members`` entry an error's place is inside, if any."""
+    if len(loc) < 2 or loc[0] != "members" or not isinstance(loc[1], int):
+        return None
+    members = data.get("members") if isinstance(data, dict) else None
+    if not isinstance(members, list) or not 0 <= loc[1] < len(members):
+        return None
+    member = members[loc[1]]
+    return member if isinstance(member, dict) else None
 
 
 def _still_applies(row: RosterException, doc: RosterDocument) -> bool:

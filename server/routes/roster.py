@@ -33,7 +33,9 @@ async def put_roster(
 
     Absences and swaps that still apply are kept; those that no longer do (someone left the
     roster, or no longer serves that executive) are listed in ``dropped_exceptions``. A
-    roster without an admin is refused (422 ``invalid_roster``) and changes nothing."""
+    roster without an admin is refused (422 ``invalid_roster``) and changes nothing; so is one
+    that does not hold together, every problem named in Dutch at its place in the document
+    (``serves.<address>[2]: Karin Molenaar is secretaresse, geen bestuurder``)."""
     return await flows.replace(deps, me, document)
 
 

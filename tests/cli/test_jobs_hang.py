@@ -57,7 +57,7 @@ async def test_daily_overview_fifty_times_against_fresh_sandboxes_never_hangs(
 def test_the_command_against_a_fresh_sandbox_finishes_and_exits(env: dict[str, str]) -> None:
     done = secretariaat(env, "jobs", "run", "daily-overview")  # hangs: TimeoutExpired (120 s)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Dagoverzicht (daily-overview): done in" in done.stdout
+    assert "Dagoverzicht (daily-overview): klaar in" in done.stdout
 
 
 def test_a_mailbox_out_of_time_is_named_and_the_command_fails(
@@ -80,5 +80,6 @@ def test_a_mailbox_out_of_time_is_named_and_the_command_fails(
     monkeypatch.setattr("server.operator.run_job_as_app", run_job_as_app)
     result = CliRunner().invoke(app, ["jobs", "run", "daily-overview"], env=env)
     assert result.exit_code == 4
-    assert "timed_out" in result.output and "Time-out: niet klaar binnen 120 s" in result.output
+    assert "time-out" in result.output and "Time-out: niet klaar binnen 120 s" in result.output
+    assert "timed_out" not in result.output  # the stored word is for --json
     assert "Time-out voor ingrid.zwanenburg@zeeveen.nl" in result.output

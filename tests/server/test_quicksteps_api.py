@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from automations.replies.service import parse as parse_templates
+from server.startup import DEMO_TEMPLATES
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
@@ -144,7 +146,9 @@ async def test_a_reply_draft_waits_in_the_executives_drafts(
         "&$select=subject,body,toRecipients",
     )
     [draft] = drafts["value"]
-    assert "Geachte Hans Verbeek" in draft["body"]["content"]
+    # Greeted as a reply template greets him: the team's preference for his address.
+    templates = parse_templates(DEMO_TEMPLATES.read_text(encoding="utf-8"))
+    assert f"{templates.salutations[SENDER]},<br>" in draft["body"]["content"]
     assert draft["toRecipients"][0]["emailAddress"]["address"] == SENDER
 
 

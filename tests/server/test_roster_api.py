@@ -15,6 +15,7 @@ from tests.sandbox.people import (
     GEMEENTESECRETARIS,
     SECRETARY_A,
     SECRETARY_B,
+    SECRETARY_B_THU_FRI,
     STAFF,
 )
 
@@ -80,6 +81,37 @@ async def test_a_roster_with_a_stranger_is_refused_with_the_place(
     error = resp.json()["error"]
     assert error["code"] == "invalid_roster"
     assert "nobody@zeeveen.nl" in error["message"]
+
+
+async def test_a_refused_roster_says_why_in_dutch_naming_people_and_places(
+    api: httpx.AsyncClient, login
+) -> None:
+    """Issue 20: each problem at its place in the document, people by their roster names, no
+    English message of the validation library; nothing changes."""
+    before = (await api.get("/api/v1/roster", headers=login(ADMIN))).json()
+    roster = {**before, "serves": dict(before["serves"])}
+    roster["serves"][SECRETARY_A] = [*roster["serves"][SECRETARY_A], SECRETARY_B]
+    roster["members"] = [dict(m) for m in roster["members"]]
+    stranger = next(m for m in roster["members"] if m["upn"] == SECRETARY_B_THU_FRI)
+    stranger["role"] = "boss"
+    resp = await api.put("/api/v1/roster", json=roster, headers=login(ADMIN))
+    assert resp.status_code == 422
+    error = resp.json()["error"]
+    assert error["code"] == "invalid_roster" and error["request_id"]
+    message = error["message"]
+    assert message.startswith("Rooster afgewezen (1 fout): members[")
+    assert ".role: ongeldige waarde 'boss'; kies uit 'secretary', 'executive' of 'admin'" in message
+    assert f"(bij {stranger['display_name']})" in message
+    roster["members"] = before["members"]
+    resp = await api.put("/api/v1/roster", json=roster, headers=login(ADMIN))
+    message = resp.json()["error"]["message"]
+    assert message == (
+        f"Rooster afgewezen (1 fout): serves.{SECRETARY_A}[2]: Karin Molenaar is secretaresse,"
+        " geen bestuurder"
+    )
+    for english in ("Input should", "Field required", "Value error", "is not a", "does not"):
+        assert english not in message
+    assert (await api.get("/api/v1/roster", headers=login(ADMIN))).json() == before
 
 
 async def test_the_audit_export_is_csv_and_non_admins_see_only_their_own(
