@@ -22,7 +22,9 @@
 // data-required="text" must be filled in first; data-operation="name" one id per click (the
 // same again for a retry after a lost connection).
 // Also: data-loading (the loading line in the target meanwhile), data-clear="#id" (empty it),
-// data-insert="#template" (put the template in the target), data-sneltoets="Ctrl+Shift+4",
+// data-insert="#template" (put the template in the target; a question asked this way — an
+// add-in has no window.confirm — is closed by its data-clear button or Escape, and focus goes
+// back to the control that asked it), data-sneltoets="Ctrl+Shift+4",
 // data-live="url" (redrawn when live() is called), and in an answer data-autofocus.
 //
 // Focus and announcements after an action (WCAG 2.4.3, 4.1.3): focus goes to what the answer
@@ -54,6 +56,7 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
   const retries = new WeakMap(); // "Opnieuw proberen" of a failed request -> send it again
   const announcer = announcerFor(root);
   const inserted = new WeakSet(); // what an outer swap put in place (not yet "on the page")
+  const opened = new WeakMap(); // target -> {control, first}: what data-insert put there, by whom
 
   // One request with the token; a 401 (expired, revoked) gets one retry with a fresh token.
   async function request(method, url, values = {}, again = false) {
@@ -308,12 +311,13 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
       const again = retries.get(control);
       control.closest("[data-fout]")?.remove();
       if (again) again();
-    } else if (control.dataset.clear) where(control.dataset.clear, control)?.replaceChildren();
+    } else if (control.dataset.clear) close(where(control.dataset.clear, control));
     else if (control.dataset.insert) {
       const { target } = targetOf(control);
       const source = document.getElementById(control.dataset.insert.replace(/^#/, ""));
       if (!target || !source) return;
       target.replaceChildren(source.content.cloneNode(true));
+      opened.set(target, { control, first: target.firstElementChild });
       settle(target);
     } else if (control.matches("[data-ondanks], [data-ondanks-niet]")) {
       const question = control.closest(".vraag-bezig");
@@ -321,6 +325,29 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
       const again = questions.get(question);
       question.remove();
       if (control.hasAttribute("data-ondanks") && again) again();
+    }
+  });
+
+  // Emptied (data-clear); if data-insert put it there and it is still there, focus goes back
+  // to the control that put it there.
+  function close(target) {
+    if (!target) return;
+    const from = opened.get(target);
+    const asked = from && from.first && target.contains(from.first);
+    opened.delete(target);
+    target.replaceChildren();
+    if (asked && from.control.isConnected) from.control.focus();
+  }
+
+  root.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    for (let at = event.target; at && at !== root; at = at.parentElement) {
+      const from = opened.get(at);
+      if (from && from.first && at.contains(from.first)) {
+        event.preventDefault();
+        close(at);
+        return;
+      }
     }
   });
 

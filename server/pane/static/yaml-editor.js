@@ -1,7 +1,10 @@
 // Beheer's YAML editors (quick steps, reply templates): the line numbers beside the text follow
 // its lines and its scrolling, and when a publish is refused, each problem that names its line
 // ("regel 14: …", rendered as data-regel by the server) is shown beside that line; its
-// "regel 14" button puts the cursor there. Everything is built with textContent.
+// "regel 14" button puts the cursor there. A form's addition (Afdeling, Snelle stap, Sjabloon
+// toevoegen) publishes a new version: its answer carries the new text (data-nieuwe-versie) and
+// "Actief" line, which go into the editor and the page. Everything is built with textContent
+// or moved as the server rendered it.
 
 const ROW = "[data-yaml-editor]";
 
@@ -66,6 +69,25 @@ function mark(problems) {
   place(editor);
 }
 
+// The new version a form published: its text in the editor, its "Actief" line in the page, and
+// the outcome of an earlier publish (about the text that was there) gone.
+function follow(update) {
+  const textarea = document.getElementById(update.dataset.nieuweVersie);
+  const editor = textarea && textarea.closest(ROW);
+  if (editor) {
+    textarea.value = update.dataset.tekst;
+    clear(editor);
+    number(editor);
+    const outcome = textarea.closest("[data-target]");
+    if (outcome) document.getElementById(outcome.dataset.target.replace(/^#/, ""))?.replaceChildren();
+  }
+  const line = update.querySelector("[data-actief]");
+  const shown = line && [...document.querySelectorAll("[data-actief]")]
+    .find((el) => el.dataset.actief === line.dataset.actief && !update.contains(el));
+  if (shown) shown.replaceWith(line);
+  update.remove();
+}
+
 function reveal(textarea, n) {
   const { line } = metrics(textarea);
   textarea.scrollTop = Math.max(0, (n - 3) * line); // the line, with two above it
@@ -111,6 +133,8 @@ export function bindYamlEditors(root) {
         if (node.nodeType !== Node.ELEMENT_NODE) continue;
         const found = node.matches("[data-editor]") ? [node] : node.querySelectorAll("[data-editor]");
         for (const problems of found) mark(problems);
+        const updates = node.matches("[data-nieuwe-versie]") ? [node] : node.querySelectorAll("[data-nieuwe-versie]");
+        for (const update of updates) follow(update);
       }
     }
   }).observe(root, { childList: true, subtree: true });
