@@ -3,7 +3,9 @@
 Every adapter (the API, the pane's section, the CLI) calls these. The list is the journal's:
 today's operations (Amsterdam day, from the injected clock) on the mailbox, newest first, by
 whoever on the team did them. Undo is the quick steps' own (``undo_step``) under an id made
-from the apply's, so however often and from wherever it is clicked, it runs once.
+from the apply's, so her second click gets the first result; any other undo of the same apply
+(a colleague's, or the outcome's own button) is refused by the journal (``AlreadyUndone``),
+which also tells the list what was undone (``Operation.undoes``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import datetime as dt
 import uuid
 
 from automations.activity.models import RecentAction
-from automations.activity.service import operations_between, undos_since
+from automations.activity.service import operations_between
+from automations.calamity import flows as calamity
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM
 from automations.errors import Conflict, NotFound
@@ -63,7 +66,7 @@ def _subjects(op: Operation) -> list[str]:
     return []
 
 
-def _outcome(op: Operation, now: dt.datetime) -> str:
+def _outcome(op: Operation, now: dt.datetime, stopped: set[str]) -> str:
     if op.status == "done":
         if op.kind == "quickstep":
             results = quicksteps.results_of(op)
@@ -75,14 +78,14 @@ def _outcome(op: Operation, now: dt.datetime) -> str:
         return "gelukt"
     if op.status == "failed":
         return "mislukt"
-    if op.status == "running":
-        return "onderbroken" if op.interrupted(now) else "bezig"
-    return "gepland"
+    if op.id in stopped or (op.status == "running" and op.interrupted(now)):
+        return "onderbroken"
+    return "bezig" if op.status == "running" else "gepland"
 
 
 def _line(
     op: Operation, actor: Actor, now: dt.datetime, undos: dict[str, tuple[str, str]],
-    undone_ops: dict[str, Operation],
+    undone_ops: dict[str, Operation], stopped: set[str],
 ) -> RecentAction:  # fmt: skip
     def who(upn: str) -> str:
         return "ik" if upn == actor.upn else actor.name(upn)
@@ -105,7 +108,7 @@ def _line(
     undone = undos.get(op.id)
     return RecentAction(
         operation_id=op.id, kind=op.kind, actor=op.actor, who=who(op.actor),
-        at=_hhmm(op.created_at), what=what, subjects=subjects, outcome=_outcome(op, now),
+        at=_hhmm(op.created_at), what=what, subjects=subjects, outcome=_outcome(op, now, stopped),
         status=op.status, undoable=undoable, undone_by=who(undone[1]) if undone else None,
     )  # fmt: skip
 
@@ -117,11 +120,18 @@ async def recent_actions(deps: Deps, actor: Actor, *, mailbox: str) -> list[Rece
     start, end = _day(deps)
     async with deps.sessions() as session:
         ops = await operations_between(session, mailbox=mailbox, start=start, end=end)
-        undos = await undos_since(session, mailbox=mailbox, start=start)
+    # An undo is newer than what it undid: both are on today's list when the apply is.
+    undos = {op.undoes: (op.id, op.actor) for op in ops if op.undoes is not None}
     by_id = {op.id: op for op in ops}
     undone_ops = {undo: by_id[applied] for applied, (undo, _) in undos.items() if applied in by_id}
+    # A clear a group's dead worker never started is interrupted, not waiting (``calamity``).
+    stopped = {
+        op.id for op in ops
+        if op.kind == "calamity.clear" and op.status == "planned"
+        and await calamity.clear_interrupted(deps, op)
+    }  # fmt: skip
     now = deps.now()
-    return [_line(op, actor, now, undos, undone_ops) for op in ops]
+    return [_line(op, actor, now, undos, undone_ops, stopped) for op in ops]
 
 
 async def undo_action(
@@ -129,7 +139,7 @@ async def undo_action(
 ) -> list[UndoResult]:
     """Undo a quick step from the list, once: the undo's id is made from the apply's, so her
     second click is answered with the first result, and an undo already done (by a colleague,
-    or with the outcome's own button) is refused."""
+    or with the outcome's own button) is refused (``AlreadyUndone``, by the journal)."""
     mailbox = mailbox.lower()
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     try:
@@ -138,15 +148,8 @@ async def undo_action(
         raise NotFound("Deze actie is niet (meer) bekend.") from None
     if applied.mailbox != mailbox or applied.kind != "quickstep":
         raise NotFound("Deze actie is niet (meer) bekend.")
-    undo_id = undo_id_for(operation_id)
-    async with deps.sessions() as session:
-        undos = await undos_since(session, mailbox=mailbox, start=applied.created_at)
-    earlier = undos.get(operation_id)
-    if earlier is not None and earlier != (undo_id, actor.upn):
-        who = "uzelf" if earlier[1] == actor.upn else actor.name(earlier[1])
-        raise Conflict(f"Deze snelle stap is al ongedaan gemaakt door {who}.")
     if not quicksteps.can_undo(quicksteps.results_of(applied)):
         raise Conflict("Van deze snelle stap valt niets ongedaan te maken.")
     return await quicksteps.undo_step(
-        deps, graph, actor, operation_id=operation_id, undo_id=undo_id
+        deps, graph, actor, operation_id=operation_id, undo_id=undo_id_for(operation_id)
     )

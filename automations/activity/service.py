@@ -1,19 +1,18 @@
-"""Reading today's operations and the undos that answered them, straight from the store."""
+"""Reading today's operations (undos among them, each naming what it undid) from the store."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.journal import Operation
 from automations.journal.plans import to_operation
-from automations.store.models import AuditLogRow, OperationRow, OperationStepRow
+from automations.store.models import OperationRow, OperationStepRow
 
-__all__ = ["HIDDEN_KINDS", "MAX_SHOWN", "operations_between", "undos_since"]
+__all__ = ["HIDDEN_KINDS", "MAX_SHOWN", "operations_between"]
 
 log = logging.getLogger(__name__)
 
@@ -49,27 +48,3 @@ async def operations_between(
         for step in found:
             steps[step.operation_id].append(step)
     return [to_operation(row, steps[row.id]) for row in rows]
-
-
-async def undos_since(
-    session: AsyncSession, *, mailbox: str, start: dt.datetime
-) -> dict[str, tuple[str, str]]:
-    """Which operations an undo answered since ``start``: the undone operation's id, to the
-    undo's operation id and who undid it (the quick-step undo's audit lines say so)."""
-    rows: Sequence[AuditLogRow] = (
-        await session.scalars(
-            select(AuditLogRow)
-            .where(
-                AuditLogRow.mailbox == mailbox.lower(),
-                AuditLogRow.action == "quickstep.undo",
-                AuditLogRow.at >= start,
-            )
-            .order_by(AuditLogRow.id)
-        )
-    ).all()
-    undone: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        undoes = (row.details or {}).get("undoes")
-        if isinstance(undoes, str) and row.operation_id and undoes not in undone:
-            undone[undoes] = (row.operation_id, row.actor_upn)
-    return undone

@@ -9,7 +9,9 @@ interrupted, with what it did, until someone finishes it ("Afmaken": ``resume_cl
 The window is a quick choice computed from the clock or an explicit from–to (``clear_window``).
 A secretary clears the executives she serves in one go (``preview_clears``, ``execute_clears``):
 one journaled clear per executive, under ids derived from the group's (``member_id``), all
-planned before any runs; finishing one of them (``resume_clear``) finishes the others too.
+planned before any runs; finishing one of them (``resume_clear``) finishes the others too. When
+the group's worker dies, the clears it had not reached yet are interrupted as well
+(``journal.interrupted_members``), each on its own executive's agenda.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from automations.calamity import backlog, clearing
-from automations.calamity.backlog import BacklogEntry, Invitation, Slot
+from automations.calamity import backlog, clearing, replanning
+from automations.calamity.backlog import BacklogEntry
 from automations.calamity.models import (
     CANCEL_MESSAGE,
     CUSTOM,
@@ -34,16 +36,18 @@ from automations.calamity.models import (
     window_for,
 )
 from automations.calamity.preview import preview, preview_id
+from automations.calamity.replanning import Invitation, Slot
 from automations.calamity.report import report_of
 from automations.context import Actor, Deps
 from automations.errors import BadRequest, NotFound
 from automations.graph import GraphSession
-from automations.journal import OperationNotFound
+from automations.journal import Operation, OperationNotFound, interrupted_members
 from automations.queue.flows import working_in
 from automations.roster.policy import Action, authorize, may
 
 __all__ = [
     "PreviewFirst",
+    "clear_interrupted",
     "clear_progress",
     "clear_window",
     "clears_progress",
@@ -215,18 +219,46 @@ async def clear_progress(deps: Deps, actor: Actor, *, operation_id: str) -> Clea
     if op.kind != "calamity.clear":
         raise NotFound("Deze operatie bestaat niet.")
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, op.mailbox)
-    return report_of(op, now=deps.now())
+    return await _report(deps, op)
 
 
 async def interrupted_clears(deps: Deps, actor: Actor, *, mailbox: str) -> list[ClearReport]:
     """Her clears of the last two weeks whose worker died before they were finished (a
-    restart or a crash midway), newest first, each with what it did."""
+    restart or a crash midway, also before a group's worker reached hers), newest first,
+    each with what it did."""
     authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
-    now = deps.now()
-    found = await deps.journal.running(
-        kind="calamity.clear", mailbox=mailbox, since=now - MAX_WINDOW
+    found = await deps.journal.unfinished(
+        kind="calamity.clear", mailbox=mailbox, since=deps.now() - MAX_WINDOW
     )
-    return [report_of(op, now=now) for op in found if op.interrupted(now)]
+    reports = [await _report(deps, op) for op in found]
+    return [r for r in reports if r.status == "interrupted"]
+
+
+async def _group(deps: Deps, op: Operation) -> list[Operation]:
+    """The clear and the others planned with it (a group; alone, just the clear)."""
+    members = [op]
+    for other in op.steps[0].params.get("group", []) if op.steps else []:
+        if other == op.id:
+            continue
+        try:
+            members.append(await deps.journal.get(other))
+        except OperationNotFound:
+            continue
+    return members
+
+
+async def clear_interrupted(deps: Deps, op: Operation) -> bool:
+    """Whether a journaled clear's worker died before it was finished: while running it, or
+    before it got its turn in a group (that worker will not come back for it)."""
+    now = deps.now()
+    if op.status != "planned":
+        return op.interrupted(now)
+    return op.id in interrupted_members(await _group(deps, op), now, quiet=clearing.LEASE)
+
+
+async def _report(deps: Deps, op: Operation) -> ClearReport:
+    """The clear as it stands now (``interrupted`` as ``clear_interrupted`` says)."""
+    return report_of(op, now=deps.now(), interrupted=await clear_interrupted(deps, op))
 
 
 async def resume_clear(
@@ -248,20 +280,12 @@ async def _unfinished_siblings(deps: Deps, actor: Actor, operation_id: str) -> l
     """The other clears planned with this one (a group) that are not finished yet and that
     this actor may finish."""
     op = await deps.journal.get(operation_id)
-    group = op.steps[0].params.get("group", []) if op.steps else []
-    out = []
-    for other in group:
-        if other == operation_id:
-            continue
-        try:
-            sibling = await deps.journal.get(other)
-        except OperationNotFound:
-            continue
-        if sibling.status in ("planned", "running", "failed") and may(
-            actor.roster, actor.upn, Action.CLEAR_AGENDA, sibling.mailbox
-        ):
-            out.append(other)
-    return out
+    return [
+        sibling.id
+        for sibling in (await _group(deps, op))[1:]
+        if sibling.status in ("planned", "running", "failed")
+        and may(actor.roster, actor.upn, Action.CLEAR_AGENDA, sibling.mailbox)
+    ]
 
 
 async def list_backlog(
@@ -278,7 +302,7 @@ async def propose_slots(
 ) -> list[Slot]:
     """Moments for the executive and the original attendees (findMeetingTimes) after the
     cleared window and within her working hours, each saying who of the attendees is free."""
-    return await backlog.propose(graph, deps.sessions, deps.journal, roster=actor.roster,
+    return await replanning.propose(graph, deps.sessions, deps.journal, roster=actor.roster,
                                  actor=actor.upn, entry_id=entry_id, now=deps.now())  # fmt: skip
 
 
@@ -286,7 +310,7 @@ async def draft_invitation(
     deps: Deps, actor: Actor, *, entry_id: str, start: dt.datetime
 ) -> Invitation:
     """The invitation a chosen moment would send, to read and edit before confirming."""
-    return await backlog.invitation(deps.sessions, roster=actor.roster, actor=actor.upn,
+    return await replanning.invitation(deps.sessions, roster=actor.roster, actor=actor.upn,
                                     entry_id=entry_id, start=start)  # fmt: skip
 
 
@@ -296,7 +320,7 @@ async def plan_entry(
 ) -> BacklogEntry:  # fmt: skip
     """Invite the original attendees at the chosen moment, with the invitation as confirmed
     (once, however often clicked)."""
-    entry = await backlog.replan(graph, deps.sessions, roster=actor.roster, actor=actor.upn,
+    entry = await replanning.replan(graph, deps.sessions, roster=actor.roster, actor=actor.upn,
                                  entry_id=entry_id, start=start, subject=subject,
                                  text=text)  # fmt: skip
     deps.publish("closed", entry.mailbox, key=f"backlog:{entry.id}")

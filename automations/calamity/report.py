@@ -26,9 +26,12 @@ from automations.journal import Operation
 __all__ = ["report_of"]
 
 
-def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
+def report_of(
+    op: Operation, *, now: dt.datetime | None = None, interrupted: bool | None = None
+) -> ClearReport:
     """The operation as the pane shows it: every item with its state, in agenda order.
-    Given ``now``, a clear whose worker died reads as ``interrupted``, not ``running``."""
+    Given ``now``, a clear whose worker died reads as ``interrupted``, not ``running``;
+    ``interrupted`` says so outright (a group's member that never got its turn)."""
     items: list[ClearItem] = []
     sent: list[dt.datetime] = []  # per notice sent, when its chunk finished
     for step in op.steps:
@@ -63,7 +66,9 @@ def report_of(op: Operation, *, now: dt.datetime | None = None) -> ClearReport:
     first = op.steps[1].params if len(op.steps) > 1 else {}
     messages = first.get("messages", {})
     status = {"planned": "running", "running": "running"}.get(op.status, op.status)
-    if now is not None and op.interrupted(now):
+    if interrupted is None:
+        interrupted = now is not None and op.interrupted(now)
+    if interrupted and op.status in ("planned", "running"):
         status = "interrupted"
     window = op.steps[0].params if op.steps else {}
     return ClearReport(

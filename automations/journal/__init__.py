@@ -6,12 +6,14 @@ async callables supplied by the feature; nothing here talks to Graph.
 
 from automations.journal.effects import Effect, Once
 from automations.journal.errors import (
+    AlreadyUndone,
     IncompleteStep,
     InvalidOperation,
     OperationConflict,
     OperationInProgress,
     OperationNotFound,
 )
+from automations.journal.groups import interrupted_members
 from automations.journal.models import (
     Executor,
     Operation,
@@ -27,6 +29,7 @@ from automations.journal.service import DEFAULT_LEASE, Journal
 
 __all__ = [
     "DEFAULT_LEASE",
+    "AlreadyUndone",
     "Effect",
     "Executor",
     "IncompleteStep",
@@ -44,4 +47,5 @@ __all__ = [
     "StepPlan",
     "Verifier",
     "fingerprint",
+    "interrupted_members",
 ]

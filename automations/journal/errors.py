@@ -6,6 +6,7 @@ AppError
  ├── NotFound
  │    └── OperationNotFound     404  no operation with this id
  ├── Conflict
+ │    ├── AlreadyUndone         409  the operation was undone already (by whom, at what time)
  │    ├── OperationConflict     409  same id, different request (not a resubmit)
  │    └── OperationInProgress   409  another worker holds the operation right now
  └── Unavailable
@@ -14,12 +15,15 @@ AppError
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from automations.dates import AMSTERDAM
 from automations.errors import BadRequest, Conflict, NotFound, Unavailable
 
 __all__ = [
+    "AlreadyUndone",
     "IncompleteStep",
     "InvalidOperation",
     "OperationConflict",
@@ -42,6 +46,26 @@ class OperationConflict(Conflict):
 
 class OperationInProgress(Conflict):
     code = "operation_in_progress"
+
+
+class AlreadyUndone(Conflict):
+    """A second undo of the same operation, whichever way in it came: refused, with who undid
+    it (``by``, a UPN) and when (``at``: when that undo was started); ``told`` words it for
+    the user, with her colleague's name."""
+
+    code = "already_undone"
+
+    def __init__(
+        self, *, by: str, at: dt.datetime, undo_id: str, who: str | None = None,
+        what: str = "Deze actie",
+    ) -> None:  # fmt: skip
+        self.by, self.at, self.undo_id = by, at, undo_id
+        when = at.astimezone(AMSTERDAM).strftime("%H:%M")
+        super().__init__(f"{what} is al ongedaan gemaakt door {who or by} om {when}.")
+
+    def told(self, who: str, what: str = "Deze actie") -> AlreadyUndone:
+        """The same refusal naming the one who undid it as the user knows her."""
+        return AlreadyUndone(by=self.by, at=self.at, undo_id=self.undo_id, who=who, what=what)
 
 
 class IncompleteStep(Unavailable):

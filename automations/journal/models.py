@@ -124,6 +124,7 @@ class Operation:
     finished_at: dt.datetime | None
     steps: tuple[Step, ...]
     lease_expires_at: dt.datetime | None = None  # while a worker holds it
+    undoes: str | None = None  # an undo: the operation it takes back (once: ``AlreadyUndone``)
 
     def interrupted(self, now: dt.datetime) -> bool:
         """Started and not finished, and no worker holds it any more: its worker died (a

@@ -112,6 +112,7 @@ def to_operation(row: OperationRow, steps: Sequence[OperationStepRow]) -> Operat
         updated_at=row.updated_at,
         finished_at=row.finished_at,
         lease_expires_at=row.lease_expires_at,
+        undoes=row.undoes,
         steps=tuple(
             Step(
                 index=s.index,

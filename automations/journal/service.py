@@ -25,6 +25,8 @@ How it keeps its promises:
 - **Resubmit returns the first result.** ``submit`` with an existing id and the same request
   (same fingerprint) returns the stored operation without calling anything once it is done;
   a different request under that id is ``OperationConflict``.
+- **Undone once.** An undo names what it takes back (``undoes``, a unique column); a second
+  undo of the same operation is ``AlreadyUndone`` before anything runs (``undos``).
 
 A crash is anything that is not an ``Exception`` (cancellation, ``SystemExit``, a killed
 process): then nothing more is written and the lease simply runs out.
@@ -72,6 +74,7 @@ from automations.journal.plans import (
     normalise_upn,
     to_operation,
 )
+from automations.journal.undos import already_undone, check_undoes
 from automations.store import clock_of, rowcount
 from automations.store.models import OperationRow, OperationStepRow
 
@@ -128,19 +131,26 @@ class Journal:
         operation_id: str | None = None,
         on_behalf_of: str | None = None,
         effects: Sequence[Effect] = (),
+        undoes: str | None = None,
     ) -> Operation:
         """Store an operation and its steps as planned; idempotent for the same request.
-        ``effects`` (the "planned" audit line) are written only by the call that plans it."""
+        ``effects`` (the "planned" audit line) are written only by the call that plans it.
+        An undo names the operation it takes back (``undoes``): once, else ``AlreadyUndone``."""
         op_id = operation_id if operation_id is not None else str(uuid.uuid4())
         actor, mailbox = normalise_upn(actor, "actor"), normalise_upn(mailbox, "mailbox")
         on_behalf_of = normalise_upn(on_behalf_of, "on_behalf_of") if on_behalf_of else None
         steps = check_plan(op_id, kind, steps)
+        undoes = check_undoes(undoes)
         fp = fingerprint(
             kind=kind, actor=actor, on_behalf_of=on_behalf_of, mailbox=mailbox, steps=steps
         )
+        if undoes is not None:  # another undo of it is refused; this one again is a resubmit
+            refused = await already_undone(self._sessions, undoes)
+            if refused is not None and refused.undo_id != op_id:
+                raise refused
         existing = await self._find(op_id)
         if existing is not None:
-            return await self._same_request(existing, fp)
+            return await self._same_request(existing, fp, undoes)
         now = self._clock.now()
         row = OperationRow(
             id=op_id,
@@ -152,6 +162,7 @@ class Journal:
             fingerprint=fp,
             created_at=now,
             updated_at=now,
+            undoes=undoes,
         )
         try:
             async with self._sessions() as session, session.begin():
@@ -170,11 +181,14 @@ class Journal:
                 )
                 await write_effects(session, effects)
         except IntegrityError:
-            # Another request planned the same id between our look-up and our insert.
+            # Another request planned the same id (or another undo of the same operation)
+            # between our look-up and our insert.
             existing = await self._find(op_id)
-            if existing is None:
-                raise
-            return await self._same_request(existing, fp)
+            if existing is not None:
+                return await self._same_request(existing, fp, undoes)
+            if undoes is not None and (refused := await already_undone(self._sessions, undoes)):
+                raise refused from None
+            raise
         log.info("operation %s planned: %s on %s, %d steps", op_id, kind, mailbox, len(steps))
         return await self.get(op_id)
 
@@ -217,6 +231,7 @@ class Journal:
         operation_id: str | None = None,
         on_behalf_of: str | None = None,
         on_done: Completion | None = None,
+        undoes: str | None = None,
     ) -> Operation:
         """Plan and run; a resubmit of a finished operation returns its first result as is."""
         op = await self.plan(
@@ -226,6 +241,7 @@ class Journal:
             steps=steps,
             operation_id=operation_id,
             on_behalf_of=on_behalf_of,
+            undoes=undoes,
         )
         if op.status == "done":
             log.info("operation %s resubmitted: already done, nothing run", op.id)
@@ -238,11 +254,12 @@ class Journal:
             raise OperationNotFound(f"no operation {operation_id!r}")
         return op
 
-    async def running(
+    async def unfinished(
         self, *, kind: str, mailbox: str, since: dt.datetime, limit: int = 10
     ) -> list[Operation]:
-        """Operations of ``kind`` on ``mailbox`` planned since ``since`` that are marked
-        running, newest first; ``Operation.interrupted`` tells which lost their worker."""
+        """Operations of ``kind`` on ``mailbox`` planned since ``since`` that are planned or
+        running, newest first; ``Operation.interrupted`` tells which running ones lost their
+        worker, ``interrupted_members`` which of a group will never be started."""
         async with self._sessions() as session:
             ids = (
                 await session.scalars(
@@ -250,7 +267,7 @@ class Journal:
                     .where(
                         OperationRow.kind == kind,
                         OperationRow.mailbox == mailbox.lower(),
-                        OperationRow.status == "running",
+                        OperationRow.status.in_(("planned", "running")),
                         OperationRow.created_at >= since,
                     )
                     .order_by(OperationRow.created_at.desc())
@@ -480,12 +497,18 @@ class Journal:
             ).all()
         return to_operation(row, steps)
 
-    async def _same_request(self, existing: Operation, fp: str) -> Operation:
+    async def _same_request(
+        self, existing: Operation, fp: str, undoes: str | None = None
+    ) -> Operation:
         async with self._sessions() as session:
             stored = await session.scalar(
                 select(OperationRow.fingerprint).where(OperationRow.id == existing.id)
             )
-        if stored != fp:
+        if stored != fp or existing.undoes != undoes:
+            # Another undo under the same id (a colleague's click on the same line) is a
+            # second undo, refused as such; anything else reusing an id is a conflict.
+            if undoes is not None and (refused := await already_undone(self._sessions, undoes)):
+                raise refused
             raise OperationConflict(
                 f"operation id {existing.id!r} was already used for a different request"
             )

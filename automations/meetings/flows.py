@@ -11,28 +11,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import IO, Any, TypedDict
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.context import Actor, Deps
-from automations.errors import AccessDenied, BadRequest, NotFound
+from automations.errors import BadRequest, NotFound
 from automations.graph import BatchRequest, GraphSession
 from automations.meetings import reading, service
+from automations.meetings.access import STAFF, may_open, may_work_in_folders, staff_only
 from automations.meetings.calendar import CalendarMeeting, upcoming_from_calendar
 from automations.meetings.choosing import Candidate, MailFacts, choose
-from automations.meetings.export import write_zip
-from automations.meetings.folders import folders_of, meeting_folder, write_index
-from automations.meetings.models import AgendaItem, Document, Meeting, PushResult
+from automations.meetings.documents import (
+    Exported,
+    Overview,
+    export_meeting,
+    meeting_overview,
+    open_document,
+)
+from automations.meetings.folders import write_index
+from automations.meetings.models import AgendaItem, Meeting, PushResult
 from automations.meetings.settings import MeetingSettings
-from automations.meetings.targets import LocalFolderTarget, SharePointTarget
 from automations.meetings.types import MeetingType, MeetingTypes
 from automations.queue.service import MEETING_HORIZON
 from automations.roster.models import Roster
-from automations.roster.policy import Action, authorize, may
+from automations.roster.policy import Action, authorize
 from automations.store.models import MeetingRow
 
+# Reading filed documents back (``documents``) and who may (``access``) live apart; every
+# adapter still finds each use case here.
 __all__ = [
     "STAFF",
     "Attachment",
@@ -60,18 +68,6 @@ __all__ = [
     "push_message",
     "queue_mailboxes",
 ]
-
-STAFF = ("secretary", "admin")
-
-
-def may_work_in_folders(roster: Roster, upn: str) -> bool:
-    """Meeting folders are the secretariat's work: secretaries and admins, not executives."""
-    return roster.role(upn) in STAFF
-
-
-def _staff(actor: Actor) -> None:
-    if not may_work_in_folders(actor.roster, actor.upn):
-        raise AccessDenied("Alleen het secretariaat werkt in de vergadermappen.")
 
 
 def queue_mailboxes(roster: Roster, created_by: str) -> list[str]:
@@ -103,7 +99,7 @@ async def list_meetings(
     deps: Deps, actor: Actor, *, config: MeetingSettings, type_key: str | None = None
 ) -> list[Meeting]:
     """Meetings from today on (of one type), with their agenda items and documents."""
-    _staff(actor)
+    staff_only(actor)
     async with deps.sessions() as session:
         return await reading.list_meetings(session, config.types(), since=deps.today(),
                                            type_key=type_key)  # fmt: skip
@@ -152,7 +148,7 @@ async def meeting_choices(
     """The meetings to choose from: stored ones, her calendar's upcoming ones not made yet,
     and both as one ranked list (with ``message_id``: the ones fitting that mail first, the
     best preselected)."""
-    _staff(actor)
+    staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     mail = await _mail_facts(graph, mailbox, message_id) if message_id else None
     return await _choices(deps, graph, config.types(), mailbox, type_key, mail)
@@ -183,7 +179,7 @@ async def picker(
     """Everything "Naar vergadermap" asks about a message: the meetings to choose (stored and
     from the calendar as one list, the one fitting the mail preselected), the message's file
     attachments and the types for a new meeting."""
-    _staff(actor)
+    staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     types = config.types()
     base = f"/users/{mailbox}/messages/{message_id}"
@@ -209,7 +205,7 @@ async def create_meeting(
     title: str, location: str = "", event_id: str | None = None,
 ) -> Meeting:  # fmt: skip
     """A meeting of a type (from a calendar item: made once per event, found after that)."""
-    _staff(actor)
+    staff_only(actor)
     async with deps.sessions() as session, session.begin():
         return await service.create_meeting(
             session, config.types(), type_key=type_key, date=date, title=title,
@@ -221,7 +217,7 @@ async def get_meeting(
     deps: Deps, actor: Actor, *, config: MeetingSettings, meeting_id: str
 ) -> Meeting:
     """The agenda with its documents (``Meeting.missing()``: items still without any)."""
-    _staff(actor)
+    staff_only(actor)
     async with deps.sessions() as session:
         return await reading.get_meeting(session, config.types(), meeting_id)
 
@@ -232,7 +228,7 @@ async def add_agenda_item(
 ) -> AgendaItem:  # fmt: skip
     """A new agenda item (after the last one unless numbered); in the coming week it is work
     for the back office until its documents are there."""
-    _staff(actor)
+    staff_only(actor)
     async with deps.sessions() as session, session.begin():
         item = await service.add_agenda_item(session, meeting_id=meeting_id, title=title,
                                              number=number, confidential=confidential,
@@ -250,7 +246,7 @@ async def edit_agenda_item(
     """Another title, number or confidentiality (title and number only while the item has
     no documents: they name its folder and files); the folder's index follows. With
     ``meeting_id``, the item must be one of that meeting's."""
-    _staff(actor)
+    staff_only(actor)
     types = config.types()
     async with deps.sessions() as session, session.begin():
         place = await reading.place_of(session, types, item_id)
@@ -274,7 +270,7 @@ async def push_message(
     """The message's attachments (all but inline images, or the chosen ones) and, if asked,
     the mail as ``.eml`` into an agenda item: journaled, once per ``operation_id``, every file
     audited. Documents placed close the item's "Stukken ontbreken" in the work queue."""
-    _staff(actor)
+    staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     types = config.types()
     async with deps.sessions() as session:
@@ -314,7 +310,7 @@ async def file_message(
     """Naar vergadermap in one click: the meeting (chosen, offered by the calendar and made
     now, or new), the agenda item (chosen or new), then the push. Everything is checked
     before anything is made, so a refused or incomplete click leaves nothing behind."""
-    _staff(actor)
+    staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     new_item = (new_item or "").strip() or None
     if not agenda_item_id and not new_item:
@@ -363,89 +359,3 @@ async def _create(
         session, types, type_key=made.type_key, date=made.date, title=made.title, location="",
         event_id=None, actor=actor.upn,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Exported:
-    meeting: Meeting
-    file_name: str  # ``<YYYY-MM-DD title>.zip``
-
-
-async def export_meeting(
-    deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, meeting_id: str,
-    sink: IO[bytes],
-) -> Exported:  # fmt: skip
-    """The meeting as one ZIP into ``sink``: the agenda items' folders (newest version of each
-    file), ``index.csv`` and ``index.json``; of the documents, those she may open (``may_open``:
-    what she could not open one by one is not in her ZIP either, nor in its index)."""
-    _staff(actor)
-    types = config.types()
-    async with deps.sessions() as session:
-        found = await reading.get_meeting(session, types, meeting_id)
-    meeting = replace(found, items=[
-        replace(i, documents=[d for d in i.documents if may_open(actor.roster, actor.upn, d)])
-        for i in found.items
-    ])  # fmt: skip
-    kind = types.get(meeting.type_key)
-    target = await config.targets(graph, types).of(kind)
-    await write_zip(meeting, kind, target, sink)
-    return Exported(meeting, f"{meeting_folder(meeting)}.zip")
-
-
-def may_open(roster: Roster, upn: str, document: Document) -> bool:
-    """A stored document opens for whoever works in the mailbox it came from (her
-    secretaries, herself) and for admins; others of the secretariat see only its name."""
-    if roster.role(upn) == "admin":
-        return True
-    return may(roster, upn, Action.ACT_ON_MAILBOX, document.source_mailbox)
-
-
-@dataclass(frozen=True)
-class Overview:
-    meeting: Meeting
-    openable: frozenset[str]  # ids of the documents she may open (a download through us)
-    web: dict[str, str]  # document id -> where it opens in SharePoint (``webUrl``)
-
-
-async def meeting_overview(
-    deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, meeting_id: str
-) -> Overview:
-    """The agenda with its documents, and which of them she may open, and where."""
-    _staff(actor)
-    types = config.types()
-    async with deps.sessions() as session:
-        meeting = await reading.get_meeting(session, types, meeting_id)
-    mine = [d for i in meeting.items for d in i.documents if may_open(actor.roster, actor.upn, d)]
-    shared = [d for d in mine if d.target == "sharepoint"]
-    web: dict[str, str] = {}
-    if shared:
-        target = await config.targets(graph, types).of(types.get(meeting.type_key))
-        if isinstance(target, SharePointTarget):
-            urls = await target.web_urls([d.target_ref for d in shared])
-            web = {d.id: urls[d.target_ref] for d in shared if d.target_ref in urls}
-    return Overview(meeting, frozenset(d.id for d in mine), web)
-
-
-async def open_document(
-    deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, document_id: str,
-    sink: IO[bytes],
-) -> Document:  # fmt: skip
-    """One stored document (this version of it) into ``sink``, for who may open it."""
-    _staff(actor)
-    types = config.types()
-    async with deps.sessions() as session:
-        place, document, newest = await reading.stored_document(session, types, document_id)
-    if not may_open(actor.roster, actor.upn, document):
-        raise AccessDenied("Dit stuk komt uit de mail van een bestuurder voor wie u niet werkt.")
-    target = await config.targets(graph, types).of(place.kind)
-    folders = folders_of(place.kind, place.meeting, place.item)
-    if newest:
-        await target.read(folders, document.file_name, sink)
-    elif isinstance(target, LocalFolderTarget):
-        await target.read_version(folders, document.file_name, document.version, sink)
-    else:
-        raise NotFound(
-            f"Versie {document.version} van {document.file_name} staat in de versiegeschiedenis"
-            " van de SharePoint-bibliotheek."
-        )
-    return document

@@ -3,6 +3,10 @@
 What was sent, drafted, copied or put in To Do stays; the result says so per action. The state
 to restore is what the apply read before it changed anything; an apply that needed a retry
 could not be sure of that state, so its messages are not undone.
+
+An apply is undone once, whichever way in (the step's outcome, Laatste acties, the API): the
+journal refuses a second undo (``AlreadyUndone``, 409) before anything is sent to Graph; the
+same undo again (its id) answers with the first result.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.errors import NotFound
 from automations.graph import BatchRequest, GraphSession
-from automations.journal import Journal, OperationNotFound, StepContext, StepPlan
+from automations.journal import AlreadyUndone, Journal, OperationNotFound, StepContext, StepPlan
 from automations.quicksteps.registry import ACTION_TYPES
 from automations.quicksteps.results import MessageResult
 from automations.roster.models import Roster
@@ -142,14 +146,20 @@ async def undo(
         return {"ok": ok, "statuses": statuses}
 
     if plans:
-        done = await journal.submit(
-            kind="quickstep.undo",
-            actor=actor,
-            mailbox=mailbox,
-            steps=plans,
-            executor=restore,
-            operation_id=undo_id,
-        )
+        try:
+            done = await journal.submit(
+                kind="quickstep.undo",
+                actor=actor,
+                mailbox=mailbox,
+                steps=plans,
+                executor=restore,
+                operation_id=undo_id,
+                undoes=operation_id,
+            )
+        except AlreadyUndone as refused:
+            by = refused.by
+            who = "uzelf" if by == actor.lower() else roster.names.get(by, by)
+            raise refused.told(who, "Deze snelle stap") from None
         for step in done.steps:
             found = results[step.params["message"]]
             ok = bool((step.result or {}).get("ok"))

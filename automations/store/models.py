@@ -218,6 +218,7 @@ class OperationRow(Base):
     ``fingerprint`` is a hash of what was asked, so a resubmit under the same id can be told
     apart from a different request reusing the id. ``lease_owner``/``lease_expires_at`` let
     exactly one worker run the operation at a time; a crashed worker's lease runs out.
+    ``undoes`` names the operation an undo takes back: unique, so it is undone once.
     """
 
     __tablename__ = "operations"
@@ -225,6 +226,7 @@ class OperationRow(Base):
         CheckConstraint(_in("status", OPERATION_STATUSES), name="status"),
         Index(None, "mailbox", "created_at"),
         Index(None, "status"),
+        Index("uq_operations_undoes", "undoes", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -241,6 +243,7 @@ class OperationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    undoes: Mapped[str | None] = mapped_column(String(64))
 
 
 class OperationStepRow(Base):

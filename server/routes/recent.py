@@ -66,7 +66,8 @@ async def recent(mailbox: MailboxPath, deps: FlowDeps, me: Me) -> RecentActions:
 async def undo(
     mailbox: MailboxPath, operation_id: OperationPath, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> UndoOut:
-    """Undo a quick step from the list, once (409 when it was undone already)."""
+    """Undo a quick step from the list, once (409 ``already_undone`` when it was undone
+    already, by a colleague or another way in; her own second click gets the first result)."""
     results = await flows.undo_action(deps, graph, me, mailbox=mailbox, operation_id=operation_id)
     return UndoOut(messages=[asdict(r) for r in results])
 

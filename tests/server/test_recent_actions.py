@@ -86,8 +86,8 @@ async def test_undo_from_the_list_restores_the_message_once(
     assert again.status_code == 200 and again.json() == resp.json()
     other = await api.post(undo, headers=login(SECRETARY_A_FRIDAY))  # a colleague: refused
     assert other.status_code == 409
-    assert other.json()["error"]["code"] == "conflict"
-    assert "Monique Verschuren" in other.json()["error"]["message"]
+    assert other.json()["error"]["code"] == "already_undone"
+    assert "door Monique Verschuren om " in other.json()["error"]["message"]
     count = sum(a["kind"] == "quickstep.undo" for a in await recent(api, login))
     assert count == len(undos)
 
