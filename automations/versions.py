@@ -14,16 +14,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
-from automations.errors import BadRequest, NotFound
+from automations.errors import BadRequest, Conflict, NotFound
 from automations.store.models import VersionRow
 
-__all__ = ["Active", "VersionInfo", "VersionedDocument"]
+__all__ = ["Active", "Superseded", "VersionInfo", "VersionedDocument"]
 
 T = TypeVar("T")
+
+
+class Superseded(Conflict):
+    """Another version was published after the one a change started from."""
+
+    code = "superseded"
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,24 @@ class VersionedDocument(Generic[T]):
         self._summary = summary
 
     async def publish(
-        self, session: AsyncSession, text: str, *, author: str, note: str | None = None
+        self,
+        session: AsyncSession,
+        text: str,
+        *,
+        author: str,
+        note: str | None = None,
+        based_on: int | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> VersionInfo:
-        """Validate and store ``text`` as the new active version (the caller commits)."""
+        """Validate and store ``text`` as the new active version (the caller commits).
+
+        ``based_on``: the version the author started from (0: none yet); when another was
+        published since, nothing is stored (``Superseded``), so her text cannot silently undo
+        a colleague's change. Two publishes racing on one version: the store lets one win."""
         author = author.lower()
+        current = await self._newest(session)
+        if based_on is not None and based_on != current:
+            raise await self._superseded(session, names)
         try:  # off the event loop: a big file with many templates takes a while to check
             parsed = await asyncio.to_thread(self._parsed, text)
         except BadRequest as exc:
@@ -89,15 +110,34 @@ class VersionedDocument(Generic[T]):
             sha256=hashlib.sha256(text.encode()).hexdigest(),
             author_upn=author,
             note=(note or "").strip()[:400] or None,
+            replaces=current,
         )
-        session.add(row)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # a colleague's publish on the same version came first
+            raise await self._superseded(session, names) from None
         details = {"version": row.version, "sha256": row.sha256, **self._summary(parsed)}
         await record(
             session,
             AuditEntry(actor=author, action=self._action, outcome="success", details=details),
         )
         return _info(row)
+
+    async def _newest(self, session: AsyncSession) -> int:
+        return await session.scalar(select(func.max(self._row.version))) or 0
+
+    async def _superseded(
+        self, session: AsyncSession, names: Mapping[str, str] | None
+    ) -> Superseded:
+        row = await session.scalar(select(self._row).order_by(self._row.version.desc()).limit(1))
+        assert row is not None  # only a published version can supersede
+        who = (names or {}).get(row.author_upn, row.author_upn)
+        return Superseded(
+            f"Intussen heeft {who} versie {row.version} van de {self._label} gepubliceerd; uw"
+            " wijziging is niet opgeslagen. Open Beheer opnieuw en breng haar aan op die versie.",
+            detail=f"version {row.version} was published after the one this change started from",
+        )
 
     async def active(self, session: AsyncSession) -> Active[T] | None:
         row = await session.scalar(select(self._row).order_by(self._row.version.desc()).limit(1))

@@ -33,9 +33,12 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from automations.errors import BadRequest
 from automations.yamlfile import load
 
-__all__ = ["Added", "FormError", "append_entry", "field_problems"]
+__all__ = ["ATTEMPTS", "Added", "FormError", "append_entry", "field_problems"]
 
 log = logging.getLogger(__name__)
+
+# A form's addition is made again on a colleague's newer version at most this often.
+ATTEMPTS = 3
 
 WIDE = 2**31  # never fold a long line
 

@@ -47,6 +47,16 @@ OperationId = Annotated[str, Field(min_length=8, max_length=64, pattern=OPERATIO
 ItemId = Annotated[str, Field(min_length=1, max_length=512)]  # a Graph message or event id
 EventId = ItemId
 
+# The version a new quick-step or template text was made from (0: none yet); a publish on an
+# older one than the active version is refused with 409 rather than undoing a colleague's change.
+BasedOn = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="De versie waarop deze tekst gebaseerd is (0: nog geen); een oudere"
+        " dan de actieve wordt geweigerd (409).",
+    ),
+]
 MailboxQuery = Annotated[str, Query(min_length=3, max_length=320, pattern=MAILBOX_PATTERN)]
 OptionalMailboxQuery = Annotated[
     str | None, Query(min_length=3, max_length=320, pattern=MAILBOX_PATTERN)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,8 @@ from automations.quicksteps.definitions import DefinitionError, parse
 from automations.quicksteps.models import Move, QuickStepSet
 from automations.quicksteps.service import VersionInfo, active
 from automations.roster.policy import Action, authorize
-from automations.yamltext import FormError, append_entry, field_problems
+from automations.versions import Superseded
+from automations.yamltext import ATTEMPTS, FormError, append_entry, field_problems
 
 __all__ = [
     "DUE_CHOICES",
@@ -195,10 +196,25 @@ def _validated(text: str, list_key: str, index: int, fields: Mapping[str, str]) 
         raise field_problems(exc.problems, list_key, index, fields) from None
 
 
-async def _active_text(deps: Deps) -> str:
+async def _active(deps: Deps) -> tuple[str, int]:
     async with deps.sessions() as session:
         steps = await active(session)
-    return steps.text if steps else EMPTY
+    return (steps.text, steps.info.version) if steps else (EMPTY, 0)
+
+
+async def _publish_with(
+    deps: Deps, actor: Actor, add: Callable[[str], str], note: str
+) -> VersionInfo:
+    """An addition to the newest version: when a colleague published in between, it is made
+    again on hers (an addition does not depend on what else changed), never over it."""
+    for attempt in range(ATTEMPTS):
+        text, version = await _active(deps)
+        try:
+            return await flows.publish_steps(deps, actor, add(text), note, based_on=version)
+        except Superseded:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def add_department(
@@ -206,9 +222,8 @@ async def add_department(
 ) -> VersionInfo:
     """A new version: the active quick steps with one more department (admins)."""
     authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
-    text = with_department(await _active_text(deps), form)
     note = note or f"Afdeling '{form.name.strip()}' toegevoegd"
-    return await flows.publish_steps(deps, actor, text, note)
+    return await _publish_with(deps, actor, lambda text: with_department(text, form), note)
 
 
 async def add_step(
@@ -216,6 +231,5 @@ async def add_step(
 ) -> VersionInfo:
     """A new version: the active quick steps with one more step (admins)."""
     authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
-    text = with_step(await _active_text(deps), form)
     note = note or f"Snelle stap '{form.name.strip()}' toegevoegd"
-    return await flows.publish_steps(deps, actor, text, note)
+    return await _publish_with(deps, actor, lambda text: with_step(text, form), note)

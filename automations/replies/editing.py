@@ -17,8 +17,8 @@ from automations.replies import flows
 from automations.replies.service import DOCUMENT
 from automations.replies.templates import ReplyTemplate, TemplateError, parse
 from automations.roster.policy import Action, authorize
-from automations.versions import VersionInfo
-from automations.yamltext import FormError, append_entry, field_problems
+from automations.versions import Superseded, VersionInfo
+from automations.yamltext import ATTEMPTS, FormError, append_entry, field_problems
 
 __all__ = ["SKELETON", "STYLES", "TemplateForm", "add_template", "with_template"]
 
@@ -82,8 +82,16 @@ async def add_template(
 ) -> VersionInfo:
     """A new version: the active reply templates with one more (admins)."""
     authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
-    async with deps.sessions() as session:
-        found = await DOCUMENT.active(session)
-    text = with_template(found.text if found else EMPTY, form)
     note = note or f"Sjabloon '{form.name.strip()}' toegevoegd"
-    return await flows.publish_templates(deps, actor, text, note)
+    for attempt in range(ATTEMPTS):  # made again on a colleague's newer version, never over it
+        async with deps.sessions() as session:
+            found = await DOCUMENT.active(session)
+        text, version = (found.text, found.info.version) if found else (EMPTY, 0)
+        try:
+            return await flows.publish_templates(
+                deps, actor, with_template(text, form), note, based_on=version
+            )
+        except Superseded:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -108,12 +108,22 @@ async def list_templates(deps: Deps, actor: Actor) -> TemplateList:
     return TemplateList(found.info.version, VARIABLES, shown)
 
 
-async def publish_templates(deps: Deps, actor: Actor, text: str, note: str | None) -> VersionInfo:
-    """A new version of the team's set (admins); a bad file is refused whole and audited."""
+async def publish_templates(
+    deps: Deps, actor: Actor, text: str, note: str | None, based_on: int | None = None
+) -> VersionInfo:
+    """A new version of the team's set (admins); a bad file is refused whole and audited, and
+    one started from an older version than the active one is refused (``Superseded``)."""
     authorize(actor.roster, actor.upn, Action.EDIT_CONFIGURATION)
     async with deps.sessions() as session:
         try:
-            return await DOCUMENT.publish(session, text, author=actor.upn, note=note)
+            return await DOCUMENT.publish(
+                session,
+                text,
+                author=actor.upn,
+                note=note,
+                based_on=based_on,
+                names=actor.roster.names,
+            )
         finally:
             await session.commit()  # the version, or the audit entry of the refusal
 

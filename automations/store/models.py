@@ -44,7 +44,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 __all__ = [
     "AUDIT_OUTCOMES",
@@ -309,12 +309,19 @@ class _VersionColumns:
     author_upn: Mapped[str] = mapped_column(UPN)
     note: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    # The version this one took over from (0: the first). Unique, so two admins publishing on
+    # the same version cannot both succeed: the second would silently drop the first's change.
+    replaces: Mapped[int] = mapped_column(Integer)
 
 
 class VersionRow(_VersionColumns, Base):
     """A table of documents kept by version (``automations.versions``); one table per kind."""
 
     __abstract__ = True
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (Index(f"uq_{cls.__tablename__}_replaces", "replaces", unique=True),)
 
 
 class QuickStepVersionRow(VersionRow):

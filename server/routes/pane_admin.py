@@ -26,7 +26,7 @@ from automations.replies import flows as reply_flows
 from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
 from automations.replies.service import TemplateError
 from automations.roster.policy import Action, authorize
-from automations.versions import Active, VersionInfo
+from automations.versions import Active, Superseded, VersionInfo
 from automations.yamltext import FormError
 from server.deps import CurrentUser, FlowDeps, Me, SessionDep, SettingsDep
 from server.fields import MailboxQuery
@@ -113,6 +113,7 @@ async def run_job_now(
 class PublishRequest(BaseModel):
     text: str = Field(min_length=1, max_length=256 * 1024)
     note: str | None = Field(default=None, max_length=400)
+    based_on: int | None = Field(default=None, ge=0)  # the version the editor showed
 
 
 # The YAML loaders name the line first: "regel 14: …" or "regel 14, steps[2].name: …".
@@ -120,15 +121,17 @@ LINE = re.compile(r"^regel (\d+)\b")
 
 
 def _published(
-    request: Request, editor: str, info: object | None, problems: list[str]
-) -> HTMLResponse:
+    request: Request, editor: str, info: object | None, problems: list[str],
+    names: Mapping[str, str],
+) -> HTMLResponse:  # fmt: skip
     """The outcome under an editor: the new version, or every problem with its line."""
     lines = [
         (int(m.group(1)), p[m.end() :].lstrip(":, ")) if (m := LINE.match(p)) else (None, p)
         for p in problems
     ]
     return fragment(request, "views/stappen_gepubliceerd.html", info=info, problems=lines,
-                    editor=editor, status_code=400 if problems else 200)  # fmt: skip
+                    editor=editor, names=names,
+                    status_code=400 if problems else 200)  # fmt: skip
 
 
 @router.post("/pane/beheer/snelle-stappen", response_class=HTMLResponse)
@@ -136,11 +139,14 @@ async def publish_steps(
     request: Request, body: PublishRequest, deps: FlowDeps, me: Me
 ) -> HTMLResponse:
     """A new version of the team's quick steps; refused whole, with every problem listed."""
+    names = me.roster.names
     try:
-        info = await flows.publish_steps(deps, me, body.text, body.note)
+        info = await flows.publish_steps(deps, me, body.text, body.note, based_on=body.based_on)
     except DefinitionError as exc:
-        return _published(request, "stappen-tekst", None, exc.problems)
-    return _published(request, "stappen-tekst", info, [])
+        return _published(request, "stappen-tekst", None, exc.problems, names)
+    except Superseded as exc:  # the editor keeps the text: nothing typed is lost
+        return _published(request, "stappen-tekst", None, [exc.message], names)
+    return _published(request, "stappen-tekst", info, [], names)
 
 
 @router.post("/pane/beheer/sjablonen", response_class=HTMLResponse)
@@ -148,11 +154,16 @@ async def publish_templates(
     request: Request, body: PublishRequest, deps: FlowDeps, me: Me
 ) -> HTMLResponse:
     """A new version of the team's reply templates; refused whole, every problem listed."""
+    names = me.roster.names
     try:
-        info = await reply_flows.publish_templates(deps, me, body.text, body.note)
+        info = await reply_flows.publish_templates(
+            deps, me, body.text, body.note, based_on=body.based_on
+        )
     except TemplateError as exc:
-        return _published(request, "sjablonen-tekst", None, exc.problems)
-    return _published(request, "sjablonen-tekst", info, [])
+        return _published(request, "sjablonen-tekst", None, exc.problems, names)
+    except Superseded as exc:  # the editor keeps the text: nothing typed is lost
+        return _published(request, "sjablonen-tekst", None, [exc.message], names)
+    return _published(request, "sjablonen-tekst", info, [], names)
 
 
 # What the forms offer; each choice is checked again when the addition is made.

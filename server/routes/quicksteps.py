@@ -14,7 +14,7 @@ from automations.quicksteps.service import read_version, versions
 from automations.roster.policy import Action, authorize
 from automations.yamlfile import MAX_BYTES
 from server.deps import CurrentUser, FlowDeps, Me, RosterDep, SessionDep, UserGraph
-from server.fields import ItemId, Mailbox, OperationId, RowId
+from server.fields import BasedOn, ItemId, Mailbox, OperationId, RowId
 
 router = APIRouter(prefix="/api/v1/quicksteps", tags=["quicksteps"])
 
@@ -75,9 +75,11 @@ async def put_steps(
     deps: FlowDeps,
     me: Me,
     note: Annotated[str | None, Query(max_length=400)] = None,
+    based_on: BasedOn = None,
 ) -> dict[str, Any]:
     """Publish a new version (YAML body); a bad file is refused whole, the active one stays."""
-    return asdict(await flows.publish_steps(deps, me, await yaml_text(request), note))
+    text = await yaml_text(request)
+    return asdict(await flows.publish_steps(deps, me, text, note, based_on=based_on))
 
 
 @router.get("/versions", operation_id="list_quickstep_versions")
@@ -127,7 +129,9 @@ async def apply_step(
 
 @router.post("/undo", operation_id="undo_quickstep")
 async def undo_step(body: UndoRequest, deps: FlowDeps, me: Me, graph: UserGraph) -> dict[str, Any]:
-    """Put back what Graph allows (folder, categories, flag, read, importance) of an apply."""
+    """Put back what Graph allows (folder, categories, flag, read, importance) of an apply,
+    once: the same ``undo_operation_id`` again answers with the first result, another undo of
+    the same apply is 409 ``already_undone`` (who undid it, and when)."""
     results = await flows.undo_step(deps, graph, me, operation_id=body.operation_id,
                                     undo_id=body.undo_operation_id)  # fmt: skip
     return {"messages": [asdict(r) for r in results]}

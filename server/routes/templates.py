@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from automations.replies import flows
 from server.deps import FlowDeps, Me, UserGraph
-from server.fields import ItemId, Mailbox, RowId
+from server.fields import BasedOn, ItemId, Mailbox, RowId
 from server.routes.quicksteps import yaml_text
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])
@@ -39,9 +39,11 @@ async def put_templates(
     deps: FlowDeps,
     me: Me,
     note: Annotated[str | None, Query(max_length=400)] = None,
+    based_on: BasedOn = None,
 ) -> dict[str, Any]:
     """Publish a new version (YAML body); a bad file is refused whole, the active one stays."""
-    return asdict(await flows.publish_templates(deps, me, await yaml_text(request), note))
+    text = await yaml_text(request)
+    return asdict(await flows.publish_templates(deps, me, text, note, based_on=based_on))
 
 
 @router.get("/versions", operation_id="list_template_versions")

@@ -4,6 +4,7 @@ problem in Dutch beside its field, and only admins may add anything."""
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 
 import httpx
@@ -133,3 +134,47 @@ async def test_beheer_shows_people_by_name_and_actions_in_dutch(
     assert " postvakken" in runs or " postvak<" in runs or "1 postvak" in runs
     assert "Afdeling toevoegen" in page.text and "Sjabloon toevoegen" in page.text
     assert page.text.count("Ja, nu uitvoeren") == page.text.count(">Nu uitvoeren</button>")
+
+
+async def test_two_admins_adding_at_once_both_keep_their_addition(
+    backend: FastAPI, api: httpx.AsyncClient, login
+) -> None:
+    """Each addition is made on the newest version: neither undoes the other's."""
+    url, body = FORMS["afdeling"]
+    names = ["Belastingen", "Sport en Cultuur"]
+    answers = await asyncio.gather(
+        *(api.post(url, json={**body, "name": n, "key": ""}, headers=login(ADMIN)) for n in names)
+    )
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    _, text = await version_of(backend, "afdeling")
+    assert all(f"name: {n}" in text for n in names)
+
+
+async def test_a_whole_file_from_an_older_version_is_refused_and_the_text_is_kept(
+    backend: FastAPI, api: httpx.AsyncClient, login
+) -> None:
+    """Dennis edits the file in the editor while a colleague adds a step through the form."""
+    shown, text = await version_of(backend, "stap")
+    added = await api.post(FORMS["stap"][0], json={**STEP, "name": "Tussendoor"},
+                           headers=login(ADMIN))  # fmt: skip
+    assert added.status_code == 200, added.text
+    edited = text.replace("Afgehandeld", "Klaar")
+    answer = await api.post(
+        "/pane/beheer/snelle-stappen",
+        json={"text": edited, "note": "hernoemd", "based_on": shown},
+        headers=login(ADMIN),
+    )
+    assert answer.status_code == 400
+    assert f"Intussen heeft Dennis Vos versie {shown + 1} van de snelle stappen gepubliceerd" in (
+        answer.text
+    )
+    version, now = await version_of(backend, "stap")
+    assert version == shown + 1 and "Tussendoor" in now  # the colleague's step stays
+    # Based on the version now active, the same edit goes through and the line moves on.
+    again = await api.post(
+        "/pane/beheer/snelle-stappen",
+        json={"text": now.replace("Afgehandeld", "Klaar"), "based_on": version},
+        headers=login(ADMIN),
+    )
+    assert again.status_code == 200, again.text
+    assert f'name="based_on" value="{version + 1}"' in again.text

@@ -71,10 +71,12 @@ function mark(problems) {
 
 // The new version a form published: its text in the editor, its "Actief" line in the page, and
 // the outcome of an earlier publish (about the text that was there) gone.
+// An editor's own publish (data-alleen-regel) only moves the "Actief" line, and with it the
+// version the next publish is based on.
 function follow(update) {
   const textarea = document.getElementById(update.dataset.nieuweVersie);
   const editor = textarea && textarea.closest(ROW);
-  if (editor) {
+  if (editor && !update.hasAttribute("data-alleen-regel")) {
     textarea.value = update.dataset.tekst;
     clear(editor);
     number(editor);
