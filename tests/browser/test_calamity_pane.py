@@ -1,6 +1,7 @@
 """A calamity in a real browser: the front office clears the burgemeester's agenda from the
 Agenda pane, watches it go, reads the report, and plans one meeting again from the backlog; at
-360 px she clears her own from–to in both executives' agendas and reads the report by day."""
+320 and 360 px she looks at a quick choice, then clears her own from–to in both executives'
+agendas and reads the report by day, each view fitting the pane and passing axe."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.outlook import Outlook, run_async
-from tests.browser.test_meetings_pane import WIDER
+from tests.browser.outlook import WIDTHS, Outlook, pane_checked, run_async
 from tests.dates import dutch_day, local, seed_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
@@ -75,18 +76,35 @@ def test_clear_from_the_agenda_pane_then_plan_one_meeting_again(
     expect(entry.get_by_test_id("herplan-uitkomst")).to_contain_text("Opnieuw gepland op")
 
 
-def test_at_360_px_she_clears_her_own_period_in_both_agendas_and_reads_it_by_day(
-    outlook: Outlook, tenant: Tenant, backend_day: Callable[..., None], artefacts: Path
+@pytest.mark.inject_scripts
+@pytest.mark.parametrize("width", WIDTHS)
+def test_narrow_she_clears_her_own_period_in_both_agendas_and_reads_it_by_day(
+    width: int,
+    outlook: Outlook,
+    tenant: Tenant,
+    backend_day: Callable[..., None],
+    artefacts: Path,
+    axe_source: str,
 ) -> None:
     thursday = seed_day("thu")
+    label = f"Storm {width}"  # this width's own meetings
     backend_day(seed_day("tue"), 8)
-    run_async(two_agendas(tenant, thursday.isoformat(), "Storm"))
-    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").pane_width(360).show("Dag")
+    run_async(two_agendas(tenant, thursday.isoformat(), label))
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").pane_width(width).show("Dag")
     outlook.page.locator("#items button").first.click()
     pane = outlook.pane_loaded()
+    outlook.at_width(width)
+    checked = {"artefacts": artefacts, "axe_source": axe_source}
     quick = pane.get_by_role("group", name="Periode")
-    for label in ("Vanmiddag", "Morgenochtend", "Rest van vandaag"):
-        expect(quick.get_by_role("button", name=label)).to_be_visible()
+    for name in ("Vanmiddag", "Morgenochtend", "Rest van vandaag"):
+        expect(quick.get_by_role("button", name=name)).to_be_visible()
+    pane_checked(outlook, "leegmaken-kiezen", width, **checked)
+
+    # A quick choice first: its preview, and nothing has changed yet.
+    quick.get_by_role("button", name="Morgenochtend").click()
+    expect(pane.get_by_role("heading", name=re.compile("^Morgenochtend:"))).to_be_focused()
+    pane_checked(outlook, "leegmaken-morgenochtend", width, **checked)
+
     pane.get_by_label("Ook de agenda van Maarten Oosterveld").check()
     pane.get_by_label("Van", exact=True).fill(f"{thursday}T08:00")
     pane.get_by_label("Tot", exact=True).fill(f"{thursday}T18:00")
@@ -95,19 +113,16 @@ def test_at_360_px_she_clears_her_own_period_in_both_agendas_and_reads_it_by_day
     agendas = pane.get_by_test_id("leegmaken-agenda")
     expect(agendas).to_have_count(2)
     expect(agendas.nth(1)).to_contain_text("Maarten Oosterveld")
-    expect(agendas.nth(1)).to_contain_text("Storm werkbezoek")
-    frame = outlook.pane_frame()
-    assert frame.evaluate(WIDER) == []
-    outlook.page.locator("#taakvenster").screenshot(path=artefacts / "leegmaken-eigen-360.png")
+    expect(agendas.nth(1)).to_contain_text(f"{label} werkbezoek")
+    pane_checked(outlook, "leegmaken-eigen", width, **checked)
 
     pane.get_by_role("button", name=re.compile(r"\d+ afspraken leegmaken")).click()
     report = pane.get_by_test_id("verslag")
     expect(report).to_contain_text("Agenda's leeggemaakt", timeout=20_000)
     expect(report.get_by_test_id("verslag-dag").first).to_have_text(dutch_day(thursday))
     items = report.get_by_test_id("verslag-item")
-    expect(items.filter(has_text="Storm overleg")).to_contain_text("geannuleerd")
-    expect(items.filter(has_text="Storm werkbezoek")).to_contain_text("afgemeld")
-    assert frame.evaluate(WIDER) == []
-    outlook.page.locator("#taakvenster").screenshot(path=artefacts / "leegmaken-verslag-360.png")
+    expect(items.filter(has_text=f"{label} overleg")).to_contain_text("geannuleerd")
+    expect(items.filter(has_text=f"{label} werkbezoek")).to_contain_text("afgemeld")
+    pane_checked(outlook, "leegmaken-verslag", width, **checked)
     window = (local(thursday).isoformat(), local(thursday, 23).isoformat())
-    assert not run_async(find(tenant, GEMEENTESECRETARIS, "Storm overleg", *window))
+    assert not run_async(find(tenant, GEMEENTESECRETARIS, f"{label} overleg", *window))

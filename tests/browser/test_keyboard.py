@@ -11,6 +11,7 @@ control and press Enter, and put focus on the pane's skip link.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -18,11 +19,15 @@ from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from tests.browser.outlook import Outlook, plant, run_async
 from tests.browser.test_approvals_pane import PHONE, prepared, received
-from tests.dates import seed_day
+from tests.browser.test_replan_pane import cleared_meeting
+from tests.browser.test_resubmit_pane import rejected
+from tests.dates import local, seed_day
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
 from tests.server.test_approvals_api import in_folder, mail_from_hans
-from tests.server.test_meetings_api import mail, pdf
+from tests.server.test_calamity_api import find
+from tests.server.test_calamity_windows import two_agendas
+from tests.server.test_meetings_api import docx, mail, pdf
 
 MAX_TABS = 150  # more Tab presses than this to reach a control is a finding in itself
 
@@ -101,8 +106,16 @@ def open_tab(page: Page, pane: FrameLocator, view: str) -> None:
     page.keyboard.press("Enter")
 
 
+def settled(locator: Locator) -> None:
+    """What the last key asked of the server has come back: nothing on the page is busy."""
+    frame = locator.element_handle().owner_frame()
+    assert frame is not None
+    frame.wait_for_function("() => !document.querySelector('[aria-busy=true]')", timeout=10_000)
+
+
 def choose_option(page: Page, select: Locator, label: str | re.Pattern[str]) -> None:
-    """Arrow keys on a focused closed select until ``label`` is the chosen option."""
+    """Arrow keys on a focused closed select until ``label`` is the chosen option; a select
+    that asks the server on a change is redrawn after each key, focus staying on it."""
     tab_to(page, select)
     options = select.locator("option").all_inner_texts()
     index = next(i for i, o in enumerate(options) if re.search(label, o))
@@ -111,8 +124,44 @@ def choose_option(page: Page, select: Locator, label: str | re.Pattern[str]) -> 
         if now == index:
             return
         page.keyboard.press("ArrowDown" if now < index else "ArrowUp")
+        settled(select)
         expect(select).to_be_focused()
     raise AssertionError(f"{label} not chosen")
+
+
+# What she types into a datetime-local field, segment by segment, in the order the browser's
+# locale gives them (known by the first segment); after the year (up to six digits) ArrowRight.
+SEGMENTS = {
+    "day": ("%d", "%m", "%Y", "%H", "%M"),  # Dutch: dd-mm-jjjj uu:mm
+    "month": ("%m", "%d", "%Y", "%I", "%M", "%p"),  # English (this Chromium's): mm/dd/yyyy hh:mm AM
+}
+
+
+def type_datetime(page: Page, field: Locator, when: dt.datetime) -> None:
+    """Type a date and time into a focused datetime-local field, as she would: an arrow key
+    (and back) shows which part its first segment holds, then the digits go in in that order."""
+    expect(field).to_be_focused()
+    before = field.input_value()
+
+    def probe(key: str, back: str) -> str:
+        page.keyboard.press(key)
+        after = field.input_value()  # empty for a day that month does not have (31 April)
+        page.keyboard.press(back)
+        expect(field).to_have_value(before)
+        return after
+
+    after = probe("ArrowUp", "ArrowDown") or probe("ArrowDown", "ArrowUp")
+    # Which part moved: a day always has a valid neighbour (30 or 2), a month may have none
+    # (31 March), so a field that stays empty either way starts with the month.
+    parts = {"year": slice(0, 4), "month": slice(5, 7), "day": slice(8, 10), "time": slice(11, 16)}
+    moved = [name for name, at in parts.items() if after[at] != before[at]] if after else ["month"]
+    assert moved in (["day"], ["month"]), f"segments in an order not known here: {before} → {after}"
+    first = moved[0]
+    for part in SEGMENTS[first]:
+        page.keyboard.type(when.strftime(part)[0] if part == "%p" else when.strftime(part))
+        if part == "%Y":
+            page.keyboard.press("ArrowRight")
+    expect(field).to_have_value(when.strftime("%Y-%m-%dT%H:%M"))
 
 
 def test_a_quick_step_is_previewed_applied_and_undone_by_keyboard(
@@ -171,9 +220,12 @@ def test_a_draft_is_prepared_and_offered_for_approval_by_keyboard(
     assert draft["categories"] == ["Ter goedkeuring"]
 
 
-def test_attachments_go_into_a_meeting_folder_by_keyboard(outlook: Outlook, tenant: Tenant) -> None:
+def test_a_meeting_folder_is_chosen_and_filled_by_keyboard(
+    outlook: Outlook, tenant: Tenant
+) -> None:
     subject = "Toetsenbord: raadsvoorstel voor het college"
-    run_async(mail(tenant, [("Raadsvoorstel Haven.pdf", pdf(20 * 1024))], subject=subject))
+    files = [("Raadsvoorstel Haven.pdf", pdf(20 * 1024)), ("Bijlage Haven.docx", docx(10 * 1024))]
+    run_async(mail(tenant, files, subject=subject))
     pane = select_item(outlook, "Ingrid Zwanenburg", subject)
     page = outlook.page
 
@@ -181,16 +233,30 @@ def test_attachments_go_into_a_meeting_folder_by_keyboard(outlook: Outlook, tena
     page.keyboard.press("Enter")
     meeting = pane.get_by_label("Vergadering")
     expect(meeting).to_be_focused()
-    expect(meeting.locator("option:checked")).to_contain_text("College van B&W")
+    expect(meeting.locator("option:checked")).to_contain_text("College van B&W")  # proposed
+    # She chooses another meeting with the arrow keys: the form follows, focus stays on it.
+    options = meeting.locator("option").all_inner_texts()
+    other = options[1]
+    assert other != "Nieuwe vergadering…", options
+    choose_option(page, meeting, f"^{re.escape(other)}$")
+    expect(pane.get_by_test_id("voorstel")).to_contain_text("Zelf gekozen.")
+    expect(meeting).to_be_focused()
+    place = pane.get_by_test_id("plaatsen")
+    expect(place).to_contain_text(other.removesuffix(" (uit de agenda)"))
+
     tab_to(page, pane.get_by_label("Nieuw agendapunt (titel)"))
     page.keyboard.type("Havenvisie")
-    place = pane.get_by_test_id("plaatsen")
-    expect(place).to_contain_text("Havenvisie")
+    expect(place).to_contain_text("nieuw agendapunt „Havenvisie”")
+    appendix = pane.get_by_role("checkbox", name="Bijlage Haven.docx")
+    tab_to(page, appendix)
+    page.keyboard.press("Space")
+    expect(appendix).not_to_be_checked()
     tab_to(page, place)
     page.keyboard.press("Enter")
 
     outcome = pane.get_by_test_id("vergadermap-uitkomst")
     expect(outcome).to_contain_text("-Havenvisie-Raadsvoorstel Haven.pdf")
+    expect(outcome).not_to_contain_text("Bijlage Haven.docx")
     expect(outcome.get_by_role("heading", name="In de vergadermap")).to_be_focused()
     announced(pane, outcome, "In de vergadermap")
 
@@ -199,6 +265,10 @@ def test_attachments_go_into_a_meeting_folder_by_keyboard(outlook: Outlook, tena
     overview = pane.get_by_test_id("vergadermap-overzicht")
     expect(overview.get_by_test_id("agendapunt").filter(has_text="Havenvisie")).to_be_visible()
     focus_is_in(overview)
+    tab_to(page, overview.get_by_role("link", name="Download als ZIP"))
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".zip")
 
 
 def test_a_work_queue_item_is_taken_by_keyboard(outlook: Outlook, tenant: Tenant) -> None:
@@ -304,3 +374,165 @@ def test_a_calamity_clear_is_previewed_and_run_by_keyboard(
     expect(report).to_contain_text("Agenda leeggemaakt", timeout=20_000)
     expect(report.get_by_role("heading", name="Agenda leeggemaakt")).to_be_focused()
     announced(pane, report, "Agenda leeggemaakt")
+
+
+def test_her_own_period_is_cleared_in_both_agendas_by_keyboard(
+    outlook: Outlook, tenant: Tenant, backend_day: Callable[..., None]
+) -> None:
+    friday = seed_day("fri")
+    backend_day(seed_day("tue"), 8)
+    run_async(two_agendas(tenant, friday.isoformat(), "Toetsenbord"))
+    pane = select_item(outlook, "Ingrid Zwanenburg", re.compile("."), day=True)
+    page = outlook.page
+
+    also = pane.get_by_label("Ook de agenda van Maarten Oosterveld")
+    tab_to(page, also)
+    page.keyboard.press("Space")
+    expect(also).to_be_checked()
+    start = pane.get_by_label("Van", exact=True)
+    tab_to(page, start)
+    type_datetime(page, start, dt.datetime.combine(friday, dt.time(8)))
+    end = pane.get_by_label("Tot", exact=True)
+    tab_to(page, end)
+    type_datetime(page, end, dt.datetime.combine(friday, dt.time(18)))
+    tab_to(page, pane.get_by_role("button", name="Bekijk deze periode"))
+    page.keyboard.press("Enter")
+
+    heading = pane.get_by_role("heading", name=re.compile("^Eigen periode: .* eruit$"))
+    expect(heading).to_be_focused()
+    announced(pane, heading, "eruit")
+    agendas = pane.get_by_test_id("leegmaken-agenda")
+    expect(agendas).to_have_count(2)
+    expect(agendas.nth(1)).to_contain_text("Toetsenbord werkbezoek")
+
+    tab_to(page, pane.get_by_role("button", name=re.compile(r"\d+ afspraken leegmaken")))
+    page.keyboard.press("Enter")
+    report = pane.get_by_test_id("verslag")
+    expect(report).to_contain_text("Agenda's leeggemaakt", timeout=20_000)
+    expect(report.get_by_role("heading", name="Agenda's leeggemaakt")).to_be_focused()
+    announced(pane, report, "Agenda's leeggemaakt")
+    items = report.get_by_test_id("verslag-item")
+    expect(items.filter(has_text="Toetsenbord overleg")).to_contain_text("geannuleerd")
+    expect(items.filter(has_text="Toetsenbord werkbezoek")).to_contain_text("afgemeld")
+
+
+def test_a_cleared_meeting_is_planned_again_by_keyboard(
+    outlook: Outlook, tenant: Tenant, backend_url: str
+) -> None:
+    day = seed_day("wed", week=1)
+    subject = "Toetsenbord: overleg over de havenvisie"
+    cleared_meeting(tenant, backend_url, day, subject)
+    pane = select_item(outlook, "Ingrid Zwanenburg", re.compile("."), day=True)
+    page = outlook.page
+
+    tab_to(page, pane.get_by_role("button", name="Herplannen", exact=True))
+    page.keyboard.press("Enter")
+    expect(pane.get_by_role("heading", name=re.compile("^Herplannen"))).to_be_focused()
+    entry = pane.get_by_test_id("herplan-item").filter(has_text=subject)
+    tab_to(page, entry.get_by_role("button", name="Momenten voorstellen"))
+    page.keyboard.press("Enter")
+    proposals = entry.get_by_test_id("voorstellen")
+    expect(proposals.get_by_role("button").first).to_be_visible()
+    # Focus on what came back, the moments with the line above them (so Tab goes on to the
+    # first), in a live region that reads them out.
+    expect(entry.locator(":focus")).to_contain_text("Kies een moment")
+    announced(pane, proposals, re.compile(r"\d"))
+
+    tab_to(page, proposals.get_by_role("button").first)
+    page.keyboard.press("Enter")
+    invitation = entry.get_by_test_id("uitnodiging")
+    expect(invitation.get_by_role("heading", name="Uitnodiging controleren")).to_be_focused()
+    announced(pane, invitation, "Uitnodiging controleren")
+    text = invitation.get_by_label("Tekst van de uitnodiging")
+    tab_to(page, text)
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Excuses voor het ongemak.")
+    expect(text).to_have_value(re.compile("Excuses voor het ongemak.$"))
+
+    tab_to(page, invitation.get_by_role("button", name="Uitnodiging versturen"))
+    page.keyboard.press("Enter")
+    outcome = entry.get_by_test_id("herplan-uitkomst")
+    expect(outcome).to_contain_text("Opnieuw gepland op")
+    expect(outcome).to_be_focused()
+    announced(pane, outcome, "Opnieuw gepland op")
+    window = (local(day).isoformat(), local(day + dt.timedelta(weeks=7)).isoformat())
+    [made] = run_async(find(tenant, BURGEMEESTER, subject, *window))
+    assert {a["emailAddress"]["name"] for a in made["attendees"]} >= {"Bas Kuipers"}
+
+
+def test_a_rejected_draft_is_revised_and_offered_again_by_keyboard(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    approval = rejected(tenant, outlook.base_url, "Toetsenbord: herzien")
+    subject = approval["exact"]
+    pane = select_item(outlook, "Ingrid Zwanenburg", subject)
+    page = outlook.page
+
+    open_tab(page, pane, "goedkeuren")
+    done = pane.get_by_test_id("afgehandeld").filter(has_text=subject)
+    expect(done).to_contain_text("Afgekeurd")
+    tab_to(page, done.get_by_role("button", name="Herzien…"))
+    page.keyboard.press("Enter")
+    expect(pane.get_by_test_id("concept-onderwerp")).to_be_focused()
+
+    revise = pane.get_by_role("region", name="Herzien en opnieuw aanbieden")
+    tab_to(page, revise.get_by_role("button", name="Bewerken"))
+    page.keyboard.press("Enter")
+    text = revise.get_by_test_id("concept")
+    expect(text).to_be_focused()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Het gesprek is op 3 december.")
+    tab_to(page, revise.get_by_label("Notitie voor Ingrid Zwanenburg"))
+    page.keyboard.type("Datum toegevoegd.")
+    tab_to(page, revise.get_by_role("button", name="Bewerkt opnieuw aanbieden"))
+    page.keyboard.press("Enter")
+
+    outcome = pane.get_by_test_id("besluit")
+    expect(outcome).to_contain_text("staat ter goedkeuring bij Ingrid Zwanenburg")
+    heading = outcome.get_by_role("heading")
+    expect(heading).to_be_focused()
+    announced(pane, outcome, heading.inner_text())
+    [draft] = run_async(in_folder(tenant, BURGEMEESTER, "drafts", f"RE: {subject}"))
+    assert "Het gesprek is op 3 december." in draft["body"]["content"]
+
+    tab_to(page, outcome.get_by_role("button", name="Terug naar de lijst"))
+    page.keyboard.press("Enter")
+    waiting = pane.get_by_test_id("goedkeuring").filter(has_text=subject)
+    expect(waiting).to_contain_text("herziene versie")
+    listed = pane.get_by_role("heading", name=re.compile("^Concepten ter goedkeuring"))
+    expect(listed).to_be_focused()
+
+
+def test_a_quick_step_is_undone_from_laatste_acties_by_keyboard(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    moved, other = "Toetsenbord: laatste acties", "Toetsenbord: een ander bericht"
+    plant(tenant, BURGEMEESTER, {"subject": other}, as_user=SECRETARY_A)
+    plant(tenant, BURGEMEESTER, {"subject": moved}, as_user=SECRETARY_A)
+    pane = select_item(outlook, "Ingrid Zwanenburg", moved)
+    page = outlook.page
+
+    steps = pane.get_by_role("region", name="Snelle stappen")
+    tab_to(page, steps.get_by_role("button", name=re.compile("Afgehandeld")))
+    page.keyboard.press("Enter")
+    expect(pane.get_by_role("button", name="Toepassen")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(pane.get_by_role("heading", name="Afgehandeld: klaar")).to_be_focused()
+
+    # Outlook selects another message; F6 brings her back into the pane.
+    outlook.loaded()
+    press_on(page, page.locator("#items button", has_text=other).first)
+    expect(pane.get_by_test_id("onderwerp")).to_have_text(other)
+    pane.locator("a.skip").focus()
+    recent = pane.get_by_role("region", name="Laatste acties")
+    line = recent.get_by_test_id("laatste-actie").filter(has_text=moved)
+    tab_to(page, line.get_by_role("button", name=re.compile("^Ongedaan maken")))
+    page.keyboard.press("Enter")
+
+    outcome = recent.get_by_test_id("laatste-acties-uitkomst")
+    expect(outcome).to_contain_text("Teruggezet")
+    expect(outcome).to_be_focused()
+    announced(pane, outcome, "Teruggezet")
+    step = line.filter(has_text="Snelle stap ‘Afgehandeld’")
+    expect(step).to_contain_text("ongedaan gemaakt door mij")
+    expect(step.get_by_role("button")).to_have_count(0)

@@ -1,7 +1,11 @@
 """The pane laid out for Outlook's narrowest task pane (320 and 360 px): nothing wider than the
 pane, the tabs on one line (the rest behind "Meer"), the selected message's summary above what
 can be done with it, the quick steps' Fluent icons, one compact row per queue item; screenshots
-as artefacts and axe without serious or critical findings."""
+as artefacts and axe without serious or critical findings.
+
+The stories (meeting folder, calamity clear, re-planning, revise and resubmit, Laatste acties,
+the phone page) run at both widths in their own files, every view checked with
+``outlook.pane_checked`` / ``outlook.page_checked``."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.outlook import Outlook, open_tab
+from tests.browser.outlook import TOO_WIDE, WIDTHS, Outlook, open_tab
 from tests.browser.test_pane_looks import (
     admin_pane,
     agenda_pane,
@@ -22,18 +26,7 @@ from tests.browser.test_pane_looks import (
 from tests.dates import TODAY, working_day
 from tests.sandbox.graphclients import Tenant
 
-WIDTHS = (320, 360)
 pytestmark = pytest.mark.inject_scripts
-
-# Every visible element that reaches past the pane's right or left edge.
-TOO_WIDE = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.body.querySelectorAll("*")]
-    .filter((el) => el.getClientRects().length && !el.closest(".sr-only, .skip"))
-    .map((el) => ({el, box: el.getBoundingClientRect()}))
-    .filter(({box}) => box.width > 0 && (box.right > width + 0.5 || box.left < -0.5))
-    .map(({el, box}) => `${el.tagName}.${el.className} ${box.left | 0}–${box.right | 0}`);
-}"""
 
 # The tabs on the line: all at the same height, none cut off, the line itself one tab high.
 TABS_ON_ONE_LINE = """() => {
@@ -46,11 +39,7 @@ TABS_ON_ONE_LINE = """() => {
 
 
 def at_width(outlook: Outlook, width: int) -> None:
-    outlook.pane_width(width)
-    outlook.page.wait_for_function(
-        "w => document.querySelector('#taakvenster').clientWidth === w", arg=width
-    )
-    outlook.pane_loaded()
+    outlook.at_width(width).pane_loaded()
 
 
 def check_layout(outlook: Outlook, name: str, width: int, artefacts: Path) -> None:
