@@ -22,6 +22,8 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from automations.validation import dutch_message
+
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "Located", "YamlError", "describe", "load"]
 
 MAX_BYTES = 256 * 1024
@@ -167,28 +169,5 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
 
 
 def _message(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
-    """Pydantic's message in Dutch for the errors a person editing YAML makes most."""
-    kind, ctx, value = error.get("type"), error.get("ctx") or {}, error.get("input")
-    if kind == "extra_forbidden":
-        return f"onbekend veld '{loc[-1]}'"
-    if kind == "missing":
-        return f"verplicht veld '{loc[-1]}' ontbreekt"
-    if kind == "value_error":
-        return str(error.get("msg", "")).removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        return f"ongeldige waarde {value!r}"
-    if kind == "union_tag_invalid":
-        return (
-            f"onbekende {ctx.get('discriminator', 'soort')} {ctx.get('tag')!r};"
-            f" kies uit {ctx.get('expected_tags')}"
-        )
-    if kind == "literal_error":
-        return f"ongeldige waarde {value!r}; verwacht {ctx.get('expected')}"
-    if kind in ("too_short", "too_long"):
-        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        return f"{'te kort' if kind == 'too_short' else 'te lang'} (grens {limit})"
-    if kind in ("string_type", "list_type", "dict_type", "bool_type", "int_type", "model_type"):
-        wanted = {"string": "tekst", "list": "lijst", "dict": "mapping", "bool": "ja/nee",
-                  "int": "getal", "model": "mapping"}[kind.split("_")[0]]  # fmt: skip
-        return f"verwacht {wanted}, niet {value!r}"
-    return str(error.get("msg", "ongeldig"))
+    """Pydantic's message in Dutch (``validation.dutch_message``)."""
+    return dutch_message({**error, "loc": loc})

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
 from automations.errors import AppError
+from automations.validation import dutch_message
 from server.pane import templates
 
 __all__ = ["ApiError", "ErrorResponse", "allowed_methods", "error_response",
@@ -123,7 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
         parts = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+            message = dutch_message(err)
+            parts.append(f"{where}: {message}" if where else message)
         return error_response(request, 422, "invalid_request", "; ".join(parts))
 
     @app.exception_handler(StarletteHTTPException)
