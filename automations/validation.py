@@ -77,11 +77,10 @@ def dutch_message(error: Mapping[str, Any]) -> str:
         return f"ongeldige waarde {shown(value)}"
     if kind in _BOUNDS:
         key, words = _BOUNDS[kind]
-        return (
-            f"moet {words} {ctx.get(key)} zijn"
-            if key in ("ge", "le")
-            else f"moet {words} {ctx.get(key)}"
-        )
+        bound = ctx.get(key)
+        if isinstance(bound, float):  # 0.0 is said "0", 0.5 "0,5"
+            bound = int(bound) if bound.is_integer() else str(bound).replace(".", ",")
+        return f"moet {words} {bound} zijn" if key in ("ge", "le") else f"moet {words} {bound}"
     if kind in _TYPES:
         return f"verwacht {_TYPES[kind]}, niet {shown(value)}"
     if kind == "json_invalid":
