@@ -74,3 +74,22 @@ def test_undo_stays_in_laatste_acties_after_the_selection_moves_and_a_reload(
         before["categories"],
     )
     pane_checked(outlook, "laatste-acties-teruggezet", width, **checked)
+
+
+def test_the_pane_opens_at_the_message_not_at_laatste_acties(
+    outlook: Outlook, tenant: Tenant
+) -> None:
+    """Laatste acties loads itself after the pane opens: it must not take the focus, or the
+    pane scrolls down past the message she opened it for."""
+    subject = "Uitnodiging opening van het nieuwe zwembad"
+    plant(tenant, BURGEMEESTER, {"subject": subject}, as_user=SECRETARY_A)
+    outlook.sign_in(SECRETARY_A).open_mailbox("Ingrid Zwanenburg").pane_width(360)
+    outlook.select(subject)
+    pane = outlook.pane_loaded()
+    recent = pane.get_by_role("region", name="Laatste acties")
+    expect(recent.get_by_text("Laatste acties worden geladen…")).to_have_count(0)
+    frame = outlook.pane_frame()
+    inside = frame.evaluate("() => !!document.activeElement.closest('#laatste-acties')")
+    scrolled = frame.evaluate("() => document.scrollingElement.scrollTop")
+    assert not inside and scrolled == 0
+    expect(pane.get_by_test_id("onderwerp")).to_be_in_viewport()

@@ -25,7 +25,9 @@
 // data-insert="#template" (put the template in the target; a question asked this way — an
 // add-in has no window.confirm — is closed by its data-clear button or Escape, and focus goes
 // back to the control that asked it), data-sneltoets="Ctrl+Shift+4",
-// data-live="url" (redrawn when live() is called), and in an answer data-autofocus.
+// data-live="url" (redrawn when live() is called), data-achtergrond (a control the pane clicks
+// itself to load a part: its answer moves no focus and is not read out), and in an answer
+// data-autofocus.
 //
 // Focus and announcements after an action (WCAG 2.4.3, 4.1.3): focus goes to what the answer
 // marks data-autofocus, else the control's twin (same id), else the same thing (the element
@@ -267,7 +269,9 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     } else if (answer.status === 409 && answer.html.includes("data-ondanks")) {
       ask(el, answer.html, () => run(el, { ...extra, despite_claim: true }, how));
     } else {
-      settle(swap(target, answer.html, mode), id, fallback, place, el);
+      const region = swap(target, answer.html, mode);
+      // A part that loads itself (data-achtergrond) takes nobody's focus and says nothing.
+      if (!el.hasAttribute("data-achtergrond")) settle(region, id, fallback, place, el);
     }
   }
 
