@@ -1,12 +1,27 @@
 // Live: while a shown part follows the queue (data-live: Werkvoorraad, Bericht's "bezig" line),
 // a stream of server-sent events, read with fetch so it can carry the token, says when a
-// colleague claimed, released or took over; changed() then redraws those parts.
+// colleague claimed, released or took over, marked mail "gezien" (processing) or that new mail
+// arrived (inbox); changed() then redraws those parts (Postverwerking among them).
 //
 // The server ends the stream when the token expires ("expired") and refuses a token it no
 // longer accepts (401); either way the next connection asks token(true) for a fresh one.
+// Events that come in a burst (fifty new mails, a colleague marking ten "gezien") redraw once:
+// each redraw reads Graph, and a burst of redraws per open pane would spend the tenant's
+// request budget on nothing.
+const SETTLE_MS = 300;
+
 export function follower({ url, token, watching, changed }) {
   let stream = null;
   let fresh = false; // the next connection needs a new token, not the cached one
+  let pending = null;
+
+  function soon() {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      changed();
+    }, SETTLE_MS);
+  }
 
   async function follow() {
     if (stream || !watching()) return;
@@ -44,7 +59,7 @@ export function follower({ url, token, watching, changed }) {
             fresh = true;
             again = Date.now() - opened < 5000 ? 3000 : 0;
           } else {
-            changed();
+            soon();
           }
         }
       }
