@@ -19,6 +19,7 @@ from cli import (
     jobs,
     mailboxes,
     meetings,
+    processing,
     quicksteps,
     roster,
     serving,
@@ -37,6 +38,7 @@ app.command()(serving.sandbox)
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(mailboxes.mailboxes)
+app.command()(processing.post)
 app.command("sandbox-info")(serving.sandbox_info)
 
 # Command groups: ``secretariaat <group> <command>``.

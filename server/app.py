@@ -17,6 +17,7 @@ from automations.clock import Clock
 from automations.context import Deps
 from automations.directory import Identities
 from automations.graph import GraphGateway, token_source_for
+from automations.inbox.service import InboxWatcher
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from server.addin.manifest import ADDIN_DIR
@@ -34,6 +35,7 @@ from server.routes import (
     dispatches,
     harness,
     health,
+    mail_notifications,
     mailboxes,
     me,
     meetings,
@@ -44,14 +46,16 @@ from server.routes import (
     pane_calamity,
     pane_meetings,
     pane_message,
+    pane_processing,
     pane_queue,
+    processing,
     queue,
     quicksteps,
     recent,
     roster,
     templates,
 )
-from server.scheduler import start_scheduler
+from server.scheduler import start_mail_watch, start_scheduler
 from server.settings import Identity, Settings, is_loopback
 from server.startup import graph_config
 
@@ -86,9 +90,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _announce(settings, identity)
         app.state.scheduler = start_scheduler(app, settings)
+        app.state.mail_watch = start_mail_watch(app, settings)
         yield
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
+        await app.state.mail_watch.aclose()
+        await app.state.inbox.aclose()
         await app.state.events.aclose()
         await app.state.validator.aclose()
         await app.state.gateway.aclose()
@@ -122,6 +129,11 @@ def create_app(
         base_url=settings.base_url,
     )
     app.state.journal = app.state.deps.journal
+    # Mail as it arrives: Inbox deltas for Graph's notifications or the poller (scheduler).
+    app.state.inbox = InboxWatcher(
+        deps=app.state.deps, graph=app.state.gateway.for_app,
+        webhook_url=settings.mail_webhook_url(),
+    )  # fmt: skip
     install_error_handlers(app)
     pane_framing = "frame-ancestors 'self' " + " ".join(settings.pane_frame_ancestors)
     sandbox = settings.mode == "sandbox"
@@ -177,6 +189,7 @@ def create_app(
         calamity,
         meetings,
         queue,
+        processing,
         addin,
         pane_message,
         pane_agenda,
@@ -185,9 +198,11 @@ def create_app(
         pane_calamity,
         pane_meetings,
         pane_queue,
+        pane_processing,
         recent,
         pane,
         harness,
+        mail_notifications,
     ):
         app.include_router(module.router)
     install_docs(app, docs_url=DOCS_URL, openapi_url=OPENAPI_URL)

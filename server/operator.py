@@ -228,6 +228,7 @@ async def run_named_job(
             approval_reminder_hours=settings.approval_reminder_hours,
             flagged_days=settings.flagged_days,
             time_limit_s=settings.job_time_limit_s,
+            mail_webhook_url=settings.mail_webhook_url(),
         ),
     )
     return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)

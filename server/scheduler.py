@@ -5,10 +5,19 @@ first to claim the trigger's slot in the store runs it (``automations.jobs.runne
 default in tenant mode; in sandbox mode (the demo, the tests) only with
 ``SECRETARIAAT_JOBS_ENABLED=true``. ``secretariaat jobs run NAME`` runs one from system cron or
 a Kubernetes CronJob instead.
+
+Mail as it arrives (``start_mail_watch``) runs whatever the jobs' setting: polling reads every
+executive's Inbox delta each ``SECRETARIAAT_MAIL_POLL_S`` on the app's clock (a test advances
+the clock, not the machine's time); with notifications the ``mail-subscriptions`` job runs
+once at start (and hourly on the same clock when the scheduler is off), and every Inbox is
+read once to catch up on what came in while the backend was down.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
 import re
 
@@ -18,12 +27,13 @@ from fastapi import FastAPI
 
 from automations.clock import local_now
 from automations.dates import AMSTERDAM
+from automations.inbox import flows as inbox_flows
 from automations.jobs.catalog import JOBS
 from automations.roster.service import snapshot
 from server.operator import run_named_job
 from server.settings import Settings
 
-__all__ = ["start_scheduler"]
+__all__ = ["MailWatch", "start_mail_watch", "start_scheduler"]
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +100,77 @@ def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None
     scheduler.start()
     log.info("scheduler started: %s", ", ".join(JOBS))
     return scheduler
+
+
+CHECK_S = 1.0  # how often the watch looks at the app's clock
+KEEP_EVERY = dt.timedelta(hours=1)  # the subscriptions' upkeep when the scheduler is off
+
+
+class MailWatch:
+    """The mail watch's task: polling, or the subscriptions' upkeep; ``aclose`` stops it."""
+
+    def __init__(self, task: asyncio.Task[None]) -> None:
+        self.task = task
+
+    async def aclose(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def _executives(app: FastAPI) -> list[str]:
+    async with app.state.sessions() as session:
+        roster = await snapshot(session)
+    return sorted(u for u, role in roster.roles.items() if role == "executive")
+
+
+async def _keep_subscriptions(app: FastAPI, settings: Settings, *, first: bool) -> None:
+    """The ``mail-subscriptions`` job now, through the path the scheduler and the CLI take."""
+    moment = local_now(app.state.clock).replace(second=0, microsecond=0)
+    async with app.state.sessions() as session:
+        roster = await snapshot(session)
+    async with app.state.gateway.for_app() as graph:
+        await run_named_job(
+            graph, app.state.sessions, roster, settings, "mail-subscriptions",
+            trigger="start" if first else "watch",
+            slot=None if first else f"watch:{moment.isoformat()}",
+        )  # fmt: skip
+
+
+async def _watch(app: FastAPI, settings: Settings, check_every_s: float) -> None:
+    clock, watcher = app.state.clock, app.state.inbox
+    polling = settings.mail_watch() == "poll"
+    every = dt.timedelta(seconds=settings.mail_poll_s) if polling else KEEP_EVERY
+    last: dt.datetime | None = None
+    while True:
+        now = clock.now()
+        if last is None or now >= last + every or now < last:  # due, or the clock went back
+            first, last = last is None, now
+            try:
+                executives = await _executives(app)
+                if polling:
+                    await inbox_flows.poll(watcher, executives)
+                else:
+                    if first or app.state.scheduler is None:
+                        await _keep_subscriptions(app, settings, first=first)
+                    if first:
+                        await inbox_flows.poll(watcher, executives, reason="start")
+            except Exception:  # the watch goes on; the next turn tries again
+                log.exception("mail watch (%s) failed", "poll" if polling else "webhook")
+        await asyncio.sleep(check_every_s)
+
+
+def start_mail_watch(
+    app: FastAPI, settings: Settings, *, check_every_s: float = CHECK_S
+) -> MailWatch:
+    """Start following the executives' Inboxes (in the background: with notifications, Graph
+    validates our webhook while the subscriptions are made, so the server must be serving)."""
+    mode = settings.mail_watch()
+    task = asyncio.get_running_loop().create_task(
+        _watch(app, settings, check_every_s), name=f"mail-watch:{mode}"
+    )
+    if mode == "poll":
+        log.info("mail watch: the Inbox delta every %g s", settings.mail_poll_s)
+    else:
+        log.info("mail watch: notifications to %s", settings.mail_webhook_url())
+    return MailWatch(task)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,11 +26,13 @@ from automations.fields import MAILBOX_PATTERN
 
 __all__ = [
     "DEMO_NOTICE_MAILBOX",
+    "MAIL_NOTIFICATIONS_PATH",
     "OUTLOOK_ORIGINS",
     "Identity",
     "Settings",
     "SettingsError",
     "is_loopback",
+    "is_public_https",
 ]
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "your-secret", "xxx", "todo", "placeholder"}
@@ -50,6 +53,28 @@ OUTLOOK_ORIGINS = (
 DEMO_NOTICE_MAILBOX = "secretariaat@zeeveen.nl"
 _LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _ORIGIN = re.compile(rf"https://(\*\.)?{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?")
+
+
+# Where Graph posts change notifications for the executives' Inboxes (server/routes/
+# mail_notifications.py); the subscriptions name SECRETARIAAT_BASE_URL + this path.
+MAIL_NOTIFICATIONS_PATH = "/graph/notifications"
+
+
+def is_public_https(url: str) -> bool:
+    """Whether Microsoft could reach ``url``: https on a host that is not loopback, not a
+    private, link-local or reserved address, and not a bare name without a dot. A name that
+    resolves inside a closed network still passes: set ``SECRETARIAAT_MAIL_NOTIFICATIONS``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host or is_loopback(host) or "." not in host.strip("[]"):
+        return False
+    if host.endswith((".local", ".localhost", ".internal", ".lan", ".home.arpa")):
+        return False
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True
+    return address.is_global
 
 
 def is_loopback(host: str | None) -> bool:
@@ -136,6 +161,32 @@ class Settings(BaseSettings):
     # (approvals asked from the CLI): inside the app's RBAC for Applications scope, as the
     # secretaries' own mailboxes are not. Tenant mode: required for those; sandbox: the demo's.
     notice_mailbox: str | None = Field(default=None, max_length=320, pattern=MAILBOX_PATTERN)
+    # Mail as it arrives: Graph change notifications to our webhook, or the Inbox delta on a
+    # timer where Microsoft cannot reach SECRETARIAAT_BASE_URL. Unset: webhook when the base
+    # URL is public https (``is_public_https``), poll otherwise (the demo, a closed network).
+    mail_notifications: Literal["webhook", "poll"] | None = None
+    mail_poll_s: float = Field(default=30.0, ge=1, le=3600)  # poll: seconds between reads
+
+    def mail_watch(self) -> Literal["webhook", "poll"]:
+        """How this backend learns of new mail (see ``mail_notifications``)."""
+        if self.mail_notifications is not None:
+            return self.mail_notifications
+        return "webhook" if is_public_https(self.base_url) else "poll"
+
+    def mail_webhook_url(self) -> str | None:
+        """The notification URL the subscriptions name; ``None`` when polling."""
+        if self.mail_watch() != "webhook":
+            return None
+        return self.base_url.rstrip("/") + MAIL_NOTIFICATIONS_PATH
+
+    @model_validator(mode="after")
+    def _webhook_needs_https(self) -> Settings:
+        if self.mail_notifications == "webhook" and urlsplit(self.base_url).scheme != "https":
+            raise ValueError(
+                "SECRETARIAAT_MAIL_NOTIFICATIONS=webhook needs an https SECRETARIAAT_BASE_URL:"
+                " Microsoft Graph posts notifications over https only"
+            )
+        return self
 
     def notice_sender(self) -> str:
         """Where app-sent notices come from; a ``SettingsError`` in tenant mode when unset."""

@@ -9,7 +9,12 @@ same words in the Beheer pane and on the command line: ``status_label`` for a ru
 
 from collections.abc import Mapping
 
-from automations.jobs import calendar_jobs, mail_jobs, overview  # noqa: F401 - they register their jobs
+from automations.jobs import (  # noqa: F401 - they register their jobs
+    calendar_jobs,
+    mail_jobs,
+    mail_watch,
+    overview,
+)
 from automations.jobs.registry import JOBS
 from automations.plural import counted
 
@@ -33,6 +38,7 @@ LABELS: dict[str, str] = {
     "flagged-mail": "Gemarkeerde mail naar de werkvoorraad",
     "handover": "Overdracht aan de frontoffice",
     "daily-overview": "Dagoverzicht",
+    "mail-subscriptions": "Meldingen van nieuwe mail bijhouden",
 }
 
 # A run (``runner.RunReport.status``).
@@ -72,6 +78,11 @@ COUNT_NOUNS: dict[str, tuple[str, str]] = {
     "flagged": ("gemarkeerd bericht", "gemarkeerde berichten"),
     "no_switch": ("zonder overdracht", "zonder overdracht"),
     "sent": ("verstuurd", "verstuurd"),
+    "created": ("abonnement gemaakt", "abonnementen gemaakt"),
+    "renewed": ("abonnement verlengd", "abonnementen verlengd"),
+    "replaced": ("abonnement vervangen", "abonnementen vervangen"),
+    "kept": ("abonnement in orde", "abonnementen in orde"),
+    "off": ("zonder meldingen", "zonder meldingen"),
 }
 
 

@@ -29,6 +29,9 @@ class JobSettings:
     # A job's time per mailbox (its Graph calls and its store work); a mailbox that runs out
     # of it is reported as timed out and finished by the next run (see ``runner``).
     time_limit_s: float = 120.0
+    # Where Graph posts Inbox notifications (``mail-subscriptions``); None: the backend polls,
+    # and the job removes the subscriptions it made before.
+    mail_webhook_url: str | None = None
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:

@@ -15,6 +15,7 @@ from typing import Any
 from automations.context import Actor, Deps
 from automations.errors import Unprocessable
 from automations.graph import GraphSession
+from automations.processing import flows as processing
 from automations.queue import claims, closing, handover
 from automations.queue.claims import Claim
 from automations.queue.models import message_key
@@ -163,13 +164,19 @@ async def complete_flag(
 
 
 async def handover_for(
-    deps: Deps, actor: Actor, *, executive: str | None = None, mailboxes: Sequence[str] = ()
-) -> handover.Handover:
-    """Per executive I work for: open work, today's changes, what is due next working day."""
+    deps: Deps, actor: Actor, *, executive: str | None = None, mailboxes: Sequence[str] = (),
+    graph: GraphSession | None = None,
+) -> handover.Handover:  # fmt: skip
+    """Per executive I work for: open work, today's changes, what is due next working day;
+    with ``graph``, also the mail nobody has handled yet ("nog niet verwerkt")."""
     boxes = list(mailboxes) or working_in(actor, executive)
     async with deps.sessions() as session:
-        return await handover.build_handover(session, roster=actor.roster, mailboxes=boxes,
-                                             today=deps.today(), now=deps.now())  # fmt: skip
+        found = await handover.build_handover(session, roster=actor.roster, mailboxes=boxes,
+                                              today=deps.today(), now=deps.now())  # fmt: skip
+    if graph is None:
+        return found
+    subjects = await processing.unprocessed_subjects(deps, graph, actor, mailboxes=boxes)
+    return handover.with_unprocessed(found, subjects)
 
 
 async def mail_handover(
@@ -183,7 +190,7 @@ async def mail_handover(
         raise Unprocessable(
             f"{actor.name(to)} werkt niet voor uw bestuurders; kies een collega uit het team."
         )
-    found = await handover_for(deps, actor, mailboxes=shared)
+    found = await handover_for(deps, actor, mailboxes=shared, graph=graph)
     await handover.mail_handover(graph, found, sender=actor.upn, to=to, names=roster.names,
                                  base_url=deps.base_url,
                                  tag=f"handover/{operation_id}/{to}")  # fmt: skip

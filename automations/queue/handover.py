@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from babel.dates import format_date
@@ -30,7 +30,14 @@ from automations.store.models import (
     RescheduleRow,
 )
 
-__all__ = ["ExecutiveHandover", "Handover", "build_handover", "mail_handover", "render_mail"]
+__all__ = [
+    "ExecutiveHandover",
+    "Handover",
+    "build_handover",
+    "mail_handover",
+    "render_mail",
+    "with_unprocessed",
+]
 
 # What the audit log's actions mean to a colleague, counted per day (one, other). Others are
 # not news.
@@ -72,6 +79,7 @@ MAIL = Environment(
     undefined=StrictUndefined,
 )
 MAIL.filters["datum"] = lambda d: format_date(d, "EEEE d MMMM", locale="nl")
+MAIL.filters["counted"] = counted
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,9 @@ class ExecutiveHandover:
     due_next: list[QueueItem]  # due on the next working day, or overdue by then
     done_today: list[str]
     activity: list[tuple[str, int]]  # what was done, in the form for its count, and how often
+    # Postverwerking's "nog niet verwerkt": subjects of today's mail nobody handled (None: not
+    # read, the handover was built without Graph).
+    unprocessed: tuple[str, ...] | None = None
 
     @property
     def open_counted(self) -> list[str]:
@@ -118,6 +129,15 @@ class Handover:
     def holder(self, item: QueueItem) -> str | None:
         claim = self.held.get(item.claim_key)
         return claim.claimed_by if claim is not None else None
+
+
+def with_unprocessed(found: Handover, subjects: Mapping[str, Sequence[str]]) -> Handover:
+    """The handover with each executive's mail nobody has handled yet (Postverwerking)."""
+    sections = [
+        replace(s, unprocessed=tuple(subjects[s.executive])) if s.executive in subjects else s
+        for s in found.sections
+    ]
+    return replace(found, sections=sections)
 
 
 async def _done_today(

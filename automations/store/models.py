@@ -57,6 +57,10 @@ __all__ = [
     "AuditLogRow",
     "CalendarMirrorRow",
     "ClaimRow",
+    "InboxMessageRow",
+    "MailSubscriptionRow",
+    "ProcessingLookRow",
+    "SeenMessageRow",
     "BACKLOG_STATUSES",
     "Base",
     "JSONType",
@@ -592,3 +596,59 @@ class ClaimRow(Base):
     claimed_by: Mapped[str] = mapped_column(UPN)
     since: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SeenMessageRow(Base):
+    """ "Gezien": a mail in an executive's Inbox a secretary looked at and found nothing to do
+    for (Postverwerking). One row per mail, whoever marked it first: two colleagues clicking at
+    once leave one row. Taking it back ("ongedaan maken") deletes the row; the audit log keeps
+    both."""
+
+    __tablename__ = "seen_messages"
+
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    seen_by: Mapped[str] = mapped_column(UPN)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    operation_id: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessingLookRow(Base):
+    """When a secretary last looked at an executive's Postverwerking: where the list starts by
+    default the next working day (mail that came in after she left)."""
+
+    __tablename__ = "processing_looks"
+
+    user_upn: Mapped[str] = mapped_column(UPN, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    looked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+
+
+class MailSubscriptionRow(Base):
+    """Our Graph subscription on one executive's Inbox (change notifications, application
+    identity). Only a hash of its ``clientState`` is kept: enough to check every notification
+    in constant time, and a copy of the store reveals nothing to forge one with."""
+
+    __tablename__ = "mail_subscriptions"
+    __table_args__ = (UniqueConstraint("mailbox"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Graph's subscription id
+    mailbox: Mapped[str] = mapped_column(UPN)
+    client_state_hash: Mapped[str] = mapped_column(String(64))  # SHA-256, hex
+    notification_url: Mapped[str] = mapped_column(String(1000))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    renewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboxMessageRow(Base):
+    """A message the Inbox delta has seen in an executive's Inbox (ids only, no content): what
+    tells a mail that arrived from one that changed, and what left after Graph's 410 forced a
+    full read."""
+
+    __tablename__ = "inbox_messages"
+
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)

@@ -40,6 +40,7 @@ VIEWS = {
     "agenda": "Agenda",
     "goedkeuren": "Goedkeuren",
     "werkvoorraad": "Werkvoorraad",
+    "postverwerking": "Postverwerking",
     "beheer": "Beheer",
 }
 ADMIN_VIEWS = frozenset({"beheer"})

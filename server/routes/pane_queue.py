@@ -188,10 +188,11 @@ async def let_go_message(
 # --- Overdracht -------------------------------------------------------------------------------
 @router.get("/pane/werkvoorraad/overdracht", response_class=HTMLResponse)
 async def handover_view(
-    request: Request, selected: Selected, deps: FlowDeps, me: Me
+    request: Request, selected: Selected, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
-    """The handover for the next person, with a button per colleague to mail it."""
-    found = await flows.handover_for(deps, me)
+    """The handover for the next person, with a button per colleague to mail it, and per
+    executive her mail nobody has handled yet (Postverwerking)."""
+    found = await flows.handover_for(deps, me, graph=graph)
     mine, roster = acting_for(me.roster, me.upn), me.roster
     nexts = {s.front_next for s in found.sections if s.front_next and s.front_next != me.upn}
     team = {c for c, served in roster.serves.items() if c != me.upn and set(served) & set(mine)}

@@ -54,8 +54,25 @@ const pane = fragments(main, {
     return { mailbox: w.mailbox, message: w.itemId, item: w.itemId, type: w.itemType };
   },
   ticket: () => state.ticket,
-  swapped: () => follow(), // a part that follows the queue may have appeared
+  swapped: () => {
+    follow(); // a part that follows the queue may have appeared
+    fillIn();
+  },
 });
+
+// Parts that fill themselves in after the answer that brought them (data-vul="url": the team
+// table's Postverwerking counts, a Graph read the Werkvoorraad does not wait for).
+function fillIn() {
+  for (const el of main.querySelectorAll("[data-vul]:not([data-gevuld])")) {
+    el.dataset.gevuld = "";
+    pane
+      .request("GET", el.dataset.vul)
+      .then((answer) => {
+        if (answer.status === 200 && answer.isHtml && el.isConnected) pane.swap(el, answer.html);
+      })
+      .catch(() => {}); // stays as it is; the next redraw asks again
+  }
+}
 
 function setBusy(busy) {
   main.setAttribute("aria-busy", busy ? "true" : "false");
