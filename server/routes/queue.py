@@ -163,7 +163,8 @@ def handover_json(found: handover.Handover) -> dict[str, Any]:
              "due_next": [_plain(i) for i in s.due_next],
              "open_items": [{**_plain(i), "claimed_by": found.holder(i)} for i in s.open_items],
              "done_today": s.done_today,
-             "activity": [{"what": label, "count": n} for label, n in s.activity]}
+             "activity": [{"what": label, "count": n} for label, n in s.activity],
+             "unprocessed": list(s.unprocessed) if s.unprocessed is not None else None}
             for s in found.sections
         ],
     }  # fmt: skip
@@ -173,11 +174,14 @@ def handover_json(found: handover.Handover) -> dict[str, Any]:
 async def get_handover(
     deps: FlowDeps,
     me: Me,
+    graph: UserGraph,
     executive: Annotated[str | None, Query(max_length=320, pattern=MAILBOX_PATTERN)] = None,
 ) -> Response:
     """The handover for the next person: per executive open work, today's changes, what is
-    due on the next working day."""
-    return _json(handover_json(await flows.handover_for(deps, me, executive=executive)))
+    due on the next working day, and the subjects of today's mail nobody has handled yet
+    (``unprocessed``, as Postverwerking shows it)."""
+    found = await flows.handover_for(deps, me, executive=executive, graph=graph)
+    return _json(handover_json(found))
 
 
 class HandoverMail(BaseModel):

@@ -326,6 +326,9 @@ async def test_the_handover_says_what_is_open_what_changed_today_and_what_is_due
     assert f"RE: {rejected_subject}: afgekeurd" in ingrid["done_today"]  # open still: revise it
     assert {"what": "concepten ter goedkeuring aangeboden", "count": 2} in ingrid["activity"]
     assert {"what": "concept afgekeurd", "count": 1} in ingrid["activity"]  # not "1 concepten"
+    # Postverwerking's "nog niet verwerkt" is read too; mail with a draft is handled.
+    assert ingrid["unprocessed"] is not None
+    assert not {waiting_subject, rejected_subject} & set(ingrid["unprocessed"])
 
     # Ellen covers today; tomorrow Monique is back: the 17:00 job mails her the handover.
     await api.post("/api/v1/queue/take-over", json={"executive": BURGEMEESTER},
