@@ -26,7 +26,10 @@ from automations.store.models import DeltaLinkRow, InboxMessageRow
 
 __all__ = ["FOLDER", "sync_inbox"]
 
-FOLDER = "inbox"  # the key of the Inbox's link in ``delta_links``
+# The key of this reader's Inbox link in ``delta_links``. A delta link is one reader's place:
+# dispatch's answer check (``dispatch.service``, key "inbox") reads the same Inbox with its own,
+# and sharing one would let whichever reads first take the new mail away from the other.
+FOLDER = "inbox:watch"
 FIELDS = "id,receivedDateTime"  # ids and arrival times only: no content is read here
 PAGE = {"Prefer": "odata.maxpagesize=200"}  # a full read in few pages (Graph's default: 10)
 

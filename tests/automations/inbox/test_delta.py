@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from automations.dispatch.service import check_answers
 from automations.graph import GraphSession
 from automations.inbox.service import inbox_messages, sync_inbox
 from automations.store.models import DeltaLinkRow
@@ -73,3 +74,21 @@ async def test_the_inbox_as_last_read_lists_the_new_mail_without_a_graph_call(
         since = await inbox_messages(session, mailbox, since=before)
     assert everything[0].message_id == new and len(everything) > 1  # newest first
     assert [m.message_id for m in since] == [new]  # the seeded mail came in before
+
+
+async def test_the_watcher_leaves_the_dispatch_answer_check_its_own_place_in_the_inbox(
+    tenant: Tenant, app_graph: GraphSession, sessions: Sessions
+) -> None:
+    """Two readers of one Inbox, two delta links: a department's answer the watcher saw first
+    must still reach the check that marks the dispatch answered."""
+    mailbox = WETHOUDERS[2]
+    await check_answers(app_graph, sessions, mailbox)  # its place: now
+    await sync_inbox(graph=app_graph, sessions=sessions, mailbox=mailbox)
+    async with sessions() as session:
+        dispatch_place = (await session.get(DeltaLinkRow, (mailbox.lower(), "inbox"))).link
+    new = await mail_to(tenant, mailbox, "Antwoord van de afdeling")
+    seen = await sync_inbox(graph=app_graph, sessions=sessions, mailbox=mailbox)
+    assert seen.arrived == (new,)
+    async with sessions() as session:
+        still = (await session.get(DeltaLinkRow, (mailbox.lower(), "inbox"))).link
+    assert still == dispatch_place  # the answer check will read this mail too
