@@ -1,5 +1,6 @@
 """The pane's Bericht: the selected mail, its quick steps (preview, apply, undo), what was
-dispatched from it and who works on it."""
+dispatched from it and who works on it; with several messages selected (item multi-select),
+the selection and the quick steps on all of them as one operation."""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ from automations.mailboxes.reading import get_message
 from automations.queue import flows as queue_flows
 from automations.quicksteps import flows
 from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
-from server.deps import FlowDeps, Me, UserGraph
+from server.deps import CurrentUser, FlowDeps, Me, RosterDep, Today, UserGraph
 from server.fields import ItemId, Mailbox, OperationId
-from server.routes.pane import Selected, fragment
+from server.routes.pane import Selected, fragment, pane_context
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
 BODY_LIMIT = 4000  # characters of mail text shown in a 320 px pane; the rest stays in Outlook
+MAX_SELECTED = 100  # Outlook's item multi-select gives at most 100 messages
 
 
 @router.get("/pane/bericht/inhoud", response_class=HTMLResponse)
@@ -115,6 +117,70 @@ async def step_undo(
     results = await flows.undo_step(deps, graph, me, operation_id=body.operation_id,
                                     undo_id=body.undo_operation_id)  # fmt: skip
     return fragment(request, "views/stap_ongedaan.html", results=results)
+
+
+class SelectedMessage(BaseModel):
+    """One message of the selection as Office.js gives it (``getSelectedItemsAsync``)."""
+
+    id: ItemId
+    subject: str = Field(default="", max_length=1000)
+
+
+class SelectionRequest(BaseModel):
+    mailbox: Mailbox
+    messages: list[SelectedMessage] = Field(min_length=1, max_length=MAX_SELECTED)
+
+
+@router.post("/pane/bericht/inhoud", response_class=HTMLResponse)
+async def selection_view(
+    request: Request, body: SelectionRequest, deps: FlowDeps, me: Me, user: CurrentUser,
+    roster: RosterDep, today: Today,
+) -> HTMLResponse:  # fmt: skip
+    """Several messages selected: which (their subjects, as Outlook gave them) and the quick
+    steps that work on all of them at once."""
+    ctx = pane_context(user, roster, body.mailbox, today)  # may she work in this mailbox
+    try:
+        steps = (await flows.list_steps(deps, me)).steps
+    except NotFound:
+        steps = []
+    return fragment(request, "views/selectie.html", ctx=ctx, messages=body.messages,
+                    steps=steps, max_messages=flows.MAX_MESSAGES)  # fmt: skip
+
+
+@router.post("/pane/selectie/voorbeeld", response_class=HTMLResponse)
+async def selection_preview(
+    request: Request, body: StepRequest, deps: FlowDeps, me: Me, graph: UserGraph
+) -> HTMLResponse:
+    """One preview for the whole selection: each message and what the step does to it."""
+    found = await flows.preview_step(deps, graph, me, mailbox=body.mailbox, step=body.step,
+                                     messages=body.messages, choices=body.choices)  # fmt: skip
+    return fragment(request, "views/selectie_voorbeeld.html", preview=found,
+                    operation_id=str(uuid.uuid4()))  # fmt: skip
+
+
+def _nothing_done(results: list[Any]) -> list[str]:  # flows.apply_step's results
+    """The messages of which no action was done: those can be tried again as they are (one
+    partly done would repeat what was done, a forward or a sent mail among it)."""
+    return [r.id for r in results if r.actions and all(a.status != "done" for a in r.actions)]
+
+
+@router.post("/pane/selectie/toepassen", response_class=HTMLResponse)
+async def selection_apply(
+    request: Request, body: StepRequest, deps: FlowDeps, me: Me, graph: UserGraph
+) -> HTMLResponse:
+    """The step on every selected message as one journaled operation (one id, one undo); the
+    outcome per message, with a new try for the messages on which nothing was done."""
+    if body.operation_id is None:
+        raise BadRequest("Bekijk eerst wat de snelle stap doet.")
+    results = await flows.apply_step(
+        deps, graph, me, mailbox=body.mailbox, step=body.step, messages=body.messages,
+        operation_id=body.operation_id, choices=body.choices, despite_claim=body.despite_claim,
+    )  # fmt: skip
+    return fragment(
+        request, "views/selectie_uitkomst.html", step=body.step, results=results,
+        operation_id=body.operation_id, undoable=flows.can_undo(results),
+        retry=_nothing_done(results), choices=body.choices,
+    )  # fmt: skip
 
 
 class ReminderRequest(BaseModel):

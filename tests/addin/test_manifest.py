@@ -1,7 +1,8 @@
 """The rendered add-in manifest validates against Microsoft's XSD set and has what Outlook needs.
 
 Schemas: ../shared/schemas/office-addin-manifest/ (see its README: one character fixed in
-OfficeAppBasicTypesV1_0.xsd, ``SupportsSharedFolders`` added to the Mail 1.1 schema).
+OfficeAppBasicTypesV1_0.xsd; ``SupportsSharedFolders``, ``SupportsNoItemContext`` and
+``SupportsMultiSelect`` added to the Mail 1.1 schema).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def render(base_url: str = DEMO, **overrides: str) -> str:
     }
     values.update(overrides)
     return render_manifest(**values)
+
+
+def mailbox_min(sets) -> str:
+    mailbox = sets.find("*[@Name='Mailbox']")
+    return mailbox.get("MinVersion") or sets.get("DefaultMinVersion")
 
 
 def valid(schema, text: str):
@@ -136,9 +142,9 @@ def test_structure_has_the_surfaces_buttons_and_settings_outlook_needs(schema) -
     scopes = [s.text for s in web.iterfind("v11:Scopes/v11:Scope", NS)]
     assert "Mail.ReadWrite.Shared" in scopes and "Calendars.ReadWrite.Shared" in scopes
 
-    for sets in (doc.find("o:Requirements/o:Sets", NS), inner.find("v11:Requirements/bt:Sets", NS)):
-        mailbox = sets.find("*[@Name='Mailbox']")
-        assert (mailbox.get("MinVersion") or sets.get("DefaultMinVersion")) == "1.8"
+    # The add-in itself loads from Mailbox 1.8 (delegate access); its commands need 1.13.
+    assert mailbox_min(doc.find("o:Requirements/o:Sets", NS)) == "1.8"
+    assert mailbox_min(inner.find("v11:Requirements/bt:Sets", NS)) == "1.13"
     assert doc.findtext("o:Permissions", namespaces=NS) == "ReadWriteMailbox"
     assert doc.findtext("o:DefaultLocale", namespaces=NS) == "nl-NL"
     assert doc.find("o:DisplayName/o:Override[@Locale='en-US']", NS) is not None
@@ -148,6 +154,42 @@ def test_structure_has_the_surfaces_buttons_and_settings_outlook_needs(schema) -
     assert doc.find("o:IconUrl", NS).get("DefaultValue").endswith("/icon-64.png")
     assert doc.find("o:HighResolutionIconUrl", NS).get("DefaultValue").endswith("/icon-128.png")
     assert doc.find("o:SupportUrl", NS).get("DefaultValue").startswith(PRODUCTION)
+
+
+def test_quick_steps_and_dispatch_work_on_several_messages_and_without_one(schema) -> None:
+    """Item multi-select (Mailbox 1.13): the Snelle stappen and Uitzetten buttons activate on
+    several selected messages and with none; the others keep needing exactly one item."""
+    doc = valid(schema, render(PRODUCTION))
+    inner = doc.find("v10:VersionOverrides/v11:VersionOverrides", NS)
+    assert mailbox_min(inner.find("v11:Requirements/bt:Sets", NS)) == "1.13"
+    multi = {}
+    for control in inner.iterfind(".//v11:Control", NS):
+        action = control.find("v11:Action", NS)
+        flags = [
+            action.findtext(f"v11:{name}", namespaces=NS)
+            for name in ("SupportsNoItemContext", "SupportsMultiSelect")
+        ]
+        multi[control.get("id")] = flags
+    assert multi.pop("msgReadQuickSteps") == ["true", "true"]
+    assert multi.pop("msgReadDispatch") == ["true", "true"]
+    assert all(flags == [None, None] for flags in multi.values()), multi
+    # Only a message surface may carry SupportsMultiSelect (the documented rule).
+    for point in inner.iterfind(".//v11:ExtensionPoint", NS):
+        if point.find(".//v11:SupportsMultiSelect", NS) is not None:
+            assert point.get(XSI_TYPE) == "MessageReadCommandSurface"
+
+
+def test_multi_select_out_of_the_schema_order_is_refused(schema) -> None:
+    """The XSD knows the elements and their place: after SupportsPinning, no-item first."""
+    text = render(PRODUCTION)
+    swapped = text.replace(
+        "<SupportsNoItemContext>true</SupportsNoItemContext>\n"
+        "                      <SupportsMultiSelect>true</SupportsMultiSelect>",
+        "<SupportsMultiSelect>true</SupportsMultiSelect>\n"
+        "                      <SupportsNoItemContext>true</SupportsNoItemContext>",
+    )
+    assert swapped != text
+    assert not schema.validate(etree.fromstring(swapped.encode("utf-8")))
 
 
 def test_icons_exist_at_every_size_and_are_reproducible() -> None:

@@ -105,7 +105,7 @@ export function fragments(root, { token, selection = () => ({}), ticket = () => 
     const values = {};
     const chosen = selection();
     for (const name of (option(el, "selection") || "").split(/\s+/).filter(Boolean)) {
-      if (name === "messages") values.messages = chosen.message ? [chosen.message] : [];
+      if (name === "messages") values.messages = chosen.messages || (chosen.message ? [chosen.message] : []);
       else if (chosen[name] != null) values[name] = chosen[name];
     }
     const layers = [];

@@ -9,8 +9,11 @@ const state = {
   mailbox: null,
   view: "mail",
   day: null,
-  selected: null,
+  selected: null, // Office.context.mailbox.item: the one selected item, or null
+  selection: [], // the selected messages (item multi-select: Ctrl/Shift-click), in list order
+  anchor: null, // where a Shift-click range starts
   listeners: [],
+  selectionListeners: [],
   viewTicket: 0,
 };
 
@@ -73,6 +76,13 @@ window.secretariaatHarness = {
   onItemChanged(listener) {
     state.listeners.push(listener);
   },
+  // Item multi-select (Mailbox 1.13): the selected messages, and a listener for changes.
+  selectedItems() {
+    return state.selection.map((s) => ({ ...s }));
+  },
+  onSelectionChanged(listener) {
+    state.selectionListeners.push(listener);
+  },
   displayed: [], // what the pane asked Outlook to open in its own window: { kind, id }
   display(kind, id) {
     this.displayed.push({ kind, id });
@@ -117,10 +127,51 @@ function openPane(view) {
 function select(item, row) {
   for (const b of document.querySelectorAll("#items button[aria-current]")) b.removeAttribute("aria-current");
   row.setAttribute("aria-current", "true");
+  state.anchor = row;
+  setSelection(item, item.type === "message" ? [item] : [], true); // a click shows it anew
+}
+
+// What Outlook tells a pinned pane: ItemChanged when the one item changes (null with several),
+// SelectedItemsChanged when the set of selected messages changes.
+function setSelection(item, selection, again = false) {
+  const itemChanged = again || (state.selected && state.selected.id) !== (item && item.id);
+  const ids = (list) => list.map((s) => s.id).join(" ");
+  const selectionChanged = ids(state.selection) !== ids(selection);
   state.selected = item;
+  state.selection = selection;
   const frame = $("taakvenster");
-  if (frame.hidden || !frame.src) openPane(item.type === "appointment" ? "agenda" : "bericht");
-  else for (const l of state.listeners) l(item);
+  if (frame.hidden || !frame.src) {
+    if (item) openPane(item.type === "appointment" ? "agenda" : "bericht");
+    return;
+  }
+  if (itemChanged) for (const l of state.listeners) l(item);
+  if (selectionChanged) for (const l of state.selectionListeners) l(selection);
+}
+
+// Ctrl-click adds or removes a message, Shift-click selects from the last clicked one to this
+// one; a plain click selects only this one. One folder of one mailbox, at most 100 (Outlook).
+function pick(item, row, event) {
+  const adding = event.ctrlKey || event.metaKey;
+  if ((!adding && !event.shiftKey) || !state.selection.length) return select(item, row);
+  const rows = [...document.querySelectorAll("#items button[data-id]")];
+  let chosen;
+  if (event.shiftKey && state.anchor && rows.includes(state.anchor)) {
+    const [a, b] = [rows.indexOf(state.anchor), rows.indexOf(row)].sort((x, y) => x - y);
+    chosen = new Set(rows.slice(a, b + 1));
+    if (adding) for (const r of rows) if (r.getAttribute("aria-current")) chosen.add(r);
+  } else {
+    chosen = new Set(rows.filter((r) => r.getAttribute("aria-current")));
+    if (chosen.has(row)) chosen.delete(row);
+    else chosen.add(row);
+    state.anchor = row;
+  }
+  const picked = rows.filter((r) => chosen.has(r)).slice(0, 100);
+  for (const r of rows) {
+    if (picked.includes(r)) r.setAttribute("aria-current", "true");
+    else r.removeAttribute("aria-current");
+  }
+  const selection = picked.map((r) => r.item);
+  setSelection(selection.length === 1 ? selection[0] : null, selection);
 }
 
 // The ribbon button with nothing selected (SupportsNoItemContext): the manifest's page, with
@@ -128,18 +179,21 @@ function select(item, row) {
 function openWithoutItem() {
   for (const b of document.querySelectorAll("#items button[aria-current]")) b.removeAttribute("aria-current");
   state.selected = null;
+  state.selection = [];
   openPane("bericht");
 }
 
 function deselect() {
-  state.selected = null;
-  for (const l of state.listeners) l(null);
+  state.anchor = null;
+  setSelection(null, []);
 }
 
 function resetPane() {
   const frame = $("taakvenster");
   state.listeners = [];
+  state.selectionListeners = [];
   state.selected = null;
+  state.selection = [];
   frame.removeAttribute("src");
   frame.hidden = true;
   $("paneel-leeg").hidden = false;
@@ -174,7 +228,14 @@ async function showMessages(current = () => true) {
         el("span", { className: "sub", textContent: m.subject || "(geen onderwerp)" }),
         el("span", { className: "sub", textContent: m.received ? receivedFmt.format(new Date(m.received)) : "" }),
       );
-      row.addEventListener("click", () => select(itemOf("message", m), row));
+      row.item = itemOf("message", m);
+      row.addEventListener("click", (event) => pick(row.item, row, event));
+      // From the keyboard as in Outlook: Ctrl+Space adds or removes, Shift+Space a range.
+      row.addEventListener("keydown", (event) => {
+        if (event.key !== " " || !(event.ctrlKey || event.metaKey || event.shiftKey)) return;
+        event.preventDefault();
+        pick(row.item, row, event);
+      });
       return el("li", {}, row);
     }),
   );
@@ -341,7 +402,8 @@ $("taakvenster").style.width = `${$("breedte").value}px`;
 $("naa").addEventListener("change", () => {
   const frame = $("taakvenster");
   if (!frame.hidden && frame.src) {
-    state.listeners = []; // the reloaded pane registers its own handler
+    state.listeners = []; // the reloaded pane registers its own handlers
+    state.selectionListeners = [];
     frame.src = frame.src; // reload the pane with the other auth path
   }
 });

@@ -67,8 +67,23 @@
     return item;
   }
 
-  const handlers = [];
+  const ItemChanged = "olkItemSelectedChanged";
+  const SelectedItemsChanged = "olkSelectedItemsChanged";
+  const handlers = { [ItemChanged]: [], [SelectedItemsChanged]: [] };
   const context = host ? host.context() : null;
+
+  // Office.SelectedItemDetails (Mailbox 1.13): what getSelectedItemsAsync gives per message.
+  // The ids are EWS ids, as Outlook gives them (convertToRestId turns them into Graph's); a
+  // message in a delegate's shared folder looks the same (no owner: the pane knows it from
+  // the item it had before).
+  function selectedDetails() {
+    return host.selectedItems().map((s) => ({
+      itemId: toEwsId(s.id),
+      itemType: "message",
+      itemMode: "Read",
+      subject: s.subject || "",
+    }));
+  }
 
   const mailbox = host
     ? {
@@ -88,17 +103,23 @@
         displayAppointmentForm(id) {
           host.display("appointment", toRestId(id));
         },
+        // Item multi-select (Mailbox 1.13): the selected messages, at most 100, one folder.
+        getSelectedItemsAsync() {
+          const cb = callback(Array.from(arguments));
+          const value = selectedDetails();
+          setTimeout(() => cb(result(Succeeded, value)));
+        },
         addHandlerAsync(type, handler) {
           const cb = callback(Array.from(arguments).slice(2));
-          if (type !== "olkItemSelectedChanged") {
+          if (!handlers[type]) {
             cb(result(Failed, undefined, { name: "InvalidEventType", message: `unsupported event ${type}`, code: 9001 }));
             return;
           }
-          handlers.push(handler);
+          handlers[type].push(handler);
           cb(result(Succeeded));
         },
         removeHandlerAsync(type) {
-          handlers.length = 0;
+          if (handlers[type]) handlers[type].length = 0;
           callback(Array.from(arguments).slice(1))(result(Succeeded));
         },
       }
@@ -107,11 +128,14 @@
   if (host) {
     host.onItemChanged((selected) => {
       mailbox.item = makeItem(selected);
-      for (const h of handlers) h({ type: "olkItemSelectedChanged" });
+      for (const h of handlers[ItemChanged]) h({ type: ItemChanged });
+    });
+    host.onSelectionChanged(() => {
+      for (const h of handlers[SelectedItemsChanged]) h({ type: SelectedItemsChanged });
     });
   }
 
-  const requirementSets = { Mailbox: "1.8", NestedAppAuth: "1.1", DialogApi: "1.2" };
+  const requirementSets = { Mailbox: "1.13", NestedAppAuth: "1.1", DialogApi: "1.2" };
 
   function versionAtLeast(have, want) {
     const a = have.split(".").map(Number);
@@ -127,7 +151,8 @@
     PlatformType: { OfficeOnline: "OfficeOnline" },
     AsyncResultStatus: { Succeeded, Failed },
     EventType: {
-      ItemChanged: "olkItemSelectedChanged",
+      ItemChanged,
+      SelectedItemsChanged,
       DialogMessageReceived: "dialogMessageReceived",
       DialogEventReceived: "dialogEventReceived",
     },

@@ -13,6 +13,7 @@ import { failure, showError } from "./fout.js";
 import { bindShortcuts, fragments } from "./fragmenten.js";
 import { follower } from "./live.js";
 import { bindOutlookLinks, describe, where } from "./outlook.js";
+import { bindSelection } from "./selectie.js";
 import { bindMeetingFolder } from "./vergadermap.js";
 import { bindYamlEditors } from "./yaml-editor.js";
 import "./laatste-acties.js";
@@ -51,7 +52,8 @@ const pane = fragments(main, {
   },
   selection: () => {
     const w = state.where || {};
-    return { mailbox: w.mailbox, message: w.itemId, item: w.itemId, type: w.itemType };
+    const messages = w.selection && w.selection.length > 1 ? w.selection.map((s) => s.id) : w.itemId ? [w.itemId] : [];
+    return { mailbox: w.mailbox, message: w.itemId, item: w.itemId, type: w.itemType, messages };
   },
   ticket: () => state.ticket,
   swapped: () => {
@@ -134,7 +136,11 @@ async function load(ticket, w) {
   const tab = [...nav.querySelectorAll("a[data-view]")].find((a) => a.dataset.view === view);
   let answer;
   try {
-    answer = await pane.request("GET", tab.dataset.inhoud, { mailbox: w.mailbox, item: w.itemId, type: w.itemType });
+    // Several messages selected: Bericht shows them together (POSTed: up to 100 ids).
+    const several = view === "bericht" && w.selection && w.selection.length > 1;
+    answer = several
+      ? await pane.request("POST", tab.dataset.inhoud, { mailbox: w.mailbox, messages: w.selection })
+      : await pane.request("GET", tab.dataset.inhoud, { mailbox: w.mailbox, item: w.itemId, type: w.itemType });
   } catch (error) {
     if (ticket === state.ticket) showProblem(failure(error));
     return;
@@ -230,6 +236,7 @@ bindMeetingFolder(main);
 bindOutlookLinks(main);
 bindShortcuts(main);
 bindYamlEditors(main);
+bindSelection(main);
 
 Office.onReady(async () => {
   if (!Office.context.mailbox) {
@@ -238,7 +245,15 @@ Office.onReady(async () => {
     return;
   }
   // Pinned pane: Outlook keeps us open while the user selects another item.
-  Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => refresh());
+  // Item multi-select (Mailbox 1.13): Outlook also says when the set of selected messages
+  // changes; one change can bring both events, so they are taken together.
+  let soon = 0;
+  const changed = () => {
+    clearTimeout(soon);
+    soon = setTimeout(refresh);
+  };
+  Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, changed);
+  if (Office.EventType.SelectedItemsChanged) Office.context.mailbox.addHandlerAsync(Office.EventType.SelectedItemsChanged, changed);
   await refresh();
   showAdminTabs();
 });
