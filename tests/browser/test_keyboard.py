@@ -99,10 +99,12 @@ def select_item(
 
 def open_tab(page: Page, pane: FrameLocator, view: str) -> None:
     """A tab of the pane by keyboard; one that did not fit on the line is behind "Meer"."""
+    tab = pane.locator(f"nav a[data-view='{view}']:not([hidden])")
+    expect(tab).to_have_count(1)  # shown (Beheer only once the role check has run), then laid out
     if pane.locator(f"nav .tab-menu a[data-view='{view}']").count():
         tab_to(page, pane.get_by_role("button", name="Meer"))
         page.keyboard.press("Enter")
-    tab_to(page, pane.locator(f"nav a[data-view='{view}']:not([hidden])"))
+    tab_to(page, tab)
     page.keyboard.press("Enter")
 
 
