@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.meetings_push
 	$(BIN)/python -m benchmarks.jobs_delta
 	$(BIN)/python -m benchmarks.queue_load
+	$(BIN)/python -m benchmarks.mail_burst
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
