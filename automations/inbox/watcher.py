@@ -129,7 +129,9 @@ class InboxWatcher:
         self.runs += 1
         self.reported += len(delta.arrived)
         self.latest[mailbox] = delta
-        log.info("Inbox of %s (%s): %s", mailbox, ",".join(reasons), delta.counts())
+        # An unchanged Inbox is the usual answer to a poll: not worth a line every 30 s.
+        level = logging.DEBUG if delta.empty else logging.INFO
+        log.log(level, "Inbox of %s (%s): %s", mailbox, ",".join(reasons), delta.counts())
         if delta.empty:
             return
         self.deps.publish(EVENT, mailbox, **delta.counts())
