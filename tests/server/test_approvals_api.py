@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from automations.clock import SetClock
 from automations.roster.models import Roster
 from automations.roster.service import load_roster_file
 from automations.store.models import ApprovalRow
@@ -424,6 +425,30 @@ async def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(
         tenant, BURGEMEESTER, "inbox", f"Herinnering – ter goedkeuring: RE: {subject}"
     )
     assert len(reminders) == 1
+
+
+async def test_her_phone_does_not_take_over_a_tap_still_on_its_way(
+    api: httpx.AsyncClient, login, tenant: Tenant, backend: FastAPI, clock: SetClock
+) -> None:
+    """Her laptop has claimed the approval and not yet planned the send: her phone waits its
+    turn (409, nothing sent) instead of taking the claim away; a claim left half a minute
+    without a plan is from a server that died, and the next tap sends."""
+    message_id, subject = await mail_from_hans(tenant, "Nog onderweg")
+    approval = (await prepare(api, login, message_id))["approval"]
+    async with backend.state.sessions() as session, session.begin():
+        row = await session.get(ApprovalRow, approval["id"])
+        row.status, row.send_operation_id = "sending", "laptop-tap-1"
+        row.decided_at = clock.now()
+    phone = await approve(api, login, approval["id"])
+    assert phone.status_code == 409, phone.text
+    assert phone.json()["error"]["code"] == "approval_sending"
+    assert "al verzonden" in phone.json()["error"]["message"]
+    assert await in_folder(tenant, SENDER, "inbox", f"RE: {subject}") == []
+
+    clock.advance(dt.timedelta(seconds=31))
+    later = await approve(api, login, approval["id"])
+    assert later.status_code == 200, later.text
+    assert len(await in_folder(tenant, SENDER, "inbox", f"RE: {subject}")) == 1
 
 
 async def test_a_tap_that_died_before_sending_does_not_block_the_next(

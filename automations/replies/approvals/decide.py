@@ -18,6 +18,7 @@ The caller (``automations.replies.flows``) has loaded the approval and authorise
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -49,7 +50,18 @@ from automations.replies.html import clean
 from automations.store import clock_of, rowcount
 from automations.store.models import ApprovalRow
 
-__all__ = ["defer", "notify_rejected", "reject", "send_approved"]
+__all__ = ["CLAIM_GRACE", "defer", "notify_rejected", "reject", "send_approved"]
+
+#: How long a tap's claim stands before it has planned its send. Normally the gap is one
+#: database write; a claim older than this without a plan is from a tap whose server died.
+CLAIM_GRACE = dt.timedelta(seconds=30)
+
+
+class SendingElsewhere(ApprovalClosed):
+    code = "approval_sending"
+
+    def __init__(self) -> None:
+        super().__init__("Dit concept wordt op dit moment al verzonden (ander apparaat of tik).")
 
 
 async def _claim(
@@ -64,7 +76,12 @@ async def _claim(
                 ApprovalRow.status == "waiting",
                 ApprovalRow.send_operation_id.is_(None),
             )
-            .values(status="sending", send_operation_id=operation_id, decided_by=actor)
+            .values(
+                status="sending",
+                send_operation_id=operation_id,
+                decided_by=actor,
+                decided_at=clock_of(session).now(),
+            )
         )
         if rowcount(claimed) == 1:
             return operation_id
@@ -82,8 +99,23 @@ async def _release(
         await session.execute(
             update(ApprovalRow)
             .where(ApprovalRow.id == approval_id, ApprovalRow.send_operation_id == op_id)
-            .values(status="waiting", send_operation_id=None, decided_by=None)
+            .values(status="waiting", send_operation_id=None, decided_by=None, decided_at=None)
         )
+
+
+async def _release_abandoned(
+    sessions: async_sessionmaker[AsyncSession], approval_id: str, op_id: str
+) -> None:
+    """Release a claim whose operation was never planned, but only once it is stale: a claim
+    younger than ``CLAIM_GRACE`` belongs to a tap still on its way to planning (a double tap,
+    her phone and her laptop at once), and taking it away would let both send."""
+    async with sessions() as session:
+        fresh = await load(session, approval_id)
+        now = clock_of(session).now()
+    claimed = fresh.decided_at
+    if fresh.send_operation_id == op_id and claimed is not None and now - claimed < CLAIM_GRACE:
+        raise SendingElsewhere()
+    await _release(sessions, approval_id, op_id)
 
 
 def _steps(
@@ -204,7 +236,7 @@ async def send_approved(
                 # That tap claimed the approval and stopped before planning: release, start over.
                 if _again:
                     raise
-                await _release(sessions, row.id, op_id)
+                await _release_abandoned(sessions, row.id, op_id)
                 async with sessions() as session:
                     fresh = await load(session, row.id)
                 return await send_approved(
