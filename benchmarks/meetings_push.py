@@ -155,7 +155,7 @@ async def _push(mode: str, info: dict[str, Any], database: str, root: str, messa
                 await service.push(
                     graph, sessions, Journal(sessions), roster=roster, types=types,
                     target_for=lambda _kind: target, actor=ACTOR, mailbox=EXECUTIVE,
-                    message_id=message, agenda_item_id=item.id, attachment_ids=None,
+                    message_ids=[message], agenda_item_id=item.id, attachment_ids=None,
                     include_mail=False, confidential=False, operation_id=str(uuid.uuid4()),
                 )  # fmt: skip
             elapsed = time.perf_counter() - t0

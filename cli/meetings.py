@@ -103,7 +103,7 @@ def meetings_push(
 
     async def work(op: Operator, who: Actor, config: MeetingSettings) -> list[PushResult]:
         return await flows.push_message(
-            op.deps, op.graph, who, config=config, mailbox=mailbox, message_id=message,
+            op.deps, op.graph, who, config=config, mailbox=mailbox, message_ids=[message],
             agenda_item_id=agenda_item, attachment_ids=attachment or None,
             include_mail=include_mail, confidential=False,
             operation_id=operation_id or str(uuid.uuid4()),

@@ -42,6 +42,7 @@ from automations.store.models import MeetingRow
 # Reading filed documents back (``documents``) and who may (``access``) live apart; every
 # adapter still finds each use case here.
 __all__ = [
+    "MAX_MAILS",
     "STAFF",
     "Attachment",
     "Candidate",
@@ -113,6 +114,18 @@ class MeetingChoices:
     preselected: Candidate | None  # with a mail: the first, when its type fits the mail
 
 
+MAX_MAILS = 20  # mails into one agenda item at once: two reads each, two $batch calls
+
+
+def _at_most(message_ids: Sequence[str]) -> list[str]:
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        raise BadRequest("Kies minstens één bericht.")
+    if len(ids) > MAX_MAILS:
+        raise BadRequest(f"Hooguit {MAX_MAILS} berichten tegelijk naar een vergadermap.")
+    return ids
+
+
 async def _choices(
     deps: Deps, graph: GraphSession, types: MeetingTypes, mailbox: str, type_key: str | None,
     mail: MailFacts | None = None,
@@ -155,12 +168,14 @@ async def meeting_choices(
 
 
 class Attachment(TypedDict):
-    """A file attachment as Graph lists it (the picker ticks all but inline images)."""
+    """A file attachment as Graph lists it (the picker ticks all but inline images), with the
+    mail it came from (``message``: several mails can go into one agenda item)."""
 
     id: str
     name: str
     size: int
     isInline: bool
+    message: str
 
 
 @dataclass(frozen=True)
@@ -170,34 +185,42 @@ class Picker:
     attachments: list[Attachment]
     types: list[MeetingType]
     today: dt.date
+    subjects: dict[str, str]  # per mail chosen, its subject
 
 
 async def picker(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, mailbox: str,
-    message_id: str,
+    message_ids: Sequence[str],
 ) -> Picker:  # fmt: skip
-    """Everything "Naar vergadermap" asks about a message: the meetings to choose (stored and
-    from the calendar as one list, the one fitting the mail preselected), the message's file
-    attachments and the types for a new meeting."""
+    """Everything "Naar vergadermap" asks about one mail or several: the meetings to choose
+    (stored and from the calendar as one list, the one fitting the first mail preselected),
+    the mails' file attachments and the types for a new meeting."""
     staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
+    message_ids = _at_most(message_ids)
     types = config.types()
-    base = f"/users/{mailbox}/messages/{message_id}"
-    listed, message = await graph.batch([
-        BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline"),
-        BatchRequest("GET", f"{base}?$select=subject,from,categories"),
-    ])  # fmt: skip
-    listed.raise_for_status()
-    message.raise_for_status()
-    choices = await _choices(deps, graph, types, mailbox, None, _facts(message.body))
+    reads = []
+    for message_id in message_ids:
+        base = f"/users/{mailbox}/messages/{message_id}"
+        reads += [
+            BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline"),
+            BatchRequest("GET", f"{base}?$select=subject,from,categories"),
+        ]
+    answers = await graph.batch(reads)
+    for answer in answers:
+        answer.raise_for_status()
+    first = _facts(answers[1].body)
+    choices = await _choices(deps, graph, types, mailbox, None, first)
     attachments = [
         Attachment(id=a["id"], name=a.get("name") or "", size=a.get("size") or 0,
-                   isInline=bool(a.get("isInline")))
-        for a in listed.body["value"]
+                   isInline=bool(a.get("isInline")), message=message_id)
+        for i, message_id in enumerate(message_ids)
+        for a in answers[2 * i].body["value"]
         if a.get("@odata.type") == service.FILE_ATTACHMENT
     ]  # fmt: skip
+    subjects = {m: answers[2 * i + 1].body.get("subject") or "" for i, m in enumerate(message_ids)}
     return Picker(choices.candidates, choices.preselected, attachments, types.types,
-                  deps.today())  # fmt: skip
+                  deps.today(), subjects)  # fmt: skip
 
 
 async def create_meeting(
@@ -264,14 +287,16 @@ async def edit_agenda_item(
 
 async def push_message(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, mailbox: str,
-    message_id: str, agenda_item_id: str, attachment_ids: Sequence[str] | None,
+    message_ids: Sequence[str], agenda_item_id: str, attachment_ids: Sequence[str] | None,
     include_mail: bool, confidential: bool, operation_id: str,
 ) -> list[PushResult]:  # fmt: skip
-    """The message's attachments (all but inline images, or the chosen ones) and, if asked,
-    the mail as ``.eml`` into an agenda item: journaled, once per ``operation_id``, every file
-    audited. Documents placed close the item's "Stukken ontbreken" in the work queue."""
+    """The attachments of one mail or several (all but inline images, or the chosen ones)
+    and, if asked, each mail as ``.eml`` into one agenda item: one journaled operation, once
+    per ``operation_id``, every file audited. Documents placed close the item's "Stukken
+    ontbreken" in the work queue."""
     staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
+    _at_most(message_ids)
     types = config.types()
     async with deps.sessions() as session:
         place = await reading.place_of(session, types, agenda_item_id)
@@ -279,7 +304,7 @@ async def push_message(
     results = await service.push(
         graph, deps.sessions, deps.journal, roster=actor.roster, types=types,
         target_for=lambda _kind: target, actor=actor.upn, mailbox=mailbox,
-        message_id=message_id, agenda_item_id=agenda_item_id, attachment_ids=attachment_ids,
+        message_ids=message_ids, agenda_item_id=agenda_item_id, attachment_ids=attachment_ids,
         include_mail=include_mail, confidential=confidential, operation_id=operation_id,
     )  # fmt: skip
     if any(r.status != "duplicate" for r in results):
@@ -302,14 +327,15 @@ class Filed:
 
 async def file_message(
     deps: Deps, graph: GraphSession, actor: Actor, *, config: MeetingSettings, mailbox: str,
-    message_id: str, meeting_id: str | None = None, event_id: str | None = None,
+    message_ids: Sequence[str], meeting_id: str | None = None, event_id: str | None = None,
     new_meeting: NewMeeting | None = None, agenda_item_id: str | None = None,
     new_item: str | None = None, attachment_ids: Sequence[str] = (), include_mail: bool = False,
     confidential: bool = False, operation_id: str,
 ) -> Filed:  # fmt: skip
-    """Naar vergadermap in one click: the meeting (chosen, offered by the calendar and made
-    now, or new), the agenda item (chosen or new), then the push. Everything is checked
-    before anything is made, so a refused or incomplete click leaves nothing behind."""
+    """Naar vergadermap in one click, for one mail or several: the meeting (chosen, offered by
+    the calendar and made now, or new), the agenda item (chosen or new), then the push.
+    Everything is checked before anything is made, so a refused or incomplete click leaves
+    nothing behind."""
     staff_only(actor)
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     new_item = (new_item or "").strip() or None
@@ -339,7 +365,7 @@ async def file_message(
     if not (meeting_id and agenda_item_id):  # made above, or given
         raise BadRequest("Kies een vergadering en een agendapunt.")
     results = await push_message(
-        deps, graph, actor, config=config, mailbox=mailbox, message_id=message_id,
+        deps, graph, actor, config=config, mailbox=mailbox, message_ids=message_ids,
         agenda_item_id=agenda_item_id, attachment_ids=list(attachment_ids),
         include_mail=include_mail, confidential=confidential, operation_id=operation_id,
     )  # fmt: skip

@@ -40,6 +40,7 @@ __all__ = [
     "create_meeting",
     "edit_agenda_item",
     "pick_attachments",
+    "pick_from_mails",
     "plan_files",
     "push",
 ]
@@ -183,13 +184,33 @@ def pick_attachments(
     return [a for a in files if a["id"] in set(wanted)]
 
 
+def pick_from_mails(
+    listed: Mapping[str, Sequence[Mapping[str, Any]]], wanted: Sequence[str] | None
+) -> dict[str, list[Mapping[str, Any]]]:
+    """Per mail, its file attachments to push (``pick_attachments``); a chosen id must be one
+    of these mails' attachments (Graph's attachment ids name their message: no two alike)."""
+    if wanted is not None:
+        own = {a["id"] for files in listed.values() for a in files
+               if a.get("@odata.type") == FILE_ATTACHMENT}  # fmt: skip
+        if set(wanted) - own:
+            raise BadRequest("Een gekozen bijlage hoort niet bij deze berichten.")
+    return {
+        message: pick_attachments(
+            files, None if wanted is None else [w for w in wanted if w in {a["id"] for a in files}]
+        )
+        for message, files in listed.items()
+    }
+
+
 def plan_files(
     base: str, message_id: str, *, number: int, title: str,
     files: Sequence[Mapping[str, Any]], subject: str | None, confidential: bool,
+    taken: set[str] | None = None,
 ) -> list[StepPlan]:  # fmt: skip
     """One ``file`` step per attachment (and one for the mail as ``.eml`` with ``subject``),
-    each with its conventional, unique name."""
-    taken: set[str] = set()
+    each with its conventional, unique name (unique also among ``taken``, the names other
+    mails of the same push got: it is added to)."""
+    taken = set() if taken is None else taken
 
     def step(original: str, path: str, attachment: str | None) -> StepPlan:
         file_name = unique_name(document_name(number, title, original), taken)
@@ -210,35 +231,53 @@ def plan_files(
 async def push(
     graph: GraphSession, sessions: async_sessionmaker[AsyncSession], journal: Journal, *,
     roster: Roster, types: MeetingTypes, target_for: Callable[[MeetingType], Target],
-    actor: str, mailbox: str, message_id: str, agenda_item_id: str,
+    actor: str, mailbox: str, message_ids: Sequence[str], agenda_item_id: str,
     attachment_ids: Sequence[str] | None, include_mail: bool, confidential: bool,
     operation_id: str,
 ) -> list[PushResult]:  # fmt: skip
-    """Put the message's attachments (all but inline images, or the chosen ones) and, if asked,
-    the mail itself as ``.eml`` under the agenda item; once per ``operation_id``."""
+    """Put the attachments of one or several mails (all but inline images, or the chosen
+    ones) and, if asked, each mail itself as ``.eml`` under the agenda item: one operation,
+    once per ``operation_id``; the names unique across the mails."""
     actor, mailbox = actor.lower(), mailbox.lower()
     authorize(roster, actor, Action.ACT_ON_MAILBOX, mailbox)
+    message_ids = list(dict.fromkeys(message_ids))
+    if not message_ids:
+        raise BadRequest("Kies minstens één bericht.")
     async with sessions() as session:
         place = await place_of(session, types, agenda_item_id)
-    base = f"/users/{mailbox}/messages/{message_id}"
-    listed, message = await graph.batch(
-        [
+    reads = []
+    for message_id in message_ids:
+        base = f"/users/{mailbox}/messages/{message_id}"
+        reads += [
             BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline,contentType"),
             BatchRequest("GET", f"{base}?$select=id,subject"),
         ]
-    )
-    listed.raise_for_status()
-    message.raise_for_status()
-    # The gateway asks for immutable ids: whatever id the caller had (a regular one changes
-    # with every move), the documents name the mail by the one that stays.
-    message_id = message.body.get("id") or message_id
-    files = pick_attachments(listed.body["value"], attachment_ids)
-    subject = (message.body.get("subject") or "bericht") if include_mail else None
-    steps = plan_files(base, message_id, number=place.item.number, title=place.item.title,
-                       files=files, subject=subject, confidential=confidential)  # fmt: skip
+    answers = await graph.batch(reads)
+    for answer in answers:
+        answer.raise_for_status()
+    listed = {m: answers[2 * i].body["value"] for i, m in enumerate(message_ids)}
+    picked = pick_from_mails(listed, attachment_ids)
+    steps: list[StepPlan] = []
+    taken: set[str] = set()
+    for i, asked in enumerate(message_ids):
+        message = answers[2 * i + 1].body
+        # The gateway asks for immutable ids: whatever id the caller had (a regular one
+        # changes with every move), the documents name the mail by the one that stays.
+        message_id = message.get("id") or asked
+        subject = (message.get("subject") or "bericht") if include_mail else None
+        files = plan_files(
+            f"/users/{mailbox}/messages/{asked}", message_id, number=place.item.number,
+            title=place.item.title, files=picked[asked], subject=subject,
+            confidential=confidential, taken=taken,
+        )  # fmt: skip
+        if files:
+            steps += [*files, StepPlan("label", {"message": message_id})]
     if not steps:
-        raise BadRequest("Dit bericht heeft geen bijlagen om in de vergadermap te zetten.")
-    steps.append(StepPlan("label", {"message": message_id}))
+        raise BadRequest(
+            "Dit bericht heeft geen bijlagen om in de vergadermap te zetten."
+            if len(message_ids) == 1
+            else "Deze berichten hebben geen bijlagen om in de vergadermap te zetten."
+        )
     target = target_for(place.kind)
     op = await journal.submit(
         kind="meetings.push", actor=actor, mailbox=mailbox, steps=steps,

@@ -25,7 +25,7 @@ from automations.audit import AuditEntry
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM
 from automations.errors import BadRequest
-from automations.graph import GraphSession
+from automations.graph import BatchRequest, GraphSession
 from automations.journal import Once, StepContext, StepOutcome, StepPlan
 from automations.processing import service
 from automations.processing.models import InboxMail, ProcessingList, SeenOutcome
@@ -37,6 +37,7 @@ __all__ = [
     "counts",
     "default_since",
     "mark_seen",
+    "mark_selected_seen",
     "unhandled",
     "unmark_seen",
     "unprocessed_subjects",
@@ -183,6 +184,34 @@ async def mark_seen(
     deps.publish(EVENT, mailbox, operation_id=operation_id, by=actor.upn)
     return SeenOutcome(op.id, mailbox, list(result.get("marked", [])),
                        dict(result.get("already", {})))  # fmt: skip
+
+
+async def mark_selected_seen(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str,
+    message_ids: Sequence[str], operation_id: str, undo: bool = False,
+) -> SeenOutcome:  # fmt: skip
+    """ "Gezien" (or its undo) on mails selected in Outlook. Outlook names a mail by its
+    current id, which changes with every move; the team's list knows it by its immutable id,
+    so Graph is asked for that first (the gateway prefers immutable ids)."""
+    mailbox = mailbox.lower()
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
+    ids = _checked(message_ids)
+    answers = await graph.batch(
+        [BatchRequest("GET", f"/users/{mailbox}/messages/{m}?$select=id") for m in ids]
+    )
+    known_as: dict[str, str] = {}
+    for asked, answer in zip(ids, answers, strict=True):
+        if answer.status == 404:
+            continue
+        answer.raise_for_status()
+        known_as[asked] = answer.body.get("id") or asked
+    gone = [m for m in ids if m not in known_as]
+    if not known_as:
+        raise BadRequest("Deze berichten staan niet (meer) in het postvak.")
+    act = unmark_seen if undo else mark_seen
+    found = await act(deps, actor, mailbox=mailbox, message_ids=list(known_as.values()),
+                      operation_id=operation_id)  # fmt: skip
+    return replace(found, known_as=known_as, gone=gone)
 
 
 async def unmark_seen(

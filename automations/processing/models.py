@@ -72,3 +72,7 @@ class SeenOutcome:
     mailbox: str
     marked: list[str]
     already: dict[str, str]
+    # Asked by Outlook's id (a selection): that id → the immutable one the list knows it by;
+    # a mail Graph no longer has is left out (``gone``).
+    known_as: dict[str, str] = field(default_factory=dict)
+    gone: list[str] = field(default_factory=list)

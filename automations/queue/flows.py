@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from automations.context import Actor, Deps
-from automations.errors import Unprocessable
+from automations.errors import BadRequest, Unprocessable
 from automations.graph import GraphSession
 from automations.processing import flows as processing
 from automations.queue import claims, closing, handover
 from automations.queue.claims import Claim
-from automations.queue.models import message_key
+from automations.queue.models import ClaimHeld, message_key
 from automations.queue.service import QueueItem, TeamRow, build_queue, counts_of, narrow, team_of
 from automations.roster.models import Roster
 from automations.roster.policy import Action, acting_for, authorize
@@ -29,6 +29,9 @@ __all__ = [
     "RECHECK_S",
     "Audience",
     "QueueView",
+    "MAX_CLAIMED",
+    "ClaimedMails",
+    "claim_messages",
     "claim_work",
     "complete_flag",
     "dismiss_finding",
@@ -97,6 +100,46 @@ async def claim_work(
     )  # fmt: skip
     deps.publish("claim", held.mailbox, key=held.key, by=held.claimed_by)
     return held
+
+
+MAX_CLAIMED = 100  # as many as a selection holds
+
+
+@dataclass(frozen=True)
+class ClaimedMails:
+    """ "Ik pak dit op" on several mails: the ones now hers, and those a colleague works on
+    (message id → her claim), left to her unless she chose to take them over."""
+
+    mine: list[str]
+    held: dict[str, Claim]
+
+
+async def claim_messages(
+    deps: Deps, actor: Actor, *, mailbox: str, message_ids: Sequence[str], take_over: bool = False
+) -> ClaimedMails:
+    """ "Ik pak dit op" on a selection: one claim per mail, as on one mail; a colleague's
+    live claim is reported, not an error, so the rest is still picked up."""
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
+    ids = list(dict.fromkeys(m for m in message_ids if m))
+    if not ids:
+        raise BadRequest("Kies minstens één bericht.")
+    if len(ids) > MAX_CLAIMED:
+        raise BadRequest(f"Hooguit {MAX_CLAIMED} berichten tegelijk.")
+    mine: list[str] = []
+    held: dict[str, Claim] = {}
+    for message_id in ids:
+        try:
+            await claims.claim(
+                deps.sessions, key=message_key(message_id), mailbox=mailbox.lower(),
+                actor=actor.upn, now=deps.now(), names=actor.roster.names, ttl=deps.claim_ttl,
+                take_over=take_over,
+            )  # fmt: skip
+            mine.append(message_id)
+        except ClaimHeld as busy:
+            held[message_id] = busy.held
+    if mine:
+        deps.publish("claim", mailbox.lower(), key=message_key(mine[0]), by=actor.upn)
+    return ClaimedMails(mine, held)
 
 
 async def release_work(deps: Deps, actor: Actor, *, key: str) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from automations.meetings import flows
 from automations.meetings.settings import MeetingSettings
@@ -66,13 +66,25 @@ class ItemChange(BaseModel):
 
 
 class PushRequest(BaseModel):
+    """One mail (``message``) or several (``messages``: their attachments into one item)."""
+
     mailbox: Mailbox
-    message: ItemId
+    message: ItemId | None = None
+    messages: list[ItemId] | None = Field(default=None, min_length=1, max_length=flows.MAX_MAILS)
     agenda_item: str = Field(min_length=1, max_length=36)
     attachments: list[ItemId] | None = Field(default=None, max_length=50)  # None: all
     include_mail: bool = False
     confidential: bool = False
     operation_id: OperationId
+
+    @model_validator(mode="after")
+    def _one_or_several(self) -> PushRequest:
+        if (self.message is None) == (self.messages is None):
+            raise ValueError("Geef één bericht (message) of meerdere (messages), niet beide.")
+        return self
+
+    def message_ids(self) -> list[str]:
+        return [self.message] if self.message is not None else list(self.messages or [])
 
 
 @router.get("/types", operation_id="list_meeting_types")
@@ -180,9 +192,10 @@ async def overview(
 async def push(
     body: PushRequest, deps: FlowDeps, me: Me, graph: UserGraph, config: MeetingConfig
 ) -> dict[str, Any]:
-    """The message's attachments (and the mail, if asked) into an agenda item, once."""
+    """The attachments of one mail or several (and the mails, if asked) into an agenda item,
+    once per operation id."""
     results = await flows.push_message(
-        deps, graph, me, config=config, mailbox=body.mailbox, message_id=body.message,
+        deps, graph, me, config=config, mailbox=body.mailbox, message_ids=body.message_ids(),
         agenda_item_id=body.agenda_item, attachment_ids=body.attachments,
         include_mail=body.include_mail, confidential=body.confidential,
         operation_id=body.operation_id,

@@ -23,9 +23,18 @@ router = APIRouter(include_in_schema=False)
 NEW = "nieuw"  # the picker's "Nieuwe vergadering…"; others are "m:<meeting id>", "e:<event id>"
 
 
-class ChooseRequest(BaseModel):
+class MailsChosen(BaseModel):
+    """The mail on Bericht (``message``), or the messages selected together (``messages``)."""
+
     mailbox: Mailbox
-    message: ItemId
+    message: ItemId | None = None
+    messages: list[ItemId] = Field(default_factory=list, max_length=flows.MAX_MAILS)
+
+    def message_ids(self) -> list[str]:
+        return self.messages or ([self.message] if self.message else [])
+
+
+class ChooseRequest(MailsChosen):
     # "m:<id>", "e:<event id>", "nieuw"; "": none chosen; absent: the preselection
     meeting: str | None = Field(default=None, max_length=600)
 
@@ -36,7 +45,7 @@ async def choose(
     config: MeetingConfig,
 ) -> HTMLResponse:  # fmt: skip
     found = await flows.picker(deps, graph, me, config=config, mailbox=body.mailbox,
-                               message_id=body.message)  # fmt: skip
+                               message_ids=body.message_ids())  # fmt: skip
     first = found.preselected
     chosen = body.meeting if body.meeting is not None else (first.value if first else "")
     current = next((c for c in found.candidates if c.value == chosen), None)
@@ -44,7 +53,7 @@ async def choose(
         request, "views/vergadermap_kiezen.html", candidates=found.candidates,
         preselected=first, chosen=chosen if current or chosen == NEW else "", current=current,
         attachments=found.attachments, operation_id=str(uuid.uuid4()), types=found.types,
-        today=found.today,
+        today=found.today, subjects=found.subjects,
     )  # fmt: skip
 
 
@@ -54,9 +63,7 @@ class NewMeeting(BaseModel):
     title: str = Field(min_length=1, max_length=200)
 
 
-class PlaceRequest(BaseModel):
-    mailbox: Mailbox
-    message: ItemId
+class PlaceRequest(MailsChosen):
     meeting: str = Field(min_length=3, max_length=600)  # "m:<id>", "e:<event id>" or "nieuw"
     new_meeting: NewMeeting | None = None
     agenda_item: str | None = Field(default=None, max_length=36)
@@ -75,7 +82,7 @@ async def place(
     prefix, _, chosen = body.meeting.partition(":")
     new = body.new_meeting
     filed = await flows.file_message(
-        deps, graph, me, config=config, mailbox=body.mailbox, message_id=body.message,
+        deps, graph, me, config=config, mailbox=body.mailbox, message_ids=body.message_ids(),
         meeting_id=chosen if prefix == "m" else None,
         event_id=chosen if prefix == "e" else None,
         new_meeting=flows.NewMeeting(new.type, new.date, new.title) if new else None,

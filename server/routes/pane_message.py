@@ -136,15 +136,19 @@ async def selection_view(
     request: Request, body: SelectionRequest, deps: FlowDeps, me: Me, user: CurrentUser,
     roster: RosterDep, today: Today,
 ) -> HTMLResponse:  # fmt: skip
-    """Several messages selected: which (their subjects, as Outlook gave them) and the quick
-    steps that work on all of them at once."""
+    """Several messages selected: which (their subjects, as Outlook gave them), the quick
+    steps that work on all of them at once, and "gezien", "Ik pak deze op" and "Naar
+    vergadermap" (``pane_selection``)."""
     ctx = pane_context(user, roster, body.mailbox, today)  # may she work in this mailbox
     try:
         steps = (await flows.list_steps(deps, me)).steps
     except NotFound:
         steps = []
-    return fragment(request, "views/selectie.html", ctx=ctx, messages=body.messages,
-                    steps=steps, max_messages=flows.MAX_MESSAGES)  # fmt: skip
+    return fragment(
+        request, "views/selectie.html", ctx=ctx, messages=body.messages, steps=steps,
+        max_messages=flows.MAX_MESSAGES, labels={m.id: m.subject for m in body.messages},
+        may_file=me.roster.role(me.upn) in ("secretary", "admin"),
+    )  # fmt: skip
 
 
 @router.post("/pane/selectie/voorbeeld", response_class=HTMLResponse)

@@ -247,6 +247,48 @@ async def test_the_same_mail_pushed_twice_is_one_eml_even_when_its_mime_differs(
     assert not (folder / ".versies").exists()
 
 
+async def test_the_attachments_of_two_mails_go_into_one_agenda_item_as_one_operation(
+    api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
+) -> None:
+    """Two mails selected together: their attachments under one item, the names unique
+    across both (both have a "bijlage.pdf"), both mails labelled, once per operation id."""
+    first = await mail(tenant, [("bijlage.pdf", pdf(3 * KB)), ("advies.docx", docx(4 * KB))])
+    second = await mail(tenant, [("bijlage.pdf", pdf(5 * KB))], subject="Aanvulling")
+    made = await meeting(api, login, "directie", "MT-overleg twee mails", ["Woningbouw"])
+    item = made["items"][0]["id"]
+    body = {"mailbox": BURGEMEESTER, "messages": [first, second], "agenda_item": item,
+            "operation_id": str(uuid.uuid4())}  # fmt: skip
+    resp = await api.post("/api/v1/meetings/push", json=body, headers=login(SECRETARY_A))
+    assert resp.status_code == 200, resp.text
+    names = sorted(d["file_name"] for d in resp.json()["documents"])
+    assert names == ["01-Woningbouw-advies.docx", "01-Woningbouw-bijlage-2.pdf",
+                     "01-Woningbouw-bijlage.pdf"]  # fmt: skip
+    folder = setup / "Directie" / "2026-12-01 MT-overleg twee mails" / "01 Woningbouw"
+    assert sorted(p.name for p in folder.iterdir()) == names
+    for message in (first, second):
+        labelled = await graph_get(
+            tenant, f"/users/{BURGEMEESTER}/messages/{message}?$select=categories"
+        )
+        assert "In vergadermap" in labelled["categories"]
+    again = await api.post("/api/v1/meetings/push", json=body, headers=login(SECRETARY_A))
+    assert again.json() == resp.json()  # the same operation: nothing twice
+    assert len(list(folder.iterdir())) == 3
+
+    both = await api.post("/api/v1/meetings/push", json={**body, "message": first},
+                          headers=login(SECRETARY_A))  # fmt: skip
+    assert both.status_code == 422 and both.json()["error"]["code"] == "invalid_request"
+    assert "niet beide" in both.json()["error"]["message"], both.json()
+    elsewhere = await api.post(
+        "/api/v1/meetings/push",
+        json={**body, "operation_id": str(uuid.uuid4()), "attachments": ["niet-van-deze"]},
+        headers=login(SECRETARY_A),
+    )
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["error"]["message"] == (
+        "Een gekozen bijlage hoort niet bij deze berichten."
+    )
+
+
 async def test_hostile_names_are_made_safe_and_the_mapping_is_shown(
     api: httpx.AsyncClient, login, tenant: Tenant, setup: Path
 ) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_A_FRIDAY
+from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_A_FRIDAY, SECRETARY_B
 from tests.server.test_quicksteps_api import new_message
 
 MONIQUE, ELLEN = SECRETARY_A, SECRETARY_A_FRIDAY
@@ -47,3 +47,43 @@ async def test_werkvoorraad_asks_for_the_counts(api: httpx.AsyncClient, login) -
                          headers=login(MONIQUE))  # fmt: skip
     assert page.status_code == 200, page.text
     assert page.text.count('data-testid="post-cel"') == 2  # the burgemeester, the secretaris
+
+
+async def test_seen_on_a_selection_finds_the_mail_by_outlooks_current_id(
+    api: httpx.AsyncClient, login, tenant
+) -> None:
+    """Outlook names a selected mail by its current id, which changed when it was moved out
+    and back; "gezien" still takes it off the team's list (which knows the immutable id), a
+    mail no longer there is named as such, and subjects from Outlook arrive escaped."""
+    mail = await new_message(tenant, "Heen en terug")
+    gone = await new_message(tenant, "Al verwijderd")
+    async with tenant.raw(BURGEMEESTER, prefer=None) as graph:  # Outlook's (regular) ids
+        base = f"/users/{BURGEMEESTER}/messages"
+        (await graph.delete(f"{base}/{gone}")).raise_for_status()  # to Deleted Items
+        (await graph.delete(f"{base}/{gone}")).raise_for_status()  # and out of it
+        moved = await graph.post(f"{base}/{mail}/move", json={"destinationId": "archive"})
+        back = await graph.post(f"{base}/{moved.json()['id']}/move",
+                                json={"destinationId": "inbox"})  # fmt: skip
+        current = back.json()["id"]
+    assert current != mail
+    body = {"mailbox": BURGEMEESTER, "messages": [current, gone],
+            "labels": {current: "<i>Heen</i>", gone: "Weg"},
+            "operation_id": str(uuid.uuid4())}  # fmt: skip
+    seen = await api.post("/pane/selectie/gezien", json=body, headers=login(MONIQUE))
+    assert seen.status_code == 200, seen.text
+    assert "1 bericht gezien<" in seen.text, seen.text
+    assert 'data-status="weg"' in seen.text, seen.text
+    assert "&lt;i&gt;Heen&lt;/i&gt;" in seen.text and "<i>Heen" not in seen.text
+    listed = await api.get(VIEW, params={"mailbox": BURGEMEESTER}, headers=login(ELLEN))
+    assert f'data-bericht="{mail}"' not in listed.text.split('data-testid="post-verwerkt"')[0]
+
+
+async def test_seen_on_a_selection_only_in_a_mailbox_she_works_in(
+    api: httpx.AsyncClient, login, tenant
+) -> None:
+    mail = await new_message(tenant, "Niet van haar")
+    body = {"mailbox": BURGEMEESTER, "messages": [mail], "operation_id": str(uuid.uuid4())}
+    refused = await api.post("/pane/selectie/gezien", json=body, headers=login(SECRETARY_B))
+    assert refused.status_code == 403
+    listed = await api.get(VIEW, params={"mailbox": BURGEMEESTER}, headers=login(MONIQUE))
+    assert f'data-bericht="{mail}"' in listed.text

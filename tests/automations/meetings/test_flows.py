@@ -260,7 +260,7 @@ async def test_a_refused_or_incomplete_click_makes_nothing(
     new = flows.NewMeeting("directie", TODAY, _title())
     with pytest.raises(error):
         await flows.file_message(
-            deps, NO_GRAPH, actor(who), config=config, mailbox=BURGEMEESTER, message_id="m1",
+            deps, NO_GRAPH, actor(who), config=config, mailbox=BURGEMEESTER, message_ids=["m1"],
             operation_id=str(uuid.uuid4()), **{"new_meeting": new, **click},
         )  # fmt: skip
     assert await _meetings(deps) == before
