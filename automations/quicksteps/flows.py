@@ -15,21 +15,24 @@ from typing import Any
 from automations.context import Actor, Deps
 from automations.errors import AccessDenied, NotFound
 from automations.graph import GraphSession
+from automations.journal import OperationNotFound
 from automations.queue.flows import ensure_unclaimed
 from automations.quicksteps import apply as applying
 from automations.quicksteps.apply import MessageResult, Preview
 from automations.quicksteps.models import MAX_MESSAGES
 from automations.quicksteps.registry import describe, sends_mail
-from automations.quicksteps.results import results_of
+from automations.quicksteps.results import Progress, progress_of, results_of
 from automations.quicksteps.service import ActiveSet, VersionInfo, active, publish
 from automations.quicksteps.undo import UndoResult, can_undo, undo
 from automations.roster.policy import Action, authorize
 
 __all__ = [
     "MAX_MESSAGES",
+    "Progress",
     "StepInfo",
     "StepList",
     "UndoResult",
+    "apply_progress",
     "apply_step",
     "can_undo",
     "active_set",
@@ -146,6 +149,19 @@ async def apply_step(
     )  # fmt: skip
     deps.publish("changed", mailbox, operation_id=operation_id)
     return results
+
+
+async def apply_progress(deps: Deps, actor: Actor, *, operation_id: str) -> Progress | None:
+    """How far an apply on a selection is, for the pane's line while it runs ("12 van 50");
+    None while it is not planned yet. Only for those who work in its mailbox."""
+    try:
+        op = await deps.journal.get(operation_id)
+    except OperationNotFound:
+        return None
+    if op.kind != "quickstep":
+        raise NotFound("Deze operatie bestaat niet.")
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, op.mailbox)
+    return progress_of(op)
 
 
 async def undo_step(

@@ -7,7 +7,7 @@ from typing import Any
 
 from automations.journal import Operation
 
-__all__ = ["ActionResult", "MessageResult", "as_json", "results_of"]
+__all__ = ["ActionResult", "MessageResult", "Progress", "as_json", "progress_of", "results_of"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,27 @@ def results_of(op: Operation) -> list[MessageResult]:
             actions = [ActionResult(**a) for a in m["actions"]]
             out.append(MessageResult(m["id"], m["subject"], actions))
     return out
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an apply is: messages finished (their step done, or recorded by a step still
+    running) of all it was planned for."""
+
+    done: int
+    total: int
+
+
+def progress_of(op: Operation) -> Progress:
+    total = done = 0
+    for s in op.steps:
+        planned = len(s.params.get("messages") or [])
+        total += planned
+        if s.state == "done":
+            done += planned
+        elif isinstance(s.result, dict):  # what a running step recorded so far
+            done += min(planned, len(s.result.get("messages") or []))
+    return Progress(done, total)
 
 
 def as_json(result: MessageResult) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import logging
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -185,6 +185,16 @@ async def selection_apply(
         operation_id=body.operation_id, undoable=flows.can_undo(results),
         retry=_nothing_done(results), choices=body.choices,
     )  # fmt: skip
+
+
+@router.get("/pane/selectie/voortgang", response_class=HTMLResponse)
+async def selection_progress(
+    request: Request, operation_id: Annotated[str, Query(min_length=1, max_length=64)],
+    deps: FlowDeps, me: Me,
+) -> HTMLResponse:  # fmt: skip
+    """The line under the preview while "Toepassen" runs: how many messages are done."""
+    found = await flows.apply_progress(deps, me, operation_id=operation_id)
+    return fragment(request, "views/selectie_voortgang.html", progress=found)
 
 
 class ReminderRequest(BaseModel):

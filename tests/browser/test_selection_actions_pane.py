@@ -10,12 +10,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Locator, expect
 
 from tests.browser.outlook import Outlook, open_tab, pane_checked, run_async
 from tests.browser.test_multiselect_pane import planted, select_all
-from tests.sandbox.graphclients import Tenant
+from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_A_FRIDAY
 from tests.server.test_meetings_api import docx, mail, pdf
 from tests.server.test_quicksteps_api import graph_get, new_message
@@ -182,3 +183,26 @@ def test_pick_up_three_of_which_a_colleague_has_one(
     )
     # Ellen's Bericht says who has it now (the queue's "claim" event redraws it).
     expect(hers.get_by_test_id("bezig")).to_contain_text("Monique Verschuren is hiermee bezig")
+
+
+def test_a_long_apply_says_how_many_are_done(
+    outlook: Outlook, tenant: Tenant, admin: httpx.Client
+) -> None:
+    """Twelve messages on a slow Graph: while it runs the preview counts what is done."""
+    subjects = planted(tenant, 12)
+    outlook.sign_in(MONIQUE).open_mailbox("Ingrid Zwanenburg")
+    select_all(outlook, subjects)
+    pane = outlook.pane_loaded()
+    steps = pane.get_by_role("region", name="Snelle stappen op 12 berichten")
+    steps.get_by_role("button", name=re.compile("Ter afhandeling backoffice")).click()
+    apply = pane.get_by_test_id("selectie-voorbeeld").get_by_role(
+        "button", name="Toepassen op 12 berichten"
+    )
+    expect(apply).to_be_enabled()
+    admin.post("/limits", json={**DEFAULT_LIMITS, "latency_ms": 400}).raise_for_status()
+    apply.click()
+    expect(pane.get_by_test_id("voortgang-telling")).to_have_text(
+        re.compile(r"^\d+ van 12 berichten klaar…$")
+    )
+    outcome = pane.get_by_test_id("selectie-uitkomst")
+    expect(outcome.get_by_role("heading")).to_contain_text("op 12 berichten: klaar", timeout=30_000)

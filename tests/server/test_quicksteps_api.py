@@ -224,3 +224,19 @@ async def test_only_the_team_may_undo(api: httpx.AsyncClient, login, tenant: Ten
     body = {"operation_id": operation, "undo_operation_id": str(uuid.uuid4())}
     resp = await api.post("/api/v1/quicksteps/undo", json=body, headers=login(SECRETARY_B))
     assert resp.status_code == 403
+
+
+async def test_the_progress_line_counts_done_messages_for_her_team_only(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    ids = [await new_message(tenant, f"Voortgang {n}") for n in range(3)]
+    op = str(uuid.uuid4())
+    url = "/pane/selectie/voortgang"
+    before = await api.get(url, params={"operation_id": op}, headers=login(SECRETARY_A))
+    assert before.status_code == 200 and "klaar" not in before.text  # not planned yet
+    done = await apply(api, login, "Ter afhandeling backoffice", ids, operation_id=op)
+    assert done.status_code == 200, done.text
+    after = await api.get(url, params={"operation_id": op}, headers=login(SECRETARY_A))
+    assert "3 van 3 berichten klaar" in after.text
+    other = await api.get(url, params={"operation_id": op}, headers=login(SECRETARY_B))
+    assert other.status_code == 403 and "klaar" not in other.text

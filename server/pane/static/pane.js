@@ -236,7 +236,7 @@ bindMeetingFolder(main);
 bindOutlookLinks(main);
 bindShortcuts(main);
 bindYamlEditors(main);
-bindSelection(main);
+bindSelection(main, pane);
 
 Office.onReady(async () => {
   if (!Office.context.mailbox) {
