@@ -2,7 +2,7 @@
 
 Graph posts one notification per change, so a burst of mail brings a burst of posts. Each only
 marks its mailbox *changed*; the mailbox's runner waits ``settle_s`` for the rest of the burst,
-then runs the delta, and runs it once more if anything was marked while it ran. So a burst costs
+then runs the delta, and (after settling again) once more if anything was marked while it ran. So a burst costs
 one delta per mailbox (two when it straddles a run), and no reason is ever dropped: a mark made
 during a run is read by the run after it.
 
@@ -107,9 +107,11 @@ class InboxWatcher:
     # -- the runner ------------------------------------------------------------------------
     async def _run(self, mailbox: str) -> None:
         try:
-            if self.settle_s > 0:
-                await asyncio.sleep(self.settle_s)
             while mailbox in self._marked:
+                # Before every read, also the one after a read that was marked meanwhile: a
+                # burst that straddles a read is then one more read, not one per notification.
+                if self.settle_s > 0:
+                    await asyncio.sleep(self.settle_s)
                 reasons = tuple(self._marked.pop(mailbox))
                 await self._read(mailbox, reasons)
         finally:
