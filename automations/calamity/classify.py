@@ -1,9 +1,10 @@
 """What a calamity clear does with each calendar item, and why (pure: no Graph, no store).
 
 The order of the rules is the order of the reasons a secretary gives: an item that is already
-cancelled, all-day, private, free or "werk elders", or marked "Niet verplaatsen", stays; of the
-rest, what she organises with attendees is cancelled, what others organise is declined, and
-her own appointments without attendees are removed (or kept, per setting).
+cancelled, all-day, private, free or "werk elders", marked "Niet verplaatsen", or her own hold
+("optie", see ``automations.holds``) stays; of the rest, what she organises with attendees is
+cancelled, what others organise is declined, and her own appointments without attendees are
+removed (or kept, per setting).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from automations.holds import is_hold
 
 __all__ = ["Action", "ClearSettings", "Decision", "classify"]
 
@@ -54,6 +57,10 @@ def classify(event: Mapping[str, Any], mailbox: str, settings: ClearSettings) ->
     marked = [c for c in event.get("categories") or [] if c.casefold() in keep]
     if marked:
         return Decision("keep", f"categorie ‘{marked[0]}’")
+    if event.get("isOrganizer") and is_hold(event):
+        # Nobody is expecting her there: an option held for a meeting still being planned,
+        # which the planner re-checks before booking and the expired-holds job releases.
+        return Decision("keep", "optie voor een overleg in planning")
     if event.get("isOrganizer"):
         if _others(event, mailbox):
             return Decision("cancel", "zij organiseert: deelnemers krijgen een annulering")

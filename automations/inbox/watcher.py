@@ -2,9 +2,9 @@
 
 Graph posts one notification per change, so a burst of mail brings a burst of posts. Each only
 marks its mailbox *changed*; the mailbox's runner waits ``settle_s`` for the rest of the burst,
-then runs the delta, and (after settling again) once more if anything was marked while it ran. So a burst costs
-one delta per mailbox (two when it straddles a run), and no reason is ever dropped: a mark made
-during a run is read by the run after it.
+then runs the delta, and (after settling again) once more if anything was marked while it ran.
+So a burst costs one delta per mailbox (two when it straddles a run), and no reason is ever
+dropped: a mark made during a run is read by the run after it.
 
 The outcome goes out three ways: ``latest`` (per mailbox, in this process), the ``inbox`` event
 on the queue's event stream (open panes and the Werkvoorraad of every instance redraw), and

@@ -4,7 +4,6 @@ an unchanged calendar costs one request per mailbox, whatever the calendar's siz
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from automations.dates import AMSTERDAM, from_graph
 from automations.graph import calendar
+from automations.holds import PLACED_BY, hold_until
 from automations.jobs.mirror import forget, refresh
 from automations.jobs.registry import JobContext, MailboxResult, job
 from automations.mailboxes.tagged import send_tagged_mail
@@ -59,22 +59,7 @@ async def cancelled_leftovers(ctx: JobContext, mailbox: str, result: MailboxResu
 
 
 # --- expired holds ---------------------------------------------------------------------------
-# A hold ("optie") is an appointment whose subject starts with "Optie" and says until when it
-# holds: "Optie: werkbezoek haven (tot 26-11-2026)". Whoever placed it writes
-# "Geplaatst door: <address>" in its text; she is told when the hold is released.
-HOLD = re.compile(r"^\s*optie\b.*?\btot\s+(\d{1,2})-(\d{1,2})-(\d{4})", re.IGNORECASE)
-PLACED_BY = re.compile(r"geplaatst door:?\s*([^\s<>@]+@[^\s<>]+)", re.IGNORECASE)
-
-
-def hold_until(event: dict[str, Any]) -> dt.date | None:
-    found = HOLD.search(event.get("subject") or "")
-    if not found:
-        return None
-    day, month, year = (int(g) for g in found.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+# What a hold is (and who placed it) is ``automations.holds``': one definition for the product.
 
 
 @job(

@@ -29,6 +29,12 @@ CASES = [
     ("working elsewhere", event(showAs="workingElsewhere"), "keep", "werk elders"),
     ("marked not to move (any case)", event(categories=["niet VERPLAATSEN"], isOrganizer=True,
      attendees=[GUEST]), "keep", "categorie ‘niet VERPLAATSEN’"),
+    ("her own hold for a meeting being planned", event(
+        subject="Optie: bestuurlijk overleg haven (tot 15-01-2027)", showAs="tentative",
+        isOrganizer=True), "keep", "optie voor een overleg in planning"),
+    ("a hold someone else organises is declined as any", event(
+        subject="Optie: werkbezoek (tot 15-01-2027)", organizer=OTHER), "decline",
+     "georganiseerd door Provincie Kustland"),
     ("hers, with a guest", event(isOrganizer=True, attendees=[HERSELF, GUEST]), "cancel",
      "deelnemers krijgen een annulering"),
     ("hers, only herself invited", event(isOrganizer=True, attendees=[HERSELF]), "remove",
