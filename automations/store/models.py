@@ -652,3 +652,65 @@ class InboxMessageRow(Base):
     message_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+
+
+class PlanningRequestRow(Base):
+    """A meeting the back office is planning (``automations.planning``): who, how long, in
+    which weeks under which conditions; its options and guests hang off it. ``participants``
+    and ``conditions`` are JSON as the planner writes them; ``book_operation_id`` is set once,
+    by the first "Boeken", so a second click resumes that booking instead of making another."""
+
+    __tablename__ = "planning_requests"
+    __table_args__ = (Index(None, "status"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(UPN)
+    participants: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.date] = mapped_column(Date)
+    window_end: Mapped[dt.date] = mapped_column(Date)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(UPN)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    decide_by: Mapped[dt.date | None] = mapped_column(Date)
+    booked_option_id: Mapped[str | None] = mapped_column(String(36))
+    booked_event_id: Mapped[str | None] = mapped_column(String(512))
+    book_operation_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class PlanningOptionRow(Base):
+    """A candidate time held as an option in the executives' calendars (``holds``: executive
+    → the hold's event id, filled in as each is placed)."""
+
+    __tablename__ = "planning_options"
+    __table_args__ = (Index(None, "request_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("planning_requests.id", ondelete="CASCADE"))
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    room: Mapped[str | None] = mapped_column(String(320))
+    holds: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class PlanningGuestRow(Base):
+    """An external guest of a planning request and her answer. Her link's token is kept only
+    as a SHA-256 hash: the link is the secret, a copy of the store cannot forge one, and a new
+    link (resent) makes the old one useless."""
+
+    __tablename__ = "planning_guests"
+    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "request_id"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("planning_requests.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    suits: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,0 +1,1 @@
+"""Plannen: the back office plans a complex meeting weeks ahead (``flows``)."""
