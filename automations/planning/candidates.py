@@ -22,7 +22,15 @@ from automations.dates import AMSTERDAM, from_graph
 from automations.holds import is_hold
 from automations.planning.models import Availability, Candidate, Conditions, Participant
 
-__all__ = ["STEP", "Busy", "candidate_times", "explain", "rank", "schedule_items"]
+__all__ = [
+    "STEP",
+    "Busy",
+    "availability_at",
+    "candidate_times",
+    "explain",
+    "rank",
+    "schedule_items",
+]
 
 STEP = dt.timedelta(minutes=30)
 # The worst status wins when several items overlap a time.
@@ -61,9 +69,13 @@ def schedule_items(info: Mapping[str, object]) -> list[Busy] | None:
 
 
 def candidate_times(
-    first: dt.date, last: dt.date, duration: dt.timedelta, conditions: Conditions,
-    *, not_before: dt.datetime,
-) -> Iterator[tuple[dt.datetime, dt.datetime]]:  # fmt: skip
+    first: dt.date,
+    last: dt.date,
+    duration: dt.timedelta,
+    conditions: Conditions,
+    *,
+    not_before: dt.datetime,
+) -> Iterator[tuple[dt.datetime, dt.datetime]]:
     """Every start on the half hour in the window (Dutch time) that the conditions allow,
     the meeting (with travel before and after) wholly inside the day's hours."""
     day = first
@@ -79,7 +91,9 @@ def candidate_times(
         day += dt.timedelta(days=1)
 
 
-def _at(items: Sequence[Busy] | None, start: dt.datetime, end: dt.datetime) -> Availability:
+def availability_at(
+    items: Sequence[Busy] | None, start: dt.datetime, end: dt.datetime
+) -> Availability:
     if items is None:
         return "unknown"
     worst: Availability = "free"
@@ -97,8 +111,13 @@ def explain(
     parts = []
     if all(availability.get(p.address) == "free" for p in required):
         parts.append("alle verplichte deelnemers vrij")
-    said = {"hold": "heeft een optie", "tentative": "heeft iets onder voorbehoud",
-            "busy": "is bezet", "oof": "is afwezig", "unknown": "agenda onbekend"}  # fmt: skip
+    said = {
+        "hold": "heeft een optie",
+        "tentative": "heeft iets onder voorbehoud",
+        "busy": "is bezet",
+        "oof": "is afwezig",
+        "unknown": "agenda onbekend",
+    }
     for p in people:
         if p.kind == "external":
             continue
@@ -135,11 +154,14 @@ def rank(
                 availability[p.address] = "unknown"
                 continue
             pad = travel if p.kind == "executive" else dt.timedelta(0)
-            availability[p.address] = _at(busy.get(p.address), start - pad, end + pad)
+            availability[p.address] = availability_at(busy.get(p.address), start - pad, end + pad)
         room = room_name = None
         if rooms:
-            free = [(a, n) for a, n in rooms
-                    if _at((room_busy or {}).get(a), start, end) == "free"]  # fmt: skip
+            free = [
+                (a, n)
+                for a, n in rooms
+                if availability_at((room_busy or {}).get(a), start, end) == "free"
+            ]
             if not free:
                 continue
             room, room_name = free[0]
@@ -147,12 +169,21 @@ def rank(
         conflicts = sum(availability[p.address] in ("busy", "oof") for p in required)
         if conflicts and not allow_conflicts:
             continue
-        doubts = sum(availability[p.address] in ("tentative", "hold", "unknown")
-                     for p in required)  # fmt: skip
-        optional = sum(availability[p.address] in ("busy", "oof") for p in people
-                       if not p.required and p.kind != "external")  # fmt: skip
-        candidate = Candidate(start, end, availability, room, conflicts, doubts,
-                              explain(availability, people, room_name))  # fmt: skip
+        doubts = sum(availability[p.address] in ("tentative", "hold", "unknown") for p in required)
+        optional = sum(
+            availability[p.address] in ("busy", "oof")
+            for p in people
+            if not p.required and p.kind != "external"
+        )
+        candidate = Candidate(
+            start,
+            end,
+            availability,
+            room,
+            conflicts,
+            doubts,
+            explain(availability, people, room_name),
+        )
         scored.append(((conflicts, doubts, optional, start), candidate))
     scored.sort(key=lambda s: s[0])
     return _spread([c for _, c in scored], count)

@@ -1,0 +1,313 @@
+"""Plannen as the back office does it, one function per thing a user does; every adapter (the
+JSON API, the pane, the CLI) calls these.
+
+1. ``create_request``: title, the executives (one organises), internal attendees (found in the
+   directory), external ones by address, duration, the weeks, the conditions, online or a room.
+2. ``propose``: candidate times from everyone's free/busy and the rooms', ranked and explained
+   (``candidates``).
+3. ``hold_options`` (``holding``): the chosen candidates as holds in each executive's calendar,
+   and each guest a personal link to choose (``guests``).
+4. ``matrix``: who can when — the guests' answers, the internal calendars re-read live.
+5. ``book`` (``booking``): one invitation from the organiser's calendar, the room reserved, every
+   hold released; or ``cancel``: every hold released, the links dead.
+
+Planning is the secretariat's work (secretaries and admins) for executives it works for; the
+roster says so before Graph is asked. "Now" is the injected clock's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from automations.audit import AuditEntry, record
+from automations.context import Actor, Deps
+from automations.errors import AccessDenied, BadRequest, Conflict
+from automations.graph import BatchRequest, GraphSession
+from automations.planning import reading, service
+from automations.planning.access import load_for, staff_for
+from automations.planning.availability import read_availability
+from automations.planning.booking import book, cancel
+from automations.planning.candidates import Busy, availability_at, candidate_times, rank
+from automations.planning.guests import GuestView, answer_as_guest, guest_view
+from automations.planning.holding import hold_options
+from automations.planning.models import (
+    STATUS_LABELS,
+    Availability,
+    Candidate,
+    Conditions,
+    Participant,
+    PlanningRequest,
+)
+from automations.store.models import PlanningRequestRow
+
+__all__ = [
+    "EVENT",
+    "MAX_PARTICIPANTS",
+    "MAX_SPAN",
+    "STATUS_LABELS",
+    "Cell",
+    "Conditions",
+    "GuestView",
+    "Matrix",
+    "Proposal",
+    "answer_as_guest",
+    "book",
+    "cancel",
+    "create_request",
+    "get_request",
+    "guest_view",
+    "hold_options",
+    "list_requests",
+    "matrix",
+    "propose",
+]
+
+DEFAULT_CONDITIONS = Conditions()  # weekdays 09:00-17:00
+EVENT = "planning"  # the queue's event when a request changes (a guest answered, booked)
+MAX_PARTICIPANTS = 30
+MAX_SPAN = dt.timedelta(days=62)  # getSchedule reads at most 62 days
+LEAD = dt.timedelta(hours=2)  # no candidate sooner than this: invitations need a moment
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -> dict[str, str]:
+    """Each internal attendee's name, and a clear refusal for an address not in the tenant."""
+    if not addresses:
+        return {}
+    answers = await graph.batch(
+        [BatchRequest("GET", f"/users/{a}?$select=displayName,mail") for a in addresses]
+    )
+    names = {}
+    for address, answer in zip(addresses, answers, strict=True):
+        if answer.status == 404:
+            raise BadRequest(
+                f"{address} staat niet in de adreslijst van de gemeente; "
+                "nodig hem of haar uit als externe deelnemer."
+            )
+        answer.raise_for_status()
+        names[address] = str(answer.body.get("displayName") or address)
+    return names
+
+
+async def create_request(
+    deps: Deps,
+    graph: GraphSession,
+    actor: Actor,
+    *,
+    title: str,
+    executives: Sequence[str],
+    organiser: str | None = None,
+    internal: Sequence[tuple[str, bool]] = (),
+    external: Sequence[tuple[str, str]] = (),
+    duration_minutes: int,
+    window_start: dt.date,
+    window_end: dt.date,
+    conditions: Conditions = DEFAULT_CONDITIONS,
+    online: bool = False,
+    location: str = "",
+    decide_by: dt.date | None = None,
+) -> PlanningRequest:
+    """A new planning request, checked whole before anything is stored."""
+    executives = list(dict.fromkeys(e.lower() for e in executives))
+    if not executives:
+        raise BadRequest("Kies minstens één bestuurder.")
+    organiser = (organiser or executives[0]).lower()
+    if organiser not in executives:
+        raise BadRequest("De organisator is een van de bestuurders van het overleg.")
+    staff_for(actor, executives)
+    title = title.strip()
+    if not title:
+        raise BadRequest("Geef het overleg een titel.")
+    if not 15 <= duration_minutes <= 8 * 60 or duration_minutes % 15:
+        raise BadRequest("De duur is een veelvoud van 15 minuten, tussen 15 minuten en 8 uur.")
+    today = deps.today()
+    if window_start < today or window_end < window_start:
+        raise BadRequest("Kies een periode vanaf vandaag, met het einde na het begin.")
+    if window_end - window_start >= MAX_SPAN:
+        raise BadRequest("Kies een periode van hooguit negen weken.")
+    if decide_by is not None and not today <= decide_by <= window_end:
+        raise BadRequest("De beslisdatum ligt tussen vandaag en het einde van de periode.")
+    inside = [(a.lower(), required) for a, required in internal if a.lower() not in executives]
+    outside = [(a.strip().lower(), n.strip()) for a, n in external]
+    for address, _ in [*inside, *outside]:
+        if not _ADDRESS.match(address):
+            raise BadRequest(f"{address or '(leeg)'} is geen geldig e-mailadres.")
+    everyone = [*executives, *(a for a, _ in inside), *(a for a, _ in outside)]
+    if len(everyone) != len(set(everyone)):
+        raise BadRequest("Iemand staat twee keer bij de deelnemers.")
+    if len(everyone) > MAX_PARTICIPANTS:
+        raise BadRequest(f"Hooguit {MAX_PARTICIPANTS} deelnemers.")
+    names = await _names_from_directory(graph, [a for a, _ in inside])
+    people = [
+        *(Participant(e, actor.roster.names.get(e, e), "executive") for e in executives),
+        *(Participant(a, names[a], "internal", required) for a, required in inside),
+        *(Participant(a, n or a, "external") for a, n in outside),
+    ]
+    async with deps.sessions() as session, session.begin():
+        request_id = service.create(
+            session,
+            title=title[:200],
+            organiser=organiser,
+            participants=people,
+            duration=dt.timedelta(minutes=duration_minutes),
+            window=(window_start, window_end),
+            conditions=conditions,
+            online=online,
+            location=location.strip()[:200],
+            created_by=actor.upn,
+            now=deps.now(),
+            decide_by=decide_by,
+        )
+        await record(
+            session,
+            AuditEntry(
+                actor=actor.upn,
+                action="planning.create",
+                outcome="success",
+                mailbox=organiser,
+                item_id=request_id,
+                details={"title": title[:200], "participants": len(people)},
+            ),
+        )
+        found = await service.load(session, request_id)
+    deps.publish(EVENT, organiser, request=request_id)
+    return found
+
+
+async def get_request(deps: Deps, actor: Actor, *, request_id: str) -> PlanningRequest:
+    return await load_for(deps, actor, request_id)
+
+
+async def list_requests(
+    deps: Deps, actor: Actor, *, include_closed: bool = False
+) -> list[PlanningRequest]:
+    """The requests for executives she works for, open ones first by their deadline."""
+    async with deps.sessions() as session:
+        query = select(PlanningRequestRow.id)
+        if not include_closed:
+            query = query.where(PlanningRequestRow.status.in_(("open", "holding")))
+        ids = (await session.scalars(query)).all()
+        found = [await service.load(session, i) for i in ids]
+    mine = []
+    for request in found:
+        try:
+            staff_for(actor, request.executives)
+        except AccessDenied:
+            continue
+        mine.append(request)
+    far = dt.date.max
+    return sorted(
+        mine, key=lambda r: (r.status not in ("open", "holding"), r.decide_by or far, r.created_at)
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    request: PlanningRequest
+    candidates: list[Candidate]
+    rooms: list[reading.Room]  # the rooms it looked at (none: online, or elsewhere)
+
+
+async def propose(
+    deps: Deps, graph: GraphSession, actor: Actor, *, request_id: str, count: int = 5
+) -> Proposal:
+    """The best ``count`` times, each saying who is how then (and which room is free)."""
+    request = await get_request(deps, actor, request_id=request_id)
+    if request.status in ("booked", "cancelled"):
+        raise Conflict(f"Dit overleg is al {STATUS_LABELS[request.status]}.")
+    room_list = (
+        []
+        if request.online or request.location
+        else await reading.rooms(graph, seats=len(request.participants))
+    )
+    busy, room_busy = await read_availability(graph, request, room_list)
+    times = candidate_times(
+        request.window_start,
+        request.window_end,
+        request.duration,
+        request.conditions,
+        not_before=deps.now() + LEAD,
+    )
+    found = rank(
+        times,
+        busy,
+        request.participants,
+        rooms=[(r.address, r.name) for r in room_list],
+        room_busy=room_busy,
+        travel=request.conditions.travel,
+        count=count,
+    )
+    if not found:
+        found = rank(
+            candidate_times(
+                request.window_start,
+                request.window_end,
+                request.duration,
+                request.conditions,
+                not_before=deps.now() + LEAD,
+            ),
+            busy,
+            request.participants,
+            rooms=[(r.address, r.name) for r in room_list],
+            room_busy=room_busy,
+            travel=request.conditions.travel,
+            count=count,
+            allow_conflicts=True,
+        )
+    return Proposal(request, found, room_list)
+
+
+# What a guest's answer is in the matrix: suits, does not suit, or not answered yet.
+GuestCell = str  # "past" | "past niet" | "geen antwoord"
+
+
+@dataclass(frozen=True)
+class Cell:
+    address: str
+    option_id: str
+    state: Availability | GuestCell
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Who can when: per option, each participant's state now (internal calendars re-read,
+    guests as they answered), and how many required ones can."""
+
+    request: PlanningRequest
+    cells: dict[tuple[str, str], Cell]  # (address, option id) → cell
+    fits: dict[str, int]  # option id → participants who can (free, or the guest says so)
+
+
+async def matrix(deps: Deps, graph: GraphSession, actor: Actor, *, request_id: str) -> Matrix:
+    request = await get_request(deps, actor, request_id=request_id)
+    busy: dict[str, list[Busy] | None] = {}
+    if request.options and request.status == "holding":
+        busy, _ = await read_availability(graph, request, [])
+    answers = {a.address: a for a in request.answers}
+    cells: dict[tuple[str, str], Cell] = {}
+    fits: dict[str, int] = {}
+    for option in request.options:
+        can = 0
+        for p in request.participants:
+            state: Availability | GuestCell
+            if p.kind == "external":
+                answer = answers.get(p.address)
+                state = (
+                    "geen antwoord"
+                    if answer is None or answer.answered_at is None
+                    else "past"
+                    if option.id in answer.suits
+                    else "past niet"
+                )
+                can += state == "past"
+            else:
+                state = availability_at(busy.get(p.address), option.start, option.end)
+                can += state == "free"
+            cells[(p.address, option.id)] = Cell(p.address, option.id, state)
+        fits[option.id] = can
+    return Matrix(request, cells, fits)

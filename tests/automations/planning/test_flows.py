@@ -1,0 +1,196 @@
+"""Karin (team B's secretary) plans a bestuurlijk overleg for the three wethouders with two
+colleagues of the gemeente and two guests from outside, weeks 3 to 6 from now: candidates that
+agree with everyone's calendar, options held in each wethouder's calendar, the guests choose
+through their personal links, and one click books it — once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from automations.dates import AMSTERDAM, from_graph
+from automations.errors import AccessDenied, BadRequest, NotFound
+from automations.planning import flows
+from automations.planning.guests import LinkExpired
+from tests.sandbox.graphclients import Tenant
+from tests.sandbox.people import SECRETARY_A, SECRETARY_B, WETHOUDERS
+
+KARIN = SECRETARY_B
+JOOST, FATIMA, PIETERJAN = WETHOUDERS
+BAS, ANOUK = "bas.kuipers@zeeveen.nl", "anouk.smits@zeeveen.nl"
+GUESTS = [("gs@kustland.example", "Gedeputeerde Staten Kustland"),
+          ("burgemeester@buurdorp.example", "Gemeente Buurdorp")]  # fmt: skip
+
+
+def op() -> str:
+    return str(uuid.uuid4())
+
+
+async def new_request(deps, as_user, actor, who: str = KARIN, **extra: Any):
+    today = deps.today()
+    fields: dict[str, Any] = {
+        "title": f"Bestuurlijk overleg havenontwikkeling {uuid.uuid4().hex[:4]}",
+        "executives": [JOOST, FATIMA, PIETERJAN], "organiser": JOOST,
+        "internal": [(BAS, True), (ANOUK, False)], "external": GUESTS,
+        "duration_minutes": 90, "window_start": today + dt.timedelta(days=14),
+        "window_end": today + dt.timedelta(days=41),
+        "conditions": flows.Conditions(not_on=frozenset({1})),  # the college meets on Tuesday
+        "online": True, **extra,
+    }  # fmt: skip
+    async with as_user(who) as graph:
+        return await flows.create_request(deps, graph, actor(who), **fields)
+
+
+async def busy_in_graph(tenant: Tenant, who: list[str], start: dt.datetime, end: dt.datetime):
+    """getSchedule as the test reads it itself: each address's busy periods."""
+    async with tenant.raw(KARIN) as graph:
+        answer = await graph.post(f"/users/{JOOST}/calendar/getSchedule", json={
+            "schedules": who, "availabilityViewInterval": 30,
+            "startTime": {"dateTime": start.astimezone(dt.UTC).isoformat(), "timeZone": "UTC"},
+            "endTime": {"dateTime": end.astimezone(dt.UTC).isoformat(), "timeZone": "UTC"},
+        })  # fmt: skip
+    answer.raise_for_status()
+    return {
+        v["scheduleId"].lower(): [(from_graph(i["start"]), from_graph(i["end"]), i["status"])
+                                  for i in v.get("scheduleItems", [])]
+        for v in answer.json()["value"]
+    }  # fmt: skip
+
+
+async def holds_of(tenant: Tenant, mailbox: str, title: str) -> list[dict]:
+    async with tenant.raw(mailbox) as graph:
+        answer = await graph.get(f"/users/{mailbox}/events", params={
+            "$filter": "startswith(subject,'Optie')", "$top": "100",
+            "$select": "subject,showAs,start,end"})  # fmt: skip
+    answer.raise_for_status()
+    return [e for e in answer.json()["value"] if title in e["subject"]]
+
+
+async def events_called(tenant: Tenant, mailbox: str, title: str) -> list[dict]:
+    async with tenant.raw(mailbox) as graph:
+        answer = await graph.get(f"/users/{mailbox}/events", params={"$top": "200",
+                                 "$select": "subject,start,end,isOrganizer"})  # fmt: skip
+    answer.raise_for_status()
+    return [e for e in answer.json()["value"] if e["subject"] == title]
+
+
+async def links_sent(tenant: Tenant, title: str) -> dict[str, str]:
+    """The guests' personal links, from the invitations in the organiser's Sent Items."""
+    async with tenant.raw(JOOST) as graph:
+        answer = await graph.get(f"/users/{JOOST}/mailFolders/sentitems/messages", params={
+            "$top": "50", "$select": "subject,body,toRecipients"})  # fmt: skip
+    answer.raise_for_status()
+    out = {}
+    for m in answer.json()["value"]:
+        if m["subject"] == f"Uitnodiging om te plannen: {title}":
+            to = m["toRecipients"][0]["emailAddress"]["address"].lower()
+            out[to] = re.search(r"/gast/([A-Za-z0-9_\-]+)", m["body"]["content"]).group(1)
+    return out
+
+
+async def test_candidates_agree_with_everyones_calendar_and_the_conditions(
+    deps, as_user, actor, tenant
+) -> None:
+    request = await new_request(deps, as_user, actor)
+    async with as_user(KARIN) as graph:
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+    assert len(proposal.candidates) == 5
+    start = dt.datetime.combine(request.window_start, dt.time(), AMSTERDAM)
+    end = dt.datetime.combine(request.window_end, dt.time(23), AMSTERDAM)
+    required = [JOOST, FATIMA, PIETERJAN, BAS]
+    calendars = await busy_in_graph(tenant, [*required, ANOUK], start, end)
+    for c in proposal.candidates:
+        local = c.start.astimezone(AMSTERDAM)
+        assert request.window_start <= local.date() <= request.window_end
+        assert local.weekday() not in (1, 5, 6) and dt.time(9) <= local.time()
+        assert c.end - c.start == dt.timedelta(minutes=90)
+        assert c.end.astimezone(AMSTERDAM).time() <= dt.time(17)
+        for who in required:
+            clash = [b for b in calendars[who] if b[0] < c.end and c.start < b[1]
+                     and b[2] in ("busy", "oof")]  # fmt: skip
+            assert clash == [], (who, c.start, clash)
+        assert c.availability["gs@kustland.example"] == "unknown"
+        assert c.explanation
+
+
+async def test_options_guests_and_one_booking(deps, as_user, actor, tenant) -> None:
+    request = await new_request(deps, as_user, actor)
+    async with as_user(KARIN) as graph:
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+        chosen = [c.start for c in proposal.candidates[:3]]
+        held = await flows.hold_options(deps, graph, actor(KARIN), request_id=request.id,
+                                        starts=chosen, operation_id=op())  # fmt: skip
+    assert held.status == "holding" and len(held.options) == 3
+    for wethouder in (JOOST, FATIMA, PIETERJAN):
+        holds = await holds_of(tenant, wethouder, request.title)
+        assert len(holds) == 3 and {h["showAs"] for h in holds} == {"tentative"}
+        assert all(h["subject"].startswith("Optie: ") and "(tot " in h["subject"] for h in holds)
+        assert all(len(o.holds) == 3 for o in held.options)
+
+    links = await links_sent(tenant, request.title)
+    assert set(links) == {a for a, _ in GUESTS}
+    first, second = held.options[0].id, held.options[1].id
+    seen = await flows.guest_view(deps, token=links["gs@kustland.example"])
+    assert seen.title == request.title and len(seen.options) == 3 and not seen.answered
+    await flows.answer_as_guest(deps, token=links["gs@kustland.example"], suits=[first, second])
+    await flows.answer_as_guest(deps, token=links["burgemeester@buurdorp.example"],
+                                suits=[second])  # fmt: skip
+    with pytest.raises(NotFound):
+        await flows.guest_view(deps, token=links["gs@kustland.example"][:-2] + "xx")
+    with pytest.raises(BadRequest):
+        await flows.answer_as_guest(deps, token=links["gs@kustland.example"], suits=["elders"])
+
+    async with as_user(KARIN) as graph:
+        grid = await flows.matrix(deps, graph, actor(KARIN), request_id=request.id)
+        assert grid.cells[("burgemeester@buurdorp.example", first)].state == "past niet"
+        assert grid.cells[("gs@kustland.example", second)].state == "past"
+        assert grid.cells[(BAS, second)].state == "free"  # her own holds are no obstacle
+        assert grid.fits[second] == max(grid.fits.values())
+
+        booking = op()
+        booked = await flows.book(deps, graph, actor(KARIN), request_id=request.id,
+                                  option_id=second, operation_id=booking)  # fmt: skip
+        again = await flows.book(deps, graph, actor(KARIN), request_id=request.id,
+                                 option_id=second, operation_id=op())  # fmt: skip
+    assert booked.status == again.status == "booked"
+    for who in (JOOST, FATIMA, PIETERJAN, BAS, ANOUK):
+        assert await holds_of(tenant, who, request.title) == []
+        [meeting] = await events_called(tenant, who, request.title)
+        assert from_graph(meeting["start"]) == held.options[1].start
+    with pytest.raises(LinkExpired):  # booked: the links are done
+        await flows.guest_view(deps, token=links["gs@kustland.example"])
+
+
+async def test_withdrawing_releases_every_option(deps, as_user, actor, tenant) -> None:
+    request = await new_request(deps, as_user, actor, external=[])
+    async with as_user(KARIN) as graph:
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+        first = [proposal.candidates[0].start]
+        await flows.hold_options(deps, graph, actor(KARIN), request_id=request.id,
+                                 starts=first, operation_id=op())  # fmt: skip
+        assert len(await holds_of(tenant, FATIMA, request.title)) == 1
+        done = await flows.cancel(deps, graph, actor(KARIN), request_id=request.id,
+                                  operation_id=op())  # fmt: skip
+    assert done.status == "cancelled"
+    for who in (JOOST, FATIMA, PIETERJAN):
+        assert await holds_of(tenant, who, request.title) == []
+
+
+async def test_only_the_secretariat_of_those_executives_plans(deps, as_user, actor) -> None:
+    with pytest.raises(AccessDenied):  # Monique works for the burgemeester, not the wethouders
+        await new_request(deps, as_user, actor, who=SECRETARY_A)
+    request = await new_request(deps, as_user, actor)
+    with pytest.raises(AccessDenied):
+        await flows.get_request(deps, actor(SECRETARY_A), request_id=request.id)
+
+
+async def test_an_address_outside_the_directory_is_refused_as_internal(
+    deps, as_user, actor
+) -> None:
+    with pytest.raises(BadRequest) as refused:
+        await new_request(deps, as_user, actor, internal=[("niemand@zeeveen.nl", True)])
+    assert "staat niet in de adreslijst" in refused.value.message
