@@ -1,15 +1,19 @@
 """One journal step of an apply: the step's actions on a group of up to 20 messages.
 
-A group runs in waves: one ``$batch`` with the first request of every message, then the
-second of every message whose first succeeded, and so on (order kept per message, a failure
-stops that message's rest; Graph's ``$batch`` takes parallel requests or one chain, not
-parallel chains). Consecutive property changes (read, flag, categories, importance) are one
-PATCH. A last ``$batch`` sends what the group drafted to send. A retried group first finds
-what its earlier attempt made (``resume``) and does not make it again.
+Each message's requests go in order (a failure stops that message's rest), all messages side
+by side, each as a plain request: the gateway keeps four in flight per mailbox and hands a
+freed slot to the next request waiting, so Exchange's four slots stay busy across messages
+(``in_chains``). Not ``$batch`` waves: a wave waits for its slowest request, a batch costs
+one more round trip and holds the mailbox's four slots while it runs, and Graph's ``$batch``
+takes parallel requests or one chain, not parallel chains. Consecutive property changes
+(read, flag, categories, importance) are one PATCH. What the group drafted to send is sent
+last. A retried group first finds what its earlier attempt made (``resume``) and does not
+make it again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,9 +29,10 @@ from automations.quicksteps.reads import graph_message, read_facts, why_unreadab
 from automations.quicksteps.results import ActionResult, MessageResult, as_json
 from automations.quicksteps.resume import already_made, position
 
-__all__ = ["in_waves", "run_group"]
+__all__ = ["in_chains", "run_group"]
 
 Slot = tuple[int, int]  # (message within the group, action)
+IN_FLIGHT = 4  # Exchange's concurrent requests per app and mailbox
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ async def run_group(
     made = await already_made(graph, ctx, kinds, ids, facts, prepared) if ctx.attempt > 1 else {}
     group = _Group(ctx, kinds, ids, facts, prepared, made)
     plan = _plan(group, names, letter)
-    answers = await in_waves(graph, plan.requests, plan.chains)
+    answers = await in_chains(graph, plan.requests, plan.chains)
     sent = await _send(graph, group, plan, answers)
     results = _results(group, plan, answers, sent)
 
@@ -137,27 +142,40 @@ def _plan(group: _Group, names: Mapping[str, str], letter: Letter | None = None)
     return plan
 
 
-async def in_waves(
+async def in_chains(
     graph: GraphSession, requests: list[BatchRequest], chains: Mapping[int, list[int]]
 ) -> list[BatchResponse | None]:
-    """Each message's requests in order, all messages side by side: wave ``d`` holds the
-    ``d``-th request of every message whose earlier ones succeeded. Graph's ``$batch`` accepts
-    parallel requests or one serial chain, not parallel chains, so this is how many chains
-    share round trips; a failure leaves the rest of that message's chain unsent (None)."""
+    """Each chain's requests one after the other, all chains at once, each a plain request.
+
+    Four of them are out at a time (Exchange's limit per mailbox, which the gateway's limiter
+    keeps for the whole process), and a slot that frees goes first come, first served to the
+    next request of any message: no request waits for a wave's slowest. A failed request
+    leaves the rest of its chain unsent (None). After an error, or an answer still transient
+    after the gateway's retries, no chain starts another request; the few on the wire finish
+    (cancelling one would leave its outcome unknown), then the first error is raised for the
+    journal to retry the step."""
     answers: list[BatchResponse | None] = [None] * len(requests)
-    depth = max((len(c) for c in chains.values()), default=0)
-    for d in range(depth):
-        wave = [
-            chain[d]
-            for chain in chains.values()
-            if len(chain) > d and all((a := answers[i]) is not None and a.ok for i in chain[:d])
-        ]
-        if not wave:
-            break
-        got = await graph.batch([requests[i] for i in wave])
-        _raise_if_transient(got)
-        for i, answer in zip(wave, got, strict=True):
-            answers[i] = answer
+    errors: list[Exception] = []
+    slots = asyncio.Semaphore(IN_FLIGHT)  # fair: waiters are served in order
+
+    async def run(chain: list[int]) -> None:
+        for i in chain:
+            async with slots:
+                if errors:
+                    return
+                try:
+                    [answer] = await graph.batch([requests[i]])
+                    answers[i] = answer
+                    _raise_if_transient(answer)
+                except Exception as exc:  # kept, and raised once every chain has stopped
+                    errors.append(exc)
+                    return
+            if not answer.ok:
+                return
+
+    await asyncio.gather(*(run(chain) for chain in chains.values()))
+    if errors:
+        raise errors[0]
     return answers
 
 
@@ -182,11 +200,9 @@ async def _send(
     if not order:
         return {}
     mailbox = group.ctx.mailbox
-    sent = await graph.batch(
-        [BatchRequest("POST", f"/users/{mailbox}/messages/{to_send[s]}/send") for s in order]
-    )
-    _raise_if_transient(sent)
-    return dict(zip(order, sent, strict=True))
+    posts = [BatchRequest("POST", f"/users/{mailbox}/messages/{to_send[s]}/send") for s in order]
+    sent = await in_chains(graph, posts, {k: [k] for k in range(len(posts))})
+    return {s: answer for s, answer in zip(order, sent, strict=True) if answer is not None}
 
 
 def _results(
@@ -237,12 +253,11 @@ def _mergeable(last: BatchRequest, request: BatchRequest) -> bool:
     )
 
 
-def _raise_if_transient(answers: Sequence[BatchResponse]) -> None:
-    """Graph's limits or faults outlasted the gateway's retries of the batch: let the journal
-    retry the step (what was already made is found by its tag, the rest is safe to repeat)."""
-    for answer in answers:
-        if is_transient(answer.status):
-            raise translate(answer)
+def _raise_if_transient(answer: BatchResponse) -> None:
+    """Graph's limits or faults outlasted the gateway's retries: let the journal retry the
+    step (what was already made is found by its tag, the rest is safe to repeat)."""
+    if is_transient(answer.status):
+        raise translate(answer)
 
 
 def _records(group: _Group, results: Sequence[MessageResult]) -> list[Effect]:

@@ -6,6 +6,7 @@ apply to it too.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,10 +44,22 @@ async def get_all(graph: GraphSession, url: str) -> list[Any]:
 async def read_facts(
     graph: GraphSession, mailbox: str, ids: Sequence[str]
 ) -> dict[str, MessageFacts | BatchResponse]:
-    """Each message's facts, or Graph's answer when it could not be read (gone, refused)."""
-    answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{mailbox}/messages/{i}?{FACTS}") for i in ids]
-    )
+    """Each message's facts, or Graph's answer when it could not be read (gone, refused).
+
+    The reads go side by side as plain requests, not one ``$batch``: the gateway keeps four in
+    flight per mailbox either way, and a batch costs one more round trip."""
+
+    async def read(message_id: str) -> BatchResponse:
+        url = f"/users/{mailbox}/messages/{message_id}?{FACTS}"
+        [answer] = await graph.batch([BatchRequest("GET", url)])
+        return answer
+
+    got = await asyncio.gather(*(read(i) for i in ids), return_exceptions=True)
+    answers = []
+    for answer in got:  # every read ended before the first failure is raised: none left over
+        if isinstance(answer, BaseException):
+            raise answer
+        answers.append(answer)
     pairs = zip(ids, answers, strict=True)
     return {i: MessageFacts.from_graph(a.body) if a.ok else a for i, a in pairs}
 
