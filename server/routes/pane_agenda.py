@@ -48,4 +48,5 @@ async def agenda_view(
     custom = {"start": now.strftime("%Y-%m-%dT%H:%M"), "end": until.strftime("%Y-%m-%dT%H:%M")}
     return fragment(request, "views/agenda.html", ctx=ctx, event=event, day=day, events=events,
                     may_clear=may_clear, interrupted=interrupted, windows=WINDOWS,
-                    others=others, custom=custom)  # fmt: skip
+                    others=others, custom=custom,
+                    may_plan=me.roster.role(me.upn) in ("secretary", "admin"))  # fmt: skip
