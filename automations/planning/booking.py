@@ -33,6 +33,7 @@ from automations.planning.access import load_for
 from automations.planning.availability import read_availability
 from automations.planning.candidates import availability_at
 from automations.planning.models import Option, PlanningRequest
+from automations.planning.replanning import close_backlog_entry
 from automations.store import rowcount
 from automations.store.models import PlanningRequestRow
 
@@ -179,6 +180,7 @@ async def book(
                 ),
             )
         found = await service.load(session, request.id)
+    await close_backlog_entry(deps, actor, found, event_id)
     deps.publish("planning", request.organiser, request=request.id)
     return found
 

@@ -115,6 +115,7 @@ class PlanningRequest:
     answers: tuple[GuestAnswer, ...] = ()
     booked_start: dt.datetime | None = None
     booked_event_id: str | None = None
+    backlog_id: str | None = None  # the calamity backlog's entry it plans again
 
     @property
     def executives(self) -> list[str]:

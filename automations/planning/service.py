@@ -98,6 +98,7 @@ def request_of(
         ),
         booked_start=booked.start if booked else None,
         booked_event_id=row.booked_event_id,
+        backlog_id=row.backlog_id,
     )
 
 

@@ -53,6 +53,7 @@ ACTIVITY = {
     "calamity.decline": ("uitnodiging afgeslagen (agenda leeggemaakt)",
                          "uitnodigingen afgeslagen (agenda leeggemaakt)"),
     "backlog.replan": ("afspraak opnieuw gepland", "afspraken opnieuw gepland"),
+    "planning.book": ("overleg geboekt", "overleggen geboekt"),
     "meetings.push": ("stuk in een vergadermap gezet", "stukken in een vergadermap gezet"),
     "roster.take_over": ("keer frontoffice overgenomen", "keer frontoffice overgenomen"),
 }  # fmt: skip
@@ -65,6 +66,7 @@ OPEN_COUNTED = {
     KINDS["documents"]: ("stuk ontbreekt", "stukken ontbreken"),
     KINDS["conflict"]: ("agendaconflict", "agendaconflicten"),
     KINDS["flagged"]: ("gemarkeerde mail", "gemarkeerde mails"),
+    KINDS["planning"]: ("overleg in planning", "overleggen in planning"),
 }
 DONE = {
     "sent": "goedgekeurd en verzonden", "rejected": "afgekeurd", "deleted": "concept verwijderd",

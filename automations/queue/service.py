@@ -31,6 +31,8 @@ from automations.store.models import (
     JobFindingRow,
     MeetingDocumentRow,
     MeetingRow,
+    PlanningGuestRow,
+    PlanningRequestRow,
     RescheduleRow,
 )
 
@@ -56,6 +58,7 @@ KINDS = {
     "documents": "Stukken ontbreken",
     "conflict": "Agendaconflict",
     "flagged": "Gemarkeerde mail",
+    "planning": "Overleg plannen",
 }
 NOT_NOTIFIED = "Niet gemeld"
 # The audit entries that say whether someone was told of an approval (written by
@@ -213,6 +216,8 @@ async def build_queue(
             overdue=False, due=None, action="Nieuw moment kiezen of laten vervallen",
         ))  # fmt: skip
 
+    await _planning(session, boxes, today, now, items)
+
     findings = await session.execute(
         select(*FINDING_COLUMNS).where(
             JobFindingRow.mailbox.in_(boxes), JobFindingRow.status == "open"
@@ -253,6 +258,41 @@ async def build_queue(
         ))  # fmt: skip
     items.sort(key=lambda i: (not i.overdue, i.due or dt.date.max, -i.age_days))
     return items
+
+
+async def _planning(
+    session: AsyncSession, boxes: Sequence[str], today: dt.date, now: dt.datetime,
+    items: list[QueueItem],
+) -> None:  # fmt: skip
+    """Meetings being planned (``automations.planning``), under the organising executive:
+    the back office's until booked or withdrawn, due on the decision date."""
+    rows = (await session.execute(
+        select(PlanningRequestRow.id, PlanningRequestRow.title, PlanningRequestRow.organiser,
+               PlanningRequestRow.status, PlanningRequestRow.created_at,
+               PlanningRequestRow.created_by, PlanningRequestRow.decide_by)
+        .where(PlanningRequestRow.organiser.in_(boxes),
+               PlanningRequestRow.status.in_(("open", "holding")))
+    )).all()  # fmt: skip
+    if not rows:
+        return
+    guests = (await session.execute(
+        select(PlanningGuestRow.request_id, PlanningGuestRow.answered_at)
+        .where(PlanningGuestRow.request_id.in_([r.id for r in rows]))
+    )).all()  # fmt: skip
+    for r in rows:
+        asked = [g for g in guests if g.request_id == r.id]
+        answered = sum(1 for g in asked if g.answered_at is not None)
+        holding = r.status == "holding"
+        items.append(QueueItem(
+            key=f"planning:{r.id}", kind="planning", kind_label=KINDS["planning"], id=r.id,
+            mailbox=r.organiser, title=r.title, created_at=r.created_at,
+            age_days=_age(r.created_at, now), owner=r.created_by, office="back",
+            overdue=r.decide_by is not None and r.decide_by < today, due=r.decide_by,
+            action="Antwoorden bekijken en boeken" if holding
+            else "Momenten kiezen en opties plaatsen",
+            detail=f"{answered} van {len(asked)} gasten antwoordden" if asked and holding
+            else None,
+        ))  # fmt: skip
 
 
 class _Approval(Protocol):

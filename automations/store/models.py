@@ -680,6 +680,8 @@ class PlanningRequestRow(Base):
     booked_option_id: Mapped[str | None] = mapped_column(String(36))
     booked_event_id: Mapped[str | None] = mapped_column(String(512))
     book_operation_id: Mapped[str | None] = mapped_column(String(64))
+    # A meeting a calamity cleared, planned again through the planner: booked, it is planned.
+    backlog_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class PlanningOptionRow(Base):

@@ -141,6 +141,20 @@ async def planning_create(
     return await _detail(request, deps, graph, me, made.id, notice=notice)
 
 
+class FromBacklog(BaseModel):
+    entry: str = Field(min_length=1, max_length=36)
+
+
+@router.post("/pane/plannen/uit-herplannen", response_class=HTMLResponse)
+async def planning_from_backlog(
+    request: Request, body: FromBacklog, deps: FlowDeps, me: Me, graph: UserGraph
+) -> HTMLResponse:
+    """A meeting the calamity cleared, planned again through the planner (same people)."""
+    made = await flows.from_backlog(deps, graph, me, entry_id=body.entry)
+    notice = "Het planningsverzoek staat klaar, met de deelnemers van toen."
+    return await _detail(request, deps, graph, me, made.id, notice=notice)
+
+
 @router.get("/pane/plannen/{request_id}", response_class=HTMLResponse)
 async def planning_detail(
     request: Request, request_id: str, deps: FlowDeps, me: Me, graph: UserGraph

@@ -108,6 +108,13 @@ async def create(body: NewRequest, deps: FlowDeps, me: Me, graph: UserGraph) -> 
     return request_json(made)
 
 
+@router.post("/from-backlog/{entry_id}", operation_id="plan_from_backlog", status_code=201)
+async def from_backlog(entry_id: str, deps: FlowDeps, me: Me, graph: UserGraph) -> dict[str, Any]:
+    """A meeting a calamity cleared, as a planning request with the same people; booked, the
+    backlog's entry is planned."""
+    return request_json(await flows.from_backlog(deps, graph, me, entry_id=entry_id))
+
+
 @router.get("", operation_id="list_planning_requests")
 async def listed(
     deps: FlowDeps, me: Me, closed: Annotated[bool, Query()] = False

@@ -86,6 +86,10 @@ async def test_plan_hold_answer_and_book_once(
     assert answered.status_code == 200 and "Uw keuze is opgeslagen" in answered.text
     await api.post(f"/gast/{links['burgemeester@buurdorp.example']}", data={"past": [second]})
 
+    queue = (await api.get("/api/v1/queue", headers=login(KARIN))).json()["items"]
+    [work] = [i for i in queue if i["key"] == f"planning:{request['id']}"]
+    assert work["kind_label"] == "Overleg plannen" and work["mailbox"] == JOOST
+    assert work["detail"] == "2 van 2 gasten antwoordden" and work["due"] == request["decide_by"]
     grid = (await api.get(f"{BASE}/{request['id']}/matrix", headers=login(KARIN))).json()
     cells = {(c["address"], c["option"]): c["state"] for c in grid["cells"]}
     assert cells[("burgemeester@buurdorp.example", first)] == "past niet"
@@ -100,6 +104,8 @@ async def test_plan_hold_answer_and_book_once(
     for who in (JOOST, FATIMA, PIETERJAN, BAS, ANOUK):
         assert await holds_of(tenant, who, request["title"]) == []
         assert len(await events_called(tenant, who, request["title"])) == 1
+    after = (await api.get("/api/v1/queue", headers=login(KARIN))).json()["items"]
+    assert f"planning:{request['id']}" not in [i["key"] for i in after]  # booked: done
     gone = await api.get(f"/gast/{links['gs@kustland.example']}")
     assert gone.status_code == 410 and "verlopen" in gone.text
 

@@ -194,3 +194,54 @@ async def test_an_address_outside_the_directory_is_refused_as_internal(
     with pytest.raises(BadRequest) as refused:
         await new_request(deps, as_user, actor, internal=[("niemand@zeeveen.nl", True)])
     assert "staat niet in de adreslijst" in refused.value.message
+
+
+async def test_a_cleared_meeting_is_planned_again_through_the_planner(
+    deps, as_user, actor, tenant
+) -> None:
+    """The calamity backlog's entry becomes a planning request with the same people; booked,
+    it is a new invitation to them and the entry is planned."""
+    from automations.store.models import RescheduleRow
+
+    entry_id, now = str(uuid.uuid4()), deps.now()
+    async with deps.sessions() as session, session.begin():
+        session.add(RescheduleRow(
+            id=entry_id, operation_id=op(), mailbox=JOOST, event_id=f"gewist-{entry_id}",
+            action="cancel", subject=f"Overleg dijkversterking {entry_id[:4]}", organizer=JOOST,
+            organizer_name="Joost Brinkhorst", start=now - dt.timedelta(hours=2),
+            end=now - dt.timedelta(hours=1), location="", is_online=True,
+            attendees=[{"address": BAS, "name": "Bas Kuipers", "type": "required"},
+                       {"address": "gs@kustland.example", "name": "GS Kustland",
+                        "type": "required"}],
+        ))  # fmt: skip
+    async with as_user(KARIN) as graph:
+        request = await flows.from_backlog(deps, graph, actor(KARIN), entry_id=entry_id)
+        assert [(p.address, p.kind) for p in request.participants] == [
+            (JOOST, "executive"),
+            (BAS, "internal"),
+            ("gs@kustland.example", "external"),
+        ]
+        assert request.duration == dt.timedelta(hours=1)
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+        held = await flows.hold_options(
+            deps,
+            graph,
+            actor(KARIN),
+            request_id=request.id,
+            starts=[proposal.candidates[0].start],
+            operation_id=op(),
+        )
+        await flows.book(
+            deps,
+            graph,
+            actor(KARIN),
+            request_id=request.id,
+            option_id=held.options[0].id,
+            operation_id=op(),
+        )
+    [meeting] = await events_called(tenant, BAS, request.title)
+    assert from_graph(meeting["start"]) == held.options[0].start
+    async with deps.sessions() as session:
+        row = await session.get(RescheduleRow, entry_id)
+        assert row is not None and row.status == "planned"
+        assert row.planned_start == held.options[0].start

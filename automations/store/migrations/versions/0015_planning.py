@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("booked_option_id", sa.String(36), nullable=True),
         sa.Column("booked_event_id", sa.String(512), nullable=True),
         sa.Column("book_operation_id", sa.String(64), nullable=True),
+        sa.Column("backlog_id", sa.String(36), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_planning_requests"),
     )
     op.create_index("ix_planning_requests_status", "planning_requests", ["status"])

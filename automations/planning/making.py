@@ -1,0 +1,128 @@
+"""Making a planning request: checked whole (who may, the executives, the weeks, the people,
+internal ones found in the directory) before anything is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from automations.audit import AuditEntry, record
+from automations.context import Actor, Deps
+from automations.errors import BadRequest
+from automations.graph import BatchRequest, GraphSession
+from automations.planning import service
+from automations.planning.access import staff_for
+from automations.planning.models import Conditions, Participant, PlanningRequest
+
+__all__ = ["DEFAULT_CONDITIONS", "EVENT", "MAX_PARTICIPANTS", "MAX_SPAN", "create_request"]
+
+DEFAULT_CONDITIONS = Conditions()  # weekdays 09:00-17:00
+EVENT = "planning"  # the queue's event when a request changes (a guest answered, booked)
+MAX_PARTICIPANTS = 30
+MAX_SPAN = dt.timedelta(days=62)  # getSchedule reads at most 62 days
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -> dict[str, str]:
+    """Each internal attendee's name, and a clear refusal for an address not in the tenant."""
+    if not addresses:
+        return {}
+    answers = await graph.batch(
+        [BatchRequest("GET", f"/users/{a}?$select=displayName,mail") for a in addresses]
+    )
+    names = {}
+    for address, answer in zip(addresses, answers, strict=True):
+        if answer.status == 404:
+            raise BadRequest(
+                f"{address} staat niet in de adreslijst van de gemeente; "
+                "nodig hem of haar uit als externe deelnemer."
+            )
+        answer.raise_for_status()
+        names[address] = str(answer.body.get("displayName") or address)
+    return names
+
+
+async def create_request(
+    deps: Deps,
+    graph: GraphSession,
+    actor: Actor,
+    *,
+    title: str,
+    executives: Sequence[str],
+    organiser: str | None = None,
+    internal: Sequence[tuple[str, bool]] = (),
+    external: Sequence[tuple[str, str]] = (),
+    duration_minutes: int,
+    window_start: dt.date,
+    window_end: dt.date,
+    conditions: Conditions = DEFAULT_CONDITIONS,
+    online: bool = False,
+    location: str = "",
+    decide_by: dt.date | None = None,
+) -> PlanningRequest:
+    """A new planning request, checked whole before anything is stored."""
+    executives = list(dict.fromkeys(e.lower() for e in executives))
+    if not executives:
+        raise BadRequest("Kies minstens één bestuurder.")
+    organiser = (organiser or executives[0]).lower()
+    if organiser not in executives:
+        raise BadRequest("De organisator is een van de bestuurders van het overleg.")
+    staff_for(actor, executives)
+    title = title.strip()
+    if not title:
+        raise BadRequest("Geef het overleg een titel.")
+    if not 15 <= duration_minutes <= 8 * 60 or duration_minutes % 15:
+        raise BadRequest("De duur is een veelvoud van 15 minuten, tussen 15 minuten en 8 uur.")
+    today = deps.today()
+    if window_start < today or window_end < window_start:
+        raise BadRequest("Kies een periode vanaf vandaag, met het einde na het begin.")
+    if window_end - window_start >= MAX_SPAN:
+        raise BadRequest("Kies een periode van hooguit negen weken.")
+    if decide_by is not None and not today <= decide_by <= window_end:
+        raise BadRequest("De beslisdatum ligt tussen vandaag en het einde van de periode.")
+    inside = [(a.lower(), required) for a, required in internal if a.lower() not in executives]
+    outside = [(a.strip().lower(), n.strip()) for a, n in external]
+    for address, _ in [*inside, *outside]:
+        if not _ADDRESS.match(address):
+            raise BadRequest(f"{address or '(leeg)'} is geen geldig e-mailadres.")
+    everyone = [*executives, *(a for a, _ in inside), *(a for a, _ in outside)]
+    if len(everyone) != len(set(everyone)):
+        raise BadRequest("Iemand staat twee keer bij de deelnemers.")
+    if len(everyone) > MAX_PARTICIPANTS:
+        raise BadRequest(f"Hooguit {MAX_PARTICIPANTS} deelnemers.")
+    names = await _names_from_directory(graph, [a for a, _ in inside])
+    people = [
+        *(Participant(e, actor.roster.names.get(e, e), "executive") for e in executives),
+        *(Participant(a, names[a], "internal", required) for a, required in inside),
+        *(Participant(a, n or a, "external") for a, n in outside),
+    ]
+    async with deps.sessions() as session, session.begin():
+        request_id = service.create(
+            session,
+            title=title[:200],
+            organiser=organiser,
+            participants=people,
+            duration=dt.timedelta(minutes=duration_minutes),
+            window=(window_start, window_end),
+            conditions=conditions,
+            online=online,
+            location=location.strip()[:200],
+            created_by=actor.upn,
+            now=deps.now(),
+            decide_by=decide_by,
+        )
+        await record(
+            session,
+            AuditEntry(
+                actor=actor.upn,
+                action="planning.create",
+                outcome="success",
+                mailbox=organiser,
+                item_id=request_id,
+                details={"title": title[:200], "participants": len(people)},
+            ),
+        )
+        found = await service.load(session, request_id)
+    deps.publish(EVENT, organiser, request=request_id)
+    return found
