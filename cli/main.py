@@ -19,6 +19,7 @@ from cli import (
     jobs,
     mailboxes,
     meetings,
+    planning,
     processing,
     quicksteps,
     roster,
@@ -50,6 +51,7 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(agenda.app, name="agenda")
 app.add_typer(meetings.app, name="meetings")
+app.add_typer(planning.app, name="plan")
 app.add_typer(jobs.app, name="jobs")
 
 
