@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.jobs_delta
 	$(BIN)/python -m benchmarks.queue_load
 	$(BIN)/python -m benchmarks.mail_burst
+	$(BIN)/python -m benchmarks.planning_candidates
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
