@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
+from automations.errors import Unprocessable
 from automations.meetings import flows
 from automations.meetings.settings import MeetingSettings
 from server.deps import CurrentUser, FlowDeps, Me, SettingsDep, UserGraph
@@ -77,13 +78,10 @@ class PushRequest(BaseModel):
     confidential: bool = False
     operation_id: OperationId
 
-    @model_validator(mode="after")
-    def _one_or_several(self) -> PushRequest:
-        if (self.message is None) == (self.messages is None):
-            raise ValueError("Geef één bericht (message) of meerdere (messages), niet beide.")
-        return self
-
     def message_ids(self) -> list[str]:
+        """A rule the schema cannot say: one of the two (422 ``unprocessable`` otherwise)."""
+        if (self.message is None) == (self.messages is None):
+            raise Unprocessable("Geef één bericht (message) of meerdere (messages), niet beide.")
         return [self.message] if self.message is not None else list(self.messages or [])
 
 

@@ -276,7 +276,7 @@ async def test_the_attachments_of_two_mails_go_into_one_agenda_item_as_one_opera
 
     both = await api.post("/api/v1/meetings/push", json={**body, "message": first},
                           headers=login(SECRETARY_A))  # fmt: skip
-    assert both.status_code == 422 and both.json()["error"]["code"] == "invalid_request"
+    assert both.status_code == 422 and both.json()["error"]["code"] == "unprocessable"
     assert "niet beide" in both.json()["error"]["message"], both.json()
     elsewhere = await api.post(
         "/api/v1/meetings/push",
