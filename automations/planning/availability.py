@@ -7,12 +7,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from automations.dates import AMSTERDAM
+from automations.errors import Conflict
 from automations.graph import GraphSession
 from automations.planning import reading
 from automations.planning.candidates import Busy
 from automations.planning.models import PlanningRequest
 
-__all__ = ["read_availability", "window_of", "without_own_holds"]
+__all__ = ["read_availability", "rooms_for", "window_of", "without_own_holds"]
 
 
 def window_of(request: PlanningRequest) -> tuple[dt.datetime, dt.datetime]:
@@ -45,3 +46,16 @@ async def read_availability(
     )
     busy = without_own_holds({a: found.get(a) for a in people}, request)
     return busy, {r.address: found.get(r.address) for r in rooms}
+
+
+async def rooms_for(graph: GraphSession, request: PlanningRequest) -> list[reading.Room]:
+    """The rooms it may take: none when it is online or elsewhere; in the town hall, the ones
+    that seat everyone — and a clear refusal when Microsoft 365 lists none (no rooms set up,
+    or the app lacks Place.Read.All), rather than a meeting booked without a room."""
+    if request.online or request.location:
+        return []
+    found = await reading.rooms(graph, seats=len(request.participants))
+    if not found:
+        raise Conflict("Microsoft 365 geeft geen zaal voor dit aantal deelnemers. Kies online "
+                       "of een plaats elders, of vraag de beheerder naar de zalen.")  # fmt: skip
+    return found

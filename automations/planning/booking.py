@@ -48,23 +48,6 @@ def booked_transaction(request_id: str) -> str:
     return f"planning/{request_id}/booked"
 
 
-async def _claim(deps: Deps, request_id: str, operation_id: str) -> str:
-    """The operation that books this request: ours, or the one an earlier click started."""
-    async with deps.sessions() as session, session.begin():
-        claimed = await session.execute(
-            update(PlanningRequestRow)
-            .where(
-                PlanningRequestRow.id == request_id, PlanningRequestRow.book_operation_id.is_(None)
-            )
-            .values(book_operation_id=operation_id)
-        )
-        if rowcount(claimed) == 1:
-            return operation_id
-        row = await session.get(PlanningRequestRow, request_id)
-        assert row is not None and row.book_operation_id is not None
-        return row.book_operation_id
-
-
 def _attendees(request: PlanningRequest, room: reading.Room | None) -> list[dict[str, Any]]:
     out = [
         {
@@ -109,17 +92,37 @@ def _release_executors(graph: GraphSession) -> tuple[Execute, Verify]:
     return execute, verify
 
 
+async def _booking_of(deps: Deps, request_id: str) -> str | None:
+    async with deps.sessions() as session:
+        row = await session.get(PlanningRequestRow, request_id)
+        return row.book_operation_id if row is not None else None
+
+
+async def _claim(deps: Deps, request_id: str, operation_id: str) -> str:
+    """The operation that books this request: ours, or the one an earlier click started
+    (planned before it was claimed, so a claim always names an operation to finish)."""
+    async with deps.sessions() as session, session.begin():
+        claimed = await session.execute(
+            update(PlanningRequestRow)
+            .where(PlanningRequestRow.id == request_id, PlanningRequestRow.status == "holding",
+                   PlanningRequestRow.book_operation_id.is_(None))
+            .values(book_operation_id=operation_id)
+        )  # fmt: skip
+        if rowcount(claimed) == 1:
+            return operation_id
+        row = await session.get(PlanningRequestRow, request_id)
+        if row is None or row.book_operation_id is None:
+            raise Conflict("Dit overleg kan niet (meer) geboekt worden.")
+        return row.book_operation_id
+
+
 async def book(
-    deps: Deps,
-    graph: GraphSession,
-    actor: Actor,
-    *,
-    request_id: str,
-    option_id: str,
-    operation_id: str,
-    despite_conflicts: bool = False,
-) -> PlanningRequest:
-    """Invite everyone at the chosen option and release every hold; once, whoever clicks."""
+    deps: Deps, graph: GraphSession, actor: Actor, *, request_id: str, option_id: str,
+    operation_id: str, despite_conflicts: bool = False,
+) -> PlanningRequest:  # fmt: skip
+    """Invite everyone at the chosen option and release every hold; once, whoever clicks.
+    A booking already started (a retry after a failure, a colleague's click) is finished as
+    it was started, without asking again who is free: its invitation may be out already."""
     request = await load_for(deps, actor, request_id)
     option = next((o for o in request.options if o.id == option_id), None)
     if option is None:
@@ -130,14 +133,26 @@ async def book(
         return request
     if request.status != "holding":
         raise Conflict("Dit overleg kan niet (meer) geboekt worden.")
+    op_id = await _booking_of(deps, request.id)
+    if op_id is None:
+        if option.start <= deps.now():
+            raise Conflict("Dit moment is al voorbij; kies een andere optie.")
+        if not despite_conflicts:
+            await _still_free(graph, request, option)
+        steps = [StepPlan("invite", {"option": option.id}), *_releases(request)]
+        await deps.journal.plan(kind="planning.book", actor=actor.upn,
+                                mailbox=request.organiser, steps=steps,
+                                operation_id=operation_id)  # fmt: skip
+        op_id = await _claim(deps, request.id, operation_id)
+    started = await deps.journal.get(op_id)
+    booked_id = started.steps[0].params["option"]
+    if booked_id != option.id:
+        raise Conflict("Dit overleg wordt al op een ander moment geboekt; dat wordt afgemaakt. "
+                       "Kies dat moment om het af te maken.")  # fmt: skip
     room = None
     if option.room:
         known = {r.address: r for r in await reading.rooms(graph, seats=0)}
         room = known.get(option.room, reading.Room(option.room, option.room, None))
-    if not despite_conflicts:
-        await _still_free(graph, request, option)
-    op_id = await _claim(deps, request.id, operation_id)
-    steps = [StepPlan("invite", {"option": option.id}), *_releases(request)]
     invite, check = _invite_executors(graph, request, option, room)
     release, released = _release_executors(graph)
 
@@ -147,57 +162,46 @@ async def book(
     async def verify(ctx: StepContext) -> dict[str, Any] | None:
         return await (check if ctx.name == "invite" else released)(ctx)
 
-    op = await deps.journal.submit(
-        kind="planning.book",
-        actor=actor.upn,
-        mailbox=request.organiser,
-        steps=steps,
-        executor=execute,
-        verify=verify,
-        operation_id=op_id,
-    )
+    op = await deps.journal.run(op_id, execute, verify=verify)
     event_id = (op.steps[0].result or {}).get("event_id")
     async with deps.sessions() as session, session.begin():
-        row = await session.get(PlanningRequestRow, request.id)
-        assert row is not None
-        newly = row.status != "booked"
-        row.status, row.booked_option_id, row.booked_event_id = "booked", option.id, event_id
-        if newly:
-            await record(
-                session,
-                AuditEntry(
-                    actor=actor.upn,
-                    action="planning.book",
-                    outcome="success",
-                    mailbox=request.organiser,
-                    item_id=request.id,
-                    operation_id=op_id,
-                    details={
-                        "start": option.start.isoformat(),
-                        "room": option.room,
-                        "attendees": len(request.participants),
-                    },
-                ),
-            )
+        done = await session.execute(
+            update(PlanningRequestRow)
+            .where(PlanningRequestRow.id == request.id, PlanningRequestRow.status == "holding")
+            .values(status="booked", booked_option_id=option.id, booked_event_id=event_id)
+        )
         found = await service.load(session, request.id)
-    await close_backlog_entry(deps, actor, found, event_id)
+        if rowcount(done):
+            await record(session, AuditEntry(
+                actor=actor.upn, action="planning.book", outcome="success",
+                mailbox=request.organiser, item_id=request.id, operation_id=op_id,
+                details={"start": option.start.isoformat(), "room": option.room,
+                         "attendees": len(request.participants)},
+            ))  # fmt: skip
+            await close_backlog_entry(session, actor, found, event_id)
     deps.publish("planning", request.organiser, request=request.id)
+    if found.backlog_id:
+        deps.publish("changed", request.organiser, entry=found.backlog_id)
     return found
 
 
 async def _still_free(graph: GraphSession, request: PlanningRequest, option: Option) -> None:
-    """Re-read the internal calendars: someone required who has become busy is said first."""
-    busy, _ = await read_availability(graph, request, [])
+    """Re-read the internal calendars (and the room's): someone required who has become busy,
+    or a room taken meanwhile, is said first."""
+    room = [reading.Room(option.room, option.room, None)] if option.room else []
+    busy, room_busy = await read_availability(graph, request, room)
     names = request.names()
     taken = [
-        names[p.address]
-        for p in request.participants
-        if p.required
-        and p.kind != "external"
+        names[p.address] for p in request.participants
+        if p.required and p.kind != "external"
         and availability_at(busy.get(p.address), option.start, option.end) in ("busy", "oof")
-    ]
+    ]  # fmt: skip
+    if option.room and availability_at(room_busy.get(option.room), option.start,
+                                       option.end) != "free":  # fmt: skip
+        taken.append("de zaal")
     if taken:
-        raise Conflict(f"Inmiddels bezet: {', '.join(taken)}. Kies een andere optie of boek toch.")
+        raise Conflict(f"Inmiddels bezet: {', '.join(taken)}. Kies een andere optie of boek "
+                       "toch.")  # fmt: skip
 
 
 def _invite_executors(
@@ -250,39 +254,46 @@ def _invite_executors(
 async def cancel(
     deps: Deps, graph: GraphSession, actor: Actor, *, request_id: str, operation_id: str
 ) -> PlanningRequest:
-    """Withdraw the request: every hold released, the guests' links dead."""
+    """Withdraw the request: every hold released, the guests' links dead. Not once booking
+    has begun: its invitation may be out, and the meeting is then cancelled in the agenda."""
     request = await load_for(deps, actor, request_id)
     if request.status == "cancelled":
         return request
-    if request.status == "booked":
-        raise Conflict("Dit overleg is al geboekt: annuleer de afspraak in de agenda.")
-    release, released = _release_executors(graph)
-    steps = _releases(request)
-    if steps:
-        await deps.journal.submit(
-            kind="planning.cancel",
-            actor=actor.upn,
-            mailbox=request.organiser,
-            steps=steps,
-            executor=release,
-            verify=released,
-            operation_id=operation_id,
-        )
     async with deps.sessions() as session, session.begin():
-        row = await session.get(PlanningRequestRow, request.id)
-        assert row is not None
-        row.status = "cancelled"
-        await record(
-            session,
-            AuditEntry(
-                actor=actor.upn,
-                action="planning.cancel",
-                outcome="success",
-                mailbox=request.organiser,
-                item_id=request.id,
-                operation_id=operation_id,
-            ),
-        )
-        found = await service.load(session, request.id)
+        withdrawn = await session.execute(
+            update(PlanningRequestRow)
+            .where(PlanningRequestRow.id == request.id,
+                   PlanningRequestRow.status.in_(("open", "holding")),
+                   PlanningRequestRow.book_operation_id.is_(None))
+            .values(status="cancelled")
+        )  # fmt: skip
+        if rowcount(withdrawn) == 1:
+            await record(session, AuditEntry(
+                actor=actor.upn, action="planning.cancel", outcome="success",
+                mailbox=request.organiser, item_id=request.id, operation_id=operation_id,
+            ))  # fmt: skip
+    if not rowcount(withdrawn):
+        async with deps.sessions() as session:
+            again = await service.load(session, request.id)
+        if again.status == "cancelled":
+            return again
+        raise Conflict("Dit overleg is al geboekt (of wordt geboekt): annuleer de afspraak "
+                       "in de agenda.")  # fmt: skip
+    found = await release_all(deps, graph, actor, request.id, operation_id)
     deps.publish("planning", request.organiser, request=request.id)
     return found
+
+
+async def release_all(
+    deps: Deps, graph: GraphSession, actor: Actor, request_id: str, operation_id: str
+) -> PlanningRequest:
+    """Every hold of a withdrawn request released (once per ``operation_id``)."""
+    async with deps.sessions() as session:
+        request = await service.load(session, request_id)
+    steps = _releases(request)
+    if steps:
+        release, released = _release_executors(graph)
+        await deps.journal.submit(kind="planning.cancel", actor=actor.upn,
+                                  mailbox=request.organiser, steps=steps, executor=release,
+                                  verify=released, operation_id=operation_id)  # fmt: skip
+    return request

@@ -27,7 +27,7 @@ from automations.errors import AccessDenied, Conflict
 from automations.graph import GraphSession
 from automations.planning import reading, service
 from automations.planning.access import load_for, staff_for
-from automations.planning.availability import read_availability
+from automations.planning.availability import read_availability, rooms_for
 from automations.planning.booking import book, cancel
 from automations.planning.candidates import Busy, availability_at, candidate_times, rank
 from automations.planning.guests import GuestView, answer_as_guest, guest_view
@@ -117,11 +117,7 @@ async def propose(
     request = await get_request(deps, actor, request_id=request_id)
     if request.status in ("booked", "cancelled"):
         raise Conflict(f"Dit overleg is al {STATUS_LABELS[request.status]}.")
-    room_list = (
-        []
-        if request.online or request.location
-        else await reading.rooms(graph, seats=len(request.participants))
-    )
+    room_list = await rooms_for(graph, request)
     busy, room_busy = await read_availability(graph, request, room_list)
     times = candidate_times(
         request.window_start,

@@ -16,6 +16,7 @@ from automations.planning.candidates import Busy, schedule_items
 __all__ = ["SCHEDULES_PER_REQUEST", "Room", "made_event", "rooms", "schedules"]
 
 SCHEDULES_PER_REQUEST = 20  # getSchedule's limit
+MAX_ROOMS = 1000  # a town hall's rooms, followed page by page
 
 
 @dataclass(frozen=True)
@@ -67,19 +68,20 @@ async def rooms(graph: GraphSession, *, seats: int) -> list[Room]:
     """The tenant's rooms that seat ``seats`` (capacity unknown counts as fitting), the
     smallest first: a meeting of eight does not take the council chamber when a room for ten
     is free. None at all when the tenant has no rooms or Graph refuses to list them."""
-    [answer] = await graph.batch([BatchRequest("GET", "/places/microsoft.graph.room?$top=100")])
-    if answer.status in (403, 404):
-        return []
-    answer.raise_for_status()
-    found = [
-        Room(
-            str(r.get("emailAddress") or "").lower(),
-            str(r.get("displayName") or ""),
-            r.get("capacity"),
-        )
-        for r in answer.body.get("value") or []
-        if r.get("emailAddress")
-    ]
+    found: list[Room] = []
+    url: str | None = "/places/microsoft.graph.room?$top=100"
+    while url is not None and len(found) < MAX_ROOMS:
+        [answer] = await graph.batch([BatchRequest("GET", url)])
+        if answer.status in (403, 404):
+            return []
+        answer.raise_for_status()
+        found += [
+            Room(str(r.get("emailAddress") or "").lower(), str(r.get("displayName") or ""),
+                 r.get("capacity"))
+            for r in answer.body.get("value") or [] if r.get("emailAddress")
+        ]  # fmt: skip
+        link = answer.body.get("@odata.nextLink")
+        url = link.split("/v1.0", 1)[-1] if isinstance(link, str) else None
     fitting = [r for r in found if r.capacity is None or r.capacity >= seats]
     return sorted(fitting, key=lambda r: (r.capacity is None, r.capacity or 0, r.name))
 

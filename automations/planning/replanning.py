@@ -8,16 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.errors import Conflict, NotFound
 from automations.graph import BatchRequest, GraphSession
+from automations.planning import service
 from automations.planning.access import staff_for
 from automations.planning.making import create_request
 from automations.planning.models import PlanningRequest
-from automations.store import rowcount
+from automations.store import clock_of, rowcount
 from automations.store.models import PlanningRequestRow, RescheduleRow
 
 __all__ = ["WEEKS_AHEAD", "close_backlog_entry", "from_backlog"]
@@ -53,6 +55,15 @@ async def from_backlog(
     staff_for(actor, [mailbox])
     if status != "open":
         raise Conflict("Dit item is al herpland of vervallen.")
+    async with deps.sessions() as session:
+        planning = await session.scalar(
+            select(PlanningRequestRow.id).where(
+                PlanningRequestRow.backlog_id == entry_id,
+                PlanningRequestRow.status.in_(("open", "holding")),
+            )
+        )
+        if planning is not None:  # a double click, a colleague: the one already made
+            return await service.load(session, planning)
     people = {a["address"].lower(): (a.get("name") or "", a.get("type") != "optional")
               for a in attendees if a.get("address")}  # fmt: skip
     if organizer and organizer.lower() != mailbox:
@@ -81,28 +92,27 @@ async def from_backlog(
 
 
 async def close_backlog_entry(
-    deps: Deps, actor: Actor, request: PlanningRequest, event_id: str | None
+    session: AsyncSession, actor: Actor, request: PlanningRequest, event_id: str | None
 ) -> None:
-    """Booked: the cleared meeting it planned again is planned (once)."""
+    """Booked: the cleared meeting it planned again is planned — in the booking's own
+    transaction, so a crash cannot leave one without the other."""
     if request.backlog_id is None or request.booked_start is None:
         return
-    async with deps.sessions() as session, session.begin():
-        done = await session.execute(
-            update(RescheduleRow)
-            .where(RescheduleRow.id == request.backlog_id, RescheduleRow.status == "open")
-            .values(
-                status="planned",
-                closed_by=actor.upn,
-                closed_at=deps.now(),
-                planned_event_id=event_id,
-                planned_start=request.booked_start,
-            )  # fmt: skip
-        )
-        if rowcount(done):
-            await record(session, AuditEntry(
-                actor=actor.upn, mailbox=request.organiser, action="backlog.replan",
-                outcome="success", item_id=event_id,
-                details={"entry": request.backlog_id, "planning": request.id,
-                         "start": request.booked_start.isoformat()},
-            ))  # fmt: skip
-    deps.publish("changed", request.organiser, entry=request.backlog_id)
+    done = await session.execute(
+        update(RescheduleRow)
+        .where(RescheduleRow.id == request.backlog_id, RescheduleRow.status == "open")
+        .values(
+            status="planned",
+            closed_by=actor.upn,
+            closed_at=clock_of(session).now(),
+            planned_event_id=event_id,
+            planned_start=request.booked_start,
+        )  # fmt: skip
+    )
+    if rowcount(done):
+        await record(session, AuditEntry(
+            actor=actor.upn, mailbox=request.organiser, action="backlog.replan",
+            outcome="success", item_id=event_id,
+            details={"entry": request.backlog_id, "planning": request.id,
+                     "start": request.booked_start.isoformat()},
+        ))  # fmt: skip

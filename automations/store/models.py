@@ -658,7 +658,8 @@ class PlanningRequestRow(Base):
     """A meeting the back office is planning (``automations.planning``): who, how long, in
     which weeks under which conditions; its options and guests hang off it. ``participants``
     and ``conditions`` are JSON as the planner writes them; ``book_operation_id`` is set once,
-    by the first "Boeken", so a second click resumes that booking instead of making another."""
+    by the first "Boeken", so a second click resumes that booking instead of making another;
+    ``hold_operation_id`` likewise for placing the options."""
 
     __tablename__ = "planning_requests"
     __table_args__ = (Index(None, "status"),)
@@ -680,6 +681,7 @@ class PlanningRequestRow(Base):
     booked_option_id: Mapped[str | None] = mapped_column(String(36))
     booked_event_id: Mapped[str | None] = mapped_column(String(512))
     book_operation_id: Mapped[str | None] = mapped_column(String(64))
+    hold_operation_id: Mapped[str | None] = mapped_column(String(64))  # set once, as booking's
     # A meeting a calamity cleared, planned again through the planner: booked, it is planned.
     backlog_id: Mapped[str | None] = mapped_column(String(36))
 
@@ -705,7 +707,7 @@ class PlanningGuestRow(Base):
     link (resent) makes the old one useless."""
 
     __tablename__ = "planning_guests"
-    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "request_id"))
+    __table_args__ = (UniqueConstraint("token_hash"), UniqueConstraint("request_id", "address"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("planning_requests.id", ondelete="CASCADE"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.automations.planning.test_flows import JOOST, links_sent
+from tests.automations.planning.test_flows import JOOST, events_called, holds_of, links_sent
 from tests.browser.outlook import Outlook, open_tab, page_checked, pane_checked, run_async
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import SECRETARY_B
@@ -99,4 +99,6 @@ def test_plan_hold_a_guest_answers_on_her_phone_and_book(
     detail.get_by_role("button", name=f"Boeken: {second}").click()
     expect(detail.get_by_test_id("planning-status")).to_have_text("geboekt")
     expect(detail.get_by_test_id("planning-geboekt")).to_contain_text("Joost Brinkhorst")
-    assert JOOST
+    assert run_async(holds_of(tenant, JOOST, TITLE)) == []
+    [meeting] = run_async(events_called(tenant, JOOST, TITLE))
+    assert meeting["isOrganizer"] is True

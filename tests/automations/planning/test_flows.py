@@ -5,6 +5,7 @@ through their personal links, and one click books it — once."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import uuid
@@ -14,10 +15,11 @@ import pytest
 
 from automations.dates import AMSTERDAM, from_graph
 from automations.errors import AccessDenied, BadRequest, NotFound
+from automations.journal import StepPlan
 from automations.planning import flows
 from automations.planning.guests import LinkExpired
 from tests.sandbox.graphclients import Tenant
-from tests.sandbox.people import SECRETARY_A, SECRETARY_B, WETHOUDERS
+from tests.sandbox.people import SECRETARY_A, SECRETARY_B, SECRETARY_B_THU_FRI, WETHOUDERS
 
 KARIN = SECRETARY_B
 JOOST, FATIMA, PIETERJAN = WETHOUDERS
@@ -245,3 +247,102 @@ async def test_a_cleared_meeting_is_planned_again_through_the_planner(
         row = await session.get(RescheduleRow, entry_id)
         assert row is not None and row.status == "planned"
         assert row.planned_start == held.options[0].start
+
+
+class Stopped(Exception):
+    """The server stopped here."""
+
+
+async def options_held(deps, as_user, actor, n: int = 2, **extra: Any):
+    request = await new_request(deps, as_user, actor, **extra)
+    async with as_user(KARIN) as graph:
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+        return await flows.hold_options(
+            deps, graph, actor(KARIN), request_id=request.id,
+            starts=[c.start for c in proposal.candidates[:n]], operation_id=op(),
+        )  # fmt: skip
+
+
+async def test_a_booking_cut_off_after_the_invitation_is_finished_by_a_colleague(
+    deps, as_user, actor, tenant
+) -> None:
+    """Karin's booking sent the invitation and stopped before releasing the options: the
+    organiser is now busy with the meeting itself, and yet Ruben's click finishes it; a
+    withdrawal or another option is refused meanwhile."""
+    from automations.errors import Conflict
+    from automations.planning import booking
+
+    held = await options_held(deps, as_user, actor, external=[])
+    first, second = held.options
+    karins = op()
+    await deps.journal.plan(kind="planning.book", actor=KARIN, mailbox=JOOST,
+                            steps=[StepPlan("invite", {"option": second.id}),
+                                   *booking._releases(held)],
+                            operation_id=karins)  # fmt: skip
+    await booking._claim(deps, held.id, karins)
+    async with as_user(KARIN) as graph:
+        invite, _ = booking._invite_executors(graph, held, second, None)
+
+        async def until_the_invitation(ctx):
+            if ctx.name == "invite":
+                return await invite(ctx)
+            raise Stopped()
+
+        with pytest.raises(Stopped):
+            await deps.journal.run(karins, until_the_invitation)
+        assert len(await events_called(tenant, FATIMA, held.title)) == 1
+        with pytest.raises(Conflict):
+            await flows.cancel(deps, graph, actor(KARIN), request_id=held.id, operation_id=op())
+        with pytest.raises(Conflict):
+            await flows.book(deps, graph, actor(KARIN), request_id=held.id, option_id=first.id,
+                             operation_id=op())  # fmt: skip
+    async with as_user(SECRETARY_B_THU_FRI) as graph:
+        done = await flows.book(deps, graph, actor(SECRETARY_B_THU_FRI), request_id=held.id,
+                                option_id=second.id, operation_id=op())  # fmt: skip
+    assert done.status == "booked" and done.booked_start == second.start
+    for who in (JOOST, FATIMA, PIETERJAN):
+        assert await holds_of(tenant, who, held.title) == []
+        assert len(await events_called(tenant, who, held.title)) == 1
+
+
+async def test_two_colleagues_placing_options_at_once_place_one_set(
+    deps, as_user, actor, tenant
+) -> None:
+    request = await new_request(deps, as_user, actor, external=GUESTS[:1])
+    async with as_user(KARIN) as graph:
+        proposal = await flows.propose(deps, graph, actor(KARIN), request_id=request.id)
+    starts = [c.start for c in proposal.candidates]
+
+    async def place(who: str, chosen: list[dt.datetime]):
+        async with as_user(who) as graph:
+            return await flows.hold_options(deps, graph, actor(who), request_id=request.id,
+                                            starts=chosen, operation_id=op())  # fmt: skip
+
+    karin, ruben = await asyncio.gather(
+        place(KARIN, starts[:2]), place(SECRETARY_B_THU_FRI, starts[2:5]),
+        return_exceptions=True,
+    )  # fmt: skip
+    results = [r for r in (karin, ruben) if not isinstance(r, BaseException)]
+    assert results, (karin, ruben)
+    placed = len(results[0].options)
+    assert placed in (2, 3) and all(len(r.options) == placed for r in results)
+    for who in (JOOST, FATIMA, PIETERJAN):
+        assert len(await holds_of(tenant, who, request.title)) == placed
+    assert len(await links_sent(tenant, request.title)) == 1  # one invitation, one link
+
+
+async def test_options_and_links_last_until_the_decision_date_and_no_longer(
+    deps, as_user, actor, tenant, clock
+) -> None:
+    decide = deps.today() + dt.timedelta(days=10)
+    held = await options_held(deps, as_user, actor, external=GUESTS[:1], decide_by=decide)
+    assert held.decide_by == decide
+    [hold, *_] = await holds_of(tenant, FATIMA, held.title)
+    assert f"(tot {decide:%d-%m-%Y})" in hold["subject"]
+    token = (await links_sent(tenant, held.title))["gs@kustland.example"]
+    last_evening = dt.datetime.combine(decide, dt.time(23, 30), AMSTERDAM)
+    clock.advance(last_evening - clock.now())
+    assert (await flows.guest_view(deps, token=token)).title == held.title
+    clock.advance(dt.timedelta(hours=1))  # the next day
+    with pytest.raises(LinkExpired):
+        await flows.guest_view(deps, token=token)

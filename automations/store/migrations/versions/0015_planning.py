@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("booked_option_id", sa.String(36), nullable=True),
         sa.Column("booked_event_id", sa.String(512), nullable=True),
         sa.Column("book_operation_id", sa.String(64), nullable=True),
+        sa.Column("hold_operation_id", sa.String(64), nullable=True),
         sa.Column("backlog_id", sa.String(36), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_planning_requests"),
     )
@@ -78,8 +79,10 @@ def upgrade() -> None:
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("id", name="pk_planning_guests"),
         sa.UniqueConstraint("token_hash", name="uq_planning_guests_token_hash"),
+        sa.UniqueConstraint(
+            "request_id", "address", name="uq_planning_guests_request_id_address"
+        ),
     )
-    op.create_index("ix_planning_guests_request_id", "planning_guests", ["request_id"])
 
 
 def downgrade() -> None:
