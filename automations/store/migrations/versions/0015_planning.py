@@ -79,9 +79,7 @@ def upgrade() -> None:
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("id", name="pk_planning_guests"),
         sa.UniqueConstraint("token_hash", name="uq_planning_guests_token_hash"),
-        sa.UniqueConstraint(
-            "request_id", "address", name="uq_planning_guests_request_id_address"
-        ),
+        sa.UniqueConstraint("request_id", "address", name="uq_planning_guests_request_id_address"),
     )
 
 
