@@ -62,13 +62,13 @@ async def _found(deps: Deps, token: str) -> tuple[PlanningGuestRow, PlanningRequ
     return guest, request
 
 
-def _view(guest: PlanningGuestRow, request: PlanningRequest) -> GuestView:
+def _view(guest: PlanningGuestRow, request: PlanningRequest, now: dt.datetime) -> GuestView:
     return GuestView(
         name=guest.name or guest.address,
         title=request.title,
         organiser=request.names().get(request.organiser, request.organiser),
         where=_where(request),
-        options=[GuestOption(o.id, o.start, o.end) for o in request.options],
+        options=[GuestOption(o.id, o.start, o.end) for o in request.options if o.start > now],
         suits=frozenset(guest.suits or ()),
         answered=guest.answered_at is not None,
         expires_at=guest.expires_at,
@@ -77,7 +77,7 @@ def _view(guest: PlanningGuestRow, request: PlanningRequest) -> GuestView:
 
 async def guest_view(deps: Deps, *, token: str) -> GuestView:
     guest, request = await _found(deps, token)
-    return _view(guest, request)
+    return _view(guest, request, deps.now())
 
 
 async def answer_as_guest(deps: Deps, *, token: str, suits: Sequence[str]) -> GuestView:
@@ -104,6 +104,6 @@ async def answer_as_guest(deps: Deps, *, token: str, suits: Sequence[str]) -> Gu
         )
         fresh = await session.get(PlanningGuestRow, guest.id)
         assert fresh is not None
-        view = _view(fresh, request)
+        view = _view(fresh, request, deps.now())
     deps.publish("planning", request.organiser, request=request.id)
     return view

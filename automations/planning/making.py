@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
@@ -20,8 +21,10 @@ __all__ = ["DEFAULT_CONDITIONS", "EVENT", "MAX_PARTICIPANTS", "MAX_SPAN", "creat
 DEFAULT_CONDITIONS = Conditions()  # weekdays 09:00-17:00
 EVENT = "planning"  # the queue's event when a request changes (a guest answered, booked)
 MAX_PARTICIPANTS = 30
-MAX_SPAN = dt.timedelta(days=62)  # getSchedule reads at most 62 days
-_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+MAX_SPAN = dt.timedelta(weeks=8)  # getSchedule reads at most 62 days (DST hour included)
+# An address as it may go into a Graph path and a mail header: no spaces, slashes, query or
+# fragment marks, quotes of a header.
+_ADDRESS = re.compile(r"^[^@\s<>/?#\\\"]+@[^@\s<>/?#\\\"']+\.[^@\s<>/?#\\\"']+$")
 
 
 async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -> dict[str, str]:
@@ -29,7 +32,7 @@ async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -
     if not addresses:
         return {}
     answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{a}?$select=displayName,mail") for a in addresses]
+        [BatchRequest("GET", f"/users/{quote(a)}?$select=displayName,mail") for a in addresses]
     )
     names = {}
     for address, answer in zip(addresses, answers, strict=True):
@@ -78,7 +81,7 @@ async def create_request(
     if window_start < today or window_end < window_start:
         raise BadRequest("Kies een periode vanaf vandaag, met het einde na het begin.")
     if window_end - window_start >= MAX_SPAN:
-        raise BadRequest("Kies een periode van hooguit negen weken.")
+        raise BadRequest("Kies een periode van hooguit acht weken.")
     if decide_by is not None and not today <= decide_by <= window_end:
         raise BadRequest("De beslisdatum ligt tussen vandaag en het einde van de periode.")
     inside = [(a.lower(), required) for a, required in internal if a.lower() not in executives]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from urllib.parse import quote
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,9 @@ WEEKS_AHEAD = 6
 async def _in_directory(graph: GraphSession, addresses: list[str]) -> set[str]:
     if not addresses:
         return set()
-    answers = await graph.batch([BatchRequest("GET", f"/users/{a}?$select=id") for a in addresses])
+    answers = await graph.batch(
+        [BatchRequest("GET", f"/users/{quote(a)}?$select=id") for a in addresses]
+    )
     found = set()
     for address, answer in zip(addresses, answers, strict=True):
         if answer.status == 404:

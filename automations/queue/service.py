@@ -269,10 +269,18 @@ async def _planning(
     rows = (await session.execute(
         select(PlanningRequestRow.id, PlanningRequestRow.title, PlanningRequestRow.organiser,
                PlanningRequestRow.status, PlanningRequestRow.created_at,
-               PlanningRequestRow.created_by, PlanningRequestRow.decide_by)
+               PlanningRequestRow.created_by, PlanningRequestRow.decide_by,
+               PlanningRequestRow.participants)
         .where(PlanningRequestRow.organiser.in_(boxes),
                PlanningRequestRow.status.in_(("open", "holding")))
     )).all()  # fmt: skip
+    # Only what she may open: every executive on it is one she works for.
+    mine = set(boxes)
+
+    def executives(row: Any) -> set[str]:
+        return {p["address"] for p in row.participants if p.get("kind") == "executive"}
+
+    rows = [r for r in rows if executives(r) <= mine]
     if not rows:
         return
     guests = (await session.execute(
