@@ -1,6 +1,9 @@
-"""The tenant's directory: users, app registrations and Exchange delegate rights.
+"""The tenant's directory: users, room mailboxes and room lists, app registrations and
+Exchange delegate rights.
 
-Small and read on every request, so it is cached in memory and reloaded after a seed.
+Small and read on every request, so it is cached in memory and reloaded after a seed. A room
+is a place (its Graph ``room`` JSON, ``sandbox.places``) and a mailbox with a calendar
+(``mailbox()`` answers it in a user's shape, for the calendar routes and meetings).
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class Directory:
     _by_upn: dict[str, str] = field(default_factory=dict)
     _apps: dict[str, App] = field(default_factory=dict)
     _delegates: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    _rooms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _room_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _places: dict[str, str] = field(default_factory=dict)  # lower-case address -> id
 
     def reload(self) -> None:
         t = self.store.get_meta("tenant")
@@ -76,6 +82,12 @@ class Directory:
             (r.data["owner"], r.data["delegate"]): r.data["rights"]
             for r in self.store.find("delegate")
         }
+        self._rooms = {r.id: r.data for r in self.store.find("room")}
+        self._room_lists = {r.id: r.data for r in self.store.find("roomList")}
+        self._places = {
+            p["emailAddress"].lower(): i
+            for i, p in [*self._rooms.items(), *self._room_lists.items()]
+        }
 
     # -- users -----------------------------------------------------------------------------
     def user(self, key: str) -> dict[str, Any] | None:
@@ -89,7 +101,40 @@ class Directory:
         return list(self._users.values())
 
     def is_internal(self, address: str) -> bool:
-        return address.lower() in self._by_upn
+        return address.lower() in self._by_upn or address.lower() in self._places
+
+    # -- rooms and room lists ----------------------------------------------------------------
+    def room(self, key: str) -> dict[str, Any] | None:
+        """A room (its stored place JSON) by id or email address (case-insensitive)."""
+        found = self._rooms.get(key) or self._rooms.get(self._places.get(key.lower(), ""))
+        return found
+
+    def rooms(self) -> list[dict[str, Any]]:
+        return list(self._rooms.values())
+
+    def room_list(self, key: str) -> dict[str, Any] | None:
+        """A room list by id or email address (case-insensitive)."""
+        return self._room_lists.get(key) or self._room_lists.get(self._places.get(key.lower(), ""))
+
+    def room_lists(self) -> list[dict[str, Any]]:
+        return list(self._room_lists.values())
+
+    def mailbox(self, key: str) -> dict[str, Any] | None:
+        """A user, or a room mailbox in a user's shape (Entra holds it as a disabled account)."""
+        user = self.user(key)
+        if user is not None:
+            return user
+        room = self.room(key)
+        if room is None:
+            return None
+        return {
+            "id": room["id"],
+            "displayName": room["displayName"],
+            "mail": room["emailAddress"],
+            "userPrincipalName": room["emailAddress"],
+            "accountEnabled": False,
+            "_room": True,
+        }
 
     # -- apps and rights -------------------------------------------------------------------
     def app(self, client_id: str) -> App | None:
@@ -108,6 +153,15 @@ class Directory:
     def save_user(self, user: dict[str, Any]) -> None:
         self.store.put(
             Record(id=user["id"], kind="user", mailbox=user["id"], parent=None, data=user)
+        )
+
+    def save_room(self, room: dict[str, Any]) -> None:
+        rid = room["id"]
+        self.store.put(Record(id=rid, kind="room", mailbox=rid, parent=None, data=room))
+
+    def save_room_list(self, room_list: dict[str, Any]) -> None:
+        self.store.put(
+            Record(id=room_list["id"], kind="roomList", mailbox=None, parent=None, data=room_list)
         )
 
     def save_app(self, data: dict[str, Any]) -> None:

@@ -117,6 +117,8 @@ class Sandbox:
         mailbox = None
         if "user" in params:
             mailbox = self.directory.user(params["user"])
+            if mailbox is None and route.resource == "calendar":
+                mailbox = self.directory.mailbox(params["user"])  # a room mailbox's calendar
             if mailbox is None:
                 if route.resource == "directory":
                     raise ResourceNotFound(

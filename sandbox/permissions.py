@@ -19,6 +19,7 @@ Two rules come from Exchange rather than from the tables:
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -136,6 +137,10 @@ USER_GET = _g(
     "user-get",
     self_only=("User.Read",),
 )
+# The places API (place-list, place-get): Place.Read.All, delegated and application; the pages
+# name no higher one, Place.ReadWrite.All (the family's write permission) is accepted too.
+_PLACES = ("Place.Read.All", "Place.ReadWrite.All")
+PLACES_READ = _g(_PLACES, _PLACES, "place-list")
 _SITES = ("Sites.Read.All", "Sites.ReadWrite.All")
 SITES_READ = _g(_SITES, _SITES, "site-get")
 DRIVE_READ = _g(_FILES_READ, _FILES_READ, "driveitem-get")
@@ -181,6 +186,8 @@ _RULES: tuple[tuple[str, str, Grant], ...] = (
     # directory
     ("GET", r"^/users$", USERS_LIST),
     ("GET", r"^/users/\{user\}$", USER_GET),
+    # places: rooms and room lists
+    ("GET", r"^/places(/|$)", PLACES_READ),
     # OneDrive and SharePoint
     ("GET", r"^/users/\{user\}/drive", USER_DRIVE_READ),
     (_WRITES, r"^/users/\{user\}/drive", USER_DRIVE_WRITE),
@@ -205,8 +212,19 @@ def grant_for(method: str, template: str, resource: str) -> Grant | None:
     raise LookupError(f"no permission rule for {method} {template}")
 
 
-def denied(resource: str) -> GraphError:
+def denied(resource: str, caller: Caller | None = None) -> GraphError:
     """Graph's answer to a token without the permission, in the shape of the API's service."""
+    if resource == "places":
+        # The places service's own error, wrapped as Graph passes it on (the shape reported in
+        # microsoftgraph/microsoft-graph-docs-contrib#6628 and #6640; the status is assumed).
+        held = " ".join(sorted((caller.roles or caller.scopes) if caller else ()))
+        app_only = caller is not None and caller.is_app_only
+        inner = {
+            "code": "invalid_permissions",
+            "message": "place.read.all permission is required to read company places,"
+            f" scopes/roles provided: {held} IsAppOnly:{app_only}",
+        }
+        return GraphError(json.dumps(inner, separators=(",", ":")), code="UnknownError", status=403)
     if resource == "directory":
         return GraphError(
             "Insufficient privileges to complete the operation.",
@@ -226,11 +244,11 @@ def permission_for(grant: Grant, caller: Caller, *, own: bool, resource: str) ->
         for name in grant.application:
             if name in caller.roles:
                 return "application", name
-        raise denied(resource)
+        raise denied(resource, caller)
     for name in grant.delegated_for(own=own):
         if name in caller.scopes:
             return "delegated", name
-    raise denied(resource)
+    raise denied(resource, caller)
 
 
 @dataclass

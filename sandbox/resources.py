@@ -22,6 +22,7 @@ MODULES = (
     "sandbox.drive.drives",
     "sandbox.drive.upload",
     "sandbox.todo.tasks",
+    "sandbox.places",
     "sandbox.subscriptions.routes",
     "sandbox.batch",
 )

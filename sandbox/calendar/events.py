@@ -7,9 +7,10 @@ instances and delta live in ``views`` and are included here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sandbox.calendar import access, meetings, render, service, views
+from sandbox.calendar import access, meetings, render, rooms, service, views
 from sandbox.context import Ctx
 from sandbox.errors import GraphError
 from sandbox.router import GraphResponse, Router
@@ -83,7 +84,9 @@ async def create(ctx: Ctx, user: str) -> GraphResponse:
     access.require_write(ctx)
     body = ctx.request.json()
     rec = service.create_event(ctx.store, ctx.directory, ctx.mailbox_id, body)
-    return entity(ctx, access.Found(rec), status=201)
+    resp = entity(ctx, access.Found(rec), status=201)
+    rooms.process(ctx.store, ctx.directory, rec)  # the invited rooms answer after the request
+    return resp
 
 
 # -- one event -------------------------------------------------------------------------------
@@ -96,8 +99,11 @@ async def update_event(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
     access.require_write(ctx)
     found = access.find(ctx, event_id)
     patch = ctx.request.json()
-    meetings.update(ctx.store, ctx.directory, found.rec, patch, found.occurrence)
-    return entity(ctx, access.find(ctx, event_id))
+    changed = meetings.update(ctx.store, ctx.directory, found.rec, patch, found.occurrence)
+    resp = entity(ctx, access.find(ctx, event_id))
+    if found.occurrence is None:  # the invited rooms answer the update after the request
+        rooms.process(ctx.store, ctx.directory, found.rec, changed)
+    return resp
 
 
 async def delete_event(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
@@ -120,7 +126,7 @@ async def cancel_event(ctx: Ctx, user: str, event_id: str) -> GraphResponse:
     return GraphResponse(status=202)
 
 
-def _responder(action: str):  # noqa: ANN202 - a route handler
+def _responder(action: str) -> Callable[..., Awaitable[GraphResponse]]:
     kind, allowed = _ACTIONS[action]
 
     async def answer(ctx: Ctx, user: str, event_id: str) -> GraphResponse:

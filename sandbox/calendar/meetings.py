@@ -23,6 +23,7 @@ from sandbox.calendar.service import (
 )
 from sandbox.directory import Directory
 from sandbox.errors import GraphError
+from sandbox.mail import submission
 from sandbox.mail.service import now_iso
 from sandbox.store import Record, Store
 
@@ -38,11 +39,18 @@ _SHARED = (
     " onlineMeetingProvider onlineMeeting allowNewTimeProposals hideAttendees attendees"
     " responseRequested"
 ).split()
+# A room's booking keeps the organizer's name for subject and no body (rooms.py).
+_SHARED_WITH_ROOMS = [k for k in _SHARED if k not in ("subject", "body", "bodyPreview",
+                                                      "sensitivity")]  # fmt: skip
 _TIMES = {"start", "end", "recurrence", "isAllDay"}
+# One occurrence of a series: its stamp (original start, service.stamp_of), start and end.
+Occurrence = tuple[str, dict[str, Any], dict[str, Any]]
 _PER_OCCURRENCE = set(fields.WRITABLE) - {"recurrence", "organizer"}
 
 
-def occurrence_data(master: dict[str, Any], stamp: str, start: dict, end: dict) -> dict[str, Any]:
+def occurrence_data(
+    master: dict[str, Any], stamp: str, start: dict[str, Any], end: dict[str, Any]
+) -> dict[str, Any]:
     """One occurrence's properties: the master's with its exception applied."""
     data = {k: copy.deepcopy(v) for k, v in master.items() if not k.startswith("_")}
     data.update({"start": start, "end": end, "recurrence": None, "type": "occurrence"})
@@ -56,7 +64,7 @@ def update(
     directory: Directory,
     rec: Record,
     patch: dict[str, Any],
-    occurrence: tuple[str, dict, dict] | None = None,
+    occurrence: Occurrence | None = None,
 ) -> set[str]:
     """PATCH an event (or one occurrence: ``(stamp, start, end)``); returns what changed."""
     if occurrence is not None:
@@ -75,8 +83,9 @@ def update(
             save_event(store, rec)
             if rec.data.get("isOrganizer"):
                 for other in attendee_copies(store, rec):
+                    shared = _SHARED_WITH_ROOMS if other.data.get("_roomBooking") else _SHARED
                     other_change = other.data.setdefault("_exceptions", {}).setdefault(stamp, {})
-                    other_change.update({k: v for k, v in change.items() if k in _SHARED})
+                    other_change.update({k: v for k, v in change.items() if k in shared})
                     save_event(store, other)
         return changed
     before = {a["emailAddress"]["address"].lower() for a in rec.data.get("attendees") or []}
@@ -105,10 +114,10 @@ def _derived(changed: set[str]) -> set[str]:
 
 
 def _reset_responses(data: dict[str, Any]) -> None:
-    """A new time asks every attendee again, as an updated meeting request does."""
+    """A new time asks every attendee again, as an updated meeting request does; rooms too
+    (their booking attendant answers again, ``rooms.process``)."""
     for att in data.get("attendees") or []:
-        if att["type"] != "resource":
-            att["status"] = {"response": "none", "time": NEVER}
+        att["status"] = {"response": "none", "time": NEVER}
 
 
 def _propagate(
@@ -117,9 +126,9 @@ def _propagate(
     copies: dict[str, str] = dict(rec.data.get("_copies") or {})
     now_addresses = {a["emailAddress"]["address"].lower(): a for a in rec.data["attendees"]}
     shared = (changed | _derived(changed)) & set(_SHARED)
-    sent: list[messages.submission.Departure | None] = []
+    sent: list[submission.Departure | None] = []
 
-    def departure() -> messages.submission.Departure | None:
+    def departure() -> submission.Departure | None:
         """The update (one message to the attendees, under the sending limits), submitted
         when the first attendee needs it."""
         if not sent:
@@ -128,6 +137,8 @@ def _propagate(
 
     for mailbox_id, copy_id in list(copies.items()):
         other = store.get(copy_id, "event")
+        if other is not None and other.data.get("_roomBooking"):
+            continue  # the room's booking attendant answers the update (rooms.process)
         user = directory.user(mailbox_id)
         if other is None or user is None:
             copies.pop(mailbox_id)
@@ -174,17 +185,19 @@ def _cancel_copy(
     other: Record,
     comment: str,
     stamp: str | None = None,
-    item: dict | None = None,
+    item: dict[str, Any] | None = None,
     at: str | None = None,
 ) -> None:
     """Exchange marks the attendee's item cancelled and prefixes its subject; ``at`` is when
     the cancellation left the organizer's Outbox."""
+    room = bool(other.data.get("_roomBooking"))  # a room's Inbox keeps no meeting messages
     if stamp is None:
         other.data["isCancelled"] = True
         if not other.data.get("subject", "").startswith(CANCELED):
             other.data["subject"] = CANCELED + (other.data.get("subject") or "")
         save_event(store, other)
-        messages.cancellation(store, other.mailbox or "", other.data, other.id, comment, at)
+        if not room:
+            messages.cancellation(store, other.mailbox or "", other.data, other.id, comment, at)
         return
     change = other.data.setdefault("_exceptions", {}).setdefault(stamp, {})
     subject = change.get("subject", other.data.get("subject") or "")
@@ -195,14 +208,14 @@ def _cancel_copy(
         }
     )
     save_event(store, other)
-    messages.cancellation(
-        store, other.mailbox or "", {**other.data, **(item or {}), **change}, other.id, comment, at
-    )
+    if not room:
+        messages.cancellation(
+            store, other.mailbox or "", {**other.data, **(item or {}), **change}, other.id,
+            comment, at,
+        )  # fmt: skip
 
 
-def cancel(
-    store: Store, rec: Record, comment: str, occurrence: tuple[str, dict, dict] | None = None
-) -> None:
+def cancel(store: Store, rec: Record, comment: str, occurrence: Occurrence | None = None) -> None:
     """The organizer cancels: attendees' copies are marked cancelled, her own item goes.
 
     The cancellation is one message from her mailbox to every attendee, under the sending
@@ -232,7 +245,7 @@ def _remove_occurrence(store: Store, rec: Record, stamp: str) -> None:
     save_event(store, rec)
 
 
-def delete(store: Store, rec: Record, occurrence: tuple[str, dict, dict] | None = None) -> None:
+def delete(store: Store, rec: Record, occurrence: Occurrence | None = None) -> None:
     """DELETE: the organizer's delete of a meeting cancels it for the attendees."""
     if rec.data.get("isOrganizer") and rec.data.get("_copies"):
         cancel(store, rec, "", occurrence)
@@ -252,7 +265,7 @@ def respond(
     comment: str,
     send: bool,
     proposed: dict[str, Any] | None,
-    occurrence: tuple[str, dict, dict] | None = None,
+    occurrence: Occurrence | None = None,
 ) -> None:
     """accept/tentativelyAccept/decline by the attendee whose calendar holds ``rec``."""
     now = now_iso(store)
@@ -305,7 +318,11 @@ def respond(
 
 
 def _record_answer(
-    store: Store, organizer: Record, user: dict[str, Any], status: dict, occurrence: tuple | None
+    store: Store,
+    organizer: Record,
+    user: dict[str, Any],
+    status: dict[str, Any],
+    occurrence: Occurrence | None,
 ) -> None:
     """The organizer's attendee list learns the answer (tracking, as Exchange does)."""
     mine = {user["userPrincipalName"].lower(), (user.get("mail") or "").lower()}

@@ -140,7 +140,7 @@ def response(
     """The attendee's answer in the organizer's Inbox (``kind``: accepted/declined/...)."""
     if organizer_rec.mailbox is None:
         return None
-    user = directory.user(responder_id)
+    user = directory.mailbox(responder_id)  # a user, or a room's booking attendant
     if user is None:
         return None
     ev = ev or organizer_rec.data

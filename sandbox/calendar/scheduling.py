@@ -1,4 +1,5 @@
-"""findMeetingTimes and getSchedule: free/busy from the calendars the tenant holds.
+"""findMeetingTimes and getSchedule: free/busy from the calendars the tenant holds, people's
+and room mailboxes'.
 
 findMeetingTimes follows its reference page: candidate slots inside the time constraint and the
 activity domain's hours (work: Monday-Friday 08:00-17:00 in the mailbox's zone), each
@@ -42,6 +43,8 @@ _VIEW = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhe
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _REASON = "Suggested because it is one of the nearest times when all attendees are available."
 _REASON_SOME = "Suggested because it is one of the nearest times when most attendees are available."
+# (start, end, showAs, the item's properties) of one thing that occupies a calendar.
+Period = tuple[datetime, datetime, str, dict[str, Any]]
 
 
 def _bool(value: Any, default: bool) -> bool:
@@ -77,9 +80,9 @@ def _duration(value: Any) -> timedelta:
     return timedelta(days=d, hours=h, minutes=m, seconds=s)
 
 
-def busy_periods(store: Store, mailbox_id: str, start: datetime, end: datetime) -> list[tuple]:
+def busy_periods(store: Store, mailbox_id: str, start: datetime, end: datetime) -> list[Period]:
     """(start, end, showAs, item) of what occupies a calendar; free and cancelled items don't."""
-    out = []
+    out: list[Period] = []
     for item in render.view_items(store, mailbox_id, start, end):
         data = {**item.master, **(item.master.get("_exceptions") or {}).get(item.stamp or "", {})}
         if data.get("isCancelled") or data.get("showAs") in ("free", "unknown", None):
@@ -88,7 +91,7 @@ def busy_periods(store: Store, mailbox_id: str, start: datetime, end: datetime) 
     return out
 
 
-def _status(periods: list[tuple], start: datetime, end: datetime) -> str:
+def _status(periods: list[Period], start: datetime, end: datetime) -> str:
     worst = "free"
     for p_start, p_end, show, _ in periods:
         if p_start < end and p_end > start and _RANK.get(show, 0) > _RANK[worst]:
@@ -113,11 +116,12 @@ def _slots(body: dict[str, Any], now: datetime) -> tuple[list[tuple[datetime, da
     domain = str(constraint.get("activityDomain") or "work")
     if domain not in ("work", "personal", "unrestricted", "unknown"):
         raise GraphError(f"Invalid activityDomain '{domain}'.", code="BadRequest")
-    slots = []
+    slots: list[tuple[datetime, datetime]] = []
     for slot in expect("timeSlots", constraint.get("timeSlots") or [], list):
         if not isinstance(slot, dict):
             raise invalid()
-        slots.append(tuple(t.astimezone(UTC) for t in parse_times(slot)))
+        slot_start, slot_end = parse_times(slot)
+        slots.append((slot_start.astimezone(UTC), slot_end.astimezone(UTC)))
     if not slots:
         start = now.replace(second=0, microsecond=0)
         slots = [(start, start + timedelta(days=2))]
@@ -125,9 +129,9 @@ def _slots(body: dict[str, Any], now: datetime) -> tuple[list[tuple[datetime, da
 
 
 def _candidates(
-    slots: list, duration: timedelta, domain: str, zone: str
+    slots: list[tuple[datetime, datetime]], duration: timedelta, domain: str, zone: str
 ) -> list[tuple[datetime, datetime]]:
-    out = []
+    out: list[tuple[datetime, datetime]] = []
     for slot_start, slot_end in slots:
         minute = 0 if slot_start.minute == 0 else (30 if slot_start.minute <= 30 else 60)
         cur = slot_start.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minute)
@@ -147,14 +151,45 @@ def _attendee(att: Any) -> str:
     return address
 
 
-def _locations(constraint: Any) -> list[dict[str, Any]]:
-    """The locationConstraint's locations, echoed in each suggestion."""
-    constraint = expect("locationConstraint", constraint or {}, dict)
-    return [
-        {k: v for k, v in loc.items() if k != "resolveAvailability"}
-        for loc in expect("locations", constraint.get("locations") or [], list)
-        if isinstance(loc, dict)
-    ]
+class _Places:
+    """The locationConstraint (locationConstraint, locationConstraintItem pages): locations
+    echoed as given, except rooms of the tenant with ``resolveAvailability`` (default true),
+    of which a suggestion names the first free one; ``suggestLocation`` adds the tenant's
+    other rooms (by name) as fallbacks. No free room: the slot goes when ``isRequired``, else
+    it is suggested without one."""
+
+    def __init__(self, ctx: Ctx, constraint: Any, first: datetime, last: datetime) -> None:
+        constraint = expect("locationConstraint", constraint or {}, dict)
+        self.required = _bool(constraint.get("isRequired"), False)
+        self.fixed: list[dict[str, Any]] = []  # echoed in every suggestion
+        self.rooms: list[tuple[dict[str, Any], list[Period]]] = []  # to resolve, in order
+        for loc in expect("locations", constraint.get("locations") or [], list):
+            if not isinstance(loc, dict):
+                continue
+            shown = {k: v for k, v in loc.items() if k != "resolveAvailability"}
+            room = ctx.directory.room(str(loc.get("locationEmailAddress") or ""))
+            if room is None or not _bool(loc.get("resolveAvailability"), True):
+                self.fixed.append(shown)
+            else:
+                self.rooms.append((shown, busy_periods(ctx.store, room["id"], first, last)))
+        if _bool(constraint.get("suggestLocation"), False):
+            named = {str(r[0].get("locationEmailAddress")).lower() for r in self.rooms}
+            for room in sorted(ctx.directory.rooms(), key=lambda r: r["displayName"].lower()):
+                if room["emailAddress"].lower() not in named:
+                    shown = {
+                        "displayName": room["displayName"],
+                        "locationEmailAddress": room["emailAddress"],
+                    }
+                    self.rooms.append((shown, busy_periods(ctx.store, room["id"], first, last)))
+
+    def pick(self, start: datetime, end: datetime) -> list[dict[str, Any]] | None:
+        """The suggestion's locations at this time; None: no room free and one is required."""
+        if not self.rooms:
+            return list(self.fixed)
+        for shown, periods in self.rooms:
+            if _status(periods, start, end) in ("free", "workingElsewhere"):
+                return [shown, *self.fixed]
+        return None if self.required else list(self.fixed)
 
 
 @router.route("POST", "/users/{user}/findMeetingTimes", resource="calendar")
@@ -176,17 +211,21 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
         first, last = candidates[0][0], max(c[1] for c in candidates)
     else:
         first = last = now
-    calendars = {}
-    for address in attendees:
-        user = ctx.directory.user(address)
-        calendars[address] = busy_periods(ctx.store, user["id"], first, last) if user else None
+    calendars: dict[str, list[Period] | None] = {}
+    for address in attendees:  # people and rooms (attendees of type resource) alike
+        who = ctx.directory.mailbox(address)
+        calendars[address] = busy_periods(ctx.store, who["id"], first, last) if who else None
     own = busy_periods(ctx.store, ctx.mailbox_id, first, last)
-    locations = _locations(body.get("locationconstraint"))
-    found, organizer_blocked = [], 0
+    places = _Places(ctx, body.get("locationconstraint"), first, last)
+    found, organizer_blocked, no_room = [], 0, 0
     for start, end in candidates:
         mine = _status(own, start, end)
         if not organizer_optional and mine in ("busy", "oof"):
             organizer_blocked += 1
+            continue
+        locations = places.pick(start, end)
+        if locations is None:
+            no_room += 1
             continue
         availability = [
             (address, "unknown" if periods is None else _status(periods, start, end))
@@ -224,6 +263,8 @@ async def find_meeting_times(ctx: Ctx, user: str) -> GraphResponse:
             reason = "unknown"
         elif organizer_blocked == len(candidates):
             reason = "organizerUnavailable"
+        elif no_room and organizer_blocked + no_room == len(candidates):
+            reason = "locationsUnavailable"
         elif any(p is None for p in calendars.values()):
             reason = "attendeesUnavailableOrUnknown"
         else:
@@ -252,9 +293,9 @@ async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
         raise invalid()
     step, zone = timedelta(minutes=interval), access.zone(ctx)
     value = []
-    for address in schedules:
-        user = ctx.directory.user(str(address))
-        if user is None:
+    for address in schedules:  # users and room mailboxes alike
+        who = ctx.directory.mailbox(str(address))
+        if who is None:
             value.append(
                 {
                     "scheduleId": address,
@@ -267,7 +308,7 @@ async def get_schedule(ctx: Ctx, user: str) -> GraphResponse:
                 }
             )
             continue
-        periods = busy_periods(ctx.store, user["id"], start, end)
+        periods = busy_periods(ctx.store, who["id"], start, end)
         view, cur = [], start
         while cur < end:
             view.append(_VIEW[_status(periods, cur, min(cur + step, end))])

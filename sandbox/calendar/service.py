@@ -172,7 +172,7 @@ def create_event(
     attendee's ``status``; a declined attendee gets no copy, as Outlook removes it. Created
     through Graph, every internal attendee also gets a meeting request in her Inbox.
     """
-    user = directory.user(organizer_id)
+    user = directory.mailbox(organizer_id)  # a user, or a room mailbox's own calendar
     if user is not None:
         organizer = user_address(user)
     else:

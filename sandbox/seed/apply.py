@@ -1,4 +1,5 @@
-"""Put the demo municipality into a store: directory first, then mailboxes, calendars, files."""
+"""Put the demo municipality into a store: directory first (people, rooms, apps), then
+mailboxes, calendars (the rooms' with their bookings), files."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import datetime as dt
 import hashlib
 import secrets
 from pathlib import Path
+from typing import Any
 
+from sandbox.calendar import rooms
 from sandbox.calendar import service as calendar
 from sandbox.directory import Directory
 from sandbox.drive import service as drive
@@ -50,6 +53,10 @@ def seed_store(store: Store, seed: Seed) -> None:
             )
         for user in seed.users:
             directory.save_user(_directory_user(user, seed.tenant["domain"]))
+        for room in seed.rooms:
+            directory.save_room(room)
+        for room_list in seed.room_lists:
+            directory.save_room_list(room_list)
         directory.reload()
         for d in seed.delegates:
             directory.save_delegate(d["owner_id"], d["delegate_id"], d["rights"])
@@ -69,7 +76,10 @@ def seed_store(store: Store, seed: Seed) -> None:
             mail.deliver(store, owner["id"], folder.id, item["message"])
         for item in seed.events:
             # An organizer outside the tenant gets no event of her own, only attendee copies.
-            calendar.create_event(store, directory, item["organizer"], item["event"], seeded=True)
+            rec = calendar.create_event(
+                store, directory, item["organizer"], item["event"], seeded=True
+            )
+            rooms.seed_bookings(store, directory, rec)
         if seed.site:
             drive.create_site(store, seed.site)
         for upn, lists in seed.todo.items():
@@ -81,7 +91,7 @@ def seed_store(store: Store, seed: Seed) -> None:
                     todo.create_task(store, owner["id"], created.id, task)
 
 
-def _directory_user(user: dict, domain: str) -> dict:
+def _directory_user(user: dict[str, Any], domain: str) -> dict[str, Any]:
     """The seed's user as Entra ID holds it: the role is ours, so it is kept internal."""
     data = {k: v for k, v in user.items() if k != "role"}
     data["_role"] = user.get("role")

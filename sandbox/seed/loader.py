@@ -37,7 +37,9 @@ class Seed:
     apps        [{displayName, client_id, api_scopes, delegated_permissions,
                   application_permissions, rbac_scope (UPNs), rbac_scope_ids}]
     users       [Graph user + role: executive | secretary | staff | admin]
-    rooms       [{id, displayName, emailAddress, capacity, building, floorNumber}]
+    rooms       [Graph room (places API): id, displayName, emailAddress, capacity, building,
+                 floorNumber, ... every property present]
+    room_lists  [Graph roomList: id, displayName, emailAddress, ...; _rooms: member addresses]
     delegates   [{owner, owner_id, delegate, delegate_id, rights: {mail, calendar}}]
     roster      {executive: {mon..fri: front office secretary}}
     categories  {mailbox: [{displayName, color}]}
@@ -54,6 +56,7 @@ class Seed:
     apps: list[dict[str, Any]]
     users: list[dict[str, Any]]
     rooms: list[dict[str, Any]]
+    room_lists: list[dict[str, Any]]
     delegates: list[dict[str, Any]]
     roster: dict[str, dict[str, str]]
     categories: dict[str, list[dict[str, str]]]
@@ -80,7 +83,8 @@ def load_seed(path: Path | None = None, *, today: date) -> Seed:
         tenant=resolver.tenant(),
         apps=resolver.apps(),
         users=[user.model_dump() for user in doc.users],
-        rooms=[room.model_dump() for room in doc.rooms],
+        rooms=resolver.room_places(),
+        room_lists=resolver.room_lists(),
         delegates=resolver.delegates(),
         roster={upn: week.model_dump() for upn, week in doc.roster.items()},
         categories=resolver.categories(),

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-__all__ = ["Contact", "DemoFile", "Event", "Message", "Person", "Weekday"]
+__all__ = ["Contact", "DemoFile", "Event", "Message", "Person", "Room", "RoomList", "Weekday"]
 
 Guid = Annotated[
     str,
@@ -74,13 +74,56 @@ class User(Strict):
     role: Literal["executive", "secretary", "staff", "admin"]
 
 
+class PhysicalAddress(Strict):
+    """Graph's physicalAddress."""
+
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    postalCode: str = ""
+    countryOrRegion: str = ""
+
+
+class GeoCoordinates(Strict):
+    """Graph's outlookGeoCoordinates (the fields the places API shows)."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
 class Room(Strict):
+    """A room mailbox and its place (Graph's ``room`` resource; unset properties are null)."""
+
     id: Guid
     displayName: NonEmpty
     emailAddress: Address
     capacity: int = Field(ge=1)
     building: NonEmpty
     floorNumber: int
+    floorLabel: NonEmpty | None = None
+    label: NonEmpty | None = None
+    nickname: NonEmpty | None = None  # Exchange fills in the display name
+    phone: str = ""
+    address: PhysicalAddress | None = None
+    geoCoordinates: GeoCoordinates | None = None
+    isWheelChairAccessible: bool = False
+    bookingType: Literal["standard", "reserved"] = "standard"
+    audioDeviceName: NonEmpty | None = None
+    videoDeviceName: NonEmpty | None = None
+    displayDeviceName: NonEmpty | None = None
+    tags: list[NonEmpty] = []
+
+
+class RoomList(Strict):
+    """An Exchange room list (a distribution group of rooms; Graph's ``roomList``)."""
+
+    id: Guid
+    displayName: NonEmpty
+    emailAddress: Address
+    phone: str = ""
+    address: PhysicalAddress | None = None
+    geoCoordinates: GeoCoordinates | None = None
+    rooms: list[Address] = Field(min_length=1)
 
 
 class Delegation(Strict):
@@ -299,6 +342,7 @@ class DemoFile(Strict):
     apps: list[App] = Field(min_length=1)
     users: list[User] = Field(min_length=1)
     rooms: list[Room] = []
+    roomLists: list[RoomList] = []
     delegates: list[Delegation] = []
     roster: dict[Address, WeekRoster] = {}
     categories: CategorySets

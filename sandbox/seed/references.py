@@ -68,10 +68,17 @@ class _Checker:
     # -- sections --------------------------------------------------------------------------
     def directory(self) -> None:
         doc = self.doc
+        lists = doc.roomLists
         for label, values in (
-            ("users: duplicate id", [u.id for u in doc.users] + [r.id for r in doc.rooms]),
+            (
+                "users: duplicate id",
+                [u.id for u in doc.users] + [r.id for r in doc.rooms] + [r.id for r in lists],
+            ),
             ("users: duplicate address", [u.userPrincipalName for u in doc.users]),
-            ("rooms: duplicate address", [r.emailAddress for r in doc.rooms]),
+            (
+                "rooms: duplicate address",
+                [r.emailAddress for r in doc.rooms] + [r.emailAddress for r in lists],
+            ),
         ):
             for value, count in Counter(values).items():
                 if count > 1:
@@ -85,11 +92,22 @@ class _Checker:
         for i, room in enumerate(doc.rooms):
             if room.emailAddress in self.users:
                 self.fail(f"rooms[{i}] {room.displayName!r}", "address taken by a user")
+            if not room.emailAddress.endswith(self.domain):
+                self.fail(f"rooms[{i}] {room.displayName!r}", "not in the tenant domain")
+        for i, room_list in enumerate(lists):
+            where = f"roomLists[{i}] {room_list.displayName!r}"
+            if room_list.emailAddress in self.users:
+                self.fail(where, "address taken by a user")
+            for j, address in enumerate(room_list.rooms):
+                if address not in self.rooms:
+                    self.fail(f"{where}.rooms[{j}]", f"{address!r} is not a room")
         for i, app in enumerate(doc.apps):
             for j, upn in enumerate(app.rbac_scope):
                 # The executives and shared mailboxes (the secretariat's, where app-sent notices
                 # come from); a secretary's own mailbox never: she signs in for it.
                 where = f"apps[{i}] {app.displayName!r}.rbac_scope[{j}]"
+                if upn in self.rooms:
+                    continue  # a room mailbox (its calendar) may be in the app's scope
                 member = self.user(where, upn)
                 if member is None and not upn.endswith(self.domain):
                     self.fail(where, f"unknown user {upn!r}")

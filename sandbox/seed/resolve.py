@@ -35,6 +35,7 @@ __all__ = ["LOCAL_TZ", "Resolver"]
 LOCAL_TZ = "W. Europe Standard Time"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _NEVER = "0001-01-01T00:00:00Z"  # Graph's "no response yet" time
+Day = date  # "date" in the class below is Resolver.date, the method
 _DATE_TOKEN = re.compile(r"\{(mon|tue|wed|thu|fri|sat|sun)([+-]\d+)?\}")
 
 
@@ -78,11 +79,11 @@ class Resolver:
         assert ref.offset is not None
         return self.today + timedelta(days=ref.offset)
 
-    def local(self, day: date, clock: str = "00:00") -> datetime:
+    def local(self, day: Day, clock: str = "00:00") -> datetime:
         hour, minute = map(int, clock.split(":"))
         return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
 
-    def stamp(self, day: date, clock: str = "00:00") -> dict[str, str]:
+    def stamp(self, day: Day, clock: str = "00:00") -> dict[str, str]:
         return format_graph_datetime(self.local(day, clock), LOCAL_TZ)
 
     def in_text(self, text: str) -> str:
@@ -106,9 +107,51 @@ class Resolver:
         return {"id": t.id, "display_name": t.displayName, "domain": t.domain}
 
     def apps(self) -> list[dict[str, Any]]:
+        ids = {**self.ids, **{r.emailAddress: r.id for r in self.doc.rooms}}  # rooms: calendars
         return [
-            {**app.model_dump(), "rbac_scope_ids": [self.ids[upn] for upn in app.rbac_scope]}
+            {**app.model_dump(), "rbac_scope_ids": [ids[upn] for upn in app.rbac_scope]}
             for app in self.doc.apps
+        ]
+
+    def room_places(self) -> list[dict[str, Any]]:
+        """Each room as the places API shows it (``room``), every property present."""
+        return [
+            {
+                "id": r.id,
+                "displayName": r.displayName,
+                "address": r.address.model_dump() if r.address else None,
+                "geoCoordinates": r.geoCoordinates.model_dump() if r.geoCoordinates else None,
+                "phone": r.phone,
+                "nickname": r.nickname or r.displayName,
+                "emailAddress": r.emailAddress,
+                "building": r.building,
+                "floorNumber": r.floorNumber,
+                "floorLabel": r.floorLabel,
+                "label": r.label,
+                "capacity": r.capacity,
+                "bookingType": r.bookingType,
+                "audioDeviceName": r.audioDeviceName,
+                "videoDeviceName": r.videoDeviceName,
+                "displayDeviceName": r.displayDeviceName,
+                "isWheelChairAccessible": r.isWheelChairAccessible,
+                "tags": list(r.tags),
+            }
+            for r in self.doc.rooms
+        ]
+
+    def room_lists(self) -> list[dict[str, Any]]:
+        """Each room list as the places API shows it (``roomList``); ``_rooms`` its members."""
+        return [
+            {
+                "id": r.id,
+                "displayName": r.displayName,
+                "address": r.address.model_dump() if r.address else None,
+                "geoCoordinates": r.geoCoordinates.model_dump() if r.geoCoordinates else None,
+                "phone": r.phone,
+                "emailAddress": r.emailAddress,
+                "_rooms": list(r.rooms),
+            }
+            for r in self.doc.roomLists
         ]
 
     def delegates(self) -> list[dict[str, Any]]:
@@ -190,7 +233,7 @@ class Resolver:
             "attachments": [self.attachment(a, received) for a in m.attachments],
         }
 
-    def flag(self, flag: Flag | None, received: date) -> dict[str, Any]:
+    def flag(self, flag: Flag | None, received: Day) -> dict[str, Any]:
         if flag is None:
             return {"flagStatus": "notFlagged"}
         start = received if flag.start is None else self.today + timedelta(days=flag.start)
@@ -229,7 +272,7 @@ class Resolver:
             out.append({"organizer": event.organizer.address, "event": body})
         return out
 
-    def _occurs_on(self, body: dict[str, Any], day: date) -> bool:
+    def _occurs_on(self, body: dict[str, Any], day: Day) -> bool:
         window = self.local(day).astimezone(UTC)
         found = expand(
             start=body["start"],

@@ -39,7 +39,7 @@ PERMISSIONS = (
     "MailboxSettings.ReadWrite", "Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite",
     "Calendars.Read.Shared", "Tasks.Read", "Tasks.ReadWrite", "Tasks.Read.All",
     "Tasks.ReadWrite.All", "User.Read", "User.ReadBasic.All", "User.Read.All", "Sites.Read.All",
-    "Files.Read.All", "Files.ReadWrite.All",
+    "Files.Read.All", "Files.ReadWrite.All", "Place.Read.All",
 )  # fmt: skip
 
 
@@ -47,7 +47,7 @@ PERMISSIONS = (
 ALL = frozenset(
     {*PERMISSIONS, "Mail.ReadWrite.Shared", "Mail.Send.Shared", "Calendars.ReadWrite.Shared",
      "Directory.Read.All", "Files.Read", "Files.ReadWrite",
-     "Sites.ReadWrite.All", "Mail.Read.Shared"}
+     "Sites.ReadWrite.All", "Mail.Read.Shared", "Place.ReadWrite.All"}
 )  # fmt: skip
 
 
@@ -285,6 +285,17 @@ def test_sharepoint_needs_a_sites_or_files_permission(tokens: Tokens) -> None:
     assert tokens.call("Files.Read.All", SECRETARY_A, "GET", drives).status_code == 200
     assert _refused(tokens.call("Mail.Read", SECRETARY_A, "GET", drives), "accessDenied")
     assert _refused(tokens.call("Tasks.Read", None, "GET", drives), "accessDenied")
+
+
+@pytest.mark.parametrize("upn", [SECRETARY_A, None], ids=["delegated", "application"])
+def test_the_places_api_takes_place_read_all(tokens: Tokens, upn: str | None) -> None:
+    # https://learn.microsoft.com/graph/api/place-list: Place.Read.All, delegated and
+    # application. Refused, the places service's error comes wrapped in an UnknownError.
+    rooms = "/places/microsoft.graph.room"
+    assert tokens.call("Place.Read.All", upn, "GET", rooms).status_code == 200
+    assert _refused(tokens.call("User.Read.All", upn, "GET", rooms), "UnknownError")
+    assert _refused(tokens.call("Calendars.Read", upn, "GET", "/places/raadzaal@zeeveen.nl"),
+                    "UnknownError")  # fmt: skip
 
 
 ROUTES = [r for r in resources.router().routes if r.resource not in ("batch", "anonymous")]
