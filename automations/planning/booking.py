@@ -23,7 +23,7 @@ from sqlalchemy import update
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM, to_graph
-from automations.errors import BadRequest, Conflict
+from automations.errors import Conflict, Unprocessable
 from automations.graph import BatchRequest, GraphSession
 from automations.holds import PLANNING_PROPERTY, planning_tag
 from automations.journal import StepContext, StepPlan
@@ -126,7 +126,7 @@ async def book(
     request = await load_for(deps, actor, request_id)
     option = next((o for o in request.options if o.id == option_id), None)
     if option is None:
-        raise BadRequest("Kies een van de geplaatste opties.")
+        raise Unprocessable("Kies een van de geplaatste opties.")
     if request.status == "booked":
         if request.booked_start != option.start:
             raise Conflict("Dit overleg is al op een ander moment geboekt.")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from automations.audit import AuditEntry, record
 from automations.context import Deps
-from automations.errors import AppError, BadRequest, NotFound
+from automations.errors import AppError, NotFound, Unprocessable
 from automations.planning import service
 from automations.planning.models import PlanningRequest
 from automations.store.models import PlanningGuestRow
@@ -86,7 +86,7 @@ async def answer_as_guest(deps: Deps, *, token: str, suits: Sequence[str]) -> Gu
     known = {o.id for o in request.options}
     chosen = sorted(set(suits))
     if set(chosen) - known:
-        raise BadRequest("Een gekozen moment hoort niet bij deze uitnodiging.")
+        raise Unprocessable("Een gekozen moment hoort niet bij deze uitnodiging.")
     async with deps.sessions() as session, session.begin():
         row = await session.get(PlanningGuestRow, guest.id)
         assert row is not None

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM, to_graph
-from automations.errors import BadRequest, Conflict
+from automations.errors import Conflict, Unprocessable
 from automations.graph import BatchRequest, GraphSession
 from automations.holds import PLANNING_PROPERTY, hold_subject, planning_tag
 from automations.journal import StepContext, StepPlan
@@ -69,13 +69,13 @@ async def _chosen(
     candidates said so, and booking checks again."""
     chosen = sorted(set(starts))
     if not 1 <= len(chosen) <= MAX_OPTIONS:
-        raise BadRequest(f"Kies 1 tot {MAX_OPTIONS} momenten.")
+        raise Unprocessable(f"Kies 1 tot {MAX_OPTIONS} momenten.")
     if any(s.tzinfo is None for s in chosen):
-        raise BadRequest("Geef elk moment met tijdzone.")
+        raise Unprocessable("Geef elk moment met tijdzone.")
     allowed = dict(candidate_times(request.window_start, request.window_end, request.duration,
                                    request.conditions, not_before=deps.now()))  # fmt: skip
     if any(s not in allowed for s in chosen):
-        raise BadRequest("Een gekozen moment valt buiten de periode of de voorwaarden.")
+        raise Unprocessable("Een gekozen moment valt buiten de periode of de voorwaarden.")
     rooms = await rooms_for(graph, request)
     busy, room_busy = await read_availability(graph, request, rooms)
     checked = rank(((s, allowed[s]) for s in chosen), busy, request.participants,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
-from automations.errors import BadRequest
+from automations.errors import Unprocessable
 from automations.graph import BatchRequest, GraphSession
 from automations.planning import service
 from automations.planning.access import staff_for
@@ -37,7 +37,7 @@ async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -
     names = {}
     for address, answer in zip(addresses, answers, strict=True):
         if answer.status == 404:
-            raise BadRequest(
+            raise Unprocessable(
                 f"{address} staat niet in de adreslijst van de gemeente; "
                 "nodig hem of haar uit als externe deelnemer."
             )
@@ -67,33 +67,33 @@ async def create_request(
     """A new planning request, checked whole before anything is stored."""
     executives = list(dict.fromkeys(e.lower() for e in executives))
     if not executives:
-        raise BadRequest("Kies minstens één bestuurder.")
+        raise Unprocessable("Kies minstens één bestuurder.")
     organiser = (organiser or executives[0]).lower()
     if organiser not in executives:
-        raise BadRequest("De organisator is een van de bestuurders van het overleg.")
+        raise Unprocessable("De organisator is een van de bestuurders van het overleg.")
     staff_for(actor, executives)
     title = title.strip()
     if not title:
-        raise BadRequest("Geef het overleg een titel.")
+        raise Unprocessable("Geef het overleg een titel.")
     if not 15 <= duration_minutes <= 8 * 60 or duration_minutes % 15:
-        raise BadRequest("De duur is een veelvoud van 15 minuten, tussen 15 minuten en 8 uur.")
+        raise Unprocessable("De duur is een veelvoud van 15 minuten, tussen 15 minuten en 8 uur.")
     today = deps.today()
     if window_start < today or window_end < window_start:
-        raise BadRequest("Kies een periode vanaf vandaag, met het einde na het begin.")
+        raise Unprocessable("Kies een periode vanaf vandaag, met het einde na het begin.")
     if window_end - window_start >= MAX_SPAN:
-        raise BadRequest("Kies een periode van hooguit acht weken.")
+        raise Unprocessable("Kies een periode van hooguit acht weken.")
     if decide_by is not None and not today <= decide_by <= window_end:
-        raise BadRequest("De beslisdatum ligt tussen vandaag en het einde van de periode.")
+        raise Unprocessable("De beslisdatum ligt tussen vandaag en het einde van de periode.")
     inside = [(a.lower(), required) for a, required in internal if a.lower() not in executives]
     outside = [(a.strip().lower(), n.strip()) for a, n in external]
     for address, _ in [*inside, *outside]:
         if not _ADDRESS.match(address):
-            raise BadRequest(f"{address or '(leeg)'} is geen geldig e-mailadres.")
+            raise Unprocessable(f"{address or '(leeg)'} is geen geldig e-mailadres.")
     everyone = [*executives, *(a for a, _ in inside), *(a for a, _ in outside)]
     if len(everyone) != len(set(everyone)):
-        raise BadRequest("Iemand staat twee keer bij de deelnemers.")
+        raise Unprocessable("Iemand staat twee keer bij de deelnemers.")
     if len(everyone) > MAX_PARTICIPANTS:
-        raise BadRequest(f"Hooguit {MAX_PARTICIPANTS} deelnemers.")
+        raise Unprocessable(f"Hooguit {MAX_PARTICIPANTS} deelnemers.")
     names = await _names_from_directory(graph, [a for a, _ in inside])
     people = [
         *(Participant(e, actor.roster.names.get(e, e), "executive") for e in executives),

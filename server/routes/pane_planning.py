@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from automations.context import Actor, Deps
-from automations.errors import BadRequest
+from automations.errors import Unprocessable
 from automations.graph import GraphSession
 from automations.planning import flows
 from automations.roster.policy import served_by
@@ -54,7 +54,7 @@ async def planning_form(
 ) -> HTMLResponse:
     serves = _may_plan(me)
     if not serves:
-        raise BadRequest("U plant geen overleggen voor een bestuurder.")
+        raise Unprocessable("U plant geen overleggen voor een bestuurder.")
     today = deps.today()
     current = (mailbox or "").lower()
     return fragment(
@@ -126,7 +126,7 @@ async def planning_create(
     request: Request, body: NewPlanning, deps: FlowDeps, me: Me, graph: UserGraph
 ) -> HTMLResponse:
     if body.where == "elders" and not body.location.strip():
-        raise BadRequest("Geef aan waar het overleg is, of kies online of een zaal.")
+        raise Unprocessable("Geef aan waar het overleg is, of kies online of een zaal.")
     conditions = ConditionsBody(not_on=body.not_on, mornings_only=body.mornings_only,
                                 travel_minutes=body.travel_minutes).conditions()  # fmt: skip
     made = await flows.create_request(
@@ -173,7 +173,7 @@ async def planning_hold(
     graph: UserGraph,
 ) -> HTMLResponse:  # fmt: skip
     if not body.starts:
-        raise BadRequest("Kies eerst een of meer momenten.")
+        raise Unprocessable("Kies eerst een of meer momenten.")
     held = await flows.hold_options(deps, graph, me, request_id=request_id, starts=body.starts,
                                     operation_id=body.operation_id)  # fmt: skip
     guests = len(held.guests)

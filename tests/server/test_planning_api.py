@@ -139,13 +139,13 @@ async def test_refusals_say_what_is_wrong(api: httpx.AsyncClient, login, clock: 
     other_team = await api.post(BASE, json=base, headers=login(SECRETARY_A))
     assert other_team.status_code == 403
     odd = await api.post(BASE, json={**base, "duration_minutes": 50}, headers=login(KARIN))
-    assert odd.status_code == 400 and "veelvoud van 15" in odd.json()["error"]["message"]
+    assert odd.status_code == 422 and "veelvoud van 15" in odd.json()["error"]["message"]
     past = await api.post(BASE, json={**base, "window_start": (today - dt.timedelta(days=1))
                                       .isoformat()}, headers=login(KARIN))  # fmt: skip
-    assert past.status_code == 400
+    assert past.status_code == 422 and past.json()["error"]["code"] == "unprocessable"
     bad = await api.post(BASE, json={**base, "external": [{"address": "geen adres"}]},
                          headers=login(KARIN))  # fmt: skip
-    assert bad.status_code == 400 and "geen geldig e-mailadres" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "geen geldig e-mailadres" in bad.json()["error"]["message"]
     request = await made(api, login, clock)
     outside = await api.post(f"{BASE}/{request['id']}/options", headers=login(KARIN), json={
         "starts": [f"{today + dt.timedelta(days=100)}T10:00:00+01:00"],

@@ -346,3 +346,32 @@ async def test_options_and_links_last_until_the_decision_date_and_no_longer(
     clock.advance(dt.timedelta(hours=1))  # the next day
     with pytest.raises(LinkExpired):
         await flows.guest_view(deps, token=token)
+
+
+async def test_in_the_town_hall_the_smallest_free_room_is_booked_with_it(
+    deps, as_user, actor, tenant
+) -> None:
+    """Seven people in the town hall: the candidates name a room that seats them (the
+    smallest free one), and the booking invites it — the room accepts, so its calendar holds
+    the meeting."""
+    held = await options_held(deps, as_user, actor, n=1, online=False)
+    [option] = held.options
+    assert option.room is not None
+    async with tenant.raw(KARIN) as graph:
+        rooms = (await graph.get("/places/microsoft.graph.room")).json()["value"]
+    seats = {r["emailAddress"].lower(): r["capacity"] for r in rooms}
+    fitting = sorted(c for c in seats.values() if c and c >= len(held.participants))
+    assert seats[option.room] == fitting[0]
+    async with as_user(KARIN) as graph:
+        done = await flows.book(deps, graph, actor(KARIN), request_id=held.id,
+                                option_id=option.id, operation_id=op())  # fmt: skip
+    assert done.status == "booked"
+    async with tenant.raw(JOOST) as graph:
+        event = (await graph.get(f"/users/{JOOST}/events/{done.booked_event_id}",
+                                 params={"$select": "attendees,location"})).json()  # fmt: skip
+    [room] = [a for a in event["attendees"] if a["type"] == "resource"]
+    assert room["emailAddress"]["address"].lower() == option.room
+    assert room["status"]["response"] == "accepted"
+    assert event["location"]["locationEmailAddress"].lower() == option.room
+    taken = await busy_in_graph(tenant, [option.room], option.start, option.end)
+    assert taken[option.room], "the room's calendar holds the meeting"
