@@ -119,39 +119,28 @@ async def propose(
         raise Conflict(f"Dit overleg is al {STATUS_LABELS[request.status]}.")
     room_list = await rooms_for(graph, request)
     busy, room_busy = await read_availability(graph, request, room_list)
-    times = candidate_times(
-        request.window_start,
-        request.window_end,
-        request.duration,
-        request.conditions,
-        not_before=deps.now() + LEAD,
-    )
-    found = rank(
-        times,
-        busy,
-        request.participants,
-        rooms=[(r.address, r.name) for r in room_list],
-        room_busy=room_busy,
-        travel=request.conditions.travel,
-        count=count,
-    )
-    if not found:
-        found = rank(
-            candidate_times(
-                request.window_start,
-                request.window_end,
-                request.duration,
-                request.conditions,
-                not_before=deps.now() + LEAD,
-            ),
+
+    def ranked(allow_conflicts: bool) -> list[Candidate]:
+        times = candidate_times(
+            request.window_start,
+            request.window_end,
+            request.duration,
+            request.conditions,
+            not_before=deps.now() + LEAD,
+        )
+        return rank(
+            times,
             busy,
             request.participants,
             rooms=[(r.address, r.name) for r in room_list],
             room_busy=room_busy,
             travel=request.conditions.travel,
             count=count,
-            allow_conflicts=True,
+            allow_conflicts=allow_conflicts,
         )
+
+    # Nobody required busy first; when no such time exists, the best ones, saying who is.
+    found = ranked(False) or ranked(True)
     return Proposal(request, found, room_list)
 
 

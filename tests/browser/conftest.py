@@ -163,6 +163,18 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     assert not errors, f"{request.node.name}: the page raised {errors}"
 
 
+@pytest.fixture
+def colleague(browser, backend_url: str) -> Iterator[Outlook]:
+    """A colleague's Outlook in a browser profile of her own, beside ``outlook`` (two
+    secretaries at work at once)."""
+    context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
+                                  viewport={"width": 1400, "height": 900})  # fmt: skip
+    try:
+        yield Outlook(context.new_page(), backend_url)
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def artefacts() -> Path:
     path = ARTEFACTS / "screenshots"

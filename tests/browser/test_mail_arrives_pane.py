@@ -9,11 +9,10 @@ arrives is measured in ``benchmarks/mail_burst.py``, not asserted here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, expect
+from playwright.sync_api import FrameLocator, expect
 
 from sandbox.server import RunningSandbox, free_port
 from server.settings import Settings
@@ -40,16 +39,6 @@ def backend_settings(running: RunningSandbox, tmp_path_factory: pytest.TempPathF
     )
 
 
-@pytest.fixture
-def ellen(browser: Browser, backend_url: str) -> Iterator[Outlook]:
-    context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
-                                  viewport={"width": 1400, "height": 900})  # fmt: skip
-    try:
-        yield Outlook(context.new_page(), backend_url)
-    finally:
-        context.close()
-
-
 def open_on(outlook: Outlook, who: str, tab: str, shown: str) -> FrameLocator:
     outlook.sign_in(who).open_mailbox("Ingrid Zwanenburg")
     outlook.page.locator("#items button").first.click()
@@ -66,10 +55,10 @@ def count_for_ingrid(pane: FrameLocator) -> int:
     return int(cell.inner_text())
 
 
-def mail_shows_up_by_itself(outlook: Outlook, ellen: Outlook, tenant: Tenant) -> None:
+def mail_shows_up_by_itself(outlook: Outlook, colleague: Outlook, tenant: Tenant) -> None:
     """The story both modules tell: nobody clicks, both panes show the new mail."""
     post = open_on(outlook, MONIQUE, "postverwerking", "postverwerking")
-    queue = open_on(ellen, ELLEN, "werkvoorraad", "team")
+    queue = open_on(colleague, ELLEN, "werkvoorraad", "team")
     before = count_for_ingrid(queue)
 
     arrived = run_async(new_message(tenant, "Verzoek om een gesprek"))
@@ -80,6 +69,6 @@ def mail_shows_up_by_itself(outlook: Outlook, ellen: Outlook, tenant: Tenant) ->
 
 
 def test_a_new_mail_reaches_the_open_panes_through_a_notification(
-    outlook: Outlook, ellen: Outlook, tenant: Tenant
+    outlook: Outlook, colleague: Outlook, tenant: Tenant
 ) -> None:
-    mail_shows_up_by_itself(outlook, ellen, tenant)
+    mail_shows_up_by_itself(outlook, colleague, tenant)

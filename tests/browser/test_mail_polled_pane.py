@@ -11,10 +11,8 @@ import pytest
 from sandbox.server import RunningSandbox, free_port
 from server.settings import Settings
 from tests.browser.outlook import Outlook
-from tests.browser.test_mail_arrives_pane import ellen, mail_shows_up_by_itself
+from tests.browser.test_mail_arrives_pane import mail_shows_up_by_itself
 from tests.sandbox.graphclients import Tenant
-
-__all__ = ["ellen"]  # the colleague's browser, the fixture of the notified story
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +29,6 @@ def backend_settings(running: RunningSandbox, tmp_path_factory: pytest.TempPathF
 
 
 def test_a_new_mail_reaches_the_open_panes_on_the_next_poll(
-    outlook: Outlook, ellen: Outlook, tenant: Tenant
+    outlook: Outlook, colleague: Outlook, tenant: Tenant
 ) -> None:
-    mail_shows_up_by_itself(outlook, ellen, tenant)
+    mail_shows_up_by_itself(outlook, colleague, tenant)

@@ -5,11 +5,10 @@ they leave Ellen's open list without a reload; the list fits 320 and 360 px and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, expect
+from playwright.sync_api import FrameLocator, expect
 
 from tests.browser.outlook import WIDTHS, Outlook, open_tab, pane_checked, run_async
 from tests.sandbox.graphclients import Tenant
@@ -39,23 +38,13 @@ def postverwerking(outlook: Outlook, who: str) -> FrameLocator:
     return pane
 
 
-@pytest.fixture
-def ellen(browser: Browser, backend_url: str) -> Iterator[Outlook]:
-    context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
-                                  viewport={"width": 1400, "height": 900})  # fmt: skip
-    try:
-        yield Outlook(context.new_page(), backend_url)
-    finally:
-        context.close()
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_monique_marks_two_seen_and_they_leave_ellens_open_list(
-    width: int, outlook: Outlook, ellen: Outlook, tenant: Tenant, artefacts: Path,
+    width: int, outlook: Outlook, colleague: Outlook, tenant: Tenant, artefacts: Path,
     axe_source: str,
 ) -> None:  # fmt: skip
     mails = [new_mail(tenant, f"Ter info {n} ({width})") for n in range(2)]
-    theirs = postverwerking(ellen, ELLEN)
+    theirs = postverwerking(colleague, ELLEN)
     for m in mails:
         expect(theirs.locator(f"[data-bericht='{m}']")).to_have_count(1)
 

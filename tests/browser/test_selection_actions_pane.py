@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Locator, expect
+from playwright.sync_api import FrameLocator, Locator, expect
 
-from tests.browser.outlook import Outlook, open_tab, pane_checked, run_async
+from tests.browser.outlook import Outlook, pane_checked, run_async
 from tests.browser.test_multiselect_pane import planted, select_all
+from tests.browser.test_processing_pane import postverwerking
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_A_FRIDAY
 from tests.server.test_meetings_api import docx, mail, pdf
@@ -23,16 +23,6 @@ from tests.server.test_quicksteps_api import graph_get, new_message
 
 MONIQUE, ELLEN = SECRETARY_A, SECRETARY_A_FRIDAY
 LAWYER = "hans.verbeek@zeeveen.nl"  # Juridische Zaken in the demo address list
-
-
-@pytest.fixture
-def ellen(browser: Browser, backend_url: str) -> Iterator[Outlook]:
-    context = browser.new_context(ignore_https_errors=True, locale="nl-NL",
-                                  viewport={"width": 1400, "height": 900})  # fmt: skip
-    try:
-        yield Outlook(context.new_page(), backend_url)
-    finally:
-        context.close()
 
 
 def rows(outlook: Outlook, ids: list[str]) -> list[Locator]:
@@ -122,21 +112,12 @@ def test_attachments_of_two_mails_into_one_agenda_item(outlook: Outlook, tenant:
         assert "In vergadermap" in labelled["categories"]
 
 
-def postverwerking(outlook: Outlook, who: str) -> FrameLocator:
-    outlook.sign_in(who).open_mailbox("Ingrid Zwanenburg")
-    outlook.page.locator("#items button").first.click()
-    pane = outlook.pane_loaded()
-    open_tab(pane, "postverwerking")
-    expect(pane.get_by_test_id("postverwerking")).to_be_visible()
-    return pane
-
-
 @pytest.mark.inject_scripts
 def test_four_marked_seen_leave_a_colleagues_open_list_and_come_back_on_undo(
-    outlook: Outlook, ellen: Outlook, tenant: Tenant, artefacts: Path, axe_source: str
+    outlook: Outlook, colleague: Outlook, tenant: Tenant, artefacts: Path, axe_source: str
 ) -> None:
     mails = [run_async(new_message(tenant, f"Ter kennisname {n}")) for n in range(4)]
-    theirs = postverwerking(ellen, ELLEN)
+    theirs = postverwerking(colleague, ELLEN)
     for m in mails:
         expect(theirs.locator(f"[data-bericht='{m}']")).to_have_count(1)
 
@@ -159,12 +140,12 @@ def test_four_marked_seen_leave_a_colleagues_open_list_and_come_back_on_undo(
 
 
 def test_pick_up_three_of_which_a_colleague_has_one(
-    outlook: Outlook, ellen: Outlook, tenant: Tenant
+    outlook: Outlook, colleague: Outlook, tenant: Tenant
 ) -> None:
     mails = [run_async(new_message(tenant, f"Oppakken {n}")) for n in range(3)]
-    ellen.sign_in(ELLEN).open_mailbox("Ingrid Zwanenburg")
-    rows(ellen, mails[:1])[0].click()
-    hers = ellen.pane_loaded()
+    colleague.sign_in(ELLEN).open_mailbox("Ingrid Zwanenburg")
+    rows(colleague, mails[:1])[0].click()
+    hers = colleague.pane_loaded()
     hers.get_by_role("button", name="Ik pak dit op").click()
     expect(hers.get_by_test_id("bezig")).to_contain_text("U bent hiermee bezig")
 
