@@ -110,3 +110,15 @@ def test_a_calendar_graph_could_not_read_is_unknown_not_free() -> None:
          "end": {"dateTime": "2027-01-11T12:00:00", "timeZone": "UTC"}},
     ]})  # fmt: skip
     assert items is not None and [b.status for b in items] == ["hold"]
+
+
+def test_the_hours_hold_on_both_sides_of_the_clock_change() -> None:
+    """Weeks across the last Sunday of October: 09:00 is 09:00 in Dutch time before and after
+    (07:00 UTC, then 08:00 UTC), and a day has as many candidate times either side."""
+    friday, monday = dt.date(2027, 10, 29), dt.date(2027, 11, 1)
+    found = times(friday, monday)
+    first = {s.date(): s for s, _ in reversed(found)}
+    assert first[friday].time() == first[monday].time() == dt.time(9)
+    assert first[friday].astimezone(dt.UTC).hour == 7 and first[monday].astimezone(dt.UTC).hour == 8
+    per_day = {d: sum(1 for s, _ in found if s.date() == d) for d in (friday, monday)}
+    assert per_day[friday] == per_day[monday] == 15
