@@ -92,9 +92,20 @@ def test_plan_hold_a_guest_answers_on_her_phone_and_book(
     expect(phone.get_by_test_id("gast-opgeslagen")).to_be_visible()
     expect(phone.get_by_role("checkbox").nth(1)).to_be_checked()
 
+    # The other guest answers on her own phone (tapping): the second and the third suit her.
+    phone.goto(f"{backend_url}/gast/{links['burgemeester@buurdorp.example']}")
+    assert "Kustland" not in phone.content() and "kustland" not in phone.content()
+    phone.get_by_role("checkbox").nth(1).tap()
+    phone.get_by_role("checkbox").nth(2).tap()
+    phone.get_by_role("button", name="Versturen").tap()
+    expect(phone.get_by_test_id("gast-opgeslagen")).to_be_visible()
+
     # Karin's matrix hears it (the "planning" event), no reload.
     guest_row = matrix.locator("tbody tr", has_text="Gedeputeerde Staten Kustland")
     expect(guest_row.get_by_test_id("matrix-cel").nth(1)).to_have_attribute("data-staat", "past")
+    other = matrix.locator("tbody tr", has_text="Gemeente Buurdorp").get_by_test_id("matrix-cel")
+    expect(other.nth(0)).to_have_attribute("data-staat", "past niet")
+    expect(other.nth(2)).to_have_attribute("data-staat", "past")
     second = matrix.locator("thead th[data-optie]").nth(1).inner_text()
     detail.get_by_role("button", name=f"Boeken: {second}").click()
     expect(detail.get_by_test_id("planning-status")).to_have_text("geboekt")
