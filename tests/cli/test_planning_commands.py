@@ -34,7 +34,7 @@ async def test_plan_from_a_script(env: dict[str, str], tenant: Tenant, clock: Se
     made = run_json(
         env, "plan", "new", "--actor", KARIN, "--title", title, "--executive", JOOST,
         "--executive", FATIMA, "--executive", PIETERJAN, "--internal", "bas.kuipers@zeeveen.nl",
-        "--internal", "anouk.smits@zeeveen.nl:optioneel", "--duration", "60", "--online",
+        "--internal", "anouk.smits@zeeveen.nl:optioneel", "--duration", "60",  # a room
         "--from", (today + dt.timedelta(days=14)).isoformat(),
         "--to", (today + dt.timedelta(days=35)).isoformat(), "--not-on", "di",
     )  # fmt: skip
@@ -55,6 +55,7 @@ async def test_plan_from_a_script(env: dict[str, str], tenant: Tenant, clock: Se
     again = run_json(env, "plan", "book", made["id"], "--actor", KARIN, "--option", option,
                      "--operation-id", op)  # fmt: skip
     assert booked == again and booked["status"] == "booked"
+    assert booked["options"][0]["room"], "in the town hall: a room was chosen and invited"
     for who in (JOOST, FATIMA, PIETERJAN):
         assert await holds_of(tenant, who, title) == []
         assert len(await events_called(tenant, who, title)) == 1
