@@ -35,7 +35,7 @@ from automations.calamity.proposals import (
 )
 from automations.dates import AMSTERDAM, to_graph
 from automations.errors import BadRequest, Conflict
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import BatchRequest, GraphSession, calendar
 from automations.journal import Journal, OperationNotFound
 from automations.roster.models import Roster
 from automations.store import clock_of
@@ -208,17 +208,8 @@ async def invitation(
 async def _made(graph: GraphSession, entry: BacklogEntry, start: dt.datetime) -> str | None:
     """The event an earlier click made for this entry in this slot, if any."""
     end = start + dt.timedelta(minutes=entry.duration_minutes)
-    url = (
-        f"/users/{entry.mailbox}/calendarView?startDateTime={start.isoformat()}"
-        f"&endDateTime={end.isoformat()}&$select=id,transactionId"
-    ).replace("+", "%2B")
-    [answer] = await graph.batch([BatchRequest("GET", url)])
-    answer.raise_for_status()
-    for event in answer.body["value"]:
-        if event.get("transactionId") == entry.id:
-            made: str = event["id"]
-            return made
-    return None
+    made = await calendar.made_with_transaction(graph, entry.mailbox, entry.id, start, end)
+    return str(made["id"]) if made else None
 
 
 async def replan(

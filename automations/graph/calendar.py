@@ -8,7 +8,7 @@ and Graph's errors come out as ``automations.errors`` types.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -26,21 +26,28 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
     EventItemRequestBuilder,
 )
 
-from automations.dates import from_graph
+from automations.dates import from_graph, to_graph
 from automations.errors import NotFound
 from automations.graph.batch import BatchRequest
 from automations.graph.client import GraphSession
 from automations.graph.pages import read_all
 
 __all__ = [
+    "SCHEDULES_PER_REQUEST",
     "calendar_view",
     "calendar_view_json",
     "cancel_event",
+    "create_event",
     "decline_event",
     "delete_event",
     "delete_events",
+    "event_gone",
     "get_event",
+    "get_schedules",
+    "made_with_transaction",
 ]
+
+SCHEDULES_PER_REQUEST = 20  # getSchedule's limit
 
 
 async def calendar_view(
@@ -155,3 +162,58 @@ async def delete_events(graph: GraphSession, mailbox: str, event_ids: Sequence[s
         if not (answer.ok or answer.status == 404):
             answer.raise_for_status()
     return list(event_ids)
+
+
+async def create_event(
+    graph: GraphSession, mailbox: str, event: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A new item in ``mailbox``'s calendar (invitations go out when it has attendees), as
+    Graph answered it. A POST: not repeated by the gateway; give it a ``transactionId`` and
+    look for it (``made_with_transaction``) before trying again."""
+    [made] = await graph.batch([BatchRequest("POST", f"/users/{mailbox}/events", dict(event))])
+    made.raise_for_status()
+    return dict(made.body)
+
+
+async def made_with_transaction(
+    graph: GraphSession, mailbox: str, transaction_id: str, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any] | None:
+    """The item made between ``start`` and ``end`` with this ``transactionId``, if any: how
+    a retried create finds what an earlier attempt made."""
+    found = await calendar_view_json(graph, mailbox, start, end,
+                                     select=["id", "transactionId", "subject"])  # fmt: skip
+    return next((e for e in found if e.get("transactionId") == transaction_id), None)
+
+
+async def event_gone(graph: GraphSession, mailbox: str, event_id: str) -> bool:
+    """Whether the item is no longer in the calendar (Graph answers 404)."""
+    [found] = await graph.batch(
+        [BatchRequest("GET", f"/users/{mailbox}/events/{event_id}?$select=id")]
+    )
+    if found.status == 404:
+        return True
+    found.raise_for_status()
+    return False
+
+
+async def get_schedules(
+    graph: GraphSession, mailbox: str, addresses: Sequence[str], start: dt.datetime,
+    end: dt.datetime, *, interval_minutes: int = 30,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Free/busy of people and rooms between ``start`` and ``end``, asked through
+    ``mailbox``'s calendar: Graph's ``scheduleInformation`` items, 20 schedules a request,
+    the requests side by side in one ``$batch``."""
+    chunks = [addresses[i : i + SCHEDULES_PER_REQUEST]
+              for i in range(0, len(addresses), SCHEDULES_PER_REQUEST)]  # fmt: skip
+    answers = await graph.batch([
+        BatchRequest("POST", f"/users/{mailbox}/calendar/getSchedule", {
+            "schedules": list(chunk), "startTime": to_graph(start), "endTime": to_graph(end),
+            "availabilityViewInterval": interval_minutes,
+        })
+        for chunk in chunks
+    ])  # fmt: skip
+    found: list[dict[str, Any]] = []
+    for answer in answers:
+        answer.raise_for_status()
+        found += answer.body.get("value") or []
+    return found

@@ -22,9 +22,10 @@ from msgraph.generated.users.item.messages.item.message_item_request_builder imp
 )
 
 from automations.errors import NotFound
+from automations.graph.batch import BatchRequest
 from automations.graph.client import GraphSession
 
-__all__ = ["get_mail_folder", "get_message", "list_messages"]
+__all__ = ["get_mail_folder", "get_message", "immutable_ids", "list_messages"]
 
 # Graph's preference for a body as plain text instead of HTML (the pane shows mail as text).
 _TEXT_BODY = 'outlook.body-content-type="text"'
@@ -90,3 +91,19 @@ async def get_mail_folder(
     if found is None:
         raise NotFound(f"Microsoft Graph answered without folder {folder}.")
     return found
+
+
+async def immutable_ids(graph: GraphSession, mailbox: str, ids: Sequence[str]) -> dict[str, str]:
+    """The id each message keeps for good, by the id it was asked by (Outlook's current one
+    changes with every move); a message Graph no longer has is left out. The gateway prefers
+    immutable ids, so the answer's ``id`` is one."""
+    answers = await graph.batch(
+        [BatchRequest("GET", f"/users/{mailbox}/messages/{m}?$select=id") for m in ids]
+    )
+    known: dict[str, str] = {}
+    for asked, answer in zip(ids, answers, strict=True):
+        if answer.status == 404:
+            continue
+        answer.raise_for_status()
+        known[asked] = answer.body.get("id") or asked
+    return known

@@ -199,26 +199,17 @@ async def picker(
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     message_ids = _at_most(message_ids)
     types = config.types()
-    reads = []
-    for message_id in message_ids:
-        base = f"/users/{mailbox}/messages/{message_id}"
-        reads += [
-            BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline"),
-            BatchRequest("GET", f"{base}?$select=subject,from,categories"),
-        ]
-    answers = await graph.batch(reads)
-    for answer in answers:
-        answer.raise_for_status()
-    first = _facts(answers[1].body)
-    choices = await _choices(deps, graph, types, mailbox, None, first)
+    mails = await service.read_mails(graph, mailbox, message_ids)
+    choices = await _choices(deps, graph, types, mailbox, None, _facts(mails[0][1]))
     attachments = [
         Attachment(id=a["id"], name=a.get("name") or "", size=a.get("size") or 0,
                    isInline=bool(a.get("isInline")), message=message_id)
-        for i, message_id in enumerate(message_ids)
-        for a in answers[2 * i].body["value"]
+        for message_id, (listed, _) in zip(message_ids, mails, strict=True)
+        for a in listed
         if a.get("@odata.type") == service.FILE_ATTACHMENT
     ]  # fmt: skip
-    subjects = {m: answers[2 * i + 1].body.get("subject") or "" for i, m in enumerate(message_ids)}
+    subjects = {m: message.get("subject") or ""
+                for m, (_, message) in zip(message_ids, mails, strict=True)}  # fmt: skip
     return Picker(choices.candidates, choices.preselected, attachments, types.types,
                   deps.today(), subjects)  # fmt: skip
 

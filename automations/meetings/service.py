@@ -43,6 +43,7 @@ __all__ = [
     "pick_from_mails",
     "plan_files",
     "push",
+    "read_mails",
 ]
 
 FILE_ATTACHMENT = "#microsoft.graph.fileAttachment"
@@ -228,6 +229,25 @@ def plan_files(
     return steps
 
 
+async def read_mails(
+    graph: GraphSession, mailbox: str, message_ids: Sequence[str]
+) -> list[tuple[list[Mapping[str, Any]], Mapping[str, Any]]]:
+    """Per mail, in order: its attachments as Graph lists them, and its id, subject, sender
+    and categories; two reads a mail, side by side in one ``$batch``."""
+    reads = []
+    for message_id in message_ids:
+        base = f"/users/{mailbox}/messages/{message_id}"
+        reads += [
+            BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline,contentType"),
+            BatchRequest("GET", f"{base}?$select=id,subject,from,categories"),
+        ]
+    answers = await graph.batch(reads)
+    for answer in answers:
+        answer.raise_for_status()
+    return [(answers[2 * i].body["value"], answers[2 * i + 1].body)
+            for i in range(len(message_ids))]  # fmt: skip
+
+
 async def push(
     graph: GraphSession, sessions: async_sessionmaker[AsyncSession], journal: Journal, *,
     roster: Roster, types: MeetingTypes, target_for: Callable[[MeetingType], Target],
@@ -245,22 +265,12 @@ async def push(
         raise BadRequest("Kies minstens één bericht.")
     async with sessions() as session:
         place = await place_of(session, types, agenda_item_id)
-    reads = []
-    for message_id in message_ids:
-        base = f"/users/{mailbox}/messages/{message_id}"
-        reads += [
-            BatchRequest("GET", f"{base}/attachments?$select=id,name,size,isInline,contentType"),
-            BatchRequest("GET", f"{base}?$select=id,subject"),
-        ]
-    answers = await graph.batch(reads)
-    for answer in answers:
-        answer.raise_for_status()
-    listed = {m: answers[2 * i].body["value"] for i, m in enumerate(message_ids)}
+    mails = await read_mails(graph, mailbox, message_ids)
+    listed = {m: attachments for m, (attachments, _) in zip(message_ids, mails, strict=True)}
     picked = pick_from_mails(listed, attachment_ids)
     steps: list[StepPlan] = []
     taken: set[str] = set()
-    for i, asked in enumerate(message_ids):
-        message = answers[2 * i + 1].body
+    for asked, (_, message) in zip(message_ids, mails, strict=True):
         # The gateway asks for immutable ids: whatever id the caller had (a regular one
         # changes with every move), the documents name the mail by the one that stays.
         message_id = message.get("id") or asked

@@ -24,10 +24,9 @@ from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM, to_graph
 from automations.errors import Conflict, Unprocessable
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession, calendar
 from automations.holds import PLANNING_PROPERTY, planning_tag
 from automations.journal import StepContext, StepPlan
-from automations.mailboxes.tagged import graph_one
 from automations.planning import reading, service
 from automations.planning.access import load_for
 from automations.planning.availability import read_availability
@@ -74,20 +73,17 @@ def _releases(request: PlanningRequest) -> list[StepPlan]:
 
 def _release_executors(graph: GraphSession) -> tuple[Execute, Verify]:
     async def execute(ctx: StepContext) -> dict[str, Any]:
-        p = ctx.params
-        [gone] = await graph.batch(
-            [BatchRequest("DELETE", f"/users/{p['executive']}/events/{p['event_id']}")]
-        )
-        if gone.status != 404:  # removed by hand in Outlook: as good as released
-            gone.raise_for_status()
+        # Gone already (removed by hand in Outlook) is as good as released.
+        await calendar.delete_events(graph, ctx.params["executive"], [ctx.params["event_id"]])
         return {"released": True}
 
     async def verify(ctx: StepContext) -> dict[str, Any] | None:
         p = ctx.params
-        [found] = await graph.batch(
-            [BatchRequest("GET", f"/users/{p['executive']}/events/{p['event_id']}?$select=id")]
+        return (
+            {"released": True}
+            if await calendar.event_gone(graph, p["executive"], p["event_id"])
+            else None
         )
-        return {"released": True} if found.status == 404 else None
 
     return execute, verify
 
@@ -239,13 +235,12 @@ def _invite_executors(
             }
         elif request.location:
             event["location"] = {"displayName": request.location}
-        made = await graph_one(
-            graph, BatchRequest("POST", f"/users/{request.organiser}/events", event)
-        )
+        made = await calendar.create_event(graph, request.organiser, event)
         return {"event_id": str(made["id"])}
 
     async def verify(ctx: StepContext) -> dict[str, Any] | None:
-        made = await reading.made_event(graph, request.organiser, tx, option.start, option.end)
+        made = await calendar.made_with_transaction(graph, request.organiser, tx, option.start,
+                                                    option.end)  # fmt: skip
         return {"event_id": str(made["id"])} if made else None
 
     return execute, verify

@@ -24,11 +24,11 @@ from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM, to_graph
 from automations.errors import Conflict, Unprocessable
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession, calendar
 from automations.holds import PLANNING_PROPERTY, hold_subject, planning_tag
 from automations.journal import StepContext, StepPlan
-from automations.mailboxes.tagged import find_tagged, graph_one, send_tagged_mail
-from automations.planning import reading, service
+from automations.mailboxes.tagged import find_tagged, send_tagged_mail
+from automations.planning import service
 from automations.planning.access import load_for
 from automations.planning.availability import read_availability, rooms_for
 from automations.planning.candidates import candidate_times, rank
@@ -206,9 +206,7 @@ def _executors(
                     {"id": PLANNING_PROPERTY, "value": planning_tag(request.id)}
                 ],
             }
-            made = await graph_one(
-                graph, BatchRequest("POST", f"/users/{p['executive']}/events", event)
-            )
+            made = await calendar.create_event(graph, p["executive"], event)
             await _keep_hold(deps, p["option"], p["executive"], made["id"])
             return {"event_id": made["id"]}
         return await _invite(p["address"], p["name"])
@@ -218,7 +216,7 @@ def _executors(
         if ctx.name == "hold":
             start, end = dt.datetime.fromisoformat(p["start"]), dt.datetime.fromisoformat(p["end"])
             tx = hold_transaction(request.id, p["option"], p["executive"])
-            made = await reading.made_event(graph, p["executive"], tx, start, end)
+            made = await calendar.made_with_transaction(graph, p["executive"], tx, start, end)
             if made is None:
                 return None
             await _keep_hold(deps, p["option"], p["executive"], made["id"])

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.errors import Unprocessable
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession, users
 from automations.planning import service
 from automations.planning.access import staff_for
 from automations.planning.models import Conditions, Participant, PlanningRequest
@@ -29,20 +28,13 @@ _ADDRESS = re.compile(r"^[^@\s<>/?#\\\"]+@[^@\s<>/?#\\\"']+\.[^@\s<>/?#\\\"']+$"
 
 async def _names_from_directory(graph: GraphSession, addresses: Sequence[str]) -> dict[str, str]:
     """Each internal attendee's name, and a clear refusal for an address not in the tenant."""
-    if not addresses:
-        return {}
-    answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{quote(a)}?$select=displayName,mail") for a in addresses]
-    )
+    found = await users.find_users(graph, addresses, select=["displayName"])
     names = {}
-    for address, answer in zip(addresses, answers, strict=True):
-        if answer.status == 404:
-            raise Unprocessable(
-                f"{address} staat niet in de adreslijst van de gemeente; "
-                "nodig hem of haar uit als externe deelnemer."
-            )
-        answer.raise_for_status()
-        names[address] = str(answer.body.get("displayName") or address)
+    for address, user in found.items():
+        if user is None:
+            raise Unprocessable(f"{address} staat niet in de adreslijst van de gemeente; "
+                                "nodig hem of haar uit als externe deelnemer.")  # fmt: skip
+        names[address] = str(user.get("displayName") or address)
     return names
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from urllib.parse import quote
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.errors import Conflict, NotFound
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession, users
 from automations.planning import service
 from automations.planning.access import staff_for
 from automations.planning.making import create_request
@@ -29,18 +28,8 @@ WEEKS_AHEAD = 6
 
 
 async def _in_directory(graph: GraphSession, addresses: list[str]) -> set[str]:
-    if not addresses:
-        return set()
-    answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{quote(a)}?$select=id") for a in addresses]
-    )
-    found = set()
-    for address, answer in zip(addresses, answers, strict=True):
-        if answer.status == 404:
-            continue
-        answer.raise_for_status()
-        found.add(address)
-    return found
+    found = await users.find_users(graph, addresses, select=["id"])
+    return {a for a, user in found.items() if user is not None}
 
 
 async def from_backlog(

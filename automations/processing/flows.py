@@ -25,7 +25,8 @@ from automations.audit import AuditEntry
 from automations.context import Actor, Deps
 from automations.dates import AMSTERDAM
 from automations.errors import BadRequest
-from automations.graph import BatchRequest, GraphSession
+from automations.graph import GraphSession
+from automations.graph import mail as graph_mail
 from automations.journal import Once, StepContext, StepOutcome, StepPlan
 from automations.processing import service
 from automations.processing.models import InboxMail, ProcessingList, SeenOutcome
@@ -196,15 +197,7 @@ async def mark_selected_seen(
     mailbox = mailbox.lower()
     authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, mailbox)
     ids = _checked(message_ids)
-    answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{mailbox}/messages/{m}?$select=id") for m in ids]
-    )
-    known_as: dict[str, str] = {}
-    for asked, answer in zip(ids, answers, strict=True):
-        if answer.status == 404:
-            continue
-        answer.raise_for_status()
-        known_as[asked] = answer.body.get("id") or asked
+    known_as = await graph_mail.immutable_ids(graph, mailbox, ids)
     gone = [m for m in ids if m not in known_as]
     if not known_as:
         raise BadRequest("Deze berichten staan niet (meer) in het postvak.")
