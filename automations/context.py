@@ -9,6 +9,7 @@ state: one per process (or per CLI command); ``Actor`` is one per call.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -20,7 +21,7 @@ from automations.journal import Journal
 if TYPE_CHECKING:  # the roster's package has flows of its own, which import this module
     from automations.roster.models import Roster
 
-__all__ = ["Actor", "Deps", "Publisher", "Via", "nobody_listens"]
+__all__ = ["Actor", "Deps", "Publisher", "Tasks", "Via", "nobody_listens", "no_queue"]
 
 Via = Literal["pane", "api", "cli", "job"]
 
@@ -39,13 +40,35 @@ class _Nobody:
 nobody_listens: Publisher = _Nobody()
 
 
+class Tasks(Protocol):
+    """Where long work goes to be run by a worker (``automations.tasks``): any process, and
+    another one if the first dies. ``lock`` keeps a second waiting copy out."""
+
+    async def defer(self, task: str, *, lock: str, **args: Any) -> None: ...
+
+    async def defer_each(self, task: str, each: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Many copies of ``task`` at once, each ``(lock, args)`` (a job's mailboxes)."""
+
+
+class _NoQueue:
+    async def defer(self, task: str, *, lock: str, **args: Any) -> None:
+        raise RuntimeError(f"no task queue to run {task!r} on: give Deps a ``tasks``")
+
+    async def defer_each(self, task: str, each: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        raise RuntimeError(f"no task queue to run {task!r} on: give Deps a ``tasks``")
+
+
+no_queue: Tasks = _NoQueue()
+
+
 # How long "ik pak dit op" holds before a colleague can pick the work up unasked.
 CLAIM_TTL = dt.timedelta(minutes=30)
 
 
 @dataclass(frozen=True, init=False)
 class Deps:
-    """The store, the journal, the clock and the event publisher, passed to every flow."""
+    """The store, the journal, the clock, the event publisher and the task queue, passed to
+    every flow."""
 
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
@@ -53,6 +76,7 @@ class Deps:
     claim_ttl: dt.timedelta
     base_url: str  # links in mails we send (approvals, handover) point here
     journal: Journal
+    tasks: Tasks
 
     # By hand, not generated: ``journal`` may be left out (then it is made from the sessions),
     # yet it is always there afterwards.
@@ -64,6 +88,7 @@ class Deps:
         claim_ttl: dt.timedelta = CLAIM_TTL,
         base_url: str = "",
         journal: Journal | None = None,
+        tasks: Tasks = no_queue,
     ) -> None:
         object.__setattr__(self, "sessions", sessions)
         object.__setattr__(self, "clock", clock)
@@ -72,6 +97,7 @@ class Deps:
         object.__setattr__(self, "base_url", base_url)
         made = Journal(sessions, clock=clock) if journal is None else journal
         object.__setattr__(self, "journal", made)
+        object.__setattr__(self, "tasks", tasks)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

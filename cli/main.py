@@ -38,6 +38,7 @@ app = typer.Typer(
 app.command()(serving.sandbox)
 app.command()(serving.serve)
 app.command()(serving.demo)
+app.command()(serving.worker)
 app.command()(mailboxes.mailboxes)
 app.command()(processing.post)
 app.command("sandbox-info")(serving.sandbox_info)

@@ -194,3 +194,33 @@ def sandbox_info(
     else:
         for key, value in public.items():
             typer.echo(f"{key}: {value}")
+
+
+def worker(
+    name: Annotated[
+        str | None, typer.Option(help="The worker's name in the queue (default host:pid).")
+    ] = None,
+) -> None:
+    """Run the task queue's tasks (long work such as a calamity clear) until stopped.
+
+    Needs PostgreSQL (SECRETARIAAT_DATABASE_URL): with SQLite the server runs its own tasks.
+    """
+    import asyncio
+
+    from automations.store.db import is_sqlite
+    from server.logs import configure_logging
+    from server.settings import SettingsError
+    from server.worker import run_worker
+
+    settings = backend_settings()
+    if is_sqlite(settings.database_url):
+        fail(
+            "een worker heeft PostgreSQL nodig (SECRETARIAAT_DATABASE_URL); met SQLite voert"
+            " de server zijn taken zelf uit"
+        )
+    configure_logging()
+    _prepare_store(settings)
+    try:
+        asyncio.run(run_worker(settings, name=name))
+    except SettingsError as exc:
+        fail(str(exc))

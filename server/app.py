@@ -17,9 +17,11 @@ from automations.clock import Clock
 from automations.context import Deps
 from automations.directory import Identities
 from automations.graph import GraphGateway, token_source_for
+from automations.graph.shared_limits import shared_slots_for
 from automations.inbox.service import InboxWatcher
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
+from automations.tasks import Runtime, TaskQueue, queue_app
 from server.addin.manifest import ADDIN_DIR
 from server.auth import TokenValidator
 from server.docs import install_docs
@@ -61,7 +63,7 @@ from server.routes import (
 )
 from server.scheduler import start_mail_watch, start_scheduler
 from server.settings import Identity, Settings, is_loopback
-from server.startup import graph_config
+from server.startup import graph_config, token_vault
 
 __all__ = ["create_app"]
 
@@ -95,7 +97,9 @@ def create_app(
         _announce(settings, identity)
         app.state.scheduler = start_scheduler(app, settings)
         app.state.mail_watch = start_mail_watch(app, settings)
+        await app.state.tasks.start()
         yield
+        await app.state.tasks.aclose()
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
         await app.state.mail_watch.aclose()
@@ -118,20 +122,34 @@ def create_app(
     app.state.identity = identity
     app.state.validator = TokenValidator(identity)
     config = graph_config(identity)
-    app.state.gateway = GraphGateway(config, token_source_for(config))
+    app.state.gateway = GraphGateway(
+        config,
+        token_source_for(config),
+        shared_slots=shared_slots_for(settings.database_url, config.client_id),
+    )
     app.state.engine = create_engine(settings.database_url)
     app.state.clock = clock or settings.make_clock()
     app.state.wall = wall
     app.state.identities = Identities(app.state.gateway.for_user)  # oid -> UPN, per token
     app.state.sessions = session_factory(app.state.engine, clock=app.state.clock)
     app.state.events = broadcaster_for(settings.database_url)
+    # Long work goes to workers (this process's own, or `secretariaat worker`s), which act
+    # with the delegation a click sealed in the vault (docs/workers.md).
+    app.state.tasks = TaskQueue(
+        queue_app(settings.database_url), in_process=settings.worker_in_process,
+        settings=settings.worker_settings(),
+    )  # fmt: skip
+    app.state.vault = token_vault(settings, identity, app.state.sessions, app.state.clock)
     app.state.deps = Deps(
         sessions=app.state.sessions,
         clock=app.state.clock,
         events=app.state.events,
         claim_ttl=dt.timedelta(minutes=settings.claim_minutes),
         base_url=settings.base_url,
+        tasks=app.state.tasks,
     )
+    runtime = Runtime(app.state.deps, app.state.gateway, app.state.vault, settings.job_settings())
+    app.state.tasks.bind(runtime)
     app.state.journal = app.state.deps.journal
     # Mail as it arrives: Inbox deltas for Graph's notifications or the poller (scheduler).
     app.state.inbox = InboxWatcher(

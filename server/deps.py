@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,6 +25,8 @@ __all__ = [
     "ClockDep",
     "CurrentUser",
     "FlowDeps",
+    "HandingOver",
+    "KeepDelegation",
     "JournalDep",
     "Me",
     "Now",
@@ -99,14 +101,48 @@ async def _clear_graph(
     """For a calamity clear: a secretary through her own delegate rights, an admin (who has
     none on the executives' mailboxes) with the app's identity, scoped to the executives."""
     gateway: GraphGateway = request.app.state.gateway
-    async with _sessions(request)() as session:
-        role = (await snapshot(session)).role(user.upn)
-    if role == "admin":
+    if await _acts_as_app(request, user):
         async with gateway.for_app() as session:
             yield session
         return
     async with gateway.for_user(user.token, upn=user.upn) as session:
         yield session
+
+
+async def _keeper(
+    request: Request, user: Annotated[Principal, Depends(_current_user)]
+) -> Callable[[], Awaitable[None]]:
+    """Seals her delegation in the store when called, so a worker in any process acts with
+    her rights, not more (docs/workers.md): for a click whose work a worker finishes."""
+    gateway: GraphGateway = request.app.state.gateway
+
+    async def keep() -> None:
+        await gateway.tokens.keep_delegation(user.token, user.upn, request.app.state.vault)
+
+    return keep
+
+
+async def _handing_over(
+    request: Request,
+    user: Annotated[Principal, Depends(_current_user)],
+    keep: Annotated[Callable[[], Awaitable[None]], Depends(_keeper)],
+) -> AsyncIterator[GraphSession]:
+    """For a calamity clear a worker carries out: Graph as ``ClearGraph``, her delegation
+    kept first. An admin's clear is the app's already (RBAC for Applications)."""
+    if await _acts_as_app(request, user):
+        async with request.app.state.gateway.for_app() as session:
+            yield session
+        return
+    await keep()
+    async with request.app.state.gateway.for_user(user.token, upn=user.upn) as session:
+        yield session
+
+
+async def _acts_as_app(request: Request, user: Principal) -> bool:
+    """An admin has no delegate rights on the executives' mailboxes: her clears are the
+    app's, scoped to the executives."""
+    async with _sessions(request)() as session:
+        return (await snapshot(session)).role(user.upn) == "admin"
 
 
 async def _roster(request: Request) -> Roster:
@@ -163,6 +199,8 @@ UserGraph = Annotated[GraphSession, Depends(_user_graph)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 WallClock = Annotated[Callable[[], float], Depends(_wall)]
 ClearGraph = Annotated[GraphSession, Depends(_clear_graph)]
+HandingOver = Annotated[GraphSession, Depends(_handing_over)]
+KeepDelegation = Annotated[Callable[[], Awaitable[None]], Depends(_keeper)]
 JournalDep = Annotated[Journal, Depends(_journal)]
 FlowDeps = Annotated[Deps, Depends(_deps)]
 Me = Annotated[Actor, Depends(_actor)]

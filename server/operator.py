@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit import AuditEntry, record
 from automations.clock import Clock, local_today
-from automations.context import Actor, Deps
+from automations.context import Actor, Deps, Tasks
 from automations.errors import AccessDenied, NotFound
 from automations.graph import GraphGateway, GraphSession, token_source_for
+from automations.graph.shared_limits import shared_slots_for
 from automations.mailboxes.service import MailboxSummary, get_mailbox, list_mailboxes
 from automations.queue.events import broadcaster_for
 from automations.quicksteps import flows as quickstep_flows
@@ -57,7 +58,11 @@ async def run_as_operator(
             roster = await snapshot(session)
             outcome, found = "success", []
             try:
-                async with GraphGateway(config, token_source_for(config)) as gateway:
+                async with GraphGateway(
+                    config,
+                    token_source_for(config),
+                    shared_slots=shared_slots_for(settings.database_url, config.client_id),
+                ) as gateway:
                     async with gateway.for_app() as graph:
                         if mailbox:
                             found = [
@@ -103,7 +108,11 @@ async def operator_graph(
     try:
         async with sessions() as session:
             roster = await snapshot(session)
-        async with GraphGateway(config, token_source_for(config)) as gateway:
+        async with GraphGateway(
+            config,
+            token_source_for(config),
+            shared_slots=shared_slots_for(settings.database_url, config.client_id),
+        ) as gateway:
             async with gateway.for_app() as graph:
                 yield sessions, roster, graph
     finally:
@@ -202,12 +211,14 @@ async def run_named_job(
     dry_run: bool = False,
     trigger: str = "cli",
     slot: str | None = None,
+    tasks: Tasks | None = None,
 ) -> Any:
     """One job over the executives on the roster (or one of them): the CLI's and the
-    scheduler's shared path."""
+    scheduler's shared path. With ``tasks`` the run fans out over the workers (the
+    scheduler); without, it runs here and its report is the answer (the CLI)."""
     from automations.jobs.catalog import JOBS
-    from automations.jobs.registry import JobContext, JobSettings
-    from automations.jobs.runner import run_job
+    from automations.jobs.registry import JobContext
+    from automations.jobs.runner import run_job, start_run
 
     if name not in JOBS:
         raise NotFound(f"Onbekende taak '{name}'; bekend zijn: {', '.join(sorted(JOBS))}.")
@@ -216,6 +227,9 @@ async def run_named_job(
         if mailbox.lower() not in executives:
             raise NotFound(f"{mailbox} is geen bestuurder in het rooster.")
         executives = [mailbox.lower()]
+    if tasks is not None:  # fanned out over the workers, one task per mailbox
+        return await start_run(JOBS[name], sessions, executives, tasks, dry_run=dry_run,
+                               slot=slot, trigger=trigger)  # fmt: skip
     ctx = JobContext(
         graph=graph,
         sessions=sessions,
@@ -223,13 +237,7 @@ async def run_named_job(
         today=local_today(clock_of(sessions)),
         now=clock_of(sessions).now(),
         dry_run=dry_run,
-        settings=JobSettings(
-            base_url=settings.base_url,
-            approval_reminder_hours=settings.approval_reminder_hours,
-            flagged_days=settings.flagged_days,
-            time_limit_s=settings.job_time_limit_s,
-            mail_webhook_url=settings.mail_webhook_url(),
-        ),
+        settings=settings.job_settings(),
     )
     return await run_job(JOBS[name], ctx, executives, slot=slot, trigger=trigger)
 

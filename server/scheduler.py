@@ -1,7 +1,8 @@
 """The jobs on their schedules, inside the server process (APScheduler).
 
 Every instance of the server schedules every job; at each trigger all of them fire, and the
-first to claim the trigger's slot in the store runs it (``automations.jobs.runner``). On by
+first to claim the trigger's slot in the store fans the run out: one task per mailbox, run by
+the workers side by side (``automations.jobs.fanout``). On by
 default in tenant mode; in sandbox mode (the demo, the tests) only with
 ``SECRETARIAAT_JOBS_ENABLED=true``. ``secretariaat jobs run NAME`` runs one from system cron or
 a Kubernetes CronJob instead.
@@ -54,7 +55,7 @@ async def _fire(app: FastAPI, name: str) -> None:
         async with app.state.gateway.for_app() as graph:
             await run_named_job(
                 graph, app.state.sessions, roster, app.state.settings, name,
-                trigger="schedule", slot=slot,
+                trigger="schedule", slot=slot, tasks=app.state.tasks,
             )  # fmt: skip
     except Exception:  # the scheduler keeps going; the failure is in the log and job_runs
         log.exception("scheduled job %s failed", name)

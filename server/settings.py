@@ -23,6 +23,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from automations.clock import Clock, parse_clock
 from automations.fields import MAILBOX_PATTERN
+from automations.jobs.registry import JobSettings
+from automations.store.db import is_sqlite
+from automations.tasks import WorkerSettings
 
 __all__ = [
     "DEMO_NOTICE_MAILBOX",
@@ -166,6 +169,40 @@ class Settings(BaseSettings):
     # URL is public https (``is_public_https``), poll otherwise (the demo, a closed network).
     mail_notifications: Literal["webhook", "poll"] | None = None
     mail_poll_s: float = Field(default=30.0, ge=1, le=3600)  # poll: seconds between reads
+    # Long work (a calamity clear) runs as tasks (``automations.tasks``). This process runs a
+    # worker of its own unless set false: instances then leave tasks to `secretariaat worker`
+    # processes (PostgreSQL only; with SQLite the tasks live in this process's memory).
+    worker_in_process: bool = True
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    worker_stalled_s: float = Field(default=30.0, gt=0, le=3600)  # silent this long: dead
+    # Fernet keys sealing the delegations workers act with, comma-separated, the newest
+    # first (rotation: prepend a new key, drop the old one after a day). Unset: derived from
+    # the client secret, which every instance shares already.
+    token_keys: SecretStr | None = None
+
+    def job_settings(self) -> JobSettings:
+        """What the scheduled jobs are given, in every process that runs them."""
+        return JobSettings(
+            base_url=self.base_url, approval_reminder_hours=self.approval_reminder_hours,
+            flagged_days=self.flagged_days, time_limit_s=self.job_time_limit_s,
+            mail_webhook_url=self.mail_webhook_url(),
+        )  # fmt: skip
+
+    def worker_settings(self) -> WorkerSettings:
+        return WorkerSettings(
+            concurrency=self.worker_concurrency, heartbeat_s=self.worker_heartbeat_s,
+            stalled_s=self.worker_stalled_s, recover_every_s=min(5.0, self.worker_heartbeat_s),
+        )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _workers_need_a_shared_queue(self) -> Settings:
+        if not self.worker_in_process and is_sqlite(self.database_url):
+            raise ValueError(
+                "SECRETARIAAT_WORKER_IN_PROCESS=false needs PostgreSQL: with SQLite the task"
+                " queue lives in this process, so no other worker could run its tasks"
+            )
+        return self
 
     def mail_watch(self) -> Literal["webhook", "poll"]:
         """How this backend learns of new mail (see ``mail_notifications``)."""

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from automations.audit import AuditEntry, record
 from automations.clock import Clock
 from automations.graph import GraphConfig
+from automations.graph.vault import TokenVault, vault_keys
 from automations.quicksteps.service import DOCUMENT as QUICKSTEPS
 from automations.replies.service import DOCUMENT as TEMPLATES
 from automations.roster.service import load_roster_file, replace_roster
@@ -131,3 +132,14 @@ def graph_config(identity: Identity) -> GraphConfig:
         ca_cert=identity.ca_cert,
         api_audience=identity.api_audience,
     )
+
+
+def token_vault(
+    settings: Settings, identity: Identity, sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+) -> TokenVault:  # fmt: skip
+    """Where clicks seal the delegations workers act with (``SECRETARIAAT_TOKEN_KEYS``, or a
+    key derived from the client secret)."""
+    configured = settings.token_keys.get_secret_value() if settings.token_keys else None
+    keys = vault_keys(configured, identity.client_secret.get_secret_value())
+    return TokenVault(sessions, keys, clock)

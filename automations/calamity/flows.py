@@ -41,11 +41,17 @@ from automations.calamity.report import report_of
 from automations.context import Actor, Deps
 from automations.errors import BadRequest, NotFound
 from automations.graph import GraphSession
-from automations.journal import Operation, OperationNotFound, interrupted_members
+from automations.journal import (
+    Operation,
+    OperationInProgress,
+    OperationNotFound,
+    interrupted_members,
+)
 from automations.queue.flows import working_in
 from automations.roster.policy import Action, authorize, may
 
 __all__ = [
+    "FINISH_TASK",
     "PreviewFirst",
     "clear_interrupted",
     "clear_progress",
@@ -55,6 +61,7 @@ __all__ = [
     "drop_entry",
     "execute_clear",
     "execute_clears",
+    "finish_clear",
     "interrupted_clears",
     "member_id",
     "list_backlog",
@@ -63,6 +70,8 @@ __all__ = [
     "preview_clears",
     "propose_slots",
     "resume_clear",
+    "start_clear",
+    "start_clears",
 ]
 
 
@@ -197,6 +206,79 @@ async def execute_clears(
                                              actor=actor.upn, operation_id=ids[m]))  # fmt: skip
         deps.publish("changed", m, operation_id=ids[m])
     return group_of(operation_id, reports)
+
+
+FINISH_TASK = "calamity.finish"
+
+
+async def start_clear(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, start: dt.datetime,
+    end: dt.datetime, settings: ClearSettings, operation_id: str, toggled: Sequence[str] = (),
+    cancel_message: str = CANCEL_MESSAGE, decline_message: str = DECLINE_MESSAGE,
+    calamity: str = "",
+) -> ClearReport:  # fmt: skip
+    """The click: plan the clear as previewed (journaled), hand the run to a worker and return
+    at once; progress is read from the journal. A worker that dies midway is replaced by
+    another, which finishes what is missing (``finish_clear``). Clicked again, the same id
+    plans nothing new and queues no second run."""
+    authorize(actor.roster, actor.upn, Action.CLEAR_AGENDA, mailbox)
+    await _previewed_or_started(deps, operation_id)
+    report = await clearing.execute(
+        graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
+        mailbox=mailbox, start=start, end=end, settings=settings, operation_id=operation_id,
+        toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
+        calamity=calamity, run=False,
+    )  # fmt: skip
+    await _hand_over(deps, actor, operation_id)
+    deps.publish("changed", mailbox, operation_id=operation_id)
+    return report
+
+
+async def start_clears(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailboxes: Sequence[str],
+    start: dt.datetime, end: dt.datetime, settings: ClearSettings, operation_id: str,
+    toggled: Sequence[str] = (), cancel_message: str = CANCEL_MESSAGE,
+    decline_message: str = DECLINE_MESSAGE, calamity: str = "",
+) -> ClearGroup:  # fmt: skip
+    """The click for several executives: every clear is planned before the first is handed
+    over, and each executive's clear is its own task, so workers clear them side by side."""
+    boxes = _members(actor, mailboxes)
+    ids = {m: member_id(operation_id, m) for m in boxes}
+    for m in boxes:
+        await _previewed_or_started(deps, ids[m])
+    reports = []
+    for m in boxes:
+        reports.append(await clearing.execute(
+            graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
+            mailbox=m, start=start, end=end, settings=settings, operation_id=ids[m],
+            toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
+            calamity=calamity, group=list(ids.values()), run=False,
+        ))  # fmt: skip
+    for m in boxes:
+        await _hand_over(deps, actor, ids[m])
+        deps.publish("changed", m, operation_id=ids[m])
+    return group_of(operation_id, reports)
+
+
+async def _hand_over(deps: Deps, actor: Actor, operation_id: str) -> None:
+    await deps.tasks.defer(
+        FINISH_TASK, lock=operation_id, operation_id=operation_id, actor=actor.upn,
+        via=actor.via,
+    )  # fmt: skip
+
+
+async def finish_clear(
+    deps: Deps, graph: GraphSession, actor: Actor, *, operation_id: str
+) -> ClearReport:
+    """What a worker runs: this one clear to the end as it was planned, nothing twice (its
+    group's other clears are tasks of their own). Still held by another worker (or by the
+    lease of one that died): ``OperationInProgress``, and the task tries again later."""
+    report = await clearing.resume(graph, deps.journal, roster=actor.roster, actor=actor.upn,
+                                   operation_id=operation_id)  # fmt: skip
+    deps.publish("changed", report.mailbox, operation_id=operation_id)
+    if report.status in ("running", "interrupted"):
+        raise OperationInProgress(f"clear {operation_id} is held by another worker")
+    return report
 
 
 async def clears_progress(

@@ -50,6 +50,7 @@ from automations.graph.config import GraphConfig
 from automations.graph.errors import translate
 from automations.graph.limits import MailboxLimiter, current_me
 from automations.graph.retry import IDEMPOTENT_METHODS
+from automations.graph.shared_limits import SharedSlots
 from automations.graph.transport import (
     CALL_LIMIT_S,
     STREAM,
@@ -57,6 +58,7 @@ from automations.graph.transport import (
     deadline_after,
     graph_deadline,
 )
+from automations.graph.vault import TokenVault
 
 __all__ = ["GraphGateway", "GraphSession"]
 
@@ -68,6 +70,7 @@ T = TypeVar("T")
 # connection is not cut under a POST we then could not safely repeat.
 KEEPALIVE_EXPIRY_S = 4.0
 PIECE = 64 * 1024  # what an upload range is read and sent in
+DELEGATED_REUSE_S = 60.0  # how long a task's session reuses the token from her sealed cache
 
 
 def _bounded(fetch: Callable[[], Awaitable[str]], limit_s: float) -> Callable[[], Awaitable[str]]:
@@ -86,6 +89,25 @@ def _bounded(fetch: Callable[[], Awaitable[str]], limit_s: float) -> Callable[[]
             ) from exc
 
     return bounded
+
+
+def _reused(fetch: Callable[[], Awaitable[str]], seconds: float) -> Callable[[], Awaitable[str]]:
+    """``fetch``'s token, asked again only after ``seconds``: a task's hundred requests need
+    not each unseal her cache in the store (a Graph token lives an hour; MSAL renews it five
+    minutes before the end, so a minute's reuse never hands out an expired one)."""
+    kept: list[tuple[str, float]] = []
+    lock = asyncio.Lock()
+
+    async def reused() -> str:
+        now = asyncio.get_running_loop().time()
+        async with lock:
+            if kept and now - kept[0][1] < seconds:
+                return kept[0][0]
+            token = await fetch()
+            kept[:] = [(token, now)]
+            return token
+
+    return reused
 
 
 class _Tokens(AccessTokenProvider):
@@ -266,19 +288,22 @@ class GraphGateway:
         token_source: TokenSource,
         *,
         call_limit_s: float = CALL_LIMIT_S,
+        shared_slots: SharedSlots | None = None,
     ) -> None:
         if call_limit_s <= 0:
             raise ValueError("call_limit_s must be positive")
         self.config = config
         self.tokens = token_source
         self.call_limit_s = call_limit_s
-        self.limiter = MailboxLimiter(config.max_in_flight_per_mailbox)
+        self.limiter = MailboxLimiter(config.max_in_flight_per_mailbox, shared_slots)
         self.http = _http_client(config, self.limiter, call_limit_s)
         self.uploads = _upload_client(config)
 
     async def aclose(self) -> None:
         await self.http.aclose()
         await self.uploads.aclose()
+        if self.limiter.shared is not None:
+            await self.limiter.shared.aclose()
 
     async def __aenter__(self) -> GraphGateway:
         return self
@@ -298,6 +323,15 @@ class GraphGateway:
         async with self._session(
             lambda: self.tokens.user_token(assertion), me, app=self.for_app
         ) as session:
+            yield session
+
+    @asynccontextmanager
+    async def for_delegate(self, upn: str, vault: TokenVault) -> AsyncIterator[GraphSession]:
+        """Act with the delegation ``upn``'s click kept in ``vault`` (a task on a worker):
+        exactly her delegated rights, never the app's; a delegation that can no longer give
+        a token is ``AuthenticationFailed`` (she opens the task pane again)."""
+        fetch = _reused(lambda: self.tokens.delegated_token(upn, vault), DELEGATED_REUSE_S)
+        async with self._session(fetch, upn.lower(), app=self.for_app) as session:
             yield session
 
     @asynccontextmanager

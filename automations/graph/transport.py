@@ -11,7 +11,9 @@ the slots), shortened by a caller's ``graph_deadline`` (a job's time per mailbox
 starts and no retry waits past it; an attempt still on the wire then is abandoned and the
 caller gets ``GraphTimeout`` (``outcome_unknown`` when a request not safe to repeat may have
 been carried out). Waiting for the mailbox's slots is bounded by the holders' own limits and
-is never cancelled from here.
+is never cancelled from here. A 429 or 503 with ``Retry-After`` that is waited out is also
+told to the limiter, so no other request to the mailbox starts before then (in any process,
+with shared slots).
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ def merge_prefer(existing: str | None) -> str:
     return ", ".join(parts)
 
 
+_THROTTLED = frozenset({429, 503})  # answers whose Retry-After the whole mailbox waits out
+
 STREAM = "secretariaat.stream"
 GATEWAY_TIMEOUT = "GatewayTimeout"  # Graph's 504 to a request not safe to repeat
 
@@ -177,6 +181,9 @@ class GraphTransport(httpx.AsyncBaseTransport):
                 delay = retry_delay(self.config, attempt, retry_after)
                 if delay is None or loop.time() + delay >= deadline:
                     return response  # the SDK raises; translated into Throttled/Unavailable
+                if retry_after and status in _THROTTLED and weights:
+                    # Graph's wait holds for every request to these mailboxes, in every process.
+                    await self.limiter.throttled(weights, retry_after)
             log.info(
                 "graph %s %s: attempt %d failed, retrying in %.2fs",
                 request.method,

@@ -37,7 +37,7 @@ from automations.quicksteps.checks import (
     step_named,
 )
 from automations.quicksteps.group import run_group
-from automations.quicksteps.letters import letter_for
+from automations.quicksteps.letters import Letter, letter_for
 from automations.quicksteps.prepare import ensure_categories, prepare
 from automations.quicksteps.preview import Preview, preview
 from automations.quicksteps.registry import kinds_of
@@ -71,6 +71,30 @@ def _groups(ids: list[str]) -> list[list[int]]:
     return [list(range(i, min(i + size, len(ids)))) for i in range(0, len(ids), size)]
 
 
+async def check_apply(
+    *,
+    graph: GraphSession,
+    sessions: async_sessionmaker[AsyncSession],
+    roster: Roster,
+    actor: str,
+    mailbox: str,
+    steps: ActiveSet,
+    name: str,
+    message_ids: Sequence[str],
+    today: dt.date,
+    choices: Mapping[str, str] | None = None,
+) -> tuple[list[str], dict[str, str], Letter | None]:
+    """Every refusal an apply makes before it changes anything (the step, who may, the
+    selection, the choices, the letter): also asked at the click when a worker applies it,
+    so she hears of it at once rather than from a task that failed."""
+    step = step_named(steps, name)
+    authorize_use(step, roster, actor.lower(), mailbox.lower())
+    ids = check_selection(message_ids)
+    chosen = resolve_choices(steps, kinds_of(step), choices or {}, today, required=True)
+    letter = await letter_for(graph, sessions, mailbox.lower(), step)
+    return ids, chosen, letter
+
+
 async def apply(
     *,
     graph: GraphSession,
@@ -89,11 +113,11 @@ async def apply(
     """Apply step ``name`` to the messages, exactly once per ``operation_id``."""
     step = step_named(steps, name)
     mailbox, actor = mailbox.lower(), actor.lower()
-    authorize_use(step, roster, actor, mailbox)
-    ids = check_selection(message_ids)
+    ids, chosen, letter = await check_apply(
+        graph=graph, sessions=sessions, roster=roster, actor=actor, mailbox=mailbox,
+        steps=steps, name=name, message_ids=message_ids, today=today, choices=choices,
+    )  # fmt: skip
     kinds = kinds_of(step)
-    chosen = resolve_choices(steps, kinds, choices or {}, today, required=True)
-    letter = await letter_for(graph, sessions, mailbox, step)  # refused before any change
     prepared, _, _ = await prepare(graph, mailbox, actor, kinds, chosen, create=True)
     plans = [
         StepPlan(

@@ -27,6 +27,7 @@ from automations.quicksteps.undo import UndoResult, can_undo, undo
 from automations.roster.policy import Action, authorize
 
 __all__ = [
+    "APPLY_TASK",
     "MAX_MESSAGES",
     "Progress",
     "StepInfo",
@@ -36,10 +37,13 @@ __all__ = [
     "apply_step",
     "can_undo",
     "active_set",
+    "finish_step",
     "list_steps",
     "preview_step",
     "publish_steps",
     "results_of",
+    "start_step",
+    "step_outcome",
     "undo_step",
 ]
 
@@ -149,6 +153,60 @@ async def apply_step(
     )  # fmt: skip
     deps.publish("changed", mailbox, operation_id=operation_id)
     return results
+
+
+APPLY_TASK = "quicksteps.apply"
+FINISHED = ("done", "failed")  # journal states in which an apply's outcome is what it is
+
+
+async def start_step(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, step: str,
+    messages: Sequence[str], operation_id: str, choices: Mapping[str, str] | None = None,
+    despite_claim: bool = False,
+) -> None:  # fmt: skip
+    """The click on several messages: every refusal now (who may, a colleague's claim, the
+    step's own checks), then the apply is a task a worker carries out (``finish_step``), so
+    a dying instance or worker does not leave it half done. Follow it with ``step_outcome``
+    (and ``apply_progress`` meanwhile). The same id again queues nothing new."""
+    steps = await active_set(deps)
+    _may_apply(actor, steps, step, mailbox)
+    await ensure_unclaimed(deps, actor, mailbox=mailbox, message_ids=messages,
+                           despite=despite_claim)  # fmt: skip
+    await applying.check_apply(
+        graph=graph, sessions=deps.sessions, roster=actor.roster, actor=actor.upn,
+        mailbox=mailbox, steps=steps, name=step, message_ids=messages, today=deps.today(),
+        choices=choices,
+    )  # fmt: skip
+    await deps.tasks.defer(
+        APPLY_TASK, lock=operation_id, mailbox=mailbox, step=step, messages=list(messages),
+        operation_id=operation_id, choices=dict(choices or {}), actor=actor.upn, via=actor.via,
+    )  # fmt: skip
+
+
+async def finish_step(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailbox: str, step: str,
+    messages: Sequence[str], operation_id: str, choices: Mapping[str, str] | None = None,
+) -> list[MessageResult]:  # fmt: skip
+    """What a worker runs: the apply she clicked (her claim question was answered then)."""
+    return await apply_step(
+        deps, graph, actor, mailbox=mailbox, step=step, messages=messages,
+        operation_id=operation_id, choices=choices, despite_claim=True,
+    )  # fmt: skip
+
+
+async def step_outcome(
+    deps: Deps, actor: Actor, *, operation_id: str
+) -> list[MessageResult] | None:
+    """Per message what a handed-over apply did, once it is finished; None while it runs (or
+    is not planned yet)."""
+    try:
+        op = await deps.journal.get(operation_id)
+    except OperationNotFound:
+        return None
+    if op.kind != "quickstep":
+        raise NotFound("Deze operatie bestaat niet.")
+    authorize(actor.roster, actor.upn, Action.ACT_ON_MAILBOX, op.mailbox)
+    return results_of(op) if op.status in FINISHED else None
 
 
 async def apply_progress(deps: Deps, actor: Actor, *, operation_id: str) -> Progress | None:

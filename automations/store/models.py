@@ -35,6 +35,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -555,6 +556,20 @@ class JobRunRow(Base):
     mailboxes: Mapped[Any] = mapped_column(JSONType, default=list)
 
 
+class JobRunMailboxRow(Base):
+    """One mailbox's outcome in a run that fanned out over the workers (its ``MailboxResult``);
+    the run's report is put together from these when the last one is in."""
+
+    __tablename__ = "job_run_mailboxes"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("job_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    result: Mapped[Any] = mapped_column(JSONType)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+
+
 class CalendarMirrorRow(Base):
     """What a mailbox's calendar holds in the jobs' window, kept current by calendarView delta,
     so a run over an unchanged calendar reads nothing but the delta link's empty answer."""
@@ -718,3 +733,24 @@ class PlanningGuestRow(Base):
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     suits: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class TokenCacheRow(Base):
+    """One user's MSAL token cache (her on-behalf-of tokens), sealed with the store's key: a
+    worker on another machine acts with exactly the delegated rights her click had, and a
+    copy of the store without the key holds nothing usable (``automations.graph.vault``)."""
+
+    __tablename__ = "token_caches"
+
+    account: Mapped[str] = mapped_column(UPN, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+
+
+class GraphThrottleRow(Base):
+    """Until when Graph asked every process to leave a mailbox alone (its ``Retry-After``)."""
+
+    __tablename__ = "graph_throttles"
+
+    mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
+    until: Mapped[dt.datetime] = mapped_column(UTCDateTime())

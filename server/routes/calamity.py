@@ -5,18 +5,26 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from automations.calamity import flows
-from automations.calamity.models import CANCEL_MESSAGE, DECLINE_MESSAGE, ClearSettings
-from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph
+from automations.calamity.models import (
+    CANCEL_MESSAGE,
+    DECLINE_MESSAGE,
+    ClearGroup,
+    ClearReport,
+    ClearSettings,
+)
+from server.deps import ClearGraph, FlowDeps, HandingOver, Me, SettingsDep, UserGraph
 from server.fields import EventId, Mailbox, OperationId, OptionalMailboxQuery
 from server.settings import Settings
+from server.waiting import prefer_wait, waited
 
 __all__ = ["clear_settings", "router"]
 
 router = APIRouter(tags=["calamity"])
+RUNNING = ("running", "interrupted")  # a worker has it, or will take it up again
 
 
 # The quick choices (automations.calamity.models.WINDOWS), computed from the clock.
@@ -96,18 +104,41 @@ async def preview_clear(
     return asdict(report)
 
 
-@router.post("/api/v1/calamity/execute", operation_id="execute_calamity_clear")
+@router.post(
+    "/api/v1/calamity/execute", operation_id="execute_calamity_clear", status_code=202,
+    responses={200: {"description": "Finished within the ``Prefer: wait`` the caller gave"}},
+)  # fmt: skip
 async def execute_clear(
-    body: ClearRequest, deps: FlowDeps, me: Me, graph: ClearGraph, settings: SettingsDep
-) -> dict[str, Any]:
-    """Cancel, decline and remove as previewed; again under the same id finishes the rest."""
-    report = await flows.execute_clear(
+    body: ClearRequest, deps: FlowDeps, me: Me, graph: HandingOver, settings: SettingsDep,
+    response: Response, prefer: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Cancel, decline and remove as previewed: planned now, carried out by a worker (202,
+    ``status: running``; follow it at ``GET /api/v1/calamity/{operation_id}``, or send
+    ``Prefer: wait=60`` to have the outcome). Again under the same id finishes the rest."""
+    report = await flows.start_clear(
         deps, graph, me, mailbox=body.mailbox, start=body.start, end=body.end,
         settings=clear_settings(settings), operation_id=body.operation_id, toggled=body.toggled,
         cancel_message=body.cancel_message, decline_message=body.decline_message,
         calamity=body.calamity,
     )  # fmt: skip
+    report = await waited(
+        lambda: flows.clear_progress(deps, me, operation_id=body.operation_id),
+        _finished, prefer_wait(prefer),
+    )  # fmt: skip
+    _answered(response, report.status, f"/api/v1/calamity/{body.operation_id}")
     return asdict(report)
+
+
+def _finished(report: ClearReport | ClearGroup) -> bool:
+    return report.status not in RUNNING
+
+
+def _answered(response: Response, status: str, where: str) -> None:
+    """200 when the work is finished; else 202 and where to follow it."""
+    if status in RUNNING:
+        response.headers["Location"] = where
+    else:
+        response.status_code = 200
 
 
 @router.post("/api/v1/calamity/group/preview", operation_id="preview_calamity_group")
@@ -124,18 +155,30 @@ async def preview_group(
     return asdict(group)
 
 
-@router.post("/api/v1/calamity/group/execute", operation_id="execute_calamity_group")
+@router.post(
+    "/api/v1/calamity/group/execute", operation_id="execute_calamity_group", status_code=202,
+    responses={200: {"description": "Finished within the ``Prefer: wait`` the caller gave"}},
+)  # fmt: skip
 async def execute_group(
-    body: GroupClearRequest, deps: FlowDeps, me: Me, graph: ClearGraph, settings: SettingsDep
-) -> dict[str, Any]:
-    """Clear each executive's agenda as previewed, one journaled clear each; again under the
-    same id finishes what is missing, nothing twice."""
-    group = await flows.execute_clears(
+    body: GroupClearRequest, deps: FlowDeps, me: Me, graph: HandingOver, settings: SettingsDep,
+    response: Response, prefer: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Clear each executive's agenda as previewed, one journaled clear each, run by workers
+    side by side (202, or 200 within ``Prefer: wait``); again under the same id finishes
+    what is missing, nothing twice."""
+    await flows.start_clears(
         deps, graph, me, mailboxes=body.mailboxes, start=body.start, end=body.end,
         settings=clear_settings(settings), operation_id=body.operation_id, toggled=body.toggled,
         cancel_message=body.cancel_message, decline_message=body.decline_message,
         calamity=body.calamity,
     )  # fmt: skip
+    group = await waited(
+        lambda: flows.clears_progress(deps, me, operation_id=body.operation_id,
+                                      mailboxes=body.mailboxes),
+        _finished, prefer_wait(prefer),
+    )  # fmt: skip
+    query = "&".join(f"mailbox={m}" for m in body.mailboxes)
+    _answered(response, group.status, f"/api/v1/calamity/group/{body.operation_id}?{query}")
     return asdict(group)
 
 

@@ -29,9 +29,9 @@ from automations.calamity.models import (
 )
 from automations.context import Actor
 from automations.errors import NotFound
-from server.deps import ClearGraph, FlowDeps, Me, SettingsDep, UserGraph
+from server.deps import ClearGraph, FlowDeps, HandingOver, Me, SettingsDep, UserGraph
 from server.fields import EventId, Mailbox, MailboxQuery, OperationId
-from server.routes.calamity import clear_settings
+from server.routes.calamity import RUNNING, clear_settings
 from server.routes.pane import fragment
 
 router = APIRouter(include_in_schema=False)
@@ -93,27 +93,33 @@ class ClearRequest(BaseModel):
 
 @router.post("/pane/agenda/leegmaken/uitvoeren", response_class=HTMLResponse)
 async def clear_run(
-    request: Request, body: ClearRequest, deps: FlowDeps, me: Me, graph: ClearGraph,
+    request: Request, body: ClearRequest, deps: FlowDeps, me: Me, graph: HandingOver,
     settings: SettingsDep,
 ) -> HTMLResponse:  # fmt: skip
+    """The click: planned now, carried out by a worker; the pane follows the progress route
+    until the report is final."""
     also = [m for m in body.also if m.lower() != body.mailbox.lower()]
     if also:
-        group = await flows.execute_clears(
+        group = await flows.start_clears(
             deps, graph, me, mailboxes=[body.mailbox, *also], start=body.start, end=body.end,
             settings=clear_settings(settings), operation_id=body.operation_id,
             toggled=body.toggled, cancel_message=body.cancel_message,
             decline_message=body.decline_message, calamity=body.calamity,
         )  # fmt: skip
     else:
-        report = await flows.execute_clear(
+        report = await flows.start_clear(
             deps, graph, me, mailbox=body.mailbox, start=body.start, end=body.end,
             settings=clear_settings(settings), operation_id=body.operation_id,
             toggled=body.toggled, cancel_message=body.cancel_message,
             decline_message=body.decline_message, calamity=body.calamity,
         )  # fmt: skip
         group = group_of(report.operation_id, [report])
-    return fragment(request, "views/leegmaken_verslag.html", group=group, final=True,
-                    names=_names(me, group), by_day=by_day)  # fmt: skip
+    return fragment(request, "views/leegmaken_verslag.html", group=group,
+                    final=group.status not in RUNNING, names=_names(me, group),
+                    by_day=by_day)  # fmt: skip
+
+
+PLANNING = '<p class="klein" role="status" data-testid="voortgang">Wordt voorbereid…</p>'
 
 
 @router.get("/pane/agenda/leegmaken/{operation_id}/voortgang", response_class=HTMLResponse)
@@ -130,9 +136,10 @@ async def clear_progress(
             report = await flows.clear_progress(deps, me, operation_id=operation_id)
             group = group_of(report.operation_id, [report])
     except NotFound:  # the pane polls from the click on; the clear is being planned
-        return HTMLResponse('<p class="klein" role="status">Wordt voorbereid…</p>')
-    return fragment(request, "views/leegmaken_verslag.html", group=group, final=False,
-                    names=_names(me, group), by_day=by_day)  # fmt: skip
+        return HTMLResponse(PLANNING)
+    return fragment(request, "views/leegmaken_verslag.html", group=group,
+                    final=group.status not in RUNNING, names=_names(me, group),
+                    by_day=by_day)  # fmt: skip
 
 
 @router.get("/pane/agenda/leegmaken/onderbroken", response_class=HTMLResponse)

@@ -18,9 +18,10 @@ from automations.mailboxes.reading import get_message
 from automations.queue import flows as queue_flows
 from automations.quicksteps import flows
 from automations.replies.service import DOCUMENT as REPLY_TEMPLATES
-from server.deps import CurrentUser, FlowDeps, Me, RosterDep, Today, UserGraph
+from server.deps import CurrentUser, FlowDeps, KeepDelegation, Me, RosterDep, Today, UserGraph
 from server.fields import ItemId, Mailbox, OperationId
 from server.routes.pane import Selected, fragment, pane_context
+from server.waiting import waited
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -168,18 +169,32 @@ def _nothing_done(results: list[Any]) -> list[str]:  # flows.apply_step's result
     return [r.id for r in results if r.actions and all(a.status != "done" for a in r.actions)]
 
 
+# How long the pane's click waits for a handed-over apply (fragmenten.js waits longer).
+PANE_WAIT_S = 45.0
+
+
 @router.post("/pane/selectie/toepassen", response_class=HTMLResponse)
 async def selection_apply(
-    request: Request, body: StepRequest, deps: FlowDeps, me: Me, graph: UserGraph
-) -> HTMLResponse:
-    """The step on every selected message as one journaled operation (one id, one undo); the
-    outcome per message, with a new try for the messages on which nothing was done."""
+    request: Request, body: StepRequest, deps: FlowDeps, me: Me, graph: UserGraph,
+    keep: KeepDelegation,
+) -> HTMLResponse:  # fmt: skip
+    """The step on every selected message as one journaled operation (one id, one undo),
+    carried out by a worker (it survives this instance); the answer waits for its outcome
+    per message while the pane shows the count, with a new try for the messages on which
+    nothing was done. Sent again (a lost answer), it finds the same operation."""
     if body.operation_id is None:
         raise BadRequest("Bekijk eerst wat de snelle stap doet.")
-    results = await flows.apply_step(
+    await keep()
+    await flows.start_step(
         deps, graph, me, mailbox=body.mailbox, step=body.step, messages=body.messages,
         operation_id=body.operation_id, choices=body.choices, despite_claim=body.despite_claim,
     )  # fmt: skip
+    results = await waited(
+        lambda: flows.step_outcome(deps, me, operation_id=body.operation_id or ""),
+        lambda found: found is not None, PANE_WAIT_S,
+    )  # fmt: skip
+    if results is None:
+        return fragment(request, "views/selectie_bezig_op_achtergrond.html", step=body.step)
     return fragment(
         request, "views/selectie_uitkomst.html", step=body.step, results=results,
         operation_id=body.operation_id, undoable=flows.can_undo(results),

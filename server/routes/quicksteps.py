@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -13,8 +13,17 @@ from automations.quicksteps import flows
 from automations.quicksteps.service import read_version, versions
 from automations.roster.policy import Action, authorize
 from automations.yamlfile import MAX_BYTES
-from server.deps import CurrentUser, FlowDeps, Me, RosterDep, SessionDep, UserGraph
+from server.deps import (
+    CurrentUser,
+    FlowDeps,
+    KeepDelegation,
+    Me,
+    RosterDep,
+    SessionDep,
+    UserGraph,
+)
 from server.fields import BasedOn, ItemId, Mailbox, OperationId, RowId
+from server.waiting import prefer_wait, waited
 
 router = APIRouter(prefix="/api/v1/quicksteps", tags=["quicksteps"])
 
@@ -115,16 +124,65 @@ async def preview_step(
     return asdict(found)
 
 
-@router.post("/apply", operation_id="apply_quickstep")
+@router.post(
+    "/apply", operation_id="apply_quickstep",
+    responses={202: {"description": "Several messages: handed to a worker, still running"}},
+)  # fmt: skip
 async def apply_step(
-    body: Annotated[ApplyRequest, Body()], deps: FlowDeps, me: Me, graph: UserGraph
-) -> dict[str, Any]:
-    """Apply a step to the messages; per message and per action what was done."""
-    results = await flows.apply_step(
+    body: Annotated[ApplyRequest, Body()], deps: FlowDeps, me: Me, graph: UserGraph,
+    keep: KeepDelegation, response: Response, prefer: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Apply a step to the messages; per message and per action what was done. One message
+    is applied at once (200). Several are a task a worker carries out, which survives the
+    instance that took the click: 202 with ``status: running`` (follow it at ``GET
+    /api/v1/quicksteps/applies/{operation_id}``), or 200 with the outcome within the seconds
+    ``Prefer: wait=N`` allows."""
+    if len(body.messages) == 1:
+        results = await flows.apply_step(
+            deps, graph, me, mailbox=body.mailbox, step=body.step, messages=body.messages,
+            operation_id=body.operation_id, choices=body.choices,
+            despite_claim=body.despite_claim,
+        )  # fmt: skip
+        return _applied(body.operation_id, results)
+    await keep()
+    await flows.start_step(
         deps, graph, me, mailbox=body.mailbox, step=body.step, messages=body.messages,
         operation_id=body.operation_id, choices=body.choices, despite_claim=body.despite_claim,
     )  # fmt: skip
-    return {"operation_id": body.operation_id, "messages": [asdict(r) for r in results]}
+    outcome = await waited(
+        lambda: flows.step_outcome(deps, me, operation_id=body.operation_id),
+        lambda found: found is not None, prefer_wait(prefer),
+    )  # fmt: skip
+    if outcome is None:
+        response.status_code = 202
+        response.headers["Location"] = f"/api/v1/quicksteps/applies/{body.operation_id}"
+        return {"operation_id": body.operation_id, "status": "running", "messages": []}
+    return _applied(body.operation_id, outcome)
+
+
+@router.get("/applies/{operation_id}", operation_id="get_quickstep_apply",
+            responses={202: {"description": "Still running"}})  # fmt: skip
+async def apply_outcome(
+    operation_id: Annotated[str, Path(min_length=1, max_length=64)], deps: FlowDeps, me: Me,
+    response: Response,
+) -> dict[str, Any]:  # fmt: skip
+    """Where an apply handed to a worker stands: 202 with how many messages are done while it
+    runs, 200 with the outcome per message once it is finished."""
+    outcome = await flows.step_outcome(deps, me, operation_id=operation_id)
+    if outcome is None:
+        progress = await flows.apply_progress(deps, me, operation_id=operation_id)
+        response.status_code = 202
+        done = progress.done if progress else 0
+        total = progress.total if progress else 0
+        return {"operation_id": operation_id, "status": "running", "done": done,
+                "total": total, "messages": []}  # fmt: skip
+    return _applied(operation_id, outcome)
+
+
+def _applied(operation_id: str, results: list[Any]) -> dict[str, Any]:
+    done = all(a.status == "done" for r in results for a in r.actions)
+    return {"operation_id": operation_id, "status": "done" if done else "failed",
+            "messages": [asdict(r) for r in results]}  # fmt: skip
 
 
 @router.post("/undo", operation_id="undo_quickstep")

@@ -28,6 +28,7 @@ async def backend(
     await prepare_store(settings, clock=clock)
     app = create_app(settings, clock=clock, wall=wall)
     yield app
+    await app.state.tasks.aclose()
     await app.state.validator.aclose()
     await app.state.gateway.aclose()
     await app.state.engine.dispose()

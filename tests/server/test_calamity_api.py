@@ -15,6 +15,7 @@ from tests.dates import TODAY, local, seed_day
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
 from tests.sandbox.people import ADMIN, BURGEMEESTER, SECRETARY_A, SECRETARY_B, WETHOUDERS
 from tests.server.test_quicksteps_api import graph_get
+from tests.server.waiting import waiting
 
 BAS = "bas.kuipers@zeeveen.nl"
 BRINKHORST = WETHOUDERS[0]
@@ -85,7 +86,9 @@ async def clear(api: httpx.AsyncClient, login, window: tuple[str, str], **extra:
     preview = await api.post("/api/v1/calamity/preview", json=body, headers=login(SECRETARY_A))
     assert preview.status_code == 200, preview.text
     body["operation_id"] = extra.get("operation_id") or preview.json()["operation_id"]
-    done = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A))
+    done = await api.post(
+        "/api/v1/calamity/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert done.status_code == 200, done.text
     return {"preview": preview.json(), "report": done.json()}
 
@@ -123,7 +126,9 @@ async def test_the_preview_classifies_every_kind_of_item_and_the_clear_does_exac
     tandarts_before = await find(tenant, BURGEMEESTER, "Tandarts", *WEDNESDAY)
 
     body["operation_id"] = preview.json()["operation_id"]
-    resp = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A))
+    resp = await api.post(
+        "/api/v1/calamity/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert resp.status_code == 200, resp.text
     report = resp.json()
     assert report["status"] == "done"
@@ -160,7 +165,9 @@ async def test_the_preview_classifies_every_kind_of_item_and_the_clear_does_exac
             assert (f"calamity.{item['action']}", item["id"]) in logged, item
 
     # Clicking again (same operation) sends nothing new.
-    again = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A))
+    again = await api.post(
+        "/api/v1/calamity/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert again.json()["items"] == report["items"]
     assert (
         await cancellations(tenant, BRINKHORST, "Bilateraal burgemeester - wethouder Brinkhorst")
@@ -227,7 +234,9 @@ async def test_a_clear_interrupted_anywhere_and_run_again_handles_each_item_once
     admin.post("/limits", json=faults).raise_for_status()
     try:
         for _ in range(10):
-            resp = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A))
+            resp = await api.post(
+                "/api/v1/calamity/execute", json=body, headers=waiting(login(SECRETARY_A))
+            )
             if resp.status_code == 200 and resp.json()["status"] == "done":
                 break
     finally:
@@ -275,7 +284,9 @@ async def test_only_her_front_and_back_office_or_an_admin_may_clear(
         resp = await api.post("/api/v1/calamity/preview", json=body, headers=login(outsider))
         assert resp.status_code == 403, outsider
     body["operation_id"] = str(uuid.uuid4())
-    resp = await api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_B))
+    resp = await api.post(
+        "/api/v1/calamity/execute", json=body, headers=waiting(login(SECRETARY_B))
+    )
     assert resp.status_code == 403
     ok = await api.post(
         "/api/v1/calamity/preview", json={**body, "operation_id": None}, headers=login(ADMIN)

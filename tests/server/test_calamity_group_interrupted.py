@@ -1,10 +1,11 @@
-"""A clear of both executives whose worker died between them: Ingrid's agenda was cleared,
-Maarten's clear was planned but never started. Seconds later Maarten's reads as interrupted
+"""A clear of both executives where the worker that took Maarten's clear died before it
+started it: Ingrid's agenda was cleared (her clear is a task of its own), Maarten's was
+planned but never started. Seconds later Maarten's reads as interrupted
 (the API, the group's progress, his agenda's "onderbroken" list), and "Afmaken" finishes it;
 nothing is done twice, also when the group is run again afterwards.
 
 The death is simulated in-process as in ``test_hardening_crash``: the worker raises a
-``BaseException`` as it turns to the second executive, so nothing more is written.
+``BaseException`` as it turns to Maarten's clear, so nothing more is written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from automations.calamity import clearing
 from automations.calamity.flows import member_id
@@ -23,23 +25,10 @@ from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A
 from tests.server.test_calamity_api import BAS, cancellations, find
 from tests.server.test_calamity_windows import BOTH, preview, two_agendas, window_of
-from tests.server.test_hardening_crash import PAST_THE_LEASE, Killed, dies
+from tests.server.test_hardening_crash import PAST_THE_LEASE, Killed, killed_before
+from tests.server.waiting import waiting, worker_dies
 
 INTERRUPTED = "/pane/agenda/leegmaken/onderbroken"
-
-
-def killed_between_executives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The group's worker dies once the first executive's clear is done, before the next."""
-    resume = clearing.resume
-    started: list[str] = []
-
-    async def first_only(*args: Any, **kwargs: Any) -> Any:
-        if started:
-            raise Killed
-        started.append(kwargs["operation_id"])
-        return await resume(*args, **kwargs)
-
-    monkeypatch.setattr(clearing, "resume", first_only)
 
 
 async def status(api: httpx.AsyncClient, login, operation: str) -> str:
@@ -64,8 +53,8 @@ async def listed(api: httpx.AsyncClient, login, mailbox: str) -> str:
     return resp.text
 
 
-async def test_the_executive_a_dead_group_never_reached_is_interrupted_and_finished_once(
-    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
+async def test_the_executive_a_dead_worker_never_started_is_interrupted_and_finished_once(
+    backend: FastAPI, api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     label, day = "Tussenin", seed_day("thu").isoformat()
@@ -75,13 +64,14 @@ async def test_the_executive_a_dead_group_never_reached_is_interrupted_and_finis
     body = {"mailboxes": BOTH, **window, "operation_id": group["operation_id"]}
     ingrid = member_id(group["operation_id"], BURGEMEESTER)
     maarten = member_id(group["operation_id"], GEMEENTESECRETARIS)
-    killed_between_executives(monkeypatch)
-    await dies(api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A)))
+    killed_before(monkeypatch, maarten)
+    await worker_dies(backend, api.post("/api/v1/calamity/group/execute", json=body,
+                                        headers=login(SECRETARY_A)))  # fmt: skip
     monkeypatch.undo()
     clock.hold()
 
     assert await status(api, login, ingrid) == "done"
-    assert await status(api, login, maarten) == "running"  # the worker may be between them
+    assert await status(api, login, maarten) == "running"  # its worker's lease still runs
     assert maarten not in await listed(api, login, GEMEENTESECRETARIS)
     assert await outcome(api, login, GEMEENTESECRETARIS, maarten) == "gepland"
 
@@ -113,7 +103,9 @@ async def test_the_executive_a_dead_group_never_reached_is_interrupted_and_finis
     assert await status(api, login, maarten) == "done"
     assert not await find(tenant, GEMEENTESECRETARIS, f"{label} overleg", *window.values())
     assert maarten not in await listed(api, login, GEMEENTESECRETARIS)
-    again = await api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A))
+    again = await api.post(
+        "/api/v1/calamity/group/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert again.status_code == 200 and again.json()["status"] == "done"
     assert await cancellations(tenant, BAS, f"{label} overleg") == 1
     for hour in ("09:00", "10:00", "11:00"):
@@ -121,7 +113,7 @@ async def test_the_executive_a_dead_group_never_reached_is_interrupted_and_finis
 
 
 async def test_a_single_clear_whose_worker_died_before_it_started_is_interrupted(
-    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
+    backend: FastAPI, api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     label, day = "Nooitbegonnen", seed_day("fri").isoformat()
@@ -135,7 +127,8 @@ async def test_a_single_clear_whose_worker_died_before_it_started_is_interrupted
         raise Killed
 
     monkeypatch.setattr(clearing, "_run", dead)  # planned, then the process is gone
-    await dies(api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A)))
+    await worker_dies(backend, api.post("/api/v1/calamity/execute", json=body,
+                                        headers=login(SECRETARY_A)))  # fmt: skip
     monkeypatch.undo()
     clock.hold()
     clock.advance(PAST_THE_LEASE)

@@ -9,6 +9,7 @@ import re
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from automations.calamity.flows import member_id
 from automations.clock import SetClock
@@ -25,7 +26,8 @@ from tests.server.test_calamity_api import (
     graph,
     invite,
 )
-from tests.server.test_hardening_crash import PAST_THE_LEASE, dies, killed_after
+from tests.server.test_hardening_crash import PAST_THE_LEASE, killed_after, killed_before
+from tests.server.waiting import followed, waiting, worker_dies
 
 BOTH = [BURGEMEESTER, GEMEENTESECRETARIS]
 
@@ -116,7 +118,9 @@ async def test_both_executives_are_cleared_in_one_go_exactly_once(
     assert planned[f"{label} werkbezoek"] == "wordt afgemeld"
 
     body = {"mailboxes": BOTH, **window, "operation_id": group["operation_id"]}
-    done = await api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A))
+    done = await api.post(
+        "/api/v1/calamity/group/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert done.status_code == 200, done.text
     cleared = done.json()
     assert cleared["status"] == "done" and [r["status"] for r in cleared["reports"]] == ["done"] * 2
@@ -128,7 +132,9 @@ async def test_both_executives_are_cleared_in_one_go_exactly_once(
     left = {e["subject"] for e in await find_all(tenant, GEMEENTESECRETARIS, *WEDNESDAY)}
     assert not {f"{label} overleg", f"{label} werkbezoek"} & left
 
-    again = await api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A))
+    again = await api.post(
+        "/api/v1/calamity/group/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert again.json()["reports"] == cleared["reports"]
     assert await cancellations(tenant, BAS, f"{label} overleg") == 1
     progress = await api.get(f"/api/v1/calamity/group/{group['operation_id']}",
@@ -151,12 +157,12 @@ async def test_a_group_is_refused_whole_when_one_agenda_is_not_hers(
     assert other.status_code == 403
     unseen = {"mailboxes": BOTH, **window, "operation_id": "nooit-bekeken-1234"}
     first = await api.post("/api/v1/calamity/group/execute", json=unseen,
-                           headers=login(SECRETARY_A))  # fmt: skip
+                           headers=waiting(login(SECRETARY_A)))  # fmt: skip
     assert first.status_code == 400 and first.json()["error"]["code"] == "preview_first"
 
 
 async def test_a_group_whose_worker_died_is_finished_from_either_agenda(
-    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
+    backend: FastAPI, api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     label, day = "Gestorven", seed_day("thu").isoformat()
@@ -164,12 +170,14 @@ async def test_a_group_whose_worker_died_is_finished_from_either_agenda(
     window = window_of(day)
     group = (await preview(api, login, {"mailboxes": BOTH, **window}, "group/preview")).json()
     body = {"mailboxes": BOTH, **window, "operation_id": group["operation_id"]}
-    killed_after(monkeypatch, 2)  # dies in Ingrid's clear; Maarten's is planned, not run
-    await dies(api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A)))
+    ingrid = member_id(group["operation_id"], BURGEMEESTER)
+    killed_after(monkeypatch, 2, only=ingrid)  # dies in Ingrid's clear
+    killed_before(monkeypatch, member_id(group["operation_id"], GEMEENTESECRETARIS))  # not run
+    await worker_dies(backend, api.post("/api/v1/calamity/group/execute", json=body,
+                                        headers=login(SECRETARY_A)))  # fmt: skip
     monkeypatch.undo()
     clock.hold()
     clock.advance(PAST_THE_LEASE)
-    ingrid = member_id(group["operation_id"], BURGEMEESTER)
     state = await api.get(f"/api/v1/calamity/{ingrid}", headers=login(SECRETARY_A))
     assert state.json()["status"] == "interrupted"
     pane = await api.get("/pane/agenda/inhoud", params={"mailbox": BURGEMEESTER},
@@ -185,7 +193,9 @@ async def test_a_group_whose_worker_died_is_finished_from_either_agenda(
     assert maarten.json()["status"] == "done"
     assert not await find(tenant, GEMEENTESECRETARIS, f"{label} overleg", *window.values())
     assert await cancellations(tenant, BAS, f"{label} overleg") == 1
-    again = await api.post("/api/v1/calamity/group/execute", json=body, headers=login(SECRETARY_A))
+    again = await api.post(
+        "/api/v1/calamity/group/execute", json=body, headers=waiting(login(SECRETARY_A))
+    )
     assert again.json()["status"] == "done"
     assert await cancellations(tenant, BAS, f"{label} overleg") == 1
 
@@ -212,9 +222,11 @@ async def test_the_pane_previews_her_own_period_for_both_and_reports_by_day(
     run = {"mailbox": BURGEMEESTER, "also": [GEMEENTESECRETARIS], **window,
            "operation_id": operation.group(1), "cancel_message": "Gaat niet door.",
            "decline_message": "Kan niet."}  # fmt: skip
-    report = await api.post("/pane/agenda/leegmaken/uitvoeren", json=run,
-                            headers=login(SECRETARY_A))  # fmt: skip
-    assert report.status_code == 200, report.text
+    clicked = await api.post("/pane/agenda/leegmaken/uitvoeren", json=run,
+                             headers=login(SECRETARY_A))  # fmt: skip
+    progress = (f"/pane/agenda/leegmaken/{operation.group(1)}/voortgang"
+                f"?ook={BURGEMEESTER}&ook={GEMEENTESECRETARIS}")  # fmt: skip
+    report = await followed(api, clicked, progress, login(SECRETARY_A))
     assert 'data-status="done"' in report.text and "Agenda&#39;s leeggemaakt" in report.text
     days = re.findall(r'data-testid="verslag-dag">([^<]+)<', report.text)
     assert days and set(days) == {dutch_day(fri)}

@@ -12,6 +12,7 @@ from tests.dates import TODAY, dutch_day, working_days_after
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
 from tests.server.test_quicksteps_api import graph_get, local_date, new_message
+from tests.server.waiting import waiting
 
 JURIDISCH = "hans.verbeek@zeeveen.nl"
 RO = "bas.kuipers@zeeveen.nl"
@@ -27,7 +28,9 @@ async def dispatch(api, login, message_id: str, department: str, **extra) -> htt
         "choices": {"department": department},
         **extra,
     }
-    return await api.post("/api/v1/quicksteps/apply", json=body, headers=login(SECRETARY_A))
+    return await api.post(
+        "/api/v1/quicksteps/apply", json=body, headers=waiting(login(SECRETARY_A))
+    )
 
 
 async def dispatches(api, login, **params) -> list[dict]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from automations.calamity import clearing
 from automations.clock import SetClock
@@ -33,6 +34,7 @@ from tests.server.test_calamity_api import (
 )
 from tests.server.test_quickstep_exactly_once import EFFECTS, apply_once, count_effects
 from tests.server.test_quicksteps_api import graph_get, new_message
+from tests.server.waiting import worker_dies
 
 BAS = "bas.kuipers@zeeveen.nl"
 # Seconds, not minutes: a dead worker's operation is free again this soon.
@@ -55,15 +57,19 @@ async def dies(call: Any) -> None:
     raise AssertionError("the worker lived")
 
 
-def killed_after(monkeypatch: pytest.MonkeyPatch, items: int) -> None:
+def killed_after(monkeypatch: pytest.MonkeyPatch, items: int, only: str | None = None) -> None:
     """The clear's worker dies right after committing its ``items``-th handled item: calls
-    under way may still land in Graph, but nothing more is written and nothing new is sent."""
+    under way may still land in Graph, but nothing more is written and nothing new is sent.
+    ``only``: just the worker running that operation (a group's clears are tasks of their
+    own)."""
     make_recorder, send = Journal._recorder, clearing._one
     recorded: list[object] = []
     one_at_a_time = asyncio.Lock()  # items finish side by side; they are committed in turn
 
     def recorder(journal: Journal, *args: Any) -> Any:
         record = make_recorder(journal, *args)
+        if only is not None and args[0] != only:
+            return record
 
         async def dying(result: Any, effects: Any = ()) -> None:
             async with one_at_a_time:
@@ -85,6 +91,18 @@ def killed_after(monkeypatch: pytest.MonkeyPatch, items: int) -> None:
     monkeypatch.setattr(clearing, "_one", one)
 
 
+def killed_before(monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
+    """The worker that takes up ``operation`` dies before it starts; other clears run."""
+    resume = clearing.resume
+
+    async def not_that_one(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["operation_id"] == operation:
+            raise Killed
+        return await resume(*args, **kwargs)
+
+    monkeypatch.setattr(clearing, "resume", not_that_one)
+
+
 async def start_a_clear(api: httpx.AsyncClient, login, label: str) -> tuple[dict, str]:
     body = {"mailbox": BURGEMEESTER, "start": LATER_WINDOW[0], "end": LATER_WINDOW[1]}
     preview = await api.post("/api/v1/calamity/preview", json=body, headers=login(SECRETARY_A))
@@ -95,14 +113,15 @@ async def start_a_clear(api: httpx.AsyncClient, login, label: str) -> tuple[dict
 
 
 async def test_a_clear_killed_midway_shows_what_it_did_and_the_pane_finishes_it(
-    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
+    backend: FastAPI, api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     label = "Gekild"
     await sixty_meetings(tenant, label, BAS)
     body, operation = await start_a_clear(api, login, label)
     killed_after(monkeypatch, 13)
-    await dies(api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A)))
+    await worker_dies(backend, api.post("/api/v1/calamity/execute", json=body,
+                                        headers=login(SECRETARY_A)))  # fmt: skip
     monkeypatch.undo()
     clock.hold()  # "not yet run out" must not depend on how fast this machine is
 
@@ -164,14 +183,15 @@ async def test_a_clear_killed_midway_shows_what_it_did_and_the_pane_finishes_it(
 
 
 async def test_an_interrupted_clear_is_finished_through_the_api_by_her_team_only(
-    api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
+    backend: FastAPI, api: httpx.AsyncClient, login, tenant: Tenant, clock: SetClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     label = "Halverwege"
     await sixty_meetings(tenant, label, BAS)
     body, operation = await start_a_clear(api, login, label)
     killed_after(monkeypatch, 30)
-    await dies(api.post("/api/v1/calamity/execute", json=body, headers=login(SECRETARY_A)))
+    await worker_dies(backend, api.post("/api/v1/calamity/execute", json=body,
+                                        headers=login(SECRETARY_A)))  # fmt: skip
     monkeypatch.undo()
     clock.advance(PAST_THE_LEASE)
 

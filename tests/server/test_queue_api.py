@@ -33,6 +33,7 @@ from tests.server.test_approvals_api import in_folder, mail_from_hans, prepare
 from tests.server.test_calamity_api import clear
 from tests.server.test_dispatch_api import dispatch
 from tests.server.test_jobs import her_event
+from tests.server.waiting import waiting
 
 NOON = dt.datetime.combine(TODAY, dt.time(12), AMSTERDAM)
 ROSTER = Roster.from_document(load_roster_file(DEMO_ROSTER))
@@ -270,7 +271,7 @@ async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
     assert claimed.status_code == 201
     step = {"mailbox": BURGEMEESTER, "step": "Afgehandeld", "messages": [message_id],
             "operation_id": str(uuid.uuid4())}  # fmt: skip
-    asked = await api.post("/api/v1/quicksteps/apply", json=step, headers=login(colleague))
+    asked = await api.post("/api/v1/quicksteps/apply", json=step, headers=waiting(login(colleague)))
     assert asked.status_code == 409 and asked.json()["error"]["code"] == "claimed"
     assert asked.json()["error"]["message"].startswith("Monique Verschuren is hiermee bezig")
     draft = {"mailbox": BURGEMEESTER, "message": message_id, "template": "Ontvangstbevestiging",
@@ -282,7 +283,7 @@ async def test_a_quick_step_or_draft_on_mail_a_colleague_picked_up_asks_first(
     assert "Afgehandeld" not in untouched["categories"]
 
     mine = await api.post("/api/v1/quicksteps/apply", json={**step, "operation_id":
-                          str(uuid.uuid4())}, headers=login(SECRETARY_A))  # fmt: skip
+                          str(uuid.uuid4())}, headers=waiting(login(SECRETARY_A)))  # fmt: skip
     assert mine.status_code == 200, mine.text  # her own claim does not stop her
     anyway = await api.post("/api/v1/drafts", json={**draft, "despite_claim": True},
                             headers=login(colleague))  # fmt: skip

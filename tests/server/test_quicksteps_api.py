@@ -5,6 +5,7 @@ Every effect is read back from Graph (the sandbox), not from our own answer.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -17,6 +18,7 @@ from server.startup import DEMO_TEMPLATES
 from tests.conftest import TODAY
 from tests.sandbox.graphclients import Tenant
 from tests.sandbox.people import BURGEMEESTER, SECRETARY_A, SECRETARY_B
+from tests.server.waiting import waiting
 
 SENDER = "hans.verbeek@zeeveen.nl"  # Juridische Zaken
 
@@ -68,9 +70,8 @@ async def apply(
         "messages": ids,
         "operation_id": extra.pop("operation_id", str(uuid.uuid4())),
     }
-    return await api.post(
-        "/api/v1/quicksteps/apply", json=body, headers=login(extra.pop("actor", SECRETARY_A))
-    )
+    headers = waiting(login(extra.pop("actor", SECRETARY_A)))  # several: a worker's, waited for
+    return await api.post("/api/v1/quicksteps/apply", json=body, headers=headers)
 
 
 async def test_the_secretary_sees_the_teams_steps(api: httpx.AsyncClient, login) -> None:
@@ -240,3 +241,36 @@ async def test_the_progress_line_counts_done_messages_for_her_team_only(
     assert "3 van 3 berichten klaar" in after.text
     other = await api.get(url, params={"operation_id": op}, headers=login(SECRETARY_B))
     assert other.status_code == 403 and "klaar" not in other.text
+
+
+async def test_several_messages_are_handed_to_a_worker_and_followed_to_their_outcome(
+    api: httpx.AsyncClient, login, tenant: Tenant
+) -> None:
+    ids = [await new_message(tenant, f"Werker {n}") for n in range(3)]
+    op = str(uuid.uuid4())
+    body = {"mailbox": BURGEMEESTER, "step": "Afgehandeld", "messages": ids, "operation_id": op}
+    started = await api.post("/api/v1/quicksteps/apply", json=body, headers=login(SECRETARY_A))
+    assert started.status_code == 202, started.text  # no Prefer: answered at once
+    assert started.headers["location"] == f"/api/v1/quicksteps/applies/{op}"
+    assert started.json()["status"] == "running"
+
+    async def outcome() -> httpx.Response:
+        return await api.get(f"/api/v1/quicksteps/applies/{op}", headers=login(SECRETARY_A))
+
+    followed = await outcome()
+    for _ in range(600):
+        if followed.status_code == 200:
+            break
+        assert followed.status_code == 202 and followed.json()["total"] in (0, 3)
+        await asyncio.sleep(0.02)
+        followed = await outcome()
+    assert followed.status_code == 200, followed.text
+    assert followed.json()["status"] == "done"
+    assert sorted(m["id"] for m in followed.json()["messages"]) == sorted(ids)
+    # Sent again (a lost answer): the same outcome, nothing applied twice.
+    again = await api.post(
+        "/api/v1/quicksteps/apply", json=body, headers=waiting(login(SECRETARY_A))
+    )
+    assert again.status_code == 200 and again.json()["messages"] == followed.json()["messages"]
+    other = await api.get(f"/api/v1/quicksteps/applies/{op}", headers=login(SECRETARY_B))
+    assert other.status_code == 403

@@ -14,33 +14,30 @@ function toggledIn(section) {
 export function bindAgenda(root, pane) {
   let last = null; // the last clear, for "Afmaken" after a lost connection or a partial result
 
+  // The click plans the clear and a worker carries it out: the answer is the progress, and
+  // the pane follows it until the report is final (or the pane moved on).
   async function clear({ url, progressUrl, values }) {
     const out = document.getElementById("leegmaken-uitkomst");
     last = { url, progressUrl, values };
     const progress = document.createElement("div");
     progress.setAttribute("aria-live", "polite");
     out.replaceChildren(progress);
-    let running = true;
-    const poll = async () => {
-      while (running) {
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        if (!running) break;
-        try {
-          const answer = await pane.request("GET", progressUrl);
-          if (running && answer.isHtml) pane.swap(progress, answer.html);
-        } catch {
-          // the final answer will say how it went
-        }
-      }
-    };
-    poll();
     let answer = null;
     try {
       answer = await pane.request("POST", url, values);
     } catch {
       answer = null;
     }
-    running = false;
+    while (answer && answer.isHtml && running(answer.html)) {
+      pane.swap(progress, answer.html);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      if (!progress.isConnected) return;
+      try {
+        answer = await pane.request("GET", progressUrl);
+      } catch {
+        answer = { isHtml: true, html: progress.innerHTML }; // a blip: ask again
+      }
+    }
     if (!answer) {
       const message = "Geen verbinding met Secretariaat. Klik opnieuw op Afmaken: wat al gedaan is, gebeurt niet nog eens.";
       const again = document.createElement("button");
@@ -52,6 +49,11 @@ export function bindAgenda(root, pane) {
       return;
     }
     pane.settle(pane.swap(out, answer.html));
+  }
+
+  // A report still under way (or not yet planned) says so; a final one or an error does not.
+  function running(html) {
+    return html.includes('data-testid="voortgang"');
   }
 
   root.addEventListener("change", (event) => {

@@ -27,9 +27,11 @@ TABLES = {
     "calendar_mirror",
     "claims",
     "delta_links",
+    "graph_throttles",
     "dispatches",
     "inbox_messages",
     "job_findings",
+    "job_run_mailboxes",
     "job_runs",
     "mail_subscriptions",
     "meeting_documents",
@@ -48,6 +50,7 @@ TABLES = {
     "roster_members",
     "seen_messages",
     "template_versions",
+    "token_caches",
 }
 
 
@@ -115,3 +118,26 @@ async def test_the_drift_check_notices_a_column_the_migrations_lack(engine: Asyn
         diff = await connection.run_sync(compare)
 
     assert [d[0] for d in diff] == ["add_column"]
+
+
+async def test_the_task_queue_lives_in_its_own_schema_on_postgresql(
+    empty_database_url: str,
+) -> None:
+    """Procrastinate's tables stay out of the store's schema, and a downgrade drops them."""
+    await upgrade_async(empty_database_url)
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.connect() as connection:
+            if connection.dialect.name != "postgresql":
+                pytest.skip("the queue's tables exist only on PostgreSQL")
+            queue = await connection.run_sync(
+                lambda c: set(inspect(c).get_table_names(schema="procrastinate"))
+            )
+        assert {"procrastinate_jobs", "procrastinate_workers"} <= queue
+
+        await downgrade_async(empty_database_url, "0015")  # before the queue came
+        async with engine.connect() as connection:
+            schemas = await connection.run_sync(lambda c: inspect(c).get_schema_names())
+        assert "procrastinate" not in schemas
+    finally:
+        await engine.dispose()
