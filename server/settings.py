@@ -176,6 +176,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     worker_heartbeat_s: float = Field(default=5.0, gt=0, le=300)
     worker_stalled_s: float = Field(default=30.0, gt=0, le=3600)  # silent this long: dead
+    worker_grace_s: float = Field(default=10.0, ge=0, le=600)  # stopping: time to finish
     # Fernet keys sealing the delegations workers act with, comma-separated, the newest
     # first (rotation: prepend a new key, drop the old one after a day). Unset: derived from
     # the client secret, which every instance shares already.
@@ -193,6 +194,7 @@ class Settings(BaseSettings):
         return WorkerSettings(
             concurrency=self.worker_concurrency, heartbeat_s=self.worker_heartbeat_s,
             stalled_s=self.worker_stalled_s, recover_every_s=min(5.0, self.worker_heartbeat_s),
+            grace_s=self.worker_grace_s,
         )  # fmt: skip
 
     @model_validator(mode="after")

@@ -8,10 +8,12 @@ with the app's: the arguments carry her UPN, her tokens stay sealed in the store
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
-from procrastinate import App, JobContext, RetryStrategy
+from procrastinate import App, JobContext, RetryDecision, RetryStrategy
+from procrastinate.jobs import Job
 
 from automations.calamity import flows as calamity
 from automations.errors import Throttled, Unavailable
@@ -27,9 +29,20 @@ log = logging.getLogger(__name__)
 
 RUNTIME = "runtime"  # the key of the worker's ``Runtime`` in the jobs' context
 
-# Another worker's lease (15 s), Graph's Retry-After and a lost connection all pass; the
-# waits grow 1, 2, 3 ... s, about six minutes in all before the task is given up on.
-_RETRY = RetryStrategy(
+
+class _Retry(RetryStrategy):
+    """Another worker's lease (15 s), Graph's Retry-After and a lost connection all pass: the
+    waits grow 1, 2, 3 ... s, about six minutes in all before the task is given up on. A task
+    cancelled because its worker is shutting down (a deployment, after its grace period) goes
+    back to the queue at once, whatever its count: another worker resumes the operation."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, asyncio.CancelledError):
+            return RetryDecision(retry_in={"seconds": 0})
+        return super().get_retry_decision(exception=exception, job=job)
+
+
+_RETRY = _Retry(
     max_attempts=25,
     wait=1,
     linear_wait=1,

@@ -43,6 +43,9 @@ class WorkerSettings:
     heartbeat_s: float = 5.0  # how often a live worker says so
     stalled_s: float = 30.0  # a worker silent this long is dead: its tasks run again
     recover_every_s: float = 5.0  # how often a worker looks for such tasks
+    # Stopping (a deployment): tasks under way get this long to finish, then go back to the
+    # queue for another worker, which resumes their operations.
+    grace_s: float = 10.0
 
 
 def queue_app(database_url: str) -> procrastinate.App:
@@ -147,6 +150,7 @@ class TaskQueue:
                 update_heartbeat_interval=s.heartbeat_s,
                 stalled_worker_timeout=s.stalled_s,
                 additional_context={RUNTIME: self._runtime},
+                shutdown_graceful_timeout=s.grace_s,
                 delete_jobs="successful",
             )
         finally:

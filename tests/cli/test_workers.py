@@ -21,18 +21,20 @@ from typing import Any
 import httpx
 import pytest
 
+from automations.clock import SetClock
 from sandbox.server import RunningSandbox
 from tests.automations.store.databases import _drop, _new_database, postgres_enabled
 from tests.cli.commands import CLI
 from tests.cli.test_agenda_commands import BAS, told
 from tests.sandbox.graphclients import DEFAULT_LIMITS, Tenant
-from tests.sandbox.people import BURGEMEESTER, SECRETARY_A
+from tests.sandbox.people import BURGEMEESTER, GEMEENTESECRETARIS, SECRETARY_A, WETHOUDERS
 from tests.server.test_calamity_api import LATER_WINDOW, cancellations, sixty_meetings
 from tests.server.test_quicksteps_api import graph_get, new_message
 
 pytestmark = pytest.mark.skipif(not postgres_enabled(), reason="SECRETARIAAT_TEST_POSTGRES=0")
 
 WORKERS = ("w1", "w2", "w3")
+EXECUTIVES = (BURGEMEESTER, GEMEENTESECRETARIS, *WETHOUDERS)
 COMMUNICATIE = "lotte.vermeulen@zeeveen.nl"
 DEADLINE_S = 120.0  # how long anything here may take before the test gives up
 
@@ -58,10 +60,10 @@ class Processes:
         self.running[name] = process
         return process
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str, how: signal.Signals = signal.SIGKILL) -> None:
         process = self.running[name]
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        os.killpg(process.pid, how)
+        process.wait(timeout=60)
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")
@@ -144,13 +146,17 @@ async def until(check: Any, what: str) -> Any:
     raise AssertionError(f"waited in vain for {what}")
 
 
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "stopped"])
 async def test_a_worker_killed_halfway_through_a_clear_is_replaced_without_a_click(
     processes: Processes, running: RunningSandbox, tenant: Tenant, admin: httpx.Client,
-    pg_url: str,
+    how: signal.Signals,
 ) -> None:  # fmt: skip
+    """Killed: its heartbeat stops and another worker takes the task over. Stopped (SIGTERM,
+    a deployment): its grace period runs out and it puts the task back itself."""
+    processes.env["SECRETARIAAT_WORKER_GRACE_S"] = "1"
     ca = running.info["ca_cert"]
     ports = start_cluster(processes, ca)
-    label = "Overgenomen"
+    label = f"Overgenomen {how.name}"
     await sixty_meetings(tenant, label, BAS)
     me = {"Authorization": f"Bearer {tenant.user_token(SECRETARY_A)}"}
     tls = ssl.create_default_context(cafile=ca)
@@ -178,7 +184,7 @@ async def test_a_worker_killed_halfway_through_a_clear_is_replaced_without_a_cli
                 return await told(tenant, label) >= 20
 
             await until(underway, "a third of the attendees told")
-            processes.kill(name)  # its process is gone mid-clear, its lease still held
+            processes.kill(name, how)  # gone mid-clear, its journal lease still held
         finally:
             admin.post("/limits", json=DEFAULT_LIMITS).raise_for_status()
         assert await told(tenant, label) < 60, "the clear finished before the kill"
@@ -294,3 +300,44 @@ async def test_a_clear_and_quick_steps_on_one_executive_from_two_instances_share
     [clearer] = [w for w in WORKERS if clear["operation_id"] in processes.log(w)]
     [stepper] = [w for w in WORKERS if step["operation_id"] in processes.log(w)]
     assert clearer != stepper  # two processes, one limit
+
+
+async def test_a_job_trigger_fired_twice_fans_out_once_over_the_workers(
+    processes: Processes, running: RunningSandbox, pg_url: str, clock: SetClock
+) -> None:
+    """Two schedulers fire the same minute: one run, one task per mailbox taken by the
+    workers; a mailbox the app may not reach is reported and stops nobody else."""
+    from automations.jobs.catalog import JOBS
+    from automations.jobs.runner import start_run
+    from automations.store import create_engine, session_factory
+    from automations.store.models import JobRunRow
+    from automations.tasks import TaskQueue, queue_app
+
+    start_cluster(processes, running.info["ca_cert"])
+    engine = create_engine(pg_url)
+    sessions = session_factory(engine, clock=clock)
+    queue = TaskQueue(queue_app(pg_url), in_process=False)
+    mailboxes = [*EXECUTIVES, "niet.bereikbaar@zeeveen.nl"]
+    try:
+        fired = await asyncio.gather(*(
+            start_run(JOBS["cancelled-leftovers"], sessions, mailboxes, queue, dry_run=True,
+                      slot="schedule:2026-11-24T07:30:00+01:00", trigger="schedule")
+            for _ in range(2)
+        ))  # fmt: skip
+        [report] = [r for r in fired if r is not None]
+
+        async def closed() -> JobRunRow | None:
+            async with sessions() as session:
+                run = await session.get(JobRunRow, report.id)
+            return run if run is not None and run.status != "running" else None
+
+        run = await until(closed, "the run to close")
+    finally:
+        await queue.aclose()
+        await engine.dispose()
+    outcomes = {m["mailbox"]: m["status"] for m in run.mailboxes}
+    assert sorted(outcomes) == sorted(mailboxes)  # each mailbox once
+    assert run.status == "partial" and outcomes.pop("niet.bereikbaar@zeeveen.nl") != "ok"
+    assert set(outcomes.values()) == {"ok"}
+    ran = {m: [w for w in WORKERS if f"mailbox='{m}'" in processes.log(w)] for m in mailboxes}
+    assert all(len(w) == 1 for w in ran.values()), ran  # each by one worker
