@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make demo` settings: the sandbox tenant's port, the backend's port (the Outlook harness,
+# the pane, the API), the sandbox's state directory, and RESET=1 to seed the demo anew.
 PORT   ?= 9443
+BACKEND_PORT ?= 8443
 STATE  ?= var/sandbox
+RESET  ?=
 
 .PHONY: demo test check install lint format bench clean
 
@@ -25,7 +29,7 @@ $(VENDOR): web/package.json web/package-lock.json web/build.mjs
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/secretariaat demo --sandbox-port $(PORT) --state $(STATE)
+	$(BIN)/secretariaat demo --sandbox-port $(PORT) --port $(BACKEND_PORT) --state $(STATE) $(if $(RESET),--reset)
 
 test: $(STAMP) check
 	$(BIN)/pytest

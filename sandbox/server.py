@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import socket
@@ -132,6 +133,8 @@ def start_in_thread(config: SandboxConfig, port: int | None = None) -> RunningSa
     for _ in range(500):
         if server.started:
             break
+        if not thread.is_alive():  # uvicorn gave up: its one log line says why (a busy port)
+            raise OSError(errno.EADDRINUSE, "al in gebruik of niet te openen")
         threading.Event().wait(0.01)
     else:
         raise RuntimeError("sandbox did not start")

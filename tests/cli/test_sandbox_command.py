@@ -108,3 +108,22 @@ def test_bad_options_end_with_one_clear_line(tmp_path: Path, args: list[str]) ->
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("fout:")
+
+
+def test_a_busy_sandbox_port_ends_the_demo_with_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "cli.main", "demo", "--sandbox-port", str(port),
+             "--port", str(free_port()), "--state", str(tmp_path / "sandbox")],
+            capture_output=True, text=True, timeout=120, env={**os.environ},
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    said = f"fout: sandbox kan niet starten op poort {port}: al in gebruik of niet te openen"
+    assert last == said
