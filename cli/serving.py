@@ -126,14 +126,23 @@ def serve(
     ] = "127.0.0.1",
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS key (PEM).")] = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain-http",
+            help="Plain HTTP also in sandbox mode: behind a TLS proxy on this machine.",
+        ),
+    ] = False,
 ) -> None:
     """Start the backend (reads SECRETARIAAT_* settings)."""
     settings = backend_settings()
     _refuse_unsafe_host(settings, host)
     tls = None
+    if plain and (certfile or keyfile):
+        fail("--plain-http gaat niet samen met --certfile/--keyfile")
     if certfile and keyfile:
         tls = (str(certfile), str(keyfile))
-    elif settings.mode == "sandbox":
+    elif settings.mode == "sandbox" and not plain:
         tls = (
             str(settings.sandbox_state / "server.pem"),
             str(settings.sandbox_state / "server-key.pem"),
