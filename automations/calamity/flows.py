@@ -208,7 +208,7 @@ async def execute_clears(
     return group_of(operation_id, reports)
 
 
-FINISH_TASK = "calamity.finish"
+FINISH_TASK = "tasks.calamity_finish"  # a task name, not an audit action
 
 
 async def start_clear(

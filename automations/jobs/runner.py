@@ -199,7 +199,7 @@ async def recent_runs(
     return [report_of(r) for r in await session.scalars(query)]
 
 
-MAILBOX_TASK = "jobs.mailbox"
+MAILBOX_TASK = "tasks.job_mailbox"
 
 
 async def start_run(

@@ -155,7 +155,7 @@ async def apply_step(
     return results
 
 
-APPLY_TASK = "quicksteps.apply"
+APPLY_TASK = "tasks.quickstep_apply"
 FINISHED = ("done", "failed")  # journal states in which an apply's outcome is what it is
 
 
