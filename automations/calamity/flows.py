@@ -189,22 +189,16 @@ async def execute_clears(
     """Clear several executives' agendas as previewed: every clear is planned (and journaled)
     before the first runs, then they run one after the other, so a crash midway leaves each
     finishable; again under the same id finishes what is missing, nothing twice."""
-    boxes = _members(actor, mailboxes)
-    ids = {m: member_id(operation_id, m) for m in boxes}
-    for m in boxes:
-        await _previewed_or_started(deps, ids[m])
-    for m in boxes:  # planned together: finishing one finishes the others (``resume_clear``)
-        await clearing.execute(
-            graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
-            mailbox=m, start=start, end=end, settings=settings, operation_id=ids[m],
-            toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
-            calamity=calamity, group=list(ids.values()), run=False,
-        )  # fmt: skip
+    planned = await _plan_group(
+        deps, graph, actor, mailboxes=mailboxes, operation_id=operation_id, start=start,
+        end=end, settings=settings, toggled=toggled, cancel_message=cancel_message,
+        decline_message=decline_message, calamity=calamity,
+    )  # fmt: skip
     reports = []
-    for m in boxes:
+    for m, member, _ in planned:
         reports.append(await clearing.resume(graph, deps.journal, roster=actor.roster,
-                                             actor=actor.upn, operation_id=ids[m]))  # fmt: skip
-        deps.publish("changed", m, operation_id=ids[m])
+                                             actor=actor.upn, operation_id=member))  # fmt: skip
+        deps.publish("changed", m, operation_id=member)
     return group_of(operation_id, reports)
 
 
@@ -242,22 +236,37 @@ async def start_clears(
 ) -> ClearGroup:  # fmt: skip
     """The click for several executives: every clear is planned before the first is handed
     over, and each executive's clear is its own task, so workers clear them side by side."""
-    boxes = _members(actor, mailboxes)
-    ids = {m: member_id(operation_id, m) for m in boxes}
-    for m in boxes:
-        await _previewed_or_started(deps, ids[m])
-    reports = []
-    for m in boxes:
-        reports.append(await clearing.execute(
+    planned = await _plan_group(
+        deps, graph, actor, mailboxes=mailboxes, operation_id=operation_id, start=start,
+        end=end, settings=settings, toggled=toggled, cancel_message=cancel_message,
+        decline_message=decline_message, calamity=calamity,
+    )  # fmt: skip
+    for m, member, _ in planned:
+        await _hand_over(deps, actor, member)
+        deps.publish("changed", m, operation_id=member)
+    return group_of(operation_id, [report for _, _, report in planned])
+
+
+async def _plan_group(
+    deps: Deps, graph: GraphSession, actor: Actor, *, mailboxes: Sequence[str],
+    operation_id: str, start: dt.datetime, end: dt.datetime, settings: ClearSettings,
+    toggled: Sequence[str], cancel_message: str, decline_message: str, calamity: str,
+) -> list[tuple[str, str, ClearReport]]:  # fmt: skip
+    """Plan (journal) every executive's clear before any runs, so a crash midway leaves each
+    finishable: per executive, the id of her clear and its report as planned."""
+    ids = {m: member_id(operation_id, m) for m in _members(actor, mailboxes)}
+    for member in ids.values():
+        await _previewed_or_started(deps, member)
+    planned = []
+    for m, member in ids.items():  # planned together: finishing one finishes the others
+        report = await clearing.execute(
             graph, deps.sessions, deps.journal, roster=actor.roster, actor=actor.upn,
-            mailbox=m, start=start, end=end, settings=settings, operation_id=ids[m],
+            mailbox=m, start=start, end=end, settings=settings, operation_id=member,
             toggled=toggled, cancel_message=cancel_message, decline_message=decline_message,
             calamity=calamity, group=list(ids.values()), run=False,
-        ))  # fmt: skip
-    for m in boxes:
-        await _hand_over(deps, actor, ids[m])
-        deps.publish("changed", m, operation_id=ids[m])
-    return group_of(operation_id, reports)
+        )  # fmt: skip
+        planned.append((m, member, report))
+    return planned
 
 
 async def _hand_over(deps: Deps, actor: Actor, operation_id: str) -> None:
