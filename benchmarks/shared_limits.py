@@ -10,9 +10,9 @@ mailbox, a fifth gets 429 with Retry-After 1 s, waited out for real) and against
 requests/s (answered reads over wall time), the peak in flight for the mailbox, the 429s,
 and reads that failed in the end.
 
-The cost of sharing: one gateway reading the Inbox one request after another at latency 0
-(no waiting on anyone), ``--samples`` times, with and without shared slots: p50/p95 per
-request, and the difference; plus one ``acquire``+``release`` of a slot on its own.
+The cost of sharing: reads of the Inbox one after another at latency 0 (no waiting on
+anyone), ``--samples`` times, alternating a gateway without and one with shared slots: p50/p95
+per request, and the difference; plus one ``acquire``+``release`` of a slot on its own.
 
 PostgreSQL: a throwaway database on ``--pg`` (created, migrated, dropped).
 Usage: ``python -m benchmarks.shared_limits``.
@@ -118,13 +118,16 @@ async def hammer(
     }
 
 
-async def one_by_one(config: GraphConfig, dsn: str | None, samples: int) -> list[float]:
-    async with gateways(config, dsn, 1) as (graph,):
-        out = []
+async def one_by_one(config: GraphConfig, dsn: str, samples: int) -> dict[str, list[float]]:
+    """Reads one after another, alternating a gateway without and one with shared slots (so
+    drift in the sandbox or the machine falls on both alike)."""
+    out: dict[str, list[float]] = {"local": [], "shared": []}
+    async with gateways(config, None, 1) as (local,), gateways(config, dsn, 1) as (shared,):
         for _ in range(samples):
-            t0 = time.perf_counter()
-            await read(graph)
-            out.append(time.perf_counter() - t0)
+            for label, graph in (("local", local), ("shared", shared)):
+                t0 = time.perf_counter()
+                await read(graph)
+                out[label].append(time.perf_counter() - t0)
     return out
 
 
@@ -160,9 +163,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     for mode, shared in (("local", None), ("shared", dsn))
                 }
             limits.configure(latency_ms=0, concurrency=4)
-            local = await one_by_one(config, None, args.samples)
-            shared = await one_by_one(config, dsn, args.samples)
-            lp, sp = percentiles(local), percentiles(shared)
+            alone = await one_by_one(config, dsn, args.samples)
+            lp, sp = percentiles(alone["local"]), percentiles(alone["shared"])
             out["one_request_latency_0"] = {
                 "local": lp,
                 "shared": sp,

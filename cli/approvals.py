@@ -75,6 +75,8 @@ def _print_approvals(views: list[ApprovalView], as_json: bool) -> None:
     if as_json:
         echo_json({"approvals": [asdict(v) for v in views]})
         return
+    if not views:
+        typer.echo("Geen concepten ter goedkeuring.")
     for v in views:
         untold = "  (niet gemeld)" if v.notice_error else ""
         typer.echo(f"{v.id}  {v.status_label:28s} {v.mailbox:32s} {v.subject}{untold}")

@@ -16,6 +16,7 @@ from cli import (
     agenda,
     approvals,
     db,
+    doctor,
     jobs,
     mailboxes,
     meetings,
@@ -42,6 +43,7 @@ app.command()(serving.worker)
 app.command()(mailboxes.mailboxes)
 app.command()(processing.post)
 app.command("sandbox-info")(serving.sandbox_info)
+app.command()(doctor.doctor)
 
 # Command groups: ``secretariaat <group> <command>``.
 app.add_typer(db.app, name="db")

@@ -102,7 +102,7 @@ def _serve_backend(  # noqa: ANN001
     from server.settings import SettingsError
 
     _refuse_unsafe_host(settings, host)  # again here: every way to start the backend passes
-    configure_logging()
+    configure_logging(fmt=settings.log_format)
     _prepare_store(settings)
     try:
         app_ = create_app(settings)
@@ -114,6 +114,7 @@ def _serve_backend(  # noqa: ANN001
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through our handler: redacted, text or JSON
         timeout_graceful_shutdown=5,
         **kwargs,
     )
@@ -227,7 +228,7 @@ def worker(
             "een worker heeft PostgreSQL nodig (SECRETARIAAT_DATABASE_URL); met SQLite voert"
             " de server zijn taken zelf uit"
         )
-    configure_logging()
+    configure_logging(fmt=settings.log_format)
     _prepare_store(settings)
     try:
         asyncio.run(run_worker(settings, name=name))

@@ -1,5 +1,6 @@
-"""The control plane beside the emulated API: counters, limits, reseed, coverage, and the
-change notification controls (delivery faults, Graph's lifecycle events on demand).
+"""The control plane beside the emulated API: counters, limits, reseed, coverage, the apps'
+certificates (``sandbox.identity.control``), and the change notification controls (delivery
+faults, Graph's lifecycle events on demand).
 
 Off unless the sandbox is started with ``--admin``; never part of Graph's surface.
 """
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.clock import local_today
+from sandbox.identity.control import key_credential_routes
 from sandbox.seed import apply as seeding
 from sandbox.subscriptions import service as subscriptions
 
@@ -102,4 +104,5 @@ def admin_routes(sandbox: Sandbox) -> list[Route]:
         Route("/notifications", notifications, methods=["GET", "POST"]),
         Route("/notifications/reset", reset_notifications, methods=["POST"]),
         Route("/subscriptions/{id}/{event}", subscription_event, methods=["POST"]),
+        *key_credential_routes(sandbox),  # the apps' certificates
     ]

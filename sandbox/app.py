@@ -35,6 +35,11 @@ from sandbox.identity.authorize import (
     redirect_with_code,
     sign_in_form,
 )
+from sandbox.identity.credentials import (
+    CLIENT_CERTIFICATE_FILE,
+    ensure_client_certificate,
+    key_credential_json,
+)
 from sandbox.identity.keys import SigningKey
 from sandbox.identity.tokens import OAuthError, TokenService, client_info_of
 from sandbox.limits import Limits, LimitSettings
@@ -92,6 +97,12 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
     if config.reset or store.get_meta("tenant") is None:
         seeding.seed_demo(store, today=local_today(clock), path=config.seed)
     directory.reload()
+    if config.state_dir is not None:  # the demo app's certificate, beside connection.json
+        backend = directory.apps()[0]
+        pem = ensure_client_certificate(
+            config.state_dir / CLIENT_CERTIFICATE_FILE, subject=f"{backend.display_name} (sandbox)"
+        )
+        directory.add_key_credential(backend.client_id, key_credential_json(pem))
     tokens = TokenService(key=key, directory=directory, base_url=config.base_url)
     return Sandbox(
         store=store,
@@ -122,7 +133,9 @@ def create_app(config: SandboxConfig) -> Starlette:
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            public = "client_secret" not in form and _basic_auth(request) is None
+            public = not {"client_secret", "client_assertion"} & form.keys() and (
+                _basic_auth(request) is None
+            )
             if form.get("grant_type") == "authorization_code" and public:
                 _known_tenant(sandbox, request.path_params["tenant"])
                 if not request.headers.get("origin"):

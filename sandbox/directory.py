@@ -13,6 +13,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.identity.credentials import KeyCredential
 from sandbox.store import Record, Store
 
 __all__ = ["App", "Directory", "Tenant"]
@@ -35,6 +36,7 @@ class App:
     application_permissions: tuple[str, ...]
     rbac_scope: frozenset[str]  # user ids the app may reach app-only
     spa_redirect_uris: tuple[str, ...] = ()  # the registration's single-page-app redirects
+    key_credentials: tuple[KeyCredential, ...] = ()  # its certificates (client assertions)
 
     @property
     def app_id_uri(self) -> str:
@@ -43,6 +45,13 @@ class App:
     def secret_matches(self, secret: str) -> bool:
         digest = hashlib.sha256(secret.encode()).hexdigest()
         return hmac.compare_digest(digest, self.secret_sha256)
+
+    def key_credential(self, *, x5t: str = "", x5t_s256: str = "") -> KeyCredential | None:
+        """The registered certificate an assertion's header names (SHA-256 first)."""
+        for key in self.key_credentials:
+            if (x5t_s256 and key.x5t_s256 == x5t_s256) or (x5t and key.x5t == x5t):
+                return key
+        return None
 
 
 @dataclass
@@ -77,6 +86,9 @@ class Directory:
                 application_permissions=tuple(d.get("applicationPermissions", ())),
                 rbac_scope=frozenset(d.get("rbacScope", ())),
                 spa_redirect_uris=tuple(d.get("spaRedirectUris", ())),
+                key_credentials=tuple(
+                    KeyCredential.from_json(k) for k in self.key_credentials(r.id)
+                ),
             )
         self._delegates = {
             (r.data["owner"], r.data["delegate"]): r.data["rights"]
@@ -166,6 +178,34 @@ class Directory:
 
     def save_app(self, data: dict[str, Any]) -> None:
         self.store.put(Record(id=data["appId"], kind="app", mailbox=None, parent=None, data=data))
+
+    # An app's certificates are kept beside its secret (meta ``key_credentials:{client_id}``,
+    # Graph's keyCredential shape), so they outlive a reseed as the secret does.
+    def key_credentials(self, client_id: str) -> list[dict[str, Any]]:
+        """The certificates registered with the app (keyCredentials); [] when none."""
+        return list(self.store.get_meta(f"key_credentials:{client_id}") or ())
+
+    def add_key_credential(self, client_id: str, credential: dict[str, Any]) -> dict[str, Any]:
+        """Register a certificate with the app (``key_credential_json``); one already
+        registered (same thumbprint) is answered as it is."""
+        if self.store.get(client_id, "app") is None:
+            raise KeyError(client_id)
+        keys = self.key_credentials(client_id)
+        for key in keys:
+            if key["customKeyIdentifier"] == credential["customKeyIdentifier"]:
+                return key
+        self.store.set_meta(f"key_credentials:{client_id}", [*keys, credential])
+        self.reload()
+        return credential
+
+    def remove_key_credential(self, client_id: str, key_id: str) -> bool:
+        keys = self.key_credentials(client_id)
+        kept = [k for k in keys if k["keyId"] != key_id]
+        if len(kept) == len(keys):
+            return False
+        self.store.set_meta(f"key_credentials:{client_id}", kept)
+        self.reload()
+        return True
 
     def save_delegate(self, owner_id: str, delegate_id: str, rights: dict[str, str]) -> None:
         data = {"owner": owner_id, "delegate": delegate_id, "rights": rights}

@@ -109,6 +109,12 @@ CATEGORIES_WRITE = _g(
     "outlookuser-post-mastercategories",
     shared=False,
 )
+MAILBOX_SETTINGS_READ = _g(
+    ("MailboxSettings.Read", "MailboxSettings.ReadWrite"),
+    ("MailboxSettings.Read", "MailboxSettings.ReadWrite"),
+    "user-get-mailboxsettings",
+    shared=False,
+)
 # Mail change notifications: Mail.ReadBasic, Mail.Read (the page's table; Mail.ReadWrite as the
 # family's higher privilege); no delegated access to another user's mailbox at all.
 MAIL_SUBSCRIPTIONS = _g(_MAIL_READ, _MAIL_READ_APP, "subscription-post-subscriptions", shared=False)
@@ -119,6 +125,8 @@ CALENDAR_DELTA = _g(  # the delta page lists no Calendars.ReadBasic
     "event-delta",
 )
 CALENDAR_WRITE = _g(("Calendars.ReadWrite",), ("Calendars.ReadWrite",), "user-post-events")
+# calendar-list-calendarpermissions: the user calendar's row of the page's table.
+CALENDAR_PERMISSIONS = _g(_CAL_READ, _CAL_READ, "calendar-list-calendarpermissions")
 SCHEDULE = _g(_CAL_READ, _CAL_READ, "calendar-getschedule")
 FIND_TIMES = _g(
     ("Calendars.Read.Shared", "Calendars.ReadWrite.Shared"), (), "user-findmeetingtimes"
@@ -136,6 +144,14 @@ USER_GET = _g(
     ("User.Read.All", "Directory.Read.All"),
     "user-get",
     self_only=("User.Read",),
+)
+# application-get: Application.Read.All, delegated and application; of the higher ones the
+# page names, Application.ReadWrite.OwnedBy is left out (it reads only apps the caller owns,
+# which the sandbox does not model).
+APPLICATION_READ = _g(
+    ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"),
+    ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"),
+    "application-get",
 )
 # The places API (place-list, place-get): Place.Read.All, delegated and application; the pages
 # name no higher one, Place.ReadWrite.All (the family's write permission) is accepted too.
@@ -163,6 +179,7 @@ _RULES: tuple[tuple[str, str, Grant], ...] = (
     (_WRITES, r"/messages/\{message\}/attachments", MAIL_WRITE),
     ("GET", r"/outlook/masterCategories", CATEGORIES_READ),
     (_WRITES, r"/outlook/masterCategories", CATEGORIES_WRITE),
+    ("GET", r"^/users/\{user\}/mailboxSettings$", MAILBOX_SETTINGS_READ),
     ("GET", r"/messages/\{message\}/\$value$", MAIL_MIME),
     (
         "GET",
@@ -177,6 +194,7 @@ _RULES: tuple[tuple[str, str, Grant], ...] = (
     # calendar
     ("POST", r"/calendar/getSchedule$", SCHEDULE),
     ("POST", r"/findMeetingTimes$", FIND_TIMES),
+    ("GET", r"/calendar/calendarPermissions$", CALENDAR_PERMISSIONS),
     ("GET", r"/calendarView/delta", CALENDAR_DELTA),
     ("GET", r"^/users/\{user\}/(calendar|events|calendarView)", CALENDAR_READ),
     (_WRITES, r"^/users/\{user\}/(calendar|events)", CALENDAR_WRITE),
@@ -186,6 +204,7 @@ _RULES: tuple[tuple[str, str, Grant], ...] = (
     # directory
     ("GET", r"^/users$", USERS_LIST),
     ("GET", r"^/users/\{user\}$", USER_GET),
+    ("GET", r"^/applications", APPLICATION_READ),
     # places: rooms and room lists
     ("GET", r"^/places(/|$)", PLACES_READ),
     # OneDrive and SharePoint

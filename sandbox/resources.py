@@ -16,6 +16,7 @@ MODULES = (
     "sandbox.mail.attachments",
     "sandbox.mail.attachment_upload",
     "sandbox.mail.categories",
+    "sandbox.mail.settings",
     "sandbox.calendar.events",
     "sandbox.calendar.scheduling",
     "sandbox.drive.items",
@@ -23,6 +24,7 @@ MODULES = (
     "sandbox.drive.upload",
     "sandbox.todo.tasks",
     "sandbox.places",
+    "sandbox.applications",
     "sandbox.subscriptions.routes",
     "sandbox.batch",
 )

@@ -17,6 +17,7 @@ import uvicorn
 from sandbox.app import SandboxConfig, create_app
 from sandbox.certs import ensure_tls
 from sandbox.dispatch import DroppedConnection
+from sandbox.identity.credentials import CLIENT_CERTIFICATE_FILE
 
 __all__ = ["RunningSandbox", "connection_info", "free_port", "serve", "start_in_thread"]
 
@@ -47,6 +48,11 @@ def connection_info(app: Any, config: SandboxConfig, ca_cert: Path) -> dict[str,
         "client_secret": sandbox.store.get_meta(f"client_secret:{backend.client_id}"),
         "api_scope": f"{backend.app_id_uri}/access_as_user",
         "ca_cert": str(ca_cert),
+        # The demo app's certificate credential (key and certificate, PEM), registered with
+        # it: SECRETARIAAT_CLIENT_CERTIFICATE instead of the secret.
+        "client_certificate": (
+            str(config.state_dir / CLIENT_CERTIFICATE_FILE) if config.state_dir else None
+        ),
         "signin_url": f"{config.base_url}/{tenant.id}/sandbox/signin",
         "admin_url": f"{config.base_url}/_admin" if config.admin else None,
     }

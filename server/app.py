@@ -19,6 +19,7 @@ from automations.directory import Identities
 from automations.graph import GraphGateway, token_source_for
 from automations.graph.shared_limits import shared_slots_for
 from automations.inbox.service import InboxWatcher
+from automations.metrics import use_pseudonym_key
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from automations.tasks import Runtime, TaskQueue, queue_app
@@ -30,11 +31,13 @@ from server.logs import request_id_var
 from server.openapi import install_openapi
 from server.pane import STATIC_DIR
 from server.routes import (
+    access,
     addin,
     approvals,
     audit,
     calamity,
     dispatches,
+    doctor,
     guest_page,
     harness,
     health,
@@ -42,7 +45,9 @@ from server.routes import (
     mailboxes,
     me,
     meetings,
+    metrics,
     pane,
+    pane_access,
     pane_admin,
     pane_agenda,
     pane_approvals,
@@ -91,6 +96,7 @@ def create_app(
     machine's Unix time that tokens' ``exp`` is compared against (PyJWT reads the same), which
     the product clock may not be; tests hand in one they move by hand."""
     identity = settings.identity()
+    use_pseudonym_key(settings.pseudonym_secret(identity))  # mailboxes in metrics and logs
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -165,7 +171,9 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         """Every response carries a request id (a caller's own id is kept if it sent one) and
-        our security headers; in sandbox mode only requests over loopback are served."""
+        our security headers, and is timed for /metrics; in sandbox mode only requests over
+        loopback are served."""
+        started = time.perf_counter()
         rid = request.headers.get("x-request-id") or str(uuid.uuid4())
         if len(rid) > 128 or not rid.isprintable():
             rid = str(uuid.uuid4())  # a caller's id goes into logs: keep it short and plain
@@ -183,6 +191,7 @@ def create_app(
                 response = await call_next(request)
         finally:
             request_id_var.reset(token)
+        metrics.record_request(request, response.status_code, time.perf_counter() - started)
         response.headers["X-Request-Id"] = rid
         path = request.url.path
         if _under(path, PANE_PREFIX):
@@ -200,6 +209,7 @@ def create_app(
 
     for module in (
         health,
+        metrics,
         me,
         mailboxes,
         roster,
@@ -229,6 +239,9 @@ def create_app(
         pane,
         harness,
         mail_notifications,
+        doctor,
+        access,
+        pane_access,
     ):
         app.include_router(module.router)
     install_docs(app, docs_url=DOCS_URL, openapi_url=OPENAPI_URL)

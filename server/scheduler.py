@@ -107,16 +107,27 @@ CHECK_S = 1.0  # how often the watch looks at the app's clock
 KEEP_EVERY = dt.timedelta(hours=1)  # the subscriptions' upkeep when the scheduler is off
 
 
-class MailWatch:
-    """The mail watch's task: polling, or the subscriptions' upkeep; ``aclose`` stops it."""
+STOP_GRACE_S = 10.0  # how long a stopping server lets the watch's current turn finish
 
-    def __init__(self, task: asyncio.Task[None]) -> None:
-        self.task = task
+
+class MailWatch:
+    """The mail watch's task: polling, or the subscriptions' upkeep; ``aclose`` stops it.
+
+    Stopping lets a turn in progress finish (up to ``STOP_GRACE_S``) rather than cancelling
+    it mid-query: aiosqlite, cancelled while it opens a connection, leaves its thread a close
+    to report to an event loop that may be gone by then."""
+
+    def __init__(self, task: asyncio.Task[None], stopping: asyncio.Event) -> None:
+        self.task, self.stopping = task, stopping
 
     async def aclose(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        self.stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), STOP_GRACE_S)
+        except TimeoutError:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
 
 
 async def _executives(app: FastAPI) -> list[str]:
@@ -138,12 +149,14 @@ async def _keep_subscriptions(app: FastAPI, settings: Settings, *, first: bool) 
         )  # fmt: skip
 
 
-async def _watch(app: FastAPI, settings: Settings, check_every_s: float) -> None:
+async def _watch(
+    app: FastAPI, settings: Settings, check_every_s: float, stopping: asyncio.Event
+) -> None:
     clock, watcher = app.state.clock, app.state.inbox
     polling = settings.mail_watch() == "poll"
     every = dt.timedelta(seconds=settings.mail_poll_s) if polling else KEEP_EVERY
     last: dt.datetime | None = None
-    while True:
+    while not stopping.is_set():
         now = clock.now()
         if last is None or now >= last + every or now < last:  # due, or the clock went back
             first, last = last is None, now
@@ -158,7 +171,8 @@ async def _watch(app: FastAPI, settings: Settings, check_every_s: float) -> None
                         await inbox_flows.poll(watcher, executives, reason="start")
             except Exception:  # the watch goes on; the next turn tries again
                 log.exception("mail watch (%s) failed", "poll" if polling else "webhook")
-        await asyncio.sleep(check_every_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), check_every_s)
 
 
 def start_mail_watch(
@@ -167,11 +181,12 @@ def start_mail_watch(
     """Start following the executives' Inboxes (in the background: with notifications, Graph
     validates our webhook while the subscriptions are made, so the server must be serving)."""
     mode = settings.mail_watch()
+    stopping = asyncio.Event()
     task = asyncio.get_running_loop().create_task(
-        _watch(app, settings, check_every_s), name=f"mail-watch:{mode}"
+        _watch(app, settings, check_every_s, stopping), name=f"mail-watch:{mode}"
     )
     if mode == "poll":
         log.info("mail watch: the Inbox delta every %g s", settings.mail_poll_s)
     else:
         log.info("mail watch: notifications to %s", settings.mail_webhook_url())
-    return MailWatch(task)
+    return MailWatch(task, stopping)

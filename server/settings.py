@@ -10,6 +10,8 @@ another ``--host`` and the app refuses requests that arrived on another address)
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import json
 import re
@@ -23,6 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from automations.clock import Clock, parse_clock
 from automations.fields import MAILBOX_PATTERN
+from automations.graph.config import ClientCertificate
 from automations.jobs.registry import JobSettings
 from automations.store.db import is_sqlite
 from automations.tasks import WorkerSettings
@@ -103,11 +106,12 @@ class Identity:
 
     tenant_id: str
     client_id: str
-    client_secret: SecretStr
+    client_secret: SecretStr | None  # None: the certificate only
     authority: str  # https://login.microsoftonline.com/{tenant}
     graph_url: str
     api_audience: str  # api://{client_id}
     ca_cert: Path | None  # the sandbox CA; None: the system's trust store
+    client_certificate: ClientCertificate | None = None  # signs in instead of the secret
 
     @property
     def issuer(self) -> str:
@@ -157,6 +161,9 @@ class Settings(BaseSettings):
     tenant_id: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
+    # A PEM file with the app's private key and its certificate (uploaded to the app
+    # registration): the backend then signs in with the certificate instead of the secret.
+    client_certificate: Path | None = None
     authority_host: str = "https://login.microsoftonline.com"
     graph_url: str = "https://graph.microsoft.com/v1.0"
     api_audience: str | None = None
@@ -181,6 +188,16 @@ class Settings(BaseSettings):
     # first (rotation: prepend a new key, drop the old one after a day). Unset: derived from
     # the client secret, which every instance shares already.
     token_keys: SecretStr | None = None
+    # Observability (docs/observability.md). Log lines as text or one JSON object per line;
+    # the bearer token a scraper of /metrics must send (tenant mode: /metrics is off without
+    # it; sandbox: loopback only, and the token too when set); the key of the mailboxes'
+    # pseudonyms in metrics and logs (unset: derived from the client secret or certificate).
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    pseudonym_key: SecretStr | None = Field(default=None, min_length=16)
+    # The audit log's LDV export: action family (calamity, approval, quickstep, …) → URI of
+    # the processing activity in the municipality's register (AVG art. 30), as JSON.
+    ldv_activities: dict[str, str] = Field(default_factory=dict)
 
     def job_settings(self) -> JobSettings:
         """What the scheduled jobs are given, in every process that runs them."""
@@ -256,6 +273,36 @@ class Settings(BaseSettings):
                 )
         return self
 
+    def pseudonym_secret(self, identity: Identity) -> bytes:
+        """The key of ``automations.metrics.pseudonym``: ``SECRETARIAAT_PSEUDONYM_KEY``, or
+        one derived from the app's credential as the token vault's is: the client secret, or
+        without one the certificate's private key (secret, and the same on every instance; the
+        client id would not do: it is public, so anyone could hash a staff list with it)."""
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode()
+        if identity.client_secret is not None:
+            shared = identity.client_secret.get_secret_value()
+        else:
+            assert identity.client_certificate is not None  # tenant mode requires one of them
+            shared = identity.client_certificate.private_key.get_secret_value()
+        return hmac.new(shared.encode(), b"secretariaat/pseudonyms/v1", hashlib.sha256).digest()
+
+    @model_validator(mode="after")
+    def _ldv_activities_are_uris(self) -> Settings:
+        for family, uri in self.ldv_activities.items():
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", uri):
+                raise ValueError(
+                    f"SECRETARIAAT_LDV_ACTIVITIES: {family!r} needs an absolute URI, not {uri!r}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_token_is_real(self) -> Settings:
+        token = self.metrics_token.get_secret_value() if self.metrics_token else None
+        if token is not None and (token.strip().lower() in PLACEHOLDERS or token.startswith("<")):
+            raise ValueError("SECRETARIAAT_METRICS_TOKEN is a placeholder; set a random token")
+        return self
+
     def make_clock(self) -> Clock:
         return parse_clock(self.clock)
 
@@ -263,27 +310,45 @@ class Settings(BaseSettings):
     def _tenant_mode_needs_real_credentials(self) -> Settings:
         if self.mode != "tenant":
             return self
-        missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(self, n)]
+        missing = [
+            f"SECRETARIAAT_{n.upper()}" for n in ("tenant_id", "client_id") if not getattr(self, n)
+        ]
+        if not self.client_secret and not self.client_certificate:  # either credential will do
+            missing.append("SECRETARIAAT_CLIENT_SECRET or SECRETARIAAT_CLIENT_CERTIFICATE")
         if missing:
-            names = ", ".join(f"SECRETARIAAT_{n.upper()}" for n in missing)
-            raise ValueError(f"tenant mode needs {names}")
-        secret = self.client_secret.get_secret_value() if self.client_secret else ""
-        if secret.strip().lower() in PLACEHOLDERS or secret.startswith("<"):
+            raise ValueError(f"tenant mode needs {', '.join(missing)}")
+        secret = self.client_secret.get_secret_value() if self.client_secret else None
+        if secret is not None and (secret.strip().lower() in PLACEHOLDERS or secret[:1] == "<"):
             raise ValueError("SECRETARIAAT_CLIENT_SECRET is a placeholder; set the real secret")
         return self
+
+    @model_validator(mode="after")
+    def _client_certificate_is_usable(self) -> Settings:
+        self.certificate()  # read now: a bad file stops the start, not the first token request
+        return self
+
+    def certificate(self) -> ClientCertificate | None:
+        """The app's certificate credential (``SECRETARIAAT_CLIENT_CERTIFICATE``), or None."""
+        if self.client_certificate is None:
+            return None
+        try:
+            return ClientCertificate.load(self.client_certificate)
+        except ValueError as exc:  # one line, naming the file, never its content
+            raise SettingsError(f"SECRETARIAAT_CLIENT_CERTIFICATE: {exc}") from None
 
     def identity(self) -> Identity:
         """Resolve the tenant: from the environment, or from the running sandbox."""
         if self.mode == "tenant":
-            assert self.tenant_id and self.client_id and self.client_secret
+            assert self.tenant_id and self.client_id
             return Identity(
                 tenant_id=self.tenant_id,
                 client_id=self.client_id,
-                client_secret=self.client_secret,
+                client_secret=self.client_secret or None,
                 authority=f"{self.authority_host.rstrip('/')}/{self.tenant_id}",
                 graph_url=self.graph_url,
                 api_audience=self.api_audience or f"api://{self.client_id}",
                 ca_cert=None,
+                client_certificate=self.certificate(),
             )
         path = self.sandbox_state / "connection.json"
         try:
@@ -303,4 +368,5 @@ class Settings(BaseSettings):
             graph_url=info["graph_url"],
             api_audience=f"api://{info['client_id']}",
             ca_cert=Path(info["ca_cert"]),
+            client_certificate=self.certificate(),
         )

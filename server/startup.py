@@ -9,6 +9,7 @@ the first one's rows and loads nothing.
 from __future__ import annotations
 
 import logging
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,15 @@ __all__ = ["DEMO_ROSTER", "graph_config", "load_first_content", "prepare_store"]
 
 log = logging.getLogger(__name__)
 
-AUTOMATIONS = Path(__file__).resolve().parent.parent / "automations"
-DEMO_ROSTER = AUTOMATIONS / "roster" / "demo.yaml"
-DEMO_QUICKSTEPS = AUTOMATIONS / "quicksteps" / "demo.yaml"
-DEMO_TEMPLATES = AUTOMATIONS / "replies" / "demo.yaml"
+
+def _demo_file(package: str) -> Path:
+    """``package``'s ``demo.yaml`` (package data), wherever the package is installed."""
+    return Path(str(files(package) / "demo.yaml"))
+
+
+DEMO_ROSTER = _demo_file("automations.roster")
+DEMO_QUICKSTEPS = _demo_file("automations.quicksteps")
+DEMO_TEMPLATES = _demo_file("automations.replies")
 SYSTEM = "system@secretariaat"
 
 
@@ -131,6 +137,7 @@ def graph_config(identity: Identity) -> GraphConfig:
         client_secret=identity.client_secret,
         ca_cert=identity.ca_cert,
         api_audience=identity.api_audience,
+        client_certificate=identity.client_certificate,
     )
 
 
@@ -139,7 +146,13 @@ def token_vault(
     clock: Clock,
 ) -> TokenVault:  # fmt: skip
     """Where clicks seal the delegations workers act with (``SECRETARIAAT_TOKEN_KEYS``, or a
-    key derived from the client secret)."""
+    key derived from the client secret; with a certificate and no secret, from the
+    certificate's private key, its PKCS#8 PEM text: every instance holds the same file)."""
     configured = settings.token_keys.get_secret_value() if settings.token_keys else None
-    keys = vault_keys(configured, identity.client_secret.get_secret_value())
+    if identity.client_secret:
+        shared = identity.client_secret.get_secret_value()
+    else:
+        assert identity.client_certificate is not None  # tenant mode requires one of them
+        shared = identity.client_certificate.private_key.get_secret_value()
+    keys = vault_keys(configured, shared)
     return TokenVault(sessions, keys, clock)

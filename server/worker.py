@@ -21,6 +21,7 @@ import socket
 from automations.context import Deps
 from automations.graph import GraphGateway, token_source_for
 from automations.graph.shared_limits import shared_slots_for
+from automations.metrics import use_pseudonym_key
 from automations.queue.events import broadcaster_for
 from automations.store import create_engine, session_factory
 from automations.tasks import Runtime, TaskQueue, queue_app
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 async def run_worker(settings: Settings, *, name: str | None = None) -> None:
     """Run tasks until SIGTERM/SIGINT."""
     identity = settings.identity()
+    use_pseudonym_key(settings.pseudonym_secret(identity))  # the same pseudonyms as the API's
     config = graph_config(identity)
     clock = settings.make_clock()
     engine = create_engine(settings.database_url)

@@ -41,6 +41,7 @@ LABELS: Mapping[str, str] = {
     "roster.take_over": "Frontoffice overgenomen",
     "roster.replace": "Rooster vervangen",
     "roster.import": "Rooster ingelezen",
+    "access.check": "Toegang van het secretariaat gecontroleerd",
     "roster.exception_add": "Uitzondering in het rooster gezet",
     "roster.exception_remove": "Uitzondering uit het rooster gehaald",
     "queue.claim": "Opgepakt uit de werkvoorraad",

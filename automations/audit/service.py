@@ -26,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from automations.audit.models import AuditEntry, AuditFilter, AuditPage, AuditRecord
 from automations.csvfile import csv_line
+from automations.metrics import pseudonym
 from automations.store import clock_of
 from automations.store.models import AuditLogRow
 
-__all__ = ["CSV_COLUMNS", "MAX_PAGE", "export_csv", "query", "record"]
+__all__ = ["CSV_COLUMNS", "MAX_PAGE", "export_csv", "query", "record", "stream_records"]
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ async def record(session: AsyncSession, entry: AuditEntry) -> AuditRecord:
     )
     session.add(row)
     await session.flush()
-    log.debug("audit %d: %s %s on %s", row.id, entry.action, entry.outcome, entry.mailbox)
+    log.debug(
+        "audit %d: %s %s on %s", row.id, entry.action, entry.outcome, pseudonym(entry.mailbox)
+    )
     return _to_record(row)
 
 
@@ -93,11 +96,26 @@ async def export_csv(
 ) -> AsyncIterator[str]:
     """CSV text, header first, then one chunk per entry in order of recording."""
     yield csv_line(CSV_COLUMNS)
+    async for row in _stream(sessions, filters):
+        yield csv_line(_csv_cells(row))
+
+
+async def stream_records(
+    sessions: async_sessionmaker[AsyncSession], filters: AuditFilter | None = None
+) -> AsyncIterator[AuditRecord]:
+    """Every matching entry in order of recording, from a server-side cursor (exports)."""
+    async for row in _stream(sessions, filters):
+        yield _to_record(row)
+
+
+async def _stream(
+    sessions: async_sessionmaker[AsyncSession], filters: AuditFilter | None
+) -> AsyncIterator[AuditLogRow]:
     stmt = _filtered(filters or AuditFilter()).order_by(AuditLogRow.id)
     async with sessions() as session:
         result = await session.stream_scalars(stmt.execution_options(yield_per=500))
         async for row in result:
-            yield csv_line(_csv_cells(row))
+            yield row
 
 
 def _filtered(filters: AuditFilter) -> Select[AuditLogRow]:

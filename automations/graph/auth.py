@@ -34,6 +34,8 @@ _REMEMBERED_ASSERTIONS = 2048
 _STRIPES = 32
 # OpenID scopes MSAL adds itself and refuses to be given.
 _RESERVED = frozenset({"openid", "profile", "offline_access", "email"})
+# From 1.35 MSAL takes the SHA-256 thumbprint from the certificate itself (x5t#S256, PS256).
+_MSAL_VERSION = tuple(int(p) for p in msal.__version__.split(".")[:2] if p.isdigit())
 # Entra ID's answers that a later try may not get (RFC 6749 5.2 and OpenID's additions).
 _TRANSIENT_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 # What a task's user reads when her kept delegation cannot give a token any more.
@@ -117,7 +119,7 @@ class MsalTokenSource:
                 self._app = _call(
                     lambda: msal.ConfidentialClientApplication(
                         self.config.client_id,
-                        client_credential=self.config.client_secret.get_secret_value(),
+                        client_credential=_client_credential(self.config),
                         authority=self.config.authority,
                         instance_discovery=False,  # our authority is configured, not discovered
                         http_client=self._http,
@@ -132,7 +134,7 @@ class MsalTokenSource:
         return _call(  # the metadata comes from the shared http_cache after the first app
             lambda: msal.ConfidentialClientApplication(
                 self.config.client_id,
-                client_credential=self.config.client_secret.get_secret_value(),
+                client_credential=_client_credential(self.config),
                 authority=self.config.authority,
                 instance_discovery=False,
                 http_client=self._http,
@@ -257,6 +259,23 @@ def token_source_for(config: GraphConfig) -> MsalTokenSource:
         if config not in _SOURCES:
             _SOURCES[config] = MsalTokenSource(config)
         return _SOURCES[config]
+
+
+def _client_credential(config: GraphConfig) -> str | dict[str, str]:
+    """What MSAL proves the app's identity with: the certificate when there is one (MSAL
+    signs a client assertion with its key: PS256 with the certificate's SHA-256 thumbprint in
+    ``x5t#S256``, the certificate itself in ``x5c``), else the client secret."""
+    cert = config.client_certificate
+    if cert is not None:
+        credential = {
+            "private_key": cert.private_key.get_secret_value(),
+            "public_certificate": cert.certificate,
+        }
+        if _MSAL_VERSION < (1, 35):  # before 1.35 MSAL needs the SHA-1 thumbprint (RS256, x5t)
+            credential["thumbprint"] = cert.sha1_thumbprint
+        return credential
+    assert config.client_secret is not None  # GraphConfig holds one or the other
+    return config.client_secret.get_secret_value()
 
 
 def _session(config: GraphConfig) -> requests.Session:

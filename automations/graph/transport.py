@@ -14,6 +14,10 @@ been carried out). Waiting for the mailbox's slots is bounded by the holders' ow
 is never cancelled from here. A 429 or 503 with ``Retry-After`` that is waited out is also
 told to the limiter, so no other request to the mailbox starts before then (in any process,
 with shared slots).
+
+Each attempt, throttle and retry is counted (``automations.metrics``) under the request's
+method class and its mailbox's pseudonym; log lines and error details name the mailbox by its
+pseudonym too (``redact_path``), never by its address.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from automations.graph.retry import (
     retry_delay,
     status_is_retryable,
 )
+from automations.metrics import GRAPH_RETRIES, graph_answered, graph_labels, redact_path
 
 __all__ = [
     "CALL_LIMIT_S",
@@ -153,6 +158,7 @@ class GraphTransport(httpx.AsyncBaseTransport):
         request.headers.setdefault("client-request-id", str(uuid.uuid4()))
         path = self._graph_path(request.url.path)
         weights, idempotent = self._plan(request, path)
+        labels = graph_labels(request.method, path, weights)  # metrics: never the address
         loop = asyncio.get_running_loop()
         deadline = deadline_after(self.call_limit_s)
         attempt = 0
@@ -161,10 +167,12 @@ class GraphTransport(httpx.AsyncBaseTransport):
                 async with self.limiter.hold(weights):
                     response = await self._attempt(request, path, deadline, idempotent)
             except _NOT_SENT as exc:
+                graph_answered(labels, None, retry_after=False)
                 delay = retry_delay(self.config, attempt, None)
                 if delay is None or loop.time() + delay >= deadline:
                     raise _lost(exc, request, path, outcome_unknown=False) from exc
             except _LOST as exc:
+                graph_answered(labels, None, retry_after=False)
                 delay = retry_delay(self.config, attempt, None) if idempotent else None
                 if delay is None or loop.time() + delay >= deadline:
                     raise _lost(exc, request, path, outcome_unknown=not idempotent) from exc
@@ -173,6 +181,7 @@ class GraphTransport(httpx.AsyncBaseTransport):
             else:
                 self._record(request, path, response, attempt)
                 status = response.status_code
+                graph_answered(labels, status, "Retry-After" in response.headers)
                 if not status_is_retryable(status, idempotent=idempotent):
                     if status == 504 and not idempotent:
                         raise _unknown_outcome(request, path, response)
@@ -184,10 +193,11 @@ class GraphTransport(httpx.AsyncBaseTransport):
                 if retry_after and status in _THROTTLED and weights:
                     # Graph's wait holds for every request to these mailboxes, in every process.
                     await self.limiter.throttled(weights, retry_after)
+            GRAPH_RETRIES.labels(*labels).inc()
             log.info(
                 "graph %s %s: attempt %d failed, retrying in %.2fs",
                 request.method,
-                path,
+                redact_path(path),
                 attempt + 1,
                 delay,
             )
@@ -271,7 +281,7 @@ def _batch_idempotent(body: bytes) -> bool:
 
 def _lost(exc: Exception, request: httpx.Request, path: str, *, outcome_unknown: bool) -> Exception:
     """A typed error for a request that got no answer."""
-    what = f"{request.method} {path}"
+    what = f"{request.method} {redact_path(path)}"
     log.warning("graph %s: no answer (%s)", what, type(exc).__name__)
     if isinstance(exc, httpx.TimeoutException):
         return GraphTimeout(
@@ -286,7 +296,7 @@ def _lost(exc: Exception, request: httpx.Request, path: str, *, outcome_unknown:
 
 def _out_of_time(request: httpx.Request, path: str, *, outcome_unknown: bool) -> GraphTimeout:
     """The call's time limit (or its caller's deadline) ran out."""
-    what = f"{request.method} {path}"
+    what = f"{request.method} {redact_path(path)}"
     log.warning("graph %s: out of time", what)
     return GraphTimeout(
         detail=f"Microsoft Graph did not answer {what} within the time limit.",
@@ -298,8 +308,8 @@ def _unknown_outcome(request: httpx.Request, path: str, response: httpx.Response
     return GraphTimeout(
         "Microsoft 365 antwoordde niet op tijd; misschien is het toch uitgevoerd. Kijk dat na"
         " voordat u het opnieuw probeert.",
-        detail=f"Microsoft Graph timed out on {request.method} {path}; it may have been carried"
-        " out.",
+        detail=f"Microsoft Graph timed out on {request.method} {redact_path(path)}; it may have"
+        " been carried out.",
         outcome_unknown=True,
         graph_code=GATEWAY_TIMEOUT,
         request_id=response.headers.get("request-id"),

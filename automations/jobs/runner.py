@@ -46,6 +46,7 @@ from automations.errors import AccessDenied, AppError
 from automations.graph import GraphSession
 from automations.graph.transport import graph_deadline
 from automations.jobs.registry import Job, JobContext, JobSettings, MailboxResult
+from automations.metrics import JOB_MAILBOXES, JOB_RUNS, pseudonym
 from automations.roster.service import snapshot
 from automations.store import clock_of
 from automations.store.models import JobRunMailboxRow, JobRunRow
@@ -120,11 +121,12 @@ async def mailbox_run(job: Job, ctx: JobContext, mailbox: str) -> MailboxResult:
             result.status, result.error = "failed", str(exc)
     except Exception as exc:  # a bug in one mailbox's run must not stop the others
         _failed(job, mailbox, result, exc)
+    JOB_MAILBOXES.labels(job.name, result.status).inc()
     return result
 
 
 def _failed(job: Job, mailbox: str, result: MailboxResult, exc: Exception) -> None:
-    log.exception("job %s failed for %s", job.name, mailbox, exc_info=exc)
+    log.exception("job %s failed for %s", job.name, pseudonym(mailbox), exc_info=exc)
     result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
 
 
@@ -167,6 +169,7 @@ async def run_job(
         stored.counts = counts
         stored.mailboxes = [dataclasses.asdict(r) for r in results]
         report = report_of(stored)
+    JOB_RUNS.labels(job.name, status).inc()
     log.info("job %s: %s in %.1fs, %s", job.name, status, time.perf_counter() - started, counts)
     return report
 
@@ -234,7 +237,7 @@ async def run_mailbox(
         run = await session.get(JobRunRow, run_id)
         roster = await snapshot(session)
     if run is None or run.status != "running" or run.job not in jobs:
-        log.info("run %s is not running (any more): %s left alone", run_id, mailbox)
+        log.info("run %s is not running (any more): %s left alone", run_id, pseudonym(mailbox))
         return None
     clock = clock_of(sessions)
     ctx = JobContext(graph=graph, sessions=sessions, roster=roster, today=local_today(clock),
@@ -277,4 +280,5 @@ async def _close(sessions: async_sessionmaker[AsyncSession], run_id: str) -> Non
             .execution_options(synchronize_session=False)
         )  # fmt: skip
     if closed.rowcount:  # type: ignore[attr-defined]
+        JOB_RUNS.labels(run.job, status).inc()
         log.info("job run %s: %s, %s", run_id, status, counts)

@@ -75,6 +75,7 @@ from automations.journal.plans import (
     to_operation,
 )
 from automations.journal.undos import already_undone, check_undoes
+from automations.metrics import OPERATIONS, pseudonym
 from automations.store import clock_of, rowcount
 from automations.store.models import OperationRow, OperationStepRow
 
@@ -189,7 +190,9 @@ class Journal:
             if undoes is not None and (refused := await already_undone(self._sessions, undoes)):
                 raise refused from None
             raise
-        log.info("operation %s planned: %s on %s, %d steps", op_id, kind, mailbox, len(steps))
+        OPERATIONS.labels(kind, "planned").inc()
+        log.info("operation %s planned: %s on %s, %d steps",
+                 op_id, kind, pseudonym(mailbox), len(steps))  # fmt: skip
         return await self.get(op_id)
 
     async def run(
@@ -210,6 +213,7 @@ class Journal:
             raise OperationInProgress(f"operation {operation_id} is being run by another worker")
         async with self._beating(operation_id, owner):
             op = await self.get(operation_id)
+            OPERATIONS.labels(op.kind, "running").inc()
             done = sum(s.state == "done" for s in op.steps)
             if done:
                 log.info("operation %s resumed: %d of %d steps done", op.id, done, len(op.steps))
@@ -436,6 +440,7 @@ class Journal:
             if rowcount(released) != 1:
                 log.warning("operation %s was taken over; failure not recorded", op.id)
                 return
+            OPERATIONS.labels(op.kind, "failed").inc()
             await session.execute(
                 _step_where(op.id, index, attempt).values(
                     state="failed",
@@ -478,6 +483,7 @@ class Journal:
                 row = await session.get(OperationRow, op.id)
                 assert row is not None
                 await write_effects(session, on_done(to_operation(row, steps)))
+        OPERATIONS.labels(op.kind, "done").inc()
         log.info("operation %s done (%s, %d steps)", op.id, op.kind, len(op.steps))
         return await self.get(op.id)
 

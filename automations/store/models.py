@@ -53,6 +53,7 @@ __all__ = [
     "ROLES",
     "STEP_STATES",
     "APPROVAL_STATUSES",
+    "AccessCheckRow",
     "ApprovalRow",
     "AgendaItemRow",
     "AuditLogRow",
@@ -754,3 +755,15 @@ class GraphThrottleRow(Base):
 
     mailbox: Mapped[str] = mapped_column(UPN, primary_key=True)
     until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AccessCheckRow(Base):
+    """The last self-check of a secretary's own delegate rights on her executives' mailboxes
+    (``automations.doctor.access``): run at sign-in when none is younger than a day. ``report``
+    is the check's JSON as the flow writes it (verdicts and Dutch texts, no mail content)."""
+
+    __tablename__ = "access_checks"
+
+    user_upn: Mapped[str] = mapped_column(UPN, primary_key=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=stamp)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType)

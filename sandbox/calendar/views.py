@@ -1,4 +1,5 @@
-"""Time-window reads: calendarView, a series' instances, its delta, and the calendar itself.
+"""Time-window reads: calendarView, a series' instances, its delta, the calendar itself and
+who it is shared with (calendarPermissions, from the owner's delegate rights).
 
 calendarView expands series into occurrences and exceptions, ordered by start, and pages
 with ``$skip`` like Graph; ``Prefer: odata.maxpagesize`` sets the page size.
@@ -6,6 +7,7 @@ with ``$skip`` like Graph; ``Prefer: odata.maxpagesize`` sets the page size.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sandbox.calendar import access, delta, render
@@ -67,9 +69,65 @@ async def get_calendar(ctx: Ctx, user: str) -> GraphResponse:
     return ctx.entity(data, f"{ctx.user_segment()}/calendar/$entity")
 
 
+# Exchange's folder permission on the calendar as Graph's calendarRoleType (calendarPermission
+# resource page): Editor is "write", Reviewer "read"; Author has no preset of its own.
+_ROLES = {"editor": "write", "reviewer": "read", "author": "custom"}
+_ALLOWED_INSIDE = [
+    "none",
+    "freeBusyRead",
+    "limitedRead",
+    "read",
+    "write",
+    "delegateWithoutPrivateEventAccess",
+    "delegateWithPrivateEventAccess",
+]
+# "My Organization": what everyone else inside the tenant sees (Exchange's default: free/busy).
+_MY_ORGANIZATION = {
+    "id": base64.b64encode(b"Default").decode(),
+    "isRemovable": False,
+    "isInsideOrganization": True,
+    "role": "freeBusyRead",
+    "allowedRoles": ["none", "freeBusyRead", "limitedRead", "read", "write"],
+    "emailAddress": {"name": "My Organization"},
+}
+
+
+async def calendar_permissions(ctx: Ctx, user: str) -> GraphResponse:
+    """Who the calendar is shared with or delegated to (calendar-list-calendarpermissions).
+
+    Only the owner (and the app) sees them: "Getting the calendar permissions of a calendar
+    on behalf of a sharee or delegate returns an empty calendar permissions collection."
+    """
+    items: list[dict[str, Any]] = []
+    if ctx.caller.is_app_only or ctx.caller.user_id == ctx.mailbox_id:
+        items.append(dict(_MY_ORGANIZATION))
+        for owner, delegate, rights in ctx.directory.delegations():
+            role = _ROLES.get(rights.get("calendar", ""))
+            who = ctx.directory.user(delegate) if owner == ctx.mailbox_id else None
+            if role is None or who is None:
+                continue
+            address = who.get("mail") or who["userPrincipalName"]
+            items.append(
+                {
+                    "id": base64.b64encode(f"ExchangePublishedUser.{address}".encode()).decode(),
+                    "isRemovable": True,
+                    "isInsideOrganization": True,
+                    "role": role,
+                    "allowedRoles": list(_ALLOWED_INSIDE),
+                    "emailAddress": {"name": who["displayName"], "address": address},
+                }
+            )
+    return ctx.collection(
+        items, f"{ctx.user_segment()}/calendar/calendarPermissions", default_page=1000
+    )
+
+
 for base in ("/users/{user}", "/users/{user}/calendar"):
     router.route("GET", base + "/calendarView", resource="calendar")(calendar_view)
     for name in ("delta", "delta()"):  # the SDK calls the function form
         router.route("GET", f"{base}/calendarView/{name}", resource="calendar")(calendar_view_delta)
     router.route("GET", base + "/events/{event_id}/instances", resource="calendar")(instances)
 router.route("GET", "/users/{user}/calendar", resource="calendar")(get_calendar)
+router.route("GET", "/users/{user}/calendar/calendarPermissions", resource="calendar")(
+    calendar_permissions
+)

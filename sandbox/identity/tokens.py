@@ -8,10 +8,10 @@ would raise against the real service.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ import jwt
 
 from sandbox.directory import App, Directory
 from sandbox.errors import InvalidAuthenticationToken
+from sandbox.identity.assertions import check_client_assertion
+from sandbox.identity.errors import OAuthError
 from sandbox.identity.keys import SigningKey
 
 __all__ = ["GRAPH_AUDIENCES", "Caller", "OAuthError", "TokenService"]
@@ -32,25 +34,6 @@ OIDC_SCOPES = ("openid", "profile", "offline_access")
 REFRESH_AUDIENCE = "urn:sandbox:refresh"
 REFRESH_LIFETIME = 90 * 24 * 3600
 SPA_REFRESH_LIFETIME = 24 * 3600
-
-
-class OAuthError(Exception):
-    def __init__(self, status: int, error: str, code: int, description: str) -> None:
-        super().__init__(description)
-        self.status, self.error, self.code, self.description = status, error, code, description
-
-    def body(self, now: dt.datetime) -> dict[str, Any]:
-        """``now`` is the tenant's time (the timestamp is shown, not checked)."""
-        trace = str(uuid.uuid4())
-        return {
-            "error": self.error,
-            "error_description": f"AADSTS{self.code}: {self.description} Trace ID: {trace}",
-            "error_codes": [self.code],
-            "timestamp": now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
-            "trace_id": trace,
-            "correlation_id": str(uuid.uuid4()),
-            "error_uri": "https://login.microsoftonline.com/error?code=" + str(self.code),
-        }
 
 
 @dataclass(frozen=True)
@@ -74,6 +57,10 @@ class TokenService:
         self.directory = directory
         self.base_url = base_url.rstrip("/")
         self._verified: dict[str, tuple[Caller, float]] = {}
+        # The time client assertions are judged by: the machine's, as every token lifetime
+        # here (clients stamp assertions with their own clock, not the tenant's). A test
+        # moves it to play a client whose clock is off.
+        self.wall: Callable[[], float] = time.time
 
     # -- discovery -------------------------------------------------------------------------
     @property
@@ -88,7 +75,11 @@ class TokenService:
         root = f"{self.base_url}/{self.tenant_id}"
         return {
             "token_endpoint": f"{root}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
             "jwks_uri": f"{root}/discovery/v2.0/keys",
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],
@@ -267,6 +258,13 @@ class TokenService:
         return caller, float(claims["exp"])
 
     # -- the token endpoint ----------------------------------------------------------------
+    def token_endpoints(self) -> tuple[str, ...]:
+        """The token endpoint's URLs (by tenant id and by domain): a client assertion's aud."""
+        names = [self.tenant_id]
+        if self.directory.tenant is not None:
+            names.append(self.directory.tenant.domain)
+        return tuple(f"{self.base_url}/{name}/oauth2/v2.0/token" for name in names)
+
     def token_endpoint(
         self, tenant: str, form: dict[str, str], basic: tuple[str, str] | None
     ) -> dict[str, Any]:
@@ -283,17 +281,15 @@ class TokenService:
                 f"Application with identifier '{client_id}' was not found in the directory"
                 f" '{self.tenant_id}'.",
             )  # fmt: skip
-        if "client_assertion" in form:
-            raise OAuthError(
-                401, "invalid_client", 700027, "Client assertion failed signature validation."
-            )
-        if not secret:
+        if "client_assertion" in form or "client_assertion_type" in form:  # a certificate
+            check_client_assertion(app, form, audiences=self.token_endpoints(), now=self.wall())
+        elif not secret:
             raise OAuthError(
                 401, "invalid_client", 7000218,
                 "The request body must contain the following parameter: 'client_assertion' or"
                 " 'client_secret'.",
             )  # fmt: skip
-        if not app.secret_matches(secret):
+        elif not app.secret_matches(secret):
             raise OAuthError(
                 401, "invalid_client", 7000215,
                 f"Invalid client secret provided. Ensure the secret being sent in the request is"

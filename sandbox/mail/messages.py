@@ -1,5 +1,6 @@
 """/users/{user}/messages and /mailFolders/{id}/messages: list, get, create, update, delete,
-move, copy and ``$value``. Sending and delta live in their own modules, routed from here.
+permanentDelete, move, copy and ``$value``. Sending and delta live in their own modules, routed
+from here.
 """
 
 from __future__ import annotations
@@ -143,6 +144,21 @@ async def delete_message(ctx: Ctx, user: str, message: str, folder: str | None =
         service.remove_message(ctx.store, rec)
     else:
         service.move_message(ctx.store, rec, deleted.id)
+    return GraphResponse(status=204)
+
+
+@router.route("POST", "/users/{user}/messages/{message}/permanentDelete", resource="mail")
+@router.route(
+    "POST", "/users/{user}/mailFolders/{folder}/messages/{message}/permanentDelete", resource="mail"
+)
+async def permanently_delete_message(
+    ctx: Ctx, user: str, message: str, folder: str | None = None
+) -> GraphResponse:
+    """Gone for good (message-permanentdelete): Exchange puts it in the dumpster's Purges
+    folder, which no client shows, so it does not pass through Deleted Items. No body; 204."""
+    access.require_write(ctx)
+    rec = access.message(ctx, message, folder)
+    service.remove_message(ctx.store, rec)
     return GraphResponse(status=204)
 
 

@@ -32,6 +32,10 @@ def seed_store(store: Store, seed: Seed) -> None:
     old_secrets = {
         app["client_id"]: store.get_meta(f"client_secret:{app['client_id']}") for app in seed.apps
     }
+    # Certificates registered with an app stay registered, as its secret stays the same.
+    old_keys = {
+        app["client_id"]: store.get_meta(f"key_credentials:{app['client_id']}") for app in seed.apps
+    }
     with store.transaction():
         store.reset()
         store.set_meta("tenant", seed.tenant)
@@ -39,6 +43,8 @@ def seed_store(store: Store, seed: Seed) -> None:
         for app in seed.apps:
             secret = old_secrets.get(app["client_id"]) or secrets.token_urlsafe(32)
             store.set_meta(f"client_secret:{app['client_id']}", secret)
+            if old_keys.get(app["client_id"]):
+                store.set_meta(f"key_credentials:{app['client_id']}", old_keys[app["client_id"]])
             directory.save_app(
                 {
                     "appId": app["client_id"],

@@ -8,13 +8,16 @@ Outlook loads every pane, icon and resource from it.
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 __all__ = ["ICON_SIZES", "TEMPLATE", "ManifestError", "check_base_url", "render_manifest"]
 
-ADDIN_DIR = Path(__file__).resolve().parents[2] / "addin"
+# The top-level ``addin`` package's files, wherever it is installed (a wheel's site-packages or
+# this source tree); a package is a folder on disk, so this is a real path StaticFiles can serve.
+ADDIN_DIR = Path(str(files("addin")))
 TEMPLATE = ADDIN_DIR / "manifest.xml"
 ICON_SIZES = (16, 32, 64, 80, 128)  # ribbon 16/32/80; IconUrl 64; HighResolutionIconUrl 128
 

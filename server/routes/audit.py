@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from automations.audit import MAX_PAGE, AuditFilter, export_csv, query
+from automations.audit.ldv import Activities, export_ldv
 from automations.roster.policy import Action, may
-from server.deps import CurrentUser, RosterDep, SessionDep, SessionsDep
+from server.deps import CurrentUser, RosterDep, SessionDep, SessionsDep, SettingsDep
 from server.errors import ApiError
 from server.fields import AwareDateTimeQuery, OptionalMailboxQuery
 
@@ -70,3 +71,19 @@ async def export_audit(filters: FilterDep, sessions: SessionsDep) -> StreamingRe
     """The same filters as a CSV download (cells that look like formulas are defused)."""
     headers = {"Content-Disposition": 'attachment; filename="audit.csv"'}
     return StreamingResponse(export_csv(sessions, filters), media_type="text/csv", headers=headers)
+
+
+@router.get("/audit.ldv.jsonl", operation_id="export_audit_ldv")
+async def export_audit_ldv(
+    filters: FilterDep, sessions: SessionsDep, settings: SettingsDep, request: Request
+) -> StreamingResponse:
+    """The same filters as JSON lines in the Logboek Dataverwerkingen's shape (LDV, Logius):
+    for the municipality's central Logboek (docs/observability.md)."""
+    lines = export_ldv(
+        sessions,
+        filters,
+        activities=Activities(settings.ldv_activities),
+        version=request.app.version,
+    )
+    headers = {"Content-Disposition": 'attachment; filename="audit.ldv.jsonl"'}
+    return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)

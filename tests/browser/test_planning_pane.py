@@ -45,7 +45,7 @@ def test_plan_hold_a_guest_answers_on_her_phone_and_book(
     pane.get_by_role("button", name="Nieuw overleg plannen…").click()
     form = pane.get_by_test_id("planning-nieuw")
     form.get_by_label("Titel").fill(TITLE)
-    form.get_by_label("Fatima El Amrani").check()
+    form.get_by_label("Fatima el Amrani").check()
     form.get_by_label("Pieter-Jan Hoekstra").check()
     form.get_by_label("Collega's van de gemeente").fill(
         "bas.kuipers@zeeveen.nl\nanouk.smits@zeeveen.nl optioneel"

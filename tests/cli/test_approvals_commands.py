@@ -82,6 +82,8 @@ async def test_request_list_and_approve_from_a_script(env: dict[str, str], tenan
 
     listed = secretariaat(env, "approvals", "list", "--actor", BURGEMEESTER, "--status", "open")
     assert listed.returncode == 0 and approval["id"] in listed.stdout
+    none = secretariaat(env, "approvals", "list", "--actor", BURGEMEESTER, "--status", "revised")
+    assert none.returncode == 0 and none.stdout == "Geen concepten ter goedkeuring.\n"
 
     other = secretariaat(env, "approvals", "approve", approval["id"], "--actor", GEMEENTESECRETARIS)
     assert other.returncode == 3 and other.stderr.count("\n") == 1

@@ -103,7 +103,11 @@ def run_operation(operation: Any, headers: dict[str, str]) -> str | None:
 
 
 def summary(exc: BaseException) -> str:
-    """Schemathesis's report in one line: which checks, the status, the body, the request."""
+    """Schemathesis's report in one line: which checks, the status, the body, the request
+    (of each sub-exception too: a flaky failure says only that it was flaky)."""
+    if isinstance(exc, BaseExceptionGroup):
+        inner = " || ".join(summary(e) for e in exc.exceptions)
+        return f"{type(exc).__name__}: {exc.message} [{inner}]"[:1200]
     lines = [line.strip() for line in str(exc).splitlines()]
     keep = [
         line

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 
+from server.settings import Settings
 from tests.dates import next_weekday, set_day
 from tests.sandbox.people import (
     ADMIN,
@@ -122,3 +126,27 @@ async def test_the_audit_export_is_csv_and_non_admins_see_only_their_own(
     assert "roster.import" in resp.text
     mine = (await api.get("/api/v1/audit", headers=login(SECRETARY_A))).json()
     assert all(e["actor"] == SECRETARY_A for e in mine["entries"])
+
+
+async def test_the_audit_goes_to_the_municipalitys_logboek_as_ldv_json_lines(
+    api: httpx.AsyncClient, login
+) -> None:
+    resp = await api.get("/api/v1/audit.ldv.jsonl", headers=login(ADMIN))
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in resp.text.splitlines()]
+    [imported, *_] = [line for line in lines if line["name"] == "roster.import"]
+    assert imported["status"] == "Ok" and len(imported["span_id"]) == 16
+    assert imported["attributes"]["dpl.core.processing_activity_id"].startswith("urn:")
+    assert "@" not in resp.text  # addresses are pseudonyms; nobody is named
+    denied = await api.get("/api/v1/audit.ldv.jsonl?outcome=nope", headers=login(ADMIN))
+    assert denied.status_code == 422 and denied.json()["error"]["code"]
+    mine = await api.get("/api/v1/audit.ldv.jsonl", headers=login(SECRETARY_A))
+    assert "roster.import" not in mine.text  # a secretary exports only what she did
+
+
+def test_a_register_entry_that_is_not_a_uri_is_refused_at_the_start(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="'calamity' needs an absolute URI"):
+        Settings(sandbox_state=tmp_path, ldv_activities={"calamity": "agendabeheer"})
+    fine = {"calamity": "https://register.zeeveen.nl/verwerkingen/42"}
+    assert Settings(sandbox_state=tmp_path, ldv_activities=fine).ldv_activities == fine

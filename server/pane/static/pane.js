@@ -11,6 +11,7 @@ import { bindApprovals } from "./approvals.js";
 import { dropToken, getToken } from "./auth.js";
 import { failure, showError } from "./fout.js";
 import { bindShortcuts, fragments } from "./fragmenten.js";
+import { bindAccess } from "./toegang.js";
 import { follower } from "./live.js";
 import { bindOutlookLinks, describe, where } from "./outlook.js";
 import { bindSelection } from "./selectie.js";
@@ -19,7 +20,7 @@ import { bindYamlEditors } from "./yaml-editor.js";
 import "./laatste-acties.js";
 
 const config = JSON.parse(document.getElementById("pane-config").textContent);
-const urls = document.body.dataset; // urlMe, urlEvents, urlDialog: rendered beside their routes
+const urls = document.body.dataset; // urlMe, urlEvents, urlDialog, urlToegang: beside their routes
 const auth = { ...config, dialogUrl: urls.urlDialog };
 const main = document.getElementById("inhoud");
 const contextLine = document.getElementById("context");
@@ -237,6 +238,11 @@ bindOutlookLinks(main);
 bindShortcuts(main);
 bindYamlEditors(main);
 bindSelection(main, pane);
+// Her own rights, checked when she signs in: a notice above the first view if they fall short.
+const showAccessNotice = bindAccess(main, pane, {
+  noticeUrl: urls.urlToegang,
+  footerButton: document.querySelector("footer [data-toegang]"),
+});
 
 Office.onReady(async () => {
   if (!Office.context.mailbox) {
@@ -256,4 +262,5 @@ Office.onReady(async () => {
   if (Office.EventType.SelectedItemsChanged) Office.context.mailbox.addHandlerAsync(Office.EventType.SelectedItemsChanged, changed);
   await refresh();
   showAdminTabs();
+  showAccessNotice();
 });

@@ -20,6 +20,7 @@ from automations.store.migrate import (
 from automations.store.models import Base
 
 TABLES = {
+    "access_checks",
     "agenda_items",
     "alembic_version",
     "approvals",
