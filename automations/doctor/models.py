@@ -43,10 +43,11 @@ Status = Literal["ok", "warn", "fail"]
 VERDICTS: dict[str, str] = {"ok": "in orde", "warn": "waarschuwing", "fail": "fout"}
 
 # The application permissions the product uses (README step 6). Granted in Entra ID and so in
-# the app token's ``roles``; Sites.Selected (write access on the one site) may stand in for
-# Sites.ReadWrite.All.
+# the app token's ``roles``. Permissions that could stand in for one of them: none yet.
+# Sites.Selected cannot: the meeting folders find their library by name (``GET /sites?search=``,
+# automations/meetings/targets.py), which Sites.Selected does not allow.
 ENTRA_ROLES = ("User.Read.All", "Tasks.ReadWrite.All", "Sites.ReadWrite.All", "Place.Read.All")
-ROLE_ALTERNATIVES: dict[str, tuple[str, ...]] = {"Sites.ReadWrite.All": ("Sites.Selected",)}
+ROLE_ALTERNATIVES: dict[str, tuple[str, ...]] = {}
 # Granted in Exchange Online (RBAC for Applications, scoped to the executives): a real tenant's
 # token does not carry them, and must not, since a grant in Entra ID reaches every mailbox. The
 # sandbox models the Exchange role assignments in the token's ``roles`` and applies the scope.

@@ -53,8 +53,13 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     if backend == "sqlite":
         return _sqlite_engine(parsed, echo=echo)
     if backend == "postgresql":
+        # libpq's ``sslmode`` in the URL, as the other connections (psycopg's queue, asyncpg's
+        # listeners and slots) read it; asyncpg through SQLAlchemy takes it as ``ssl``.
+        query = dict(parsed.query)
+        sslmode = query.pop("sslmode", None)
+        tls = {"ssl": sslmode if isinstance(sslmode, str) else sslmode[-1]} if sslmode else {}
         return _create_async_engine(
-            parsed,
+            parsed.set(query=query),
             echo=echo,
             # A handful of connections covers the API and the scheduled jobs of one process;
             # overflow absorbs bursts (a calamity clear) without holding idle connections.
@@ -64,7 +69,11 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
             # Drop connections a restart or an idle-killing proxy closed behind our back.
             pool_pre_ping=True,
             pool_recycle=1800,
-            connect_args={"timeout": 10, "server_settings": {"application_name": "secretariaat"}},
+            connect_args={
+                "timeout": 10,
+                "server_settings": {"application_name": "secretariaat"},
+                **tls,
+            },
         )
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 

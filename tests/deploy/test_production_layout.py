@@ -87,7 +87,9 @@ def test_the_pods_run_unprivileged_with_probes_and_the_api_leaves_tasks_to_the_w
         assert container["image"] == "registry.gemeente.example/secretariaat:0.1.0"
         assert docs[("Deployment", name)]["spec"]["replicas"] >= 2  # one may go
     api = docs[("Deployment", "secretariaat-api")]["spec"]["template"]["spec"]["containers"][0]
-    assert api["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    # Traffic only once it can check tokens (/readyz); restarted only when it stops answering.
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert {"name": "SECRETARIAAT_WORKER_IN_PROCESS", "value": "false"} in api["env"]
     worker = docs[("Deployment", "secretariaat-worker")]["spec"]["template"]["spec"]
     assert worker["containers"][0]["args"] == ["worker"]

@@ -14,9 +14,11 @@ def test_a_tenant_tokens_exchange_roles_reach_every_mailbox() -> None:
     assert "RBAC for Applications" in (found.fix or "")
 
 
-def test_sites_selected_stands_in_for_sites_readwrite_all() -> None:
+def test_sites_selected_does_not_stand_in_for_sites_readwrite_all_yet() -> None:
+    """The meeting folders find their library with /sites?search=, which it does not allow."""
     roles = {*ENTRA_ROLES, "Sites.Selected"} - {"Sites.ReadWrite.All"}
-    assert verdicts(facts(token=TokenFacts(True, frozenset(roles))))["app-roles"].status == "ok"
+    found = verdicts(facts(token=TokenFacts(True, frozenset(roles))))["app-roles"]
+    assert found.status == "fail" and "Sites.ReadWrite.All" in found.message
 
 
 def test_a_role_missing_in_entra_fails_with_the_entra_fix() -> None:
