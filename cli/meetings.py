@@ -73,6 +73,8 @@ def meetings_list(
     if as_json:
         echo_json({"meetings": [asdict(m) for m in found]})
         return
+    if not found:  # a meeting is made in the pane (Naar vergadermap)
+        typer.echo("Geen vergaderingen; maak er een in het taakvenster (Naar vergadermap).")
     for m in found:
         typer.echo(_meeting_line(m))
 

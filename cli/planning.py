@@ -131,6 +131,8 @@ def plan_list(actor: ActorOption, as_json: JsonOption = False) -> None:
     if as_json:
         echo_json({"requests": [_json(r) for r in found]})
         return
+    if not found:
+        typer.echo("Geen open planningsverzoeken.")
     for r in found:
         typer.echo(_line(r))
 

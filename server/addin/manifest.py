@@ -24,6 +24,9 @@ ICON_SIZES = (16, 32, 64, 80, 128)  # ribbon 16/32/80; IconUrl 64; HighResolutio
 # Characters a base URL may hold: unreserved, '%' escapes, ':' and '/' (no query, no fragment).
 _URL_SAFE = re.compile(r"[A-Za-z0-9\-._~%:/\[\]]+")
 _VERSION = re.compile(r"[0-9]{1,5}(\.[0-9]{1,5}){0,3}")
+_TEMPLATE_NOTE = re.compile(
+    r"  This file is a template\. Do not sideload it as is:.*?\n\n", re.DOTALL
+)
 _PLACEHOLDER = re.compile(r"\{\{[A-Z_]+\}\}")
 
 
@@ -79,5 +82,9 @@ def render_manifest(*, base_url: str, client_id: str, api_audience: str, version
         "{{VERSION}}": version.strip(),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
+    # The template's own warning ("do not sideload it as is") becomes what this file is.
+    # (No value in it: a comment may not hold "--", which a host name such as xn--… has.)
+    rendered = "  Rendered by `secretariaat addin manifest`: ready to sideload.\n\n"
+    text = _TEMPLATE_NOTE.sub(lambda _m: rendered, text, count=1)
     text = _PLACEHOLDER.sub(lambda m: values[m.group(0)], text)
     return text

@@ -75,8 +75,11 @@ def valid(schema, text: str):
 
 @pytest.mark.parametrize("base_url", [DEMO, PRODUCTION, PRODUCTION + "/", PRODUCTION + "/sec"])
 def test_rendered_manifest_validates_with_zero_errors(schema, base_url: str) -> None:
-    doc = valid(schema, render(base_url))
+    rendered = render(base_url)
+    doc = valid(schema, rendered)
     assert doc.get(XSI_TYPE) == "MailApp"
+    # The template's warning is gone from the file an admin sideloads.
+    assert "Do not sideload it as is" not in rendered and "ready to sideload" in rendered
     base = base_url.rstrip("/")
     values = [e.get("DefaultValue", "") for e in doc.iter(etree.Element)]
     urls = [v for v in values if "://" in v]

@@ -30,6 +30,8 @@ def run_json(env: dict[str, str], *args: str) -> dict:
 
 async def test_plan_from_a_script(env: dict[str, str], tenant: Tenant, clock: SetClock) -> None:
     today = local_today(clock)
+    none = secretariaat(env, "plan", "list", "--actor", SECRETARY_A)  # Monique plans nothing
+    assert none.returncode == 0 and none.stdout == "Geen open planningsverzoeken.\n"
     title = f"Bestuurlijk overleg regiodeal {uuid.uuid4().hex[:4]}"
     made = run_json(
         env, "plan", "new", "--actor", KARIN, "--title", title, "--executive", JOOST,
