@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from automations.clock import Clock, parse_clock
+from automations.clock import Clock, SystemClock, parse_clock
 from automations.fields import MAILBOX_PATTERN
 from automations.graph.config import ClientCertificate
 from automations.jobs.registry import JobSettings
@@ -332,7 +332,9 @@ class Settings(BaseSettings):
         if self.client_certificate is None:
             return None
         try:
-            return ClientCertificate.load(self.client_certificate)
+            # Entra ID judges a certificate by real time, not by the product's clock (which
+            # the sandbox and tests may set to another day): the machine's.
+            return ClientCertificate.load(self.client_certificate, now=SystemClock().now())
         except ValueError as exc:  # one line, naming the file, never its content
             raise SettingsError(f"SECRETARIAAT_CLIENT_CERTIFICATE: {exc}") from None
 

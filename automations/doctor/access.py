@@ -26,7 +26,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError, computed_field
 from sqlalchemy.exc import IntegrityError
@@ -34,8 +33,8 @@ from sqlalchemy.exc import IntegrityError
 from automations.audit import AuditEntry, record
 from automations.context import Actor, Deps
 from automations.errors import AppError, AuthenticationFailed
-from automations.graph import BatchRequest, BatchResponse, GraphSession
-from automations.mailboxes.tagged import TAG_PROPERTY
+from automations.graph import BatchRequest, BatchResponse, GraphSession, calendar, mail
+from automations.mailboxes.tagged import TAG_PROPERTY, tagged_filter
 from automations.metrics import pseudonym
 from automations.roster.policy import Action, authorize, served_by
 from automations.store.models import AccessCheckRow
@@ -334,13 +333,10 @@ def _draft(tag: str) -> dict[str, Any]:
     }
 
 
-def _tagged(user: str, tag: str) -> BatchRequest:
+def _tagged(mailbox: str, tag: str) -> BatchRequest:
     """Our test drafts in a mailbox's Drafts, found by their tag."""
-    found = (
-        f"singleValueExtendedProperties/any(ep: ep/id eq '{TAG_PROPERTY}' and ep/value eq '{tag}')"
-    )
-    return BatchRequest(
-        "GET", f"{user}/mailFolders/drafts/messages?$filter={found}&$select=id&$top=20"
+    return mail.folder_messages_request(
+        mailbox, "drafts", select=["id"], top=20, filter=tagged_filter(tag)
     )
 
 
@@ -351,20 +347,15 @@ async def gather(
     """Ask Graph, as her, what each executive's mailbox lets her do; ``sweep``: executives in
     whose Drafts an earlier check may have left its test draft."""
     tag = tag_for(secretary)
-    start = now.astimezone(dt.UTC)
-    window = (
-        f"startDateTime={start:%Y-%m-%dT%H:%M:%SZ}&endDateTime={start + WINDOW:%Y-%m-%dT%H:%M:%SZ}"
-    )
-    users = {e: f"/users/{quote(e)}" for e in executives}
-    swept = [e for e in dict.fromkeys(s.lower() for s in sweep) if e in users]
+    swept = [e for e in dict.fromkeys(s.lower() for s in sweep) if e in executives]
     first: list[BatchRequest] = []
     for e in executives:
         first += [
-            BatchRequest("GET", f"{users[e]}/mailFolders/inbox/messages?$top=1&$select=id"),
-            BatchRequest("GET", f"{users[e]}/calendarView?{window}&$top=1&$select=id"),
-            BatchRequest("POST", f"{users[e]}/mailFolders/drafts/messages", _draft(tag)),
+            mail.folder_messages_request(e, "inbox", select=["id"], top=1),
+            calendar.calendar_view_request(e, now, now + WINDOW, select=["id"], top=1),
+            mail.create_message_request(e, "drafts", _draft(tag)),
         ]
-    first += [_tagged(users[e], tag) for e in swept]
+    first += [_tagged(e, tag) for e in swept]
     answers, failed = await _round(graph, first)
     at = {e: 3 * n for n, e in enumerate(executives)}
     created = {e: _answer(answers[at[e] + 2], failed) for e in executives}
@@ -379,7 +370,7 @@ async def gather(
     # A creation without a clear answer (or without an id) may have made a draft: look again,
     # now that it is done (a search in the same round may have run before it).
     lost = [e for e in executives if created[e].unknown or (created[e].ok and made[e] is None)]
-    again, _ = await _round(graph, [_tagged(users[e], tag) for e in lost])
+    again, _ = await _round(graph, [_tagged(e, tag) for e in lost])
     for e, response in zip(lost, again, strict=True):
         found[e] += _ids(response)
         (looked.add if response is not None and response.ok else looked.discard)(e)
@@ -387,10 +378,7 @@ async def gather(
     removals = [
         (e, i) for e in executives for i in dict.fromkeys([*filter(None, [made[e]]), *found[e]])
     ]
-    gone, why = await _round(graph, [
-        BatchRequest("POST", f"{users[e]}/messages/{i}/permanentDelete")
-        for e, i in removals
-    ])  # fmt: skip
+    gone, why = await _round(graph, [mail.permanent_delete_request(e, i) for e, i in removals])
     removed: dict[str, Answer] = {}
     for (e, i), response in zip(removals, gone, strict=True):
         answer = _answer(response, why)
@@ -457,8 +445,14 @@ async def _keep(deps: Deps, report: AccessReport) -> None:
 
 async def check_access(deps: Deps, graph: GraphSession, actor: Actor) -> AccessReport:
     """Check now, with her own rights (``graph`` is her session), and keep it as her last."""
+    return await _check(deps, graph, actor, await last_access(deps, actor))
+
+
+async def _check(
+    deps: Deps, graph: GraphSession, actor: Actor, before: AccessReport | None
+) -> AccessReport:
+    """The check, given her last kept report (whose leftover drafts it sweeps)."""
     executives = _executives(actor)
-    before = await last_access(deps, actor)
     sweep = [e.executive for e in before.executives if e.leftover] if before else []
     probes = await gather(
         graph=graph, secretary=actor.upn, executives=executives, now=deps.now(), sweep=sweep
@@ -484,4 +478,4 @@ async def recent_access(
         and [e.executive for e in kept.executives] == executives
     ):
         return kept
-    return await check_access(deps, graph, actor)
+    return await _check(deps, graph, actor, kept)

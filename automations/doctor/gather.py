@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
@@ -43,7 +42,7 @@ from automations.doctor.models import (
     TokenFacts,
 )
 from automations.errors import AppError, AuthenticationFailed
-from automations.graph import BatchRequest, BatchResponse, GraphSession, users
+from automations.graph import BatchResponse, GraphSession, calendar, users
 from automations.roster.models import Roster
 from automations.roster.service import load_roster_file, snapshot
 from automations.store import session_factory
@@ -57,7 +56,7 @@ SAMPLE = 2  # other mailboxes (secretaries') tried against the RBAC scope
 STORE_TIMEOUT_S = 15.0
 _AADSTS = re.compile(r"AADSTS\d+")
 # What the registration checks read of the app's own registration (Application.Read.All).
-REGISTRATION_SELECT = "appId,identifierUris,spa,web"
+REGISTRATION_SELECT = ("appId", "identifierUris", "spa", "web")
 
 
 def roles_in(token: str) -> frozenset[str] | None:
@@ -154,7 +153,7 @@ async def _skew(graph: GraphSession, wall: Callable[[], float]) -> float | None:
     """Graph's ``Date`` minus this machine's time (the middle of the request); one plain
     request (a batch's sub-answers carry no ``Date``)."""
     before = wall()
-    [answer] = await graph.batch([BatchRequest("GET", "/users?$top=1&$select=id")])
+    [answer] = await graph.batch([users.any_user_request()])
     after = wall()
     raw = _header(answer.headers, "date")
     if raw is None:
@@ -200,9 +199,7 @@ def _registration(answer: BatchResponse) -> AppRegistration:
 async def _tenant(graph: GraphSession, roster: Roster | None, setup: Setup) -> dict[str, Any]:
     """The app's own registration; with a roster also each executive's mailbox settings and
     calendar permissions, the notice mailbox, the sample, and its people in the directory."""
-    own = BatchRequest(
-        "GET", f"/applications(appId='{quote(setup.client_id)}')?$select={REGISTRATION_SELECT}"
-    )
+    own = users.application_request(setup.client_id, REGISTRATION_SELECT)
     if roster is None:
         [answer] = await graph.batch([own])
         return {"registration": _registration(answer)}
@@ -212,10 +209,8 @@ async def _tenant(graph: GraphSession, roster: Roster | None, setup: Setup) -> d
         notice = None
     others = outsiders(roster, [*executives, *([notice] if notice else [])])
     settings = [*executives, *([notice] if notice else []), *others]
-    requests = [own, *(BatchRequest("GET", f"/users/{quote(u)}/mailboxSettings") for u in settings)]
-    requests += [
-        BatchRequest("GET", f"/users/{quote(u)}/calendar/calendarPermissions") for u in executives
-    ]
+    requests = [own, *map(users.mailbox_settings_request, settings)]
+    requests += map(calendar.calendar_permissions_request, executives)
     registration, *answers = await graph.batch(requests)
     probes = [_probe(u, a) for u, a in zip(settings, answers[: len(settings)], strict=True)]
     calendars = [_probe(u, a) for u, a in zip(executives, answers[len(settings) :], strict=True)]

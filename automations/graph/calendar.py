@@ -31,11 +31,14 @@ from automations.errors import NotFound
 from automations.graph.batch import BatchRequest
 from automations.graph.client import GraphSession
 from automations.graph.pages import read_all
+from automations.graph.users import user_path
 
 __all__ = [
     "SCHEDULES_PER_REQUEST",
+    "calendar_permissions_request",
     "calendar_view",
     "calendar_view_json",
+    "calendar_view_request",
     "cancel_event",
     "create_event",
     "decline_event",
@@ -48,6 +51,23 @@ __all__ = [
 ]
 
 SCHEDULES_PER_REQUEST = 20  # getSchedule's limit
+
+
+def calendar_view_request(
+    mailbox: str, start: dt.datetime, end: dt.datetime, *, select: Sequence[str], top: int
+) -> BatchRequest:
+    """The first ``top`` items between ``start`` and ``end``, for a ``$batch`` (one page)."""
+    window = (
+        f"startDateTime={start.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+        f"&endDateTime={end.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    )
+    path = f"{user_path(mailbox)}/calendarView?{window}&$top={top}&$select={','.join(select)}"
+    return BatchRequest("GET", path)
+
+
+def calendar_permissions_request(mailbox: str) -> BatchRequest:
+    """Who the mailbox's calendar is shared with, and how (``calendarPermissions``)."""
+    return BatchRequest("GET", f"{user_path(mailbox)}/calendar/calendarPermissions")
 
 
 async def calendar_view(

@@ -92,10 +92,10 @@ class ClientCertificate:
     not_after: dt.datetime
 
     @classmethod
-    def load(cls, path: Path, *, now: dt.datetime | None = None) -> ClientCertificate:
+    def load(cls, path: Path, *, now: dt.datetime) -> ClientCertificate:
         """Read ``path`` (the private key and its certificate, PEM). A ``ValueError`` in one
         line names what is wrong (missing, unreadable, not PEM, no key, another key's
-        certificate, expired) and never quotes the file's content."""
+        certificate, expired at ``now``) and never quotes the file's content."""
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -111,13 +111,10 @@ class ClientCertificate:
         if not mine:
             raise ValueError(f"{path}: the private key does not belong to its certificate")
         cert = mine[0]
-        # Entra ID judges a certificate by real time, not by the product's clock (which the
-        # sandbox and tests may set to another day): this machine's time unless ``now``.
-        moment = now or dt.datetime.now(dt.UTC)
-        if cert.not_valid_after_utc <= moment:
+        if cert.not_valid_after_utc <= now:
             day = cert.not_valid_after_utc.date().isoformat()
             raise ValueError(f"{path}: the certificate expired on {day}; upload and use a new one")
-        if cert.not_valid_before_utc > moment:
+        if cert.not_valid_before_utc > now:
             day = cert.not_valid_before_utc.date().isoformat()
             raise ValueError(f"{path}: the certificate is not valid before {day}")
         pkcs8 = key.private_bytes(

@@ -7,6 +7,7 @@ call gets from the gateway.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.mail_folder import MailFolder
@@ -24,11 +25,39 @@ from msgraph.generated.users.item.messages.item.message_item_request_builder imp
 from automations.errors import NotFound
 from automations.graph.batch import BatchRequest
 from automations.graph.client import GraphSession
+from automations.graph.users import user_path
 
-__all__ = ["get_mail_folder", "get_message", "immutable_ids", "list_messages"]
+__all__ = [
+    "create_message_request",
+    "folder_messages_request",
+    "get_mail_folder",
+    "get_message",
+    "immutable_ids",
+    "list_messages",
+    "permanent_delete_request",
+]
 
 # Graph's preference for a body as plain text instead of HTML (the pane shows mail as text).
 _TEXT_BODY = 'outlook.body-content-type="text"'
+
+
+def folder_messages_request(
+    mailbox: str, folder: str, *, select: Sequence[str], top: int, filter: str | None = None
+) -> BatchRequest:
+    """One page of a folder's messages (``filter``: an OData ``$filter``), for a ``$batch``."""
+    query = f"$filter={filter}&" if filter else ""
+    path = f"{user_path(mailbox)}/mailFolders/{folder}/messages"
+    return BatchRequest("GET", f"{path}?{query}$select={','.join(select)}&$top={top}")
+
+
+def create_message_request(mailbox: str, folder: str, message: dict[str, Any]) -> BatchRequest:
+    """A new message (a draft) in one of the mailbox's folders."""
+    return BatchRequest("POST", f"{user_path(mailbox)}/mailFolders/{folder}/messages", message)
+
+
+def permanent_delete_request(mailbox: str, message_id: str) -> BatchRequest:
+    """Delete a message for good: to Recoverable Items' Purges, never through Deleted Items."""
+    return BatchRequest("POST", f"{user_path(mailbox)}/messages/{message_id}/permanentDelete")
 
 
 async def list_messages(

@@ -1,4 +1,5 @@
-"""The tenant's directory: its users as Graph lists them."""
+"""The tenant's directory: its users as Graph lists them, a user's path and settings, and the
+app's own registration (``$batch`` requests for callers that ask many at once)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,38 @@ from automations.errors import NotFound
 from automations.graph.batch import BatchRequest
 from automations.graph.client import GraphSession
 
-__all__ = ["find_users", "get_me", "list_users"]
+__all__ = [
+    "any_user_request",
+    "application_request",
+    "find_users",
+    "get_me",
+    "list_users",
+    "mailbox_settings_request",
+    "user_path",
+]
+
+
+def user_path(upn: str) -> str:
+    """``/users/{upn}``, the address escaped for a URL path."""
+    return f"/users/{quote(upn)}"
+
+
+def mailbox_settings_request(upn: str) -> BatchRequest:
+    """A mailbox's settings (working hours, time zone): also whether the app may reach it."""
+    return BatchRequest("GET", f"{user_path(upn)}/mailboxSettings")
+
+
+def any_user_request() -> BatchRequest:
+    """The cheapest directory read there is (one user's id): for its answer's headers."""
+    return BatchRequest("GET", "/users?$top=1&$select=id")
+
+
+def application_request(client_id: str, select: Sequence[str]) -> BatchRequest:
+    """An app registration by its client id (Graph's ``appId`` alternate key); needs
+    Application.Read.All."""
+    return BatchRequest(
+        "GET", f"/applications(appId='{quote(client_id)}')?$select={','.join(select)}"
+    )
 
 
 async def list_users(graph: GraphSession, *, select: Sequence[str], top: int = 999) -> list[User]:
@@ -49,7 +81,7 @@ async def find_users(
     if not addresses:
         return {}
     answers = await graph.batch(
-        [BatchRequest("GET", f"/users/{quote(a)}?$select={','.join(select)}") for a in addresses]
+        [BatchRequest("GET", f"{user_path(a)}?$select={','.join(select)}") for a in addresses]
     )
     found: dict[str, dict[str, Any] | None] = {}
     for address, answer in zip(addresses, answers, strict=True):

@@ -9,7 +9,7 @@ from typing import Any
 
 from automations.graph import BatchRequest, GraphSession
 
-__all__ = ["TAG_PROPERTY", "find_tagged", "graph_one", "send_tagged_mail"]
+__all__ = ["TAG_PROPERTY", "find_tagged", "graph_one", "send_tagged_mail", "tagged_filter"]
 
 # The extended property every item we make carries, valued with the operation (and step)
 # that made it: how a resumed operation finds what its first attempt already made.
@@ -23,12 +23,17 @@ async def graph_one(graph: GraphSession, request: BatchRequest) -> Any:
     return answer.body
 
 
+def tagged_filter(tag: str) -> str:
+    """The OData ``$filter`` for items carrying ``tag`` in our property."""
+    return (
+        f"singleValueExtendedProperties/any(ep: ep/id eq '{TAG_PROPERTY}' and ep/value eq '{tag}')"
+    )
+
+
 async def find_tagged(graph: GraphSession, mailbox: str, tag: str) -> dict[str, Any] | None:
     """The message this mailbox holds with our operation tag, if any (sent or draft)."""
-    url = (
-        f"/users/{mailbox}/messages?$filter=singleValueExtendedProperties/any(ep: ep/id eq"
-        f" '{TAG_PROPERTY}' and ep/value eq '{tag}')&$select=id,isDraft,changeKey,subject"
-    )
+    select = "id,isDraft,changeKey,subject"
+    url = f"/users/{mailbox}/messages?$filter={tagged_filter(tag)}&$select={select}"
     found = (await graph_one(graph, BatchRequest("GET", url)))["value"]
     return found[0] if found else None
 

@@ -121,6 +121,23 @@ def key_credential_json(certificate: bytes, *, display_name: str | None = None) 
     }
 
 
+def self_signed(
+    key: Any, subject: str, not_before: dt.datetime, not_after: dt.datetime
+) -> x509.Certificate:
+    """A certificate for ``key`` signed by itself (SHA-256), valid between the two moments."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
+
+
 def ensure_client_certificate(path: Path, *, subject: str) -> bytes:
     """The certificate (PEM) in ``path``, made first (a new RSA key, self-signed, two years)
     when the file is missing or its certificate ends within a month. The machine's time, as
@@ -132,16 +149,8 @@ def ensure_client_certificate(path: Path, *, subject: str) -> bytes:
         if cert.not_valid_after_utc - RENEW_BEFORE > now:
             return cert.public_bytes(serialization.Encoding.PEM)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=CERTIFICATE_DAYS))
-        .sign(key, hashes.SHA256())
+    cert = self_signed(
+        key, subject, now - dt.timedelta(minutes=5), now + dt.timedelta(days=CERTIFICATE_DAYS)
     )
     pem = cert.public_bytes(serialization.Encoding.PEM)
     path.parent.mkdir(parents=True, exist_ok=True)

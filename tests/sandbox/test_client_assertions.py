@@ -17,8 +17,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from sandbox.identity.credentials import self_signed
 from sandbox.server import RunningSandbox
 from tests.sandbox.graphclients import GRAPH_DEFAULT, Tenant
 from tests.sandbox.people import SECRETARY_A
@@ -36,18 +36,8 @@ def new_certificate(
     """A self-signed certificate valid from/to so many days from now (the machine's time)."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test client")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now + dt.timedelta(days=valid[0]))
-        .not_valid_after(now + dt.timedelta(days=valid[1]))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
+    days = [now + dt.timedelta(days=d) for d in valid]
+    return key, self_signed(key, "test client", *days)
 
 
 def pem(cert: x509.Certificate) -> str:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pydantic import ValidationError
 
-from automations.clock import SetClock
+from automations.clock import SetClock, SystemClock
 from automations.errors import AuthenticationFailed
 from automations.graph import GraphConfig, GraphGateway, MsalTokenSource, calendar_view_json
 from automations.graph.config import ClientCertificate
@@ -42,6 +42,10 @@ CLIENT_ID = "66666666-7777-8888-9999-000000000000"
 # -- certificates, made relative to now ---------------------------------------------------------
 def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+# The machine's time: the certificates here are made relative to it (as Entra judges them).
+NOW = SystemClock().now
 
 
 def new_certificate(key: Any, *, valid: tuple[float, float] = (-1, 365)) -> x509.Certificate:
@@ -104,7 +108,7 @@ def claims(token: str) -> dict[str, Any]:
 @pytest.fixture
 def demo_certificate(running: RunningSandbox) -> ClientCertificate:
     """The certificate the sandbox registered with the demo app (connection.json)."""
-    return ClientCertificate.load(Path(running.info["client_certificate"]))
+    return ClientCertificate.load(Path(running.info["client_certificate"]), now=NOW())
 
 
 @pytest.fixture
@@ -185,7 +189,7 @@ async def test_an_unregistered_certificate_is_refused_with_entras_code(
 ) -> None:
     key = new_key()
     path = write_pem(tmp_path / "app.pem", key_pem(key), cert_pem(new_certificate(key)))
-    stranger = ClientCertificate.load(path)
+    stranger = ClientCertificate.load(path, now=NOW())
     source, _http = recording_source(
         graph_config(running, client_secret=None, client_certificate=stranger)
     )
@@ -218,7 +222,9 @@ async def test_a_new_certificate_rolls_out_before_the_old_one_is_removed(
     key = new_key()
     cert = new_certificate(key)
     path = write_pem(tmp_path / "new.pem", key_pem(key), cert_pem(cert))
-    new = graph_config(running, client_secret=None, client_certificate=ClientCertificate.load(path))
+    new = graph_config(
+        running, client_secret=None, client_certificate=ClientCertificate.load(path, now=NOW())
+    )
     keys = f"/apps/{running.info['client_id']}/keyCredentials"
     added = admin.post(keys, json={"certificate": cert_pem(cert).decode()})
     assert added.status_code == 201, added.text
